@@ -1,0 +1,110 @@
+"""Forms for posts and coverage, shared by the admin inlines and the branch pages."""
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Coverage, ElectionCandidate, GroupPost
+
+Role = GroupPost.Role
+
+
+class PostForm(forms.ModelForm):
+    """A post: once saved, who holds it and in which role is fixed (a new role is a new post, or an election)."""
+
+    class Meta:
+        model = GroupPost
+        fields = ["party_group", "member", "role", "started_on", "ended_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ("party_group", "member", "role"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+
+class PostFormSet(BaseInlineFormSet):
+    """Checks across the rows saved together: one leader, at most two deputies, each member once."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        active = [
+            f for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("ended_on") is None
+        ]
+        leaders = [f for f in active if f.cleaned_data.get("role") == Role.LEADER]
+        if len(leaders) > 1:
+            for f in leaders[1:]:
+                f.add_error("role", _("A party group has one leader; another row already names a leader."))
+        deputies = [f for f in active if f.cleaned_data.get("role") == Role.DEPUTY]
+        if len(deputies) > GroupPost.MAX_DEPUTIES:
+            for f in deputies[GroupPost.MAX_DEPUTIES:]:
+                f.add_error("role", _("A party group has one or two deputy leaders; this would be the third."))
+        seen = {}
+        for f in active:
+            member = f.cleaned_data.get("member")
+            if member is not None and member.pk in seen:
+                f.add_error("member", _("%(who)s is already listed in another row.") % {"who": member.name})
+            elif member is not None:
+                seen[member.pk] = f
+        if any(self.errors):
+            return
+        # Seats for deputies saved together: keep a seat already held, give new deputies the free ones.
+        held = {f.instance.seat for f in deputies if f.instance.pk and f.instance.seat and "role" not in f.changed_data}
+        free = iter(s for s in range(1, GroupPost.MAX_DEPUTIES + 1) if s not in held)
+        for f in deputies:
+            if not (f.instance.pk and f.instance.seat in held and "role" not in f.changed_data):
+                f.instance.seat = next(free)
+
+
+class CoverageForm(forms.ModelForm):
+    class Meta:
+        model = Coverage
+        fields = ["party_group", "villager_group", "started_on", "ended_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ("party_group", "villager_group"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+
+class ElectionForm(forms.Form):
+    """The election page: date and attendance; one row per member of the group follows (CandidateForm)."""
+
+    held_on = forms.DateField(label=_("held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    members_present = forms.IntegerField(label=_("members present"), min_value=0)
+    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_held_on(self):
+        day = self.cleaned_data["held_on"]
+        if day > datetime.date.today():
+            raise ValidationError(_("An election cannot be recorded before it is held (the date is in the future)."))
+        return day
+
+
+class CandidateForm(forms.Form):
+    """A member of the group, the office they stood for (if any) and the votes they received."""
+
+    OFFICE_CHOICES = [("", _("did not stand"))] + list(ElectionCandidate.Office.choices)
+
+    member_id = forms.IntegerField(widget=forms.HiddenInput)
+    office = forms.ChoiceField(label=_("stood for"), choices=OFFICE_CHOICES, required=False)
+    votes = forms.IntegerField(label=_("votes"), min_value=0, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("office") and data.get("votes") is None:
+            self.add_error("votes", _("Enter the votes this candidate received."))
+        return data
+
+
+CandidateFormSet = forms.formset_factory(CandidateForm, extra=0)

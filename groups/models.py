@@ -1,0 +1,339 @@
+"""Villager groups (社), party groups (党小组), which villager groups each covers, posts and leader elections."""
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from township.models import ScopedQuerySet, scoped_manager
+
+
+class ActiveQuerySetMixin:
+    """Rows in force on a day: started on or before it and not yet ended (an end date is the first day off)."""
+
+    start_field = "started_on"
+    end_field = "ended_on"
+
+    def active(self, on: datetime.date | None = None):
+        if on is None:
+            return self.filter(**{f"{self.end_field}__isnull": True})
+        return self.filter(
+            Q(**{f"{self.start_field}__lte": on}),
+            Q(**{f"{self.end_field}__isnull": True}) | Q(**{f"{self.end_field}__gt": on}),
+        )
+
+
+class PartyGroupPartQuerySet(ActiveQuerySetMixin, ScopedQuerySet):
+    """Rows that belong to a party group and have a from–to period (coverage, posts)."""
+
+    scope_path = "party_group__village"
+
+
+class VillagerGroup(models.Model):
+    """A villager group (村民小组, locally 社), numbered within its village: 1社, 5社…"""
+
+    village = models.ForeignKey(
+        "township.Village", models.PROTECT, related_name="villager_groups", verbose_name=_("village")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=30, help_text=_("Usually the number followed by 社, e.g. 5社."))
+    households = models.PositiveIntegerField(_("households"), default=0)
+    population = models.PositiveIntegerField(_("population"), default=0)
+    abolished_on = models.DateField(
+        _("merged or abolished on"), null=True, blank=True, help_text=_("Leave empty while the villager group exists.")
+    )
+
+    objects = scoped_manager("village")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("villager group")
+        verbose_name_plural = _("villager groups")
+        ordering = ["village__name", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "number"],
+                name="villager_group_number_unique_in_village",
+                violation_error_message=_("This village already has a villager group with this number."),
+            ),
+            models.UniqueConstraint(
+                fields=["village", "name"],
+                name="villager_group_name_unique_in_village",
+                violation_error_message=_("This village already has a villager group with this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village.name}{self.name}"
+
+
+class PartyGroup(models.Model):
+    """A party group (党小组) inside a village branch, looking after one or more villager groups."""
+
+    village = models.ForeignKey(
+        "township.Village", models.PROTECT, related_name="party_groups", verbose_name=_("village")
+    )
+    name = models.CharField(_("name"), max_length=50, help_text=_("For example: 第三党小组 or 4社党小组."))
+    established_on = models.DateField(_("established on"))
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+
+    objects = scoped_manager("village")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("party group")
+        verbose_name_plural = _("party groups")
+        ordering = ["village__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "name"],
+                name="party_group_name_unique_in_village",
+                violation_error_message=_("This village already has a party group with this name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=F("established_on")),
+                name="party_group_dissolved_after_established",
+                violation_error_message=_("A party group cannot be dissolved before it was established."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Coverage(models.Model):
+    """Which party group looks after a villager group, from when to when: the history of the assignment."""
+
+    party_group = models.ForeignKey(
+        PartyGroup, models.PROTECT, related_name="coverages", verbose_name=_("party group")
+    )
+    villager_group = models.ForeignKey(
+        VillagerGroup, models.PROTECT, related_name="coverages", verbose_name=_("villager group")
+    )
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    objects = PartyGroupPartQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("villager group covered")
+        verbose_name_plural = _("villager groups covered")
+        ordering = ["villager_group__number", "-started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["villager_group"],
+                condition=Q(ended_on__isnull=True),
+                name="villager_group_one_active_party_group",
+                violation_error_message=_(
+                    "This villager group is already looked after by another party group. End that coverage first."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="coverage_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party_group} → {self.villager_group}"
+
+    def clean(self) -> None:
+        if self.party_group_id and self.villager_group_id:
+            if self.party_group.village_id != self.villager_group.village_id:
+                raise ValidationError(
+                    {"villager_group": _("A party group can only look after villager groups of its own village.")}
+                )
+
+
+class GroupPost(models.Model):
+    """A member's place in a party group — leader (组长), deputy (副组长) or member — from a date to a date.
+
+    This is the one record of a member's history in party groups. The database keeps: one active leader per group,
+    at most two active deputies (seats 1 and 2), and one active post per member (one active group per member).
+    """
+
+    class Role(models.TextChoices):
+        LEADER = "leader", _("leader")
+        DEPUTY = "deputy", _("deputy leader")
+        MEMBER = "member", _("member")
+
+    MAX_DEPUTIES = 2
+
+    party_group = models.ForeignKey(PartyGroup, models.PROTECT, related_name="posts", verbose_name=_("party group"))
+    member = models.ForeignKey(
+        "members.PartyMember", models.PROTECT, related_name="posts", verbose_name=_("party member")
+    )
+    role = models.CharField(_("post"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    # Deputies hold seat 1 or 2, so "at most two deputies" is a unique constraint the database can keep.
+    seat = models.PositiveSmallIntegerField(_("seat"), null=True, blank=True, editable=False)
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    election = models.ForeignKey(
+        "groups.LeaderElection",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name=_("election"),
+    )
+
+    objects = PartyGroupPartQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["party_group", "role", "started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party_group"],
+                condition=Q(role="leader", ended_on__isnull=True),
+                name="party_group_one_active_leader",
+                violation_error_message=_("This party group already has a leader. End the current leader's post first."),
+            ),
+            models.UniqueConstraint(
+                fields=["party_group", "seat"],
+                condition=Q(role="deputy", ended_on__isnull=True),
+                name="party_group_two_deputy_seats",
+                violation_error_message=_("This party group already has two deputy leaders."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role="deputy", seat__in=[1, 2]) | (~Q(role="deputy") & Q(seat__isnull=True)),
+                name="post_seat_only_for_deputies",
+            ),
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(ended_on__isnull=True),
+                name="member_one_active_party_group",
+                violation_error_message=_(
+                    "This member already belongs to a party group. A member is in one party group at a time: "
+                    "end the other post first."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="post_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+        indexes = [models.Index(fields=["party_group", "ended_on"], name="post_group_active_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.party_group} · {self.get_role_display()} · {self.member}"
+
+    def clean(self) -> None:
+        """Same village; the deputy seat is chosen here so the two-deputy rule answers in words, not a 500."""
+        errors = {}
+        if self.party_group_id and self.member_id and self.party_group.village_id != self.member.village_id:
+            errors["member"] = _("Only members of the party group's own village branch can hold a post in it.")
+        if self.role == self.Role.DEPUTY and self.ended_on is None and self.party_group_id:
+            taken = set(
+                GroupPost.objects.filter(party_group_id=self.party_group_id, role=self.Role.DEPUTY, ended_on__isnull=True)
+                .exclude(pk=self.pk)
+                .values_list("seat", flat=True)
+            )
+            free = [s for s in range(1, self.MAX_DEPUTIES + 1) if s not in taken]
+            if self.seat in free:
+                pass
+            elif free:
+                self.seat = free[0]
+            else:
+                errors["role"] = _(
+                    "This party group already has two deputy leaders; a group has one or two. "
+                    "End one deputy's post before adding another."
+                )
+        elif self.role == self.Role.DEPUTY and self.seat is None:
+            self.seat = 1
+        elif self.role != self.Role.DEPUTY:
+            self.seat = None
+        if errors:
+            raise ValidationError(errors)
+
+
+class LeaderElection(models.Model):
+    """A party group's democratic election of its leader and deputies, with the votes and the outcome."""
+
+    class Outcome(models.TextChoices):
+        PASSED = "passed", _("valid: posts appointed")
+        FAILED = "failed", _("failed: nobody appointed")
+
+    party_group = models.ForeignKey(
+        PartyGroup, models.PROTECT, related_name="elections", verbose_name=_("party group")
+    )
+    held_on = models.DateField(_("held on"))
+    members_entitled = models.PositiveSmallIntegerField(_("members entitled to vote"))
+    members_present = models.PositiveSmallIntegerField(_("members present"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    failure_reason = models.TextField(_("why it failed"), blank=True)
+    rules = models.CharField(
+        _("rules applied"), max_length=100, blank=True, help_text=_("The quorum and majority in force that day.")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = scoped_manager("party_group__village")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("leader election")
+        verbose_name_plural = _("leader elections")
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(members_present__lte=F("members_entitled")),
+                name="election_present_at_most_entitled",
+                violation_error_message=_("More members present than entitled to vote: check both numbers."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party_group} {self.held_on:%Y-%m-%d}"
+
+
+class ElectionCandidate(models.Model):
+    """A candidate in an election, the office stood for, votes received, and whether elected."""
+
+    class Office(models.TextChoices):
+        LEADER = "leader", _("leader")
+        DEPUTY = "deputy", _("deputy leader")
+
+    election = models.ForeignKey(
+        LeaderElection, models.CASCADE, related_name="candidates", verbose_name=_("election")
+    )
+    member = models.ForeignKey("members.PartyMember", models.PROTECT, related_name="+", verbose_name=_("candidate"))
+    office = models.CharField(_("office"), max_length=10, choices=Office.choices)
+    votes = models.PositiveSmallIntegerField(_("votes"))
+    elected = models.BooleanField(_("elected"), default=False)
+
+    objects = scoped_manager("election__party_group__village")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        ordering = ["office", "-votes"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "member"],
+                name="candidate_once_per_election",
+                violation_error_message=_("A member stands once per election."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} ({self.get_office_display()}, {self.votes})"

@@ -1,0 +1,280 @@
+"""Writes that touch several rows of the party-group records: elections, joining and leaving, coverage.
+
+Each service is keyword-only, runs in one transaction, takes the acting user (recorded in the audit history), and
+raises ValidationError with a Chinese message on input that breaks a rule, so every caller answers in words.
+"""
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from groups.models import Coverage, ElectionCandidate, GroupPost, LeaderElection, PartyGroup, VillagerGroup
+from members.models import PartyMember
+
+Role = GroupPost.Role
+Office = ElectionCandidate.Office
+
+
+def _stamp(obj, user):
+    """Attribute the history row of the next save to the acting user (outside a request too)."""
+    if user is not None and getattr(user, "pk", None):
+        obj._history_user = user
+    return obj
+
+
+def _save(obj, user):
+    obj.full_clean()
+    _stamp(obj, user).save()
+    return obj
+
+
+def _end(post: GroupPost, on: datetime.date, user) -> None:
+    if on < post.started_on:
+        raise ValidationError(
+            _("%(who)s has held the current post since %(start)s; the date cannot be earlier than that.")
+            % {"who": post.member.name, "start": post.started_on.isoformat()}
+        )
+    post.ended_on = on
+    _stamp(post, user).save(update_fields=["ended_on"])
+
+
+def _locked_group(party_group: PartyGroup) -> PartyGroup:
+    """Lock the party group's row so two changes to its posts run one after the other."""
+    return PartyGroup.objects.select_for_update().select_related("village__township").get(pk=party_group.pk)
+
+
+@transaction.atomic
+def member_join_group(
+    *, member: PartyMember, party_group: PartyGroup, started_on: datetime.date, acting_user=None
+) -> GroupPost:
+    """Make a member of the branch an ordinary member of a party group from a date."""
+    group = _locked_group(party_group)
+    if member.village_id != group.village_id:
+        raise ValidationError(_("Only members of the party group's own village branch can join it."))
+    current = GroupPost.objects.active().filter(member=member).select_related("party_group").first()
+    if current is not None:
+        if current.party_group_id == group.pk:
+            raise ValidationError(_("%(who)s is already in this party group.") % {"who": member.name})
+        raise ValidationError(
+            _("%(who)s is already in %(group)s. A member is in one party group at a time: use “move” instead.")
+            % {"who": member.name, "group": current.party_group.name}
+        )
+    return _save(GroupPost(party_group=group, member=member, role=Role.MEMBER, started_on=started_on), acting_user)
+
+
+@transaction.atomic
+def member_leave_group(*, post: GroupPost, ended_on: datetime.date, acting_user=None) -> GroupPost:
+    """End a member's post (leaving the group, or the end of a leader's or deputy's term)."""
+    post = GroupPost.objects.select_for_update().select_related("member").get(pk=post.pk)
+    if post.ended_on is not None:
+        raise ValidationError(_("This post has already ended."))
+    _end(post, ended_on, acting_user)
+    return post
+
+
+@transaction.atomic
+def member_move_group(
+    *, member: PartyMember, party_group: PartyGroup, moved_on: datetime.date, acting_user=None
+) -> GroupPost:
+    """Move a member to another party group of the same branch: the old post ends the day the new one starts."""
+    current = GroupPost.objects.active().select_for_update().filter(member=member).select_related("member").first()
+    if current is not None:
+        if current.party_group_id == party_group.pk:
+            raise ValidationError(_("%(who)s is already in this party group.") % {"who": member.name})
+        _end(current, moved_on, acting_user)
+    return member_join_group(member=member, party_group=party_group, started_on=moved_on, acting_user=acting_user)
+
+
+@transaction.atomic
+def coverage_assign(
+    *, party_group: PartyGroup, villager_group: VillagerGroup, started_on: datetime.date, acting_user=None
+) -> Coverage:
+    """Put a villager group in a party group's care from a date, ending the care of the previous party group."""
+    group = _locked_group(party_group)
+    if villager_group.village_id != group.village_id:
+        raise ValidationError(_("A party group can only look after villager groups of its own village."))
+    current = Coverage.objects.active().select_for_update().filter(villager_group=villager_group).first()
+    if current is not None:
+        if current.party_group_id == group.pk:
+            raise ValidationError(_("This party group already looks after %(vg)s.") % {"vg": villager_group.name})
+        if started_on < current.started_on:
+            raise ValidationError(
+                _("The current coverage started on %(d)s; the new one cannot start earlier.")
+                % {"d": current.started_on.isoformat()}
+            )
+        current.ended_on = started_on
+        _stamp(current, acting_user).save(update_fields=["ended_on"])
+    return _save(Coverage(party_group=group, villager_group=villager_group, started_on=started_on), acting_user)
+
+
+@dataclass(frozen=True)
+class CandidateVotes:
+    member: PartyMember
+    office: str  # ElectionCandidate.Office
+    votes: int
+
+
+def more_than(part: int, whole: int, share: Fraction) -> bool:
+    """Whether part is strictly more than share × whole (exact, no floating point)."""
+    return part * share.denominator > whole * share.numerator
+
+
+def _share_text(share: Fraction) -> str:
+    return _("more than %(n)d/%(d)d") % {"n": share.numerator, "d": share.denominator}
+
+
+@transaction.atomic
+def election_record(
+    *,
+    party_group: PartyGroup,
+    held_on: datetime.date,
+    members_present: int,
+    candidates: Sequence[CandidateVotes],
+    acting_user=None,
+    members_entitled: int | None = None,
+    notes: str = "",
+) -> LeaderElection:
+    """Record a party group's election and, if it meets the township's rules, appoint the leader and deputies.
+
+    Rules (per township): more than the quorum share of the group's members present; a candidate is elected with more
+    than the majority share of the votes of those present; the leader must be elected, deputies (at most two) are the
+    deputy candidates elected, most votes first. A failed election is recorded with its reason and appoints nobody.
+    A valid one ends the previous leader's and deputies' posts on the election day (they stay ordinary members) and
+    starts the new posts that day.
+    """
+    group = _locked_group(party_group)
+    township = group.village.township
+    on_roll = {
+        p.member_id: p
+        for p in GroupPost.objects.active(held_on).filter(party_group=group).select_related("member")
+    }
+    entitled = len(on_roll) if members_entitled is None else members_entitled
+    _check_election_input(group, held_on, entitled, members_present, candidates, on_roll)
+
+    quorum, majority = township.election_quorum, township.election_majority
+    election = LeaderElection(
+        party_group=group,
+        held_on=held_on,
+        members_entitled=entitled,
+        members_present=members_present,
+        rules=_("quorum %(q)s of members; majority %(m)s of those present")
+        % {"q": _share_text(quorum), "m": _share_text(majority)},
+        notes=notes,
+        recorded_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+    reason = ""
+    leader: CandidateVotes | None = None
+    deputies: list[CandidateVotes] = []
+    if not more_than(members_present, entitled, quorum):
+        reason = _("Only %(p)d of %(e)d members were present; the rule needs %(rule)s of the members.") % {
+            "p": members_present,
+            "e": entitled,
+            "rule": _share_text(quorum),
+        }
+    else:
+        ranked = sorted((c for c in candidates if c.office == Office.LEADER), key=lambda c: -c.votes)
+        top = ranked[0]
+        if len(ranked) > 1 and ranked[1].votes == top.votes:
+            reason = _("The leader candidates %(a)s and %(b)s have the same number of votes; hold a second round.") % {
+                "a": top.member.name,
+                "b": ranked[1].member.name,
+            }
+        elif not more_than(top.votes, members_present, majority):
+            reason = _("%(who)s received %(v)d of %(p)d votes; a leader needs %(rule)s of the votes of those present.") % {
+                "who": top.member.name,
+                "v": top.votes,
+                "p": members_present,
+                "rule": _share_text(majority),
+            }
+        else:
+            leader = top
+            passing = sorted(
+                (c for c in candidates if c.office == Office.DEPUTY and more_than(c.votes, members_present, majority)),
+                key=lambda c: -c.votes,
+            )
+            cut = GroupPost.MAX_DEPUTIES
+            if len(passing) > cut and passing[cut - 1].votes == passing[cut].votes:
+                reason = _("Deputy candidates are tied for the last seat (%(v)d votes each); hold a second round.") % {
+                    "v": passing[cut].votes
+                }
+                leader = None
+            else:
+                deputies = passing[:cut]
+
+    election.outcome = LeaderElection.Outcome.FAILED if reason else LeaderElection.Outcome.PASSED
+    election.failure_reason = reason
+    _save(election, acting_user)
+    elected_ids = {c.member.pk for c in ([leader] if leader else []) + deputies}
+    for c in candidates:
+        _stamp(
+            ElectionCandidate(
+                election=election, member=c.member, office=c.office, votes=c.votes, elected=c.member.pk in elected_ids
+            ),
+            acting_user,
+        ).save()
+    if leader is not None:
+        _appoint(group, held_on, leader, deputies, on_roll, election, acting_user)
+    return election
+
+
+def _check_election_input(group, held_on, entitled, present, candidates, on_roll) -> None:
+    """Reject input that cannot describe a real election (as opposed to an election that failed its rules)."""
+    if entitled < 1:
+        raise ValidationError(_("The party group has no members on %(d)s; add its members before recording an election.") % {"d": held_on.isoformat()})
+    if present > entitled:
+        raise ValidationError(
+            _("%(p)d members present, but only %(e)d are entitled to vote: check both numbers.") % {"p": present, "e": entitled}
+        )
+    if not any(c.office == Office.LEADER for c in candidates):
+        raise ValidationError(_("Enter at least one candidate for leader."))
+    seen = set()
+    for c in candidates:
+        if c.member.pk in seen:
+            raise ValidationError(_("%(who)s is listed twice; a member stands once per election.") % {"who": c.member.name})
+        seen.add(c.member.pk)
+        if c.member.pk not in on_roll:
+            raise ValidationError(
+                _("%(who)s is not a member of this party group on %(d)s; only its members can be elected.")
+                % {"who": c.member.name, "d": held_on.isoformat()}
+            )
+        if c.votes < 0 or c.votes > present:
+            raise ValidationError(
+                _("%(who)s has %(v)d votes, but only %(p)d members were present.")
+                % {"who": c.member.name, "v": c.votes, "p": present}
+            )
+    if held_on > datetime.date.today():
+        raise ValidationError(_("An election cannot be recorded before it is held (the date is in the future)."))
+    if group.established_on > held_on:
+        raise ValidationError(_("The election date is before the party group was established."))
+
+
+def _appoint(group, held_on, leader, deputies, on_roll, election, user) -> None:
+    """End the outgoing leader's and deputies' posts and the winners' member posts; start the new posts."""
+    winners = {leader.member.pk: Role.LEADER, **{d.member.pk: Role.DEPUTY for d in deputies}}
+    outgoing = [p for p in GroupPost.objects.active().select_for_update().filter(party_group=group)
+                if p.role != Role.MEMBER or p.member_id in winners]
+    for post in outgoing:
+        _end(post, held_on, user)
+    seat = 0
+    for post in outgoing:
+        if post.member_id not in winners:  # a former leader or deputy stays in the group as a member
+            _stamp(GroupPost(party_group=group, member=post.member, role=Role.MEMBER, started_on=held_on), user).save()
+    for member_id, role in winners.items():
+        seat = seat + 1 if role == Role.DEPUTY else seat
+        _stamp(
+            GroupPost(
+                party_group=group,
+                member=on_roll[member_id].member,
+                role=role,
+                seat=seat if role == Role.DEPUTY else None,
+                started_on=held_on,
+                election=election,
+            ),
+            user,
+        ).save()

@@ -1,0 +1,95 @@
+"""Branch pages for a party group: its people and elections, and recording a new election."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from groups.forms import CandidateFormSet, ElectionForm
+from groups.models import Coverage, ElectionCandidate, GroupPost, LeaderElection, PartyGroup
+from groups.services import CandidateVotes, election_record
+from township.scoping import Role, can_write, get_visible_or_404, role_of
+
+
+@login_required
+def party_group_detail(request, pk: int):
+    group = get_visible_or_404(PartyGroup, request.user, pk=pk)
+    posts = (
+        GroupPost.objects.filter(party_group=group)
+        .select_related("member", "election")
+        .order_by("ended_on", "role", "seat", "member__name")
+    )
+    current = [p for p in posts if p.ended_on is None]
+    elections = LeaderElection.objects.filter(party_group=group).prefetch_related(
+        Prefetch("candidates", queryset=ElectionCandidate.objects.select_related("member"))
+    )
+    return render(
+        request,
+        "groups/party_group_detail.html",
+        {
+            "group": group,
+            "current": sorted(current, key=lambda p: ["leader", "deputy", "member"].index(p.role)),
+            "past": [p for p in posts if p.ended_on is not None],
+            "coverages": Coverage.objects.filter(party_group=group).select_related("villager_group"),
+            "elections": elections,
+            "may_write": _may_manage(request.user),
+        },
+    )
+
+
+def _may_manage(user) -> bool:
+    """Township staff and the branch secretary keep a group's posts; county viewers and group leaders do not."""
+    return can_write(user) and role_of(user) != Role.GROUP_LEADER
+
+
+@login_required
+def election_new(request, pk: int):
+    group = get_visible_or_404(PartyGroup, request.user, pk=pk)
+    if not _may_manage(request.user):
+        raise PermissionDenied
+    roll = list(
+        GroupPost.objects.active().filter(party_group=group).select_related("member").order_by("role", "member__name")
+    )
+    members = {p.member_id: p.member for p in roll}
+    initial = [{"member_id": p.member_id} for p in roll]
+    if request.method == "POST":
+        form = ElectionForm(request.POST)
+        formset = CandidateFormSet(request.POST, initial=initial)
+        if form.is_valid() and formset.is_valid():
+            candidates = [
+                CandidateVotes(member=members[row["member_id"]], office=row["office"], votes=row["votes"])
+                for row in formset.cleaned_data
+                if row.get("office") and row.get("member_id") in members
+            ]
+            try:
+                election = election_record(
+                    party_group=group,
+                    held_on=form.cleaned_data["held_on"],
+                    members_present=form.cleaned_data["members_present"],
+                    candidates=candidates,
+                    notes=form.cleaned_data["notes"],
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                if election.outcome == LeaderElection.Outcome.PASSED:
+                    messages.success(request, _("The election is recorded and the new posts start on %(d)s.")
+                                     % {"d": election.held_on.isoformat()})
+                else:
+                    messages.warning(request, _("The election is recorded as failed: %(r)s")
+                                     % {"r": election.failure_reason})
+                return redirect("groups:party-group", pk=group.pk)
+    else:
+        form = ElectionForm()
+        formset = CandidateFormSet(initial=initial)
+    rows = [(members.get(f.initial.get("member_id")), f) for f in formset.forms]
+    return render(
+        request,
+        "groups/election_form.html",
+        {"group": group, "form": form, "formset": formset, "rows": rows, "entitled": len(roll)},
+    )

@@ -1,0 +1,104 @@
+"""Admin for party members: masked ID and phone numbers in lists, search by name or by full ID number."""
+from django.contrib import admin
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import GroupPost
+from members.forms import PartyMemberForm
+from members.models import PartyMember
+from township.admin_base import ScopedAdmin, ScopedTabularInline
+from township.fields import lookup_hash
+
+
+class PostHistoryInline(ScopedTabularInline):
+    model = GroupPost
+    fk_name = "member"
+    fields = ["party_group", "role", "started_on", "ended_on", "election"]
+    readonly_fields = fields
+    verbose_name = _("party group post")
+    verbose_name_plural = _("party group history")
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("party_group", "election").order_by("-started_on")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class TagFilter(admin.SimpleListFilter):
+    title = _("profile")
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("former_cadre", _("former village cadre")),
+            ("old_member", _("respected old member")),
+            ("shuangdai", _("双带 leader")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"former_cadre", "old_member", "shuangdai"}:
+            return queryset.filter(**{f"is_{self.value()}": True})
+        return queryset
+
+
+class GroupFilter(admin.SimpleListFilter):
+    title = _("party group")
+    parameter_name = "in_group"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("in a party group")), ("no", _("in no party group"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"yes", "no"}:
+            return queryset.filter(current_group__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(PartyMember)
+class PartyMemberAdmin(ScopedAdmin):
+    form = PartyMemberForm
+    list_display = ["name", "village", "sex", "birth_date", "id_masked", "phone_masked_col", "status",
+                    "group_name", "tag_list"]
+    list_filter = ["village__township", "village", "status", "sex", TagFilter, GroupFilter]
+    list_select_related = ["village"]
+    search_fields = ["name"]
+    search_help_text = _("Search by name, or by a full 18-character ID number or phone number.")
+    inlines = [PostHistoryInline]
+    fieldsets = [
+        (None, {"fields": ["village", "name", "sex", "birth_date", "id_number", "phone"]}),
+        (_("Party membership"), {"fields": ["joined_on", "status", "left_on"]}),
+        (_("Profile"), {"fields": ["is_former_cadre", "is_old_member", "is_shuangdai", "notes"]}),
+    ]
+
+    def get_queryset(self, request):
+        current = GroupPost.objects.filter(member=OuterRef("pk"), ended_on__isnull=True)
+        return super().get_queryset(request).annotate(
+            current_group=Subquery(current.values("party_group__name")[:1]),
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Names by substring; ID and phone numbers (encrypted) by their exact keyed hash."""
+        term = search_term.strip()
+        digest = lookup_hash(term)
+        if digest and len(term) >= 11:
+            exact = queryset.filter(id_number_hash=digest) | queryset.filter(phone_hash=lookup_hash(term))
+            return exact, False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description=_("ID number"))
+    def id_masked(self, obj):
+        return obj.id_number_masked
+
+    @admin.display(description=_("phone"))
+    def phone_masked_col(self, obj):
+        return obj.phone_masked
+
+    @admin.display(description=_("party group"), ordering="current_group")
+    def group_name(self, obj):
+        return obj.current_group or "—"
+
+    @admin.display(description=_("profile"))
+    def tag_list(self, obj):
+        return "、".join(obj.tags)

@@ -1,0 +1,161 @@
+"""Party members (党员) of each village branch."""
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from members.validators import id_birth_date, id_sex, normalise_id_number, validate_id_number, validate_phone
+from township.fields import EncryptedTextField, LookupHashField, lookup_hash, mask
+from township.models import scoped_manager
+
+ADULT_AGE = 18
+
+
+class PartyMember(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", _("male")
+        FEMALE = "F", _("female")
+
+    class Status(models.TextChoices):
+        PROBATIONARY = "probationary", _("probationary member")
+        FULL = "full", _("full member")
+
+    village = models.ForeignKey(
+        "township.Village", models.PROTECT, related_name="members", verbose_name=_("village")
+    )
+    name = models.CharField(_("name"), max_length=30)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"))
+    # Encrypted at rest; the keyed hash beside it keeps ID numbers unique and searchable without decrypting.
+    id_number = EncryptedTextField(_("ID number"), validators=[validate_id_number])
+    id_number_hash = LookupHashField(source="id_number", unique=True)
+    phone = EncryptedTextField(_("phone"), blank=True, validators=[validate_phone])
+    phone_hash = LookupHashField(source="phone", db_index=True)
+    joined_on = models.DateField(_("date joined the party"))
+    status = models.CharField(_("membership"), max_length=12, choices=Status.choices, default=Status.FULL)
+    # Profile tags the survey names: who leaders are usually chosen from.
+    is_former_cadre = models.BooleanField(_("former village cadre"), default=False)
+    is_old_member = models.BooleanField(_("respected old member"), default=False)
+    is_shuangdai = models.BooleanField(
+        _("双带 leader"), default=False, help_text=_("Leads in getting rich and leads villagers to get rich.")
+    )
+    left_on = models.DateField(
+        _("left the branch on"), null=True, blank=True, help_text=_("Transferred out or deceased; leave empty otherwise.")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = scoped_manager("village")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("party member")
+        verbose_name_plural = _("party members")
+        ordering = ["village__name", "name", "pk"]
+        indexes = [models.Index(fields=["village", "name"], name="member_village_name_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(joined_on__gt=F("birth_date")),
+                name="member_joined_after_birth",
+                violation_error_message=_("The date joined must be after the birth date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
+                name="member_left_after_joined",
+                violation_error_message=_("The date the member left cannot be before the date joined."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask(self.phone, 3, 4)
+
+    @property
+    def tags(self) -> list[str]:
+        """The profile tags, as shown beside a name."""
+        return [
+            str(label)
+            for on, label in (
+                (self.is_former_cadre, _("former village cadre")),
+                (self.is_old_member, _("respected old member")),
+                (self.is_shuangdai, _("双带 leader")),
+            )
+            if on
+        ]
+
+    def clean(self) -> None:
+        """Cross-field checks: the ID agrees with birth date and sex, the member was an adult when joining."""
+        errors: dict[str, list] = {}
+        if self.id_number:
+            self.id_number = normalise_id_number(self.id_number)
+        id_ok = False
+        if self.id_number:
+            try:
+                validate_id_number(self.id_number)
+                id_ok = True
+            except ValidationError:
+                pass  # reported by the field validator
+        if id_ok:
+            born = id_birth_date(self.id_number)
+            if self.birth_date and born != self.birth_date:
+                errors.setdefault("birth_date", []).append(
+                    ValidationError(
+                        _("The birth date does not match the ID number, which says %(d)s."),
+                        params={"d": born.strftime("%Y-%m-%d")},
+                        code="birth_date_mismatch",
+                    )
+                )
+            if self.sex and id_sex(self.id_number) != self.sex:
+                errors.setdefault("sex", []).append(
+                    ValidationError(
+                        _("The sex does not match the ID number (its 17th digit is odd for men, even for women)."),
+                        code="sex_mismatch",
+                    )
+                )
+            clash = PartyMember.objects.filter(id_number_hash=lookup_hash(self.id_number)).exclude(pk=self.pk)
+            other = clash.select_related("village").first()
+            if other is not None:
+                errors.setdefault("id_number", []).append(
+                    ValidationError(
+                        _("This ID number already belongs to a party member on record (%(where)s). "
+                          "A person is entered only once; transfer the existing record instead."),
+                        params={"where": other.village.name if other.village_id == self.village_id else _("another village")},
+                        code="id_duplicate",
+                    )
+                )
+        if self.birth_date and self.joined_on:
+            if self.joined_on <= self.birth_date:
+                errors.setdefault("joined_on", []).append(
+                    ValidationError(_("The date joined must be after the birth date."), code="joined_before_birth")
+                )
+            elif self.joined_on < _add_years(self.birth_date, ADULT_AGE):
+                errors.setdefault("joined_on", []).append(
+                    ValidationError(
+                        _("A member joins the party at 18 or older; check the date joined and the birth date."),
+                        code="joined_too_young",
+                    )
+                )
+        if self.joined_on and self.joined_on > datetime.date.today():
+            errors.setdefault("joined_on", []).append(
+                ValidationError(_("The date joined cannot be in the future."), code="joined_future")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+def _add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

@@ -1,0 +1,167 @@
+"""Admin for the org tree and accounts."""
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import PartyGroup, VillagerGroup
+from township.admin_base import ScopedAdmin, ScopedTabularInline
+from township.models import Assignment, County, Township, Village
+
+
+@admin.register(County)
+class CountyAdmin(ScopedAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Township)
+class TownshipAdmin(ScopedAdmin):
+    list_display = ["name", "county", "village_count", "group_size_min", "group_size_max", "report_due_day"]
+    list_select_related = ["county"]
+    search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["county", "name", "committee_name"]}),
+        (_("Party groups"), {"fields": ["group_size_min", "group_size_max", "villager_groups_per_party_group"]}),
+        (
+            _("Leader elections"),
+            {"fields": [("election_quorum_numerator", "election_quorum_denominator"),
+                        ("election_majority_numerator", "election_majority_denominator")]},
+        ),
+        (
+            _("Villager group funds and meetings"),
+            {"fields": [("meeting_quorum_numerator", "meeting_quorum_denominator"), "fund_decision_threshold"]},
+        ),
+        (_("Monthly reports"), {"fields": ["report_due_day"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_villages=Count("villages"))
+
+    @admin.display(description=_("villages"), ordering="n_villages")
+    def village_count(self, obj):
+        return obj.n_villages
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["county", "name"]
+
+
+class VillagerGroupInline(ScopedTabularInline):
+    model = VillagerGroup
+    fields = ["number", "name", "households", "population", "abolished_on"]
+
+
+class PartyGroupInline(ScopedTabularInline):
+    model = PartyGroup
+    fields = ["name", "established_on", "dissolved_on"]
+    show_change_link = True
+
+
+@admin.register(Village)
+class VillageAdmin(ScopedAdmin):
+    list_display = ["name", "township", "branch_name", "secretary_name", "villager_group_count", "party_group_count",
+                    "member_count"]
+    list_filter = ["township"]
+    list_select_related = ["township"]
+    search_fields = ["name", "branch_name", "secretary_name"]
+    fields = ["township", "name", "branch_name", "secretary_name", "leaders_may_report"]
+    inlines = [VillagerGroupInline, PartyGroupInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            n_vg=Count("villager_groups", filter=Q(villager_groups__abolished_on__isnull=True), distinct=True),
+            n_pg=Count("party_groups", filter=Q(party_groups__dissolved_on__isnull=True), distinct=True),
+            n_members=Count("members", filter=Q(members__left_on__isnull=True), distinct=True),
+        )
+
+    @admin.display(description=_("villager groups"), ordering="n_vg")
+    def villager_group_count(self, obj):
+        return obj.n_vg
+
+    @admin.display(description=_("party groups"), ordering="n_pg")
+    def party_group_count(self, obj):
+        return obj.n_pg
+
+    @admin.display(description=_("party members"), ordering="n_members")
+    def member_count(self, obj):
+        return obj.n_members
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "township":
+            from township.scoping import townships_for
+
+            kwargs["queryset"] = townships_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ScopedAdmin):
+    """Accounts and roles are kept by the system administrator (superuser) for now."""
+
+    list_display = ["user", "role", "county", "township", "village", "party_group"]
+    list_filter = ["role"]
+    list_select_related = ["user", "county", "township", "village", "party_group"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+
+    def get_queryset(self, request):
+        qs = super(ScopedAdmin, self).get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        from township.scoping import townships_for, villages_for
+
+        visible_villages = villages_for(request.user).values("pk")
+        return qs.filter(
+            Q(village__in=visible_villages)
+            | Q(party_group__village__in=visible_villages)
+            | Q(township__in=townships_for(request.user).values("pk"))
+        )
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AccountAdmin(UserAdmin):
+    """Accounts: the system administrator only (township staff see roles through Assignments)."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

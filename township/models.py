@@ -1,0 +1,246 @@
+"""The org tree (county → township → village), the township's working rules, and staff assignments."""
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that can narrow itself to what a user may see: `Model.objects.visible_to(user)`.
+
+    Each model names the path from itself to its village in `scope_path` ("" for Village itself); county-level and
+    township-level models override `visible_to`. The reach itself is decided once, in `township.scoping`.
+    """
+
+    scope_path = "village"
+
+    def visible_to(self, user):
+        from township.scoping import villages_for
+
+        path = f"{self.scope_path}__in" if self.scope_path else "pk__in"
+        return self.filter(**{path: villages_for(user).values("pk")})
+
+
+def scoped_manager(path: str):
+    """A manager whose queryset scopes through `path` to the village."""
+    return type(f"ScopedQuerySet_{path or 'village'}", (ScopedQuerySet,), {"scope_path": path}).as_manager()
+
+
+class CountyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from township.scoping import townships_for
+
+        return self.filter(pk__in=townships_for(user).values("county_id"))
+
+
+class County(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    objects = CountyQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TownshipQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from township.scoping import townships_for
+
+        return self.filter(pk__in=townships_for(user).values("pk"))
+
+
+class Township(models.Model):
+    """A township (乡) and its working rules; the year's award rules live in appraisal.AppraisalYear."""
+
+    county = models.ForeignKey(County, models.PROTECT, related_name="townships", verbose_name=_("county"))
+    name = models.CharField(_("name"), max_length=50)
+    committee_name = models.CharField(
+        _("party committee"), max_length=100, blank=True, help_text=_("For example: 中共XX乡委员会")
+    )
+    group_size_min = models.PositiveSmallIntegerField(
+        _("smallest usual party group"), default=3, validators=[MinValueValidator(1)]
+    )
+    group_size_max = models.PositiveSmallIntegerField(
+        _("largest usual party group"), default=13, validators=[MinValueValidator(1)]
+    )
+    villager_groups_per_party_group = models.PositiveSmallIntegerField(
+        _("usual villager groups per party group"), default=2, validators=[MinValueValidator(1)]
+    )
+    election_quorum_numerator = models.PositiveSmallIntegerField(
+        _("election quorum numerator"), default=1, validators=[MinValueValidator(1)]
+    )
+    election_quorum_denominator = models.PositiveSmallIntegerField(
+        _("election quorum denominator"),
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text=_("More than this share of the group's members must be present (default: more than 1/2)."),
+    )
+    election_majority_numerator = models.PositiveSmallIntegerField(
+        _("election majority numerator"), default=1, validators=[MinValueValidator(1)]
+    )
+    election_majority_denominator = models.PositiveSmallIntegerField(
+        _("election majority denominator"),
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text=_("A candidate needs more than this share of the votes of those present (default: more than 1/2)."),
+    )
+    meeting_quorum_numerator = models.PositiveSmallIntegerField(
+        _("villager group meeting quorum numerator"), default=2, validators=[MinValueValidator(1)]
+    )
+    meeting_quorum_denominator = models.PositiveSmallIntegerField(
+        _("villager group meeting quorum denominator"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("At least this share of the adults or households must attend a villager group meeting."),
+    )
+    report_due_day = models.PositiveSmallIntegerField(
+        _("monthly report due day"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("A month's report is overdue when it is not submitted by this day of the next month."),
+    )
+    fund_decision_threshold = models.DecimalField(
+        _("fund decision threshold (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("1000.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Expenses above this amount must cite a villager group meeting decision."),
+    )
+
+    objects = TownshipQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("township")
+        verbose_name_plural = _("townships")
+        ordering = ["county__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "name"],
+                name="township_name_unique_in_county",
+                violation_error_message=_("This county already has a township with this name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(group_size_min__lte=F("group_size_max")),
+                name="township_group_size_range_valid",
+                violation_error_message=_("The smallest usual group size cannot exceed the largest."),
+            ),
+            models.CheckConstraint(
+                condition=Q(election_quorum_numerator__lte=F("election_quorum_denominator"))
+                & Q(election_majority_numerator__lte=F("election_majority_denominator"))
+                & Q(meeting_quorum_numerator__lte=F("meeting_quorum_denominator")),
+                name="township_shares_at_most_one",
+                violation_error_message=_("A quorum or majority share cannot be more than the whole (numerator ≤ denominator)."),
+            ),
+            models.CheckConstraint(
+                condition=Q(report_due_day__gte=1, report_due_day__lte=28),
+                name="township_report_due_day_in_month",
+                violation_error_message=_("The due day must be between 1 and 28."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def election_quorum(self) -> Fraction:
+        return Fraction(self.election_quorum_numerator, self.election_quorum_denominator)
+
+    @property
+    def election_majority(self) -> Fraction:
+        return Fraction(self.election_majority_numerator, self.election_majority_denominator)
+
+    @property
+    def meeting_quorum(self) -> Fraction:
+        return Fraction(self.meeting_quorum_numerator, self.meeting_quorum_denominator)
+
+
+class Village(models.Model):
+    """A village (村) and its party branch (村党支部)."""
+
+    township = models.ForeignKey(Township, models.PROTECT, related_name="villages", verbose_name=_("township"))
+    name = models.CharField(_("name"), max_length=50)
+    branch_name = models.CharField(_("party branch"), max_length=100, help_text=_("For example: 中共罗紫村支部委员会"))
+    secretary_name = models.CharField(_("branch secretary"), max_length=30, blank=True)
+    leaders_may_report = models.BooleanField(
+        _("group leaders may enter their own monthly report"),
+        default=False,
+    )
+
+    objects = scoped_manager("")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        ordering = ["township__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "name"],
+                name="village_name_unique_in_township",
+                violation_error_message=_("This township already has a village with this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assignment(models.Model):
+    """What an account is for, and over which part of the tree: the one source of a person's reach."""
+
+    class Role(models.TextChoices):
+        COUNTY_VIEWER = "county_viewer", _("county viewer")
+        TOWNSHIP_STAFF = "township_staff", _("township staff")
+        BRANCH_SECRETARY = "branch_secretary", _("branch secretary")
+        GROUP_LEADER = "group_leader", _("party group leader")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="assignment", verbose_name=_("account")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    county = models.ForeignKey(County, models.PROTECT, null=True, blank=True, verbose_name=_("county"))
+    township = models.ForeignKey(Township, models.PROTECT, null=True, blank=True, verbose_name=_("township"))
+    village = models.ForeignKey(Village, models.PROTECT, null=True, blank=True, verbose_name=_("village"))
+    party_group = models.ForeignKey(
+        "groups.PartyGroup", models.PROTECT, null=True, blank=True, verbose_name=_("party group")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role="county_viewer", county__isnull=False, township__isnull=True, village__isnull=True)
+                    | Q(role="township_staff", county__isnull=True, township__isnull=False, village__isnull=True)
+                    | Q(role="branch_secretary", county__isnull=True, township__isnull=True, village__isnull=False)
+                    | Q(role="group_leader", county__isnull=True, township__isnull=True, party_group__isnull=False)
+                ),
+                name="assignment_scope_matches_role",
+                violation_error_message=_(
+                    "Choose exactly the scope the role needs: a county for a county viewer, a township for township "
+                    "staff, a village for a branch secretary, a party group for a group leader."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.county or self.township or self.village or self.party_group
+        return f"{self.user} · {self.get_role_display()} · {scope}"
