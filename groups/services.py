@@ -255,26 +255,27 @@ def _check_election_input(group, held_on, entitled, present, candidates, on_roll
 
 
 def _appoint(group, held_on, leader, deputies, on_roll, election, user) -> None:
-    """End the outgoing leader's and deputies' posts and the winners' member posts; start the new posts."""
+    """Outgoing leader and deputies become ordinary members and the winners take their posts, from the election day.
+
+    A post that started on the election day itself (a group founded and electing on one day) changes in place, so the
+    history has no zero-length posts; any older post is ended and a new one started.
+    """
     winners = {leader.member.pk: Role.LEADER, **{d.member.pk: Role.DEPUTY for d in deputies}}
-    outgoing = [p for p in GroupPost.objects.active().select_for_update().filter(party_group=group)
+    changing = [p for p in GroupPost.objects.active().select_for_update().filter(party_group=group)
                 if p.role != Role.MEMBER or p.member_id in winners]
-    for post in outgoing:
-        _end(post, held_on, user)
-    seat = 0
-    for post in outgoing:
-        if post.member_id not in winners:  # a former leader or deputy stays in the group as a member
-            _stamp(GroupPost(party_group=group, member=post.member, role=Role.MEMBER, started_on=held_on), user).save()
+    same_day = {}
+    for post in changing:  # first free every leader and deputy seat
+        if post.started_on == held_on:
+            post.role, post.seat = Role.MEMBER, None
+            _stamp(post, user).save(update_fields=["role", "seat"])
+            same_day[post.member_id] = post
+        else:
+            _end(post, held_on, user)
+            if post.member_id not in winners:
+                _stamp(GroupPost(party_group=group, member=post.member, role=Role.MEMBER, started_on=held_on), user).save()
+    seats = iter(range(1, GroupPost.MAX_DEPUTIES + 1))
     for member_id, role in winners.items():
-        seat = seat + 1 if role == Role.DEPUTY else seat
-        _stamp(
-            GroupPost(
-                party_group=group,
-                member=on_roll[member_id].member,
-                role=role,
-                seat=seat if role == Role.DEPUTY else None,
-                started_on=held_on,
-                election=election,
-            ),
-            user,
-        ).save()
+        post = same_day.get(member_id) or GroupPost(party_group=group, member=on_roll[member_id].member, started_on=held_on)
+        post.role, post.election = role, election
+        post.seat = next(seats) if role == Role.DEPUTY else None
+        _stamp(post, user).save()
