@@ -1,4 +1,5 @@
 """Admin for villager groups, party groups (with posts and coverage inline), posts and elections."""
+
 from django.contrib import admin
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.urls import reverse
@@ -6,7 +7,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from groups.forms import CoverageForm, PostForm, PostFormSet
-from groups.models import Coverage, ElectionCandidate, GroupPost, LeaderElection, PartyGroup, VillagerGroup
+from groups.models import (
+    Coverage,
+    ElectionCandidate,
+    GroupPost,
+    LeaderElection,
+    PartyGroup,
+    VillagerGroup,
+    role_rank,
+)
 from groups.selectors import party_groups_with_counts
 from township.admin_base import ScopedAdmin, ScopedTabularInline
 
@@ -21,9 +30,7 @@ class VillagerGroupAdmin(ScopedAdmin):
 
     def get_queryset(self, request):
         current = Coverage.objects.filter(villager_group=OuterRef("pk"), ended_on__isnull=True)
-        return super().get_queryset(request).annotate(
-            covering_group=Subquery(current.values("party_group__name")[:1])
-        )
+        return super().get_queryset(request).annotate(covering_group=Subquery(current.values("party_group__name")[:1]))
 
     @admin.display(description=_("looked after by"), ordering="covering_group")
     def covered_by(self, obj):
@@ -82,15 +89,15 @@ class PartyGroupAdmin(ScopedAdmin):
         officers = GroupPost.objects.filter(ended_on__isnull=True).exclude(role=GroupPost.Role.MEMBER)
         covered = Coverage.objects.filter(ended_on__isnull=True).select_related("villager_group")
         return party_groups_with_counts(super().get_queryset(request)).prefetch_related(
-            Prefetch("posts", queryset=officers.select_related("member").order_by("role", "seat"), to_attr="officers"),
+            Prefetch(
+                "posts", queryset=officers.select_related("member").order_by(role_rank(), "seat"), to_attr="officers"
+            ),
             Prefetch("coverages", queryset=covered.order_by("villager_group__number"), to_attr="covered"),
         )
 
     @admin.display(description=_("leader and deputies"))
     def leader(self, obj):
-        return "、".join(
-            f"{p.member.name}（{p.get_role_display()}）" for p in sorted(obj.officers, key=lambda p: p.role != "leader")
-        ) or "—"
+        return "、".join(f"{p.member.name}（{p.get_role_display()}）" for p in obj.officers) or "—"
 
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, obj):
@@ -116,7 +123,9 @@ class PartyGroupAdmin(ScopedAdmin):
     def election_link(self, obj):
         if not obj.pk:
             return "—"
-        return format_html('<a href="{}">{}</a>', reverse("groups:election-new", args=[obj.pk]), _("Record an election"))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("groups:election-new", args=[obj.pk]), _("Record an election")
+        )
 
 
 @admin.register(GroupPost)
@@ -154,13 +163,25 @@ class LeaderElectionAdmin(ScopedAdmin):
     search_fields = ["party_group__name", "party_group__village__name"]
     date_hierarchy = "held_on"
     inlines = [CandidateInline]
-    readonly_fields = ["party_group", "held_on", "members_entitled", "members_present", "outcome", "failure_reason",
-                       "rules", "notes", "recorded_by", "recorded_at"]
+    readonly_fields = [
+        "party_group",
+        "held_on",
+        "members_entitled",
+        "members_present",
+        "outcome",
+        "failure_reason",
+        "rules",
+        "notes",
+        "recorded_by",
+        "recorded_at",
+    ]
     fields = readonly_fields
 
     def get_queryset(self, request):
         winners = ElectionCandidate.objects.filter(elected=True).select_related("member")
-        return super().get_queryset(request).prefetch_related(Prefetch("candidates", queryset=winners, to_attr="winners"))
+        return (
+            super().get_queryset(request).prefetch_related(Prefetch("candidates", queryset=winners, to_attr="winners"))
+        )
 
     @admin.display(description=_("village"), ordering="party_group__village__name")
     def village(self, obj):
@@ -178,3 +199,13 @@ class LeaderElectionAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Coverage)
+class CoverageAdmin(ScopedAdmin):
+    form = CoverageForm
+    list_display = ["villager_group", "party_group", "started_on", "ended_on"]
+    list_filter = ["party_group__village__township", "party_group__village"]
+    list_select_related = ["villager_group__village", "party_group"]
+    search_fields = ["villager_group__name", "party_group__name", "party_group__village__name"]
+    date_hierarchy = "started_on"

@@ -1,4 +1,5 @@
 """Forms for posts and coverage, shared by the admin inlines and the branch pages."""
+
 from __future__ import annotations
 
 import datetime
@@ -36,7 +37,8 @@ class PostFormSet(BaseInlineFormSet):
         if any(self.errors):
             return
         active = [
-            f for f in self.forms
+            f
+            for f in self.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("ended_on") is None
         ]
         leaders = [f for f in active if f.cleaned_data.get("role") == Role.LEADER]
@@ -45,7 +47,7 @@ class PostFormSet(BaseInlineFormSet):
                 f.add_error("role", _("A party group has one leader; another row already names a leader."))
         deputies = [f for f in active if f.cleaned_data.get("role") == Role.DEPUTY]
         if len(deputies) > GroupPost.MAX_DEPUTIES:
-            for f in deputies[GroupPost.MAX_DEPUTIES:]:
+            for f in deputies[GroupPost.MAX_DEPUTIES :]:
                 f.add_error("role", _("A party group has one or two deputy leaders; this would be the third."))
         seen = {}
         for f in active:
@@ -98,7 +100,7 @@ class CandidateForm(forms.Form):
 
     member_id = forms.IntegerField(widget=forms.HiddenInput)
     office = forms.ChoiceField(label=_("stood for"), choices=OFFICE_CHOICES, required=False)
-    votes = forms.IntegerField(label=_("votes"), min_value=0, required=False)
+    votes = forms.IntegerField(label=_("votes received"), min_value=0, required=False)
 
     def clean(self):
         data = super().clean()

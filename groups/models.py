@@ -1,4 +1,5 @@
 """Villager groups (社), party groups (党小组), which villager groups each covers, posts and leader elections."""
+
 from __future__ import annotations
 
 import datetime
@@ -109,9 +110,7 @@ class PartyGroup(models.Model):
 class Coverage(models.Model):
     """Which party group looks after a villager group, from when to when: the history of the assignment."""
 
-    party_group = models.ForeignKey(
-        PartyGroup, models.PROTECT, related_name="coverages", verbose_name=_("party group")
-    )
+    party_group = models.ForeignKey(PartyGroup, models.PROTECT, related_name="coverages", verbose_name=_("party group"))
     villager_group = models.ForeignKey(
         VillagerGroup, models.PROTECT, related_name="coverages", verbose_name=_("villager group")
     )
@@ -145,11 +144,20 @@ class Coverage(models.Model):
         return f"{self.party_group} → {self.villager_group}"
 
     def clean(self) -> None:
-        if self.party_group_id and self.villager_group_id:
-            if self.party_group.village_id != self.villager_group.village_id:
-                raise ValidationError(
-                    {"villager_group": _("A party group can only look after villager groups of its own village.")}
-                )
+        both = self.party_group_id and self.villager_group_id
+        if both and self.party_group.village_id != self.villager_group.village_id:
+            raise ValidationError(
+                {"villager_group": _("A party group can only look after villager groups of its own village.")}
+            )
+
+
+def role_rank():
+    """An expression ordering posts leader, deputy, member (alphabetical order would put deputies first)."""
+    return models.Case(
+        models.When(role="leader", then=models.Value(0)),
+        models.When(role="deputy", then=models.Value(1)),
+        default=models.Value(2),
+    )
 
 
 class GroupPost(models.Model):
@@ -196,7 +204,9 @@ class GroupPost(models.Model):
                 fields=["party_group"],
                 condition=Q(role="leader", ended_on__isnull=True),
                 name="party_group_one_active_leader",
-                violation_error_message=_("This party group already has a leader. End the current leader's post first."),
+                violation_error_message=_(
+                    "This party group already has a leader. End the current leader's post first."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["party_group", "seat"],
@@ -235,7 +245,9 @@ class GroupPost(models.Model):
             errors["member"] = _("Only members of the party group's own village branch can hold a post in it.")
         if self.role == self.Role.DEPUTY and self.ended_on is None and self.party_group_id:
             taken = set(
-                GroupPost.objects.filter(party_group_id=self.party_group_id, role=self.Role.DEPUTY, ended_on__isnull=True)
+                GroupPost.objects.filter(
+                    party_group_id=self.party_group_id, role=self.Role.DEPUTY, ended_on__isnull=True
+                )
                 .exclude(pk=self.pk)
                 .values_list("seat", flat=True)
             )
@@ -264,9 +276,7 @@ class LeaderElection(models.Model):
         PASSED = "passed", _("valid: posts appointed")
         FAILED = "failed", _("failed: nobody appointed")
 
-    party_group = models.ForeignKey(
-        PartyGroup, models.PROTECT, related_name="elections", verbose_name=_("party group")
-    )
+    party_group = models.ForeignKey(PartyGroup, models.PROTECT, related_name="elections", verbose_name=_("party group"))
     held_on = models.DateField(_("held on"))
     members_entitled = models.PositiveSmallIntegerField(_("members entitled to vote"))
     members_present = models.PositiveSmallIntegerField(_("members present"))
@@ -312,12 +322,10 @@ class ElectionCandidate(models.Model):
         LEADER = "leader", _("leader")
         DEPUTY = "deputy", _("deputy leader")
 
-    election = models.ForeignKey(
-        LeaderElection, models.CASCADE, related_name="candidates", verbose_name=_("election")
-    )
+    election = models.ForeignKey(LeaderElection, models.CASCADE, related_name="candidates", verbose_name=_("election"))
     member = models.ForeignKey("members.PartyMember", models.PROTECT, related_name="+", verbose_name=_("candidate"))
     office = models.CharField(_("office"), max_length=10, choices=Office.choices)
-    votes = models.PositiveSmallIntegerField(_("votes"))
+    votes = models.PositiveSmallIntegerField(_("votes received"))
     elected = models.BooleanField(_("elected"), default=False)
 
     objects = scoped_manager("election__party_group__village")

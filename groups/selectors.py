@@ -2,6 +2,7 @@
 
 A fixed number of queries however many villages and groups are in scope: counts are aggregated in the database.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,20 +44,31 @@ def warnings_for(villages: QuerySet[Village]) -> list[Warning]:
     for g in groups.order_by("village__name", "name"):
         t = g.village.township
         if not t.group_size_min <= g.member_count <= t.group_size_max:
-            found.append(Warning(
-                "size", g.village.name, g.name,
-                _("%(g)s has %(n)d members, outside the usual %(lo)d–%(hi)d.")
-                % {"g": g.name, "n": g.member_count, "lo": t.group_size_min, "hi": t.group_size_max},
-            ))
+            found.append(
+                Warning(
+                    "size",
+                    g.village.name,
+                    g.name,
+                    _("%(g)s has %(n)d members, outside the usual %(lo)d–%(hi)d.")
+                    % {"g": g.name, "n": g.member_count, "lo": t.group_size_min, "hi": t.group_size_max},
+                )
+            )
         if g.leader_count == 0:
-            found.append(Warning("no_leader", g.village.name, g.name,
-                                 _("%(g)s has no leader: hold an election.") % {"g": g.name}))
+            found.append(
+                Warning(
+                    "no_leader", g.village.name, g.name, _("%(g)s has no leader: hold an election.") % {"g": g.name}
+                )
+            )
         if g.villager_group_count > t.villager_groups_per_party_group:
-            found.append(Warning(
-                "too_many_villager_groups", g.village.name, g.name,
-                _("%(g)s looks after %(n)d villager groups; the usual is %(u)d.")
-                % {"g": g.name, "n": g.villager_group_count, "u": t.villager_groups_per_party_group},
-            ))
+            found.append(
+                Warning(
+                    "too_many_villager_groups",
+                    g.village.name,
+                    g.name,
+                    _("%(g)s looks after %(n)d villager groups; the usual is %(u)d.")
+                    % {"g": g.name, "n": g.villager_group_count, "u": t.villager_groups_per_party_group},
+                )
+            )
     uncovered = (
         VillagerGroup.objects.filter(village__in=villages, abolished_on__isnull=True)
         .exclude(Exists(Coverage.objects.filter(villager_group=OuterRef("pk"), ended_on__isnull=True)))
@@ -64,8 +76,14 @@ def warnings_for(villages: QuerySet[Village]) -> list[Warning]:
         .order_by("village__name", "number")
     )
     for vg in uncovered:
-        found.append(Warning("uncovered", vg.village.name, vg.name,
-                             _("%(v)s%(vg)s is not looked after by any party group.") % {"v": vg.village.name, "vg": vg.name}))
+        found.append(
+            Warning(
+                "uncovered",
+                vg.village.name,
+                vg.name,
+                _("%(vg)s is not looked after by any party group.") % {"vg": vg.name},
+            )
+        )
     loose = (
         PartyMember.objects.filter(village__in=villages, left_on__isnull=True)
         .exclude(Exists(GroupPost.objects.filter(member=OuterRef("pk"), ended_on__isnull=True)))
@@ -73,6 +91,12 @@ def warnings_for(villages: QuerySet[Village]) -> list[Warning]:
         .order_by("village__name", "name")
     )
     for m in loose:
-        found.append(Warning("member_without_group", m.village.name, m.name,
-                             _("%(m)s (%(v)s) is in no party group.") % {"m": m.name, "v": m.village.name}))
+        found.append(
+            Warning(
+                "member_without_group",
+                m.village.name,
+                m.name,
+                _("Party member %(m)s is in no party group.") % {"m": m.name},
+            )
+        )
     return found

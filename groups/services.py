@@ -3,6 +3,7 @@
 Each service is keyword-only, runs in one transaction, takes the acting user (recorded in the audit history), and
 raises ValidationError with a Chinese message on input that breaks a rule, so every caller answers in words.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -151,8 +152,7 @@ def election_record(
     group = _locked_group(party_group)
     township = group.village.township
     on_roll = {
-        p.member_id: p
-        for p in GroupPost.objects.active(held_on).filter(party_group=group).select_related("member")
+        p.member_id: p for p in GroupPost.objects.active(held_on).filter(party_group=group).select_related("member")
     }
     entitled = len(on_roll) if members_entitled is None else members_entitled
     _check_election_input(group, held_on, entitled, members_present, candidates, on_roll)
@@ -186,7 +186,9 @@ def election_record(
                 "b": ranked[1].member.name,
             }
         elif not more_than(top.votes, members_present, majority):
-            reason = _("%(who)s received %(v)d of %(p)d votes; a leader needs %(rule)s of the votes of those present.") % {
+            reason = _(
+                "%(who)s received %(v)d of %(p)d votes; a leader needs %(rule)s of the votes of those present."
+            ) % {
                 "who": top.member.name,
                 "v": top.votes,
                 "p": members_present,
@@ -226,17 +228,23 @@ def election_record(
 def _check_election_input(group, held_on, entitled, present, candidates, on_roll) -> None:
     """Reject input that cannot describe a real election (as opposed to an election that failed its rules)."""
     if entitled < 1:
-        raise ValidationError(_("The party group has no members on %(d)s; add its members before recording an election.") % {"d": held_on.isoformat()})
+        raise ValidationError(
+            _("The party group has no members on %(d)s; add its members before recording an election.")
+            % {"d": held_on.isoformat()}
+        )
     if present > entitled:
         raise ValidationError(
-            _("%(p)d members present, but only %(e)d are entitled to vote: check both numbers.") % {"p": present, "e": entitled}
+            _("%(p)d members present, but only %(e)d are entitled to vote: check both numbers.")
+            % {"p": present, "e": entitled}
         )
     if not any(c.office == Office.LEADER for c in candidates):
         raise ValidationError(_("Enter at least one candidate for leader."))
     seen = set()
     for c in candidates:
         if c.member.pk in seen:
-            raise ValidationError(_("%(who)s is listed twice; a member stands once per election.") % {"who": c.member.name})
+            raise ValidationError(
+                _("%(who)s is listed twice; a member stands once per election.") % {"who": c.member.name}
+            )
         seen.add(c.member.pk)
         if c.member.pk not in on_roll:
             raise ValidationError(
@@ -261,8 +269,11 @@ def _appoint(group, held_on, leader, deputies, on_roll, election, user) -> None:
     history has no zero-length posts; any older post is ended and a new one started.
     """
     winners = {leader.member.pk: Role.LEADER, **{d.member.pk: Role.DEPUTY for d in deputies}}
-    changing = [p for p in GroupPost.objects.active().select_for_update().filter(party_group=group)
-                if p.role != Role.MEMBER or p.member_id in winners]
+    changing = [
+        p
+        for p in GroupPost.objects.active().select_for_update().filter(party_group=group)
+        if p.role != Role.MEMBER or p.member_id in winners
+    ]
     same_day = {}
     for post in changing:  # first free every leader and deputy seat
         if post.started_on == held_on:
@@ -272,10 +283,14 @@ def _appoint(group, held_on, leader, deputies, on_roll, election, user) -> None:
         else:
             _end(post, held_on, user)
             if post.member_id not in winners:
-                _stamp(GroupPost(party_group=group, member=post.member, role=Role.MEMBER, started_on=held_on), user).save()
+                _stamp(
+                    GroupPost(party_group=group, member=post.member, role=Role.MEMBER, started_on=held_on), user
+                ).save()
     seats = iter(range(1, GroupPost.MAX_DEPUTIES + 1))
     for member_id, role in winners.items():
-        post = same_day.get(member_id) or GroupPost(party_group=group, member=on_roll[member_id].member, started_on=held_on)
+        post = same_day.get(member_id) or GroupPost(
+            party_group=group, member=on_roll[member_id].member, started_on=held_on
+        )
         post.role, post.election = role, election
         post.seat = next(seats) if role == Role.DEPUTY else None
         _stamp(post, user).save()

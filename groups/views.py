@@ -1,4 +1,5 @@
 """Branch pages for a party group: its people and elections, and recording a new election."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -9,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from groups.forms import CandidateFormSet, ElectionForm
-from groups.models import Coverage, ElectionCandidate, GroupPost, LeaderElection, PartyGroup
+from groups.models import Coverage, ElectionCandidate, GroupPost, LeaderElection, PartyGroup, role_rank
 from groups.services import CandidateVotes, election_record
 from township.scoping import Role, can_write, get_visible_or_404, role_of
 
@@ -51,7 +52,10 @@ def election_new(request, pk: int):
     if not _may_manage(request.user):
         raise PermissionDenied
     roll = list(
-        GroupPost.objects.active().filter(party_group=group).select_related("member").order_by("role", "member__name")
+        GroupPost.objects.active()
+        .filter(party_group=group)
+        .select_related("member")
+        .order_by(role_rank(), "member__name")
     )
     members = {p.member_id: p.member for p in roll}
     initial = [{"member_id": p.member_id} for p in roll]
@@ -78,11 +82,15 @@ def election_new(request, pk: int):
                     form.add_error(None, message)
             else:
                 if election.outcome == LeaderElection.Outcome.PASSED:
-                    messages.success(request, _("The election is recorded and the new posts start on %(d)s.")
-                                     % {"d": election.held_on.isoformat()})
+                    messages.success(
+                        request,
+                        _("The election is recorded and the new posts start on %(d)s.")
+                        % {"d": election.held_on.isoformat()},
+                    )
                 else:
-                    messages.warning(request, _("The election is recorded as failed: %(r)s")
-                                     % {"r": election.failure_reason})
+                    messages.warning(
+                        request, _("The election is recorded as failed: %(r)s") % {"r": election.failure_reason}
+                    )
                 return redirect("groups:party-group", pk=group.pk)
     else:
         form = ElectionForm()

@@ -1,4 +1,5 @@
 """Admin for party members: masked ID and phone numbers in lists, search by name or by full ID number."""
+
 from django.contrib import admin
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
@@ -59,12 +60,22 @@ class GroupFilter(admin.SimpleListFilter):
 @admin.register(PartyMember)
 class PartyMemberAdmin(ScopedAdmin):
     form = PartyMemberForm
-    list_display = ["name", "village", "sex", "birth_date", "id_masked", "phone_masked_col", "status",
-                    "group_name", "tag_list"]
+    list_display = [
+        "name",
+        "village",
+        "sex",
+        "birth_date",
+        "id_masked",
+        "phone_masked_col",
+        "status",
+        "group_name",
+        "tag_list",
+    ]
     list_filter = ["village__township", "village", "status", "sex", TagFilter, GroupFilter]
     list_select_related = ["village"]
     search_fields = ["name"]
     search_help_text = _("Search by name, or by a full 18-character ID number or phone number.")
+    list_per_page = 50
     inlines = [PostHistoryInline]
     fieldsets = [
         (None, {"fields": ["village", "name", "sex", "birth_date", "id_number", "phone"]}),
@@ -74,8 +85,12 @@ class PartyMemberAdmin(ScopedAdmin):
 
     def get_queryset(self, request):
         current = GroupPost.objects.filter(member=OuterRef("pk"), ended_on__isnull=True)
-        return super().get_queryset(request).annotate(
-            current_group=Subquery(current.values("party_group__name")[:1]),
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                current_group=Subquery(current.values("party_group__name")[:1]),
+            )
         )
 
     def get_search_results(self, request, queryset, search_term):

@@ -1,4 +1,5 @@
 """The member form: every field listed, ID and phone numbers normalised before validation."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,8 +11,19 @@ class PartyMemberForm(forms.ModelForm):
     class Meta:
         model = PartyMember
         fields = [
-            "village", "name", "sex", "birth_date", "id_number", "phone", "joined_on", "status",
-            "is_former_cadre", "is_old_member", "is_shuangdai", "left_on", "notes",
+            "village",
+            "name",
+            "sex",
+            "birth_date",
+            "id_number",
+            "phone",
+            "joined_on",
+            "status",
+            "is_former_cadre",
+            "is_old_member",
+            "is_shuangdai",
+            "left_on",
+            "notes",
         ]
         widgets = {
             "id_number": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 20}),

@@ -1,4 +1,5 @@
 """Party members (党员) of each village branch."""
+
 from __future__ import annotations
 
 import datetime
@@ -7,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from members.validators import id_birth_date, id_sex, normalise_id_number, validate_id_number, validate_phone
@@ -25,10 +27,8 @@ class PartyMember(models.Model):
         PROBATIONARY = "probationary", _("probationary member")
         FULL = "full", _("full member")
 
-    village = models.ForeignKey(
-        "township.Village", models.PROTECT, related_name="members", verbose_name=_("village")
-    )
-    name = models.CharField(_("name"), max_length=30)
+    village = models.ForeignKey("township.Village", models.PROTECT, related_name="members", verbose_name=_("village"))
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=30)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
     # Encrypted at rest; the keyed hash beside it keeps ID numbers unique and searchable without decrypting.
@@ -45,7 +45,10 @@ class PartyMember(models.Model):
         _("双带 leader"), default=False, help_text=_("Leads in getting rich and leads villagers to get rich.")
     )
     left_on = models.DateField(
-        _("left the branch on"), null=True, blank=True, help_text=_("Transferred out or deceased; leave empty otherwise.")
+        _("left the branch on"),
+        null=True,
+        blank=True,
+        help_text=_("Transferred out or deceased; leave empty otherwise."),
     )
     notes = models.TextField(_("notes"), blank=True)
 
@@ -128,9 +131,13 @@ class PartyMember(models.Model):
             if other is not None:
                 errors.setdefault("id_number", []).append(
                     ValidationError(
-                        _("This ID number already belongs to a party member on record (%(where)s). "
-                          "A person is entered only once; transfer the existing record instead."),
-                        params={"where": other.village.name if other.village_id == self.village_id else _("another village")},
+                        _(
+                            "This ID number already belongs to a party member on record (%(where)s). "
+                            "A person is entered only once; transfer the existing record instead."
+                        ),
+                        params={
+                            "where": other.village.name if other.village_id == self.village_id else _("another village")
+                        },
                         code="id_duplicate",
                     )
                 )

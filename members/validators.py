@@ -1,4 +1,5 @@
 """Validators for what people type about members: ID numbers (GB 11643-1999) and mobile phone numbers."""
+
 from __future__ import annotations
 
 import datetime
@@ -46,9 +47,7 @@ def validate_id_number(value: str) -> None:
             params={"n": len(value)},
         )
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
-        raise ValidationError(
-            _("An ID number is 17 digits followed by a digit or the letter X."), code="id_characters"
-        )
+        raise ValidationError(_("An ID number is 17 digits followed by a digit or the letter X."), code="id_characters")
     born = id_birth_date(value)
     if born is None or born.year < 1900 or born > datetime.date.today():
         raise ValidationError(
@@ -59,8 +58,10 @@ def validate_id_number(value: str) -> None:
     expected = id_check_digit(value[:17])
     if value[17] != expected:
         raise ValidationError(
-            _("The last character (check digit) of this ID number is wrong: it should be %(c)s. "
-              "Check every digit against the ID card."),
+            _(
+                "The last character (check digit) of this ID number is wrong: it should be %(c)s. "
+                "Check every digit against the ID card."
+            ),
             code="id_check_digit",
             params={"c": expected},
         )

@@ -2,6 +2,7 @@
 
 Pure Python (polib), so neither `make run` nor `make test` needs GNU gettext installed.
 """
+
 import sys
 from pathlib import Path
 
@@ -27,7 +28,9 @@ def main() -> int:
         print(f"{mo} is missing: run `make messages`")
         return 1
     compiled = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in polib.mofile(str(mo))}
-    stale = [e.msgid for e in po if not e.obsolete and compiled.get((e.msgctxt, e.msgid)) != (e.msgstr or e.msgstr_plural)]
+    stale = [
+        e.msgid for e in po if not e.obsolete and compiled.get((e.msgctxt, e.msgid)) != (e.msgstr or e.msgstr_plural)
+    ]
     if stale:
         print(f"{mo} is older than the .po ({len(stale)} messages differ): run `make messages` and commit the .mo")
         return 1

@@ -1,4 +1,5 @@
 """Print a development .env with fresh random secrets (used by `make run` when there is no .env yet)."""
+
 import base64
 import os
 import secrets

@@ -1,4 +1,5 @@
 """Admin for the org tree and accounts."""
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -35,8 +36,12 @@ class TownshipAdmin(ScopedAdmin):
         (_("Party groups"), {"fields": ["group_size_min", "group_size_max", "villager_groups_per_party_group"]}),
         (
             _("Leader elections"),
-            {"fields": [("election_quorum_numerator", "election_quorum_denominator"),
-                        ("election_majority_numerator", "election_majority_denominator")]},
+            {
+                "fields": [
+                    ("election_quorum_numerator", "election_quorum_denominator"),
+                    ("election_majority_numerator", "election_majority_denominator"),
+                ]
+            },
         ),
         (
             _("Villager group funds and meetings"),
@@ -75,8 +80,15 @@ class PartyGroupInline(ScopedTabularInline):
 
 @admin.register(Village)
 class VillageAdmin(ScopedAdmin):
-    list_display = ["name", "township", "branch_name", "secretary_name", "villager_group_count", "party_group_count",
-                    "member_count"]
+    list_display = [
+        "name",
+        "township",
+        "branch_name",
+        "secretary_name",
+        "villager_group_count",
+        "party_group_count",
+        "member_count",
+    ]
     list_filter = ["township"]
     list_select_related = ["township"]
     search_fields = ["name", "branch_name", "secretary_name"]
@@ -84,10 +96,14 @@ class VillageAdmin(ScopedAdmin):
     inlines = [VillagerGroupInline, PartyGroupInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            n_vg=Count("villager_groups", filter=Q(villager_groups__abolished_on__isnull=True), distinct=True),
-            n_pg=Count("party_groups", filter=Q(party_groups__dissolved_on__isnull=True), distinct=True),
-            n_members=Count("members", filter=Q(members__left_on__isnull=True), distinct=True),
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_vg=Count("villager_groups", filter=Q(villager_groups__abolished_on__isnull=True), distinct=True),
+                n_pg=Count("party_groups", filter=Q(party_groups__dissolved_on__isnull=True), distinct=True),
+                n_members=Count("members", filter=Q(members__left_on__isnull=True), distinct=True),
+            )
         )
 
     @admin.display(description=_("villager groups"), ordering="n_vg")

@@ -1,4 +1,5 @@
 """The base of every admin page: querysets, choices and permissions all follow `township.scoping`."""
+
 from __future__ import annotations
 
 from django.contrib import admin

@@ -1,4 +1,5 @@
 """The township admin: Chinese titles, and the warnings of the user's reach on the index page."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 

@@ -4,6 +4,7 @@
 nine villages, with the people the survey names in the roles it gives them. 双河乡, a second township of 嘉陵县, is
 smaller. Everything is deterministic (a fixed random seed) and built through the real services, so the rules hold.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -26,8 +27,34 @@ ESTABLISHED = datetime.date(2022, 12, 20)  # party groups set up in December, ca
 REGION = "511321"
 
 SURNAMES = "谢唐祝张杨汤罗李王陈刘何蒲赵周吴黄邓杜任苟向冯罗蒋胡袁何唐谢"
-GIVEN_M = ["明德", "加惠", "龙贵", "兴国", "永志", "光华", "德成", "国富", "志强", "建军", "文华", "正清", "长林",
-           "大勇", "世平", "洪元", "学文", "开富", "宗明", "天福", "家友", "泽民", "继红", "中全", "远平", "登科"]
+GIVEN_M = [
+    "明德",
+    "加惠",
+    "龙贵",
+    "兴国",
+    "永志",
+    "光华",
+    "德成",
+    "国富",
+    "志强",
+    "建军",
+    "文华",
+    "正清",
+    "长林",
+    "大勇",
+    "世平",
+    "洪元",
+    "学文",
+    "开富",
+    "宗明",
+    "天福",
+    "家友",
+    "泽民",
+    "继红",
+    "中全",
+    "远平",
+    "登科",
+]
 GIVEN_F = ["秀兰", "素芳", "玉华", "桂英", "淑珍", "春梅", "丽君", "晓燕", "德芬", "学琼", "翠英", "小红", "明英"]
 
 
@@ -73,12 +100,23 @@ OTHER_VILLAGES = [
 
 # The people the survey names, and where they stand: (village, villager group the party group covers, role, tags).
 SURVEY_PEOPLE = {
-    ("罗紫村", 5): ("谢明德", "M", "leader", {"is_former_cadre": True, "is_old_member": True,
-                                               "notes": "原罗紫村老支书；带领5社根治垮塌河堰，转包收益投入1公里社道路"}),
-    ("罗紫村", 3): ("唐加惠", "M", "leader", {"is_shuangdai": True,
-                                               "notes": "撮合返乡青年祝高友在嘉陵江边投资建碎石厂，解决8名剩余劳动力"}),
-    ("罗紫村", 1): ("祝龙贵", "M", "leader", {"is_old_member": True,
-                                               "notes": "调处张永志、杨秀兰两家多年纠纷"}),
+    ("罗紫村", 5): (
+        "谢明德",
+        "M",
+        "leader",
+        {
+            "is_former_cadre": True,
+            "is_old_member": True,
+            "notes": "原罗紫村老支书；带领5社根治垮塌河堰，转包收益投入1公里社道路",
+        },
+    ),
+    ("罗紫村", 3): (
+        "唐加惠",
+        "M",
+        "leader",
+        {"is_shuangdai": True, "notes": "撮合返乡青年祝高友在嘉陵江边投资建碎石厂，解决8名剩余劳动力"},
+    ),
+    ("罗紫村", 1): ("祝龙贵", "M", "leader", {"is_old_member": True, "notes": "调处张永志、杨秀兰两家多年纠纷"}),
     ("静阳村", 3): ("唐兴国", "M", "named", {"notes": "成立党小组后被支部吸收为小组成员，热心社务"}),
 }
 
@@ -128,10 +166,18 @@ class People:
         year = rng.randint(1942, 1962) if old else rng.randint(1948, 1996)
         born = datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
         joined = datetime.date(min(year + rng.randint(20, 40), 2022), rng.randint(1, 12), rng.randint(1, 28))
-        status = PartyMember.Status.PROBATIONARY if joined.year == 2022 and rng.random() < 0.5 else PartyMember.Status.FULL
+        status = (
+            PartyMember.Status.PROBATIONARY if joined.year == 2022 and rng.random() < 0.5 else PartyMember.Status.FULL
+        )
         m = PartyMember(
-            village=village, name=name, sex=sex, birth_date=born, id_number=self.id_number(born, sex),
-            phone=self.phone() if rng.random() < 0.9 else "", joined_on=joined, status=status,
+            village=village,
+            name=name,
+            sex=sex,
+            birth_date=born,
+            id_number=self.id_number(born, sex),
+            phone=self.phone() if rng.random() < 0.9 else "",
+            joined_on=joined,
+            status=status,
             is_old_member=extra.pop("is_old_member", old and rng.random() < 0.5),
             is_former_cadre=extra.pop("is_former_cadre", old and rng.random() < 0.3),
             is_shuangdai=extra.pop("is_shuangdai", (not old) and rng.random() < 0.15),
@@ -175,7 +221,10 @@ def _build_township(rng, people, county, name, plans, n_members, actor) -> Towns
         for n in range(1, plan.villager_groups + 1):
             households = rng.randint(38, 96)
             vgs[n] = VillagerGroup.objects.create(
-                village=village, number=n, name=f"{n}社", households=households,
+                village=village,
+                number=n,
+                name=f"{n}社",
+                households=households,
                 population=households * rng.randint(28, 36) // 10,
             )
         for numbers in plan.party_groups:
@@ -189,7 +238,9 @@ def _build_township(rng, people, county, name, plans, n_members, actor) -> Towns
             members = []
             if named:
                 person, sex, role, extra = named
-                members.append((people.member(village, name=person, sex=sex, old=role == "leader", **dict(extra)), role))
+                members.append(
+                    (people.member(village, name=person, sex=sex, old=role == "leader", **dict(extra)), role)
+                )
             while len(members) < size:
                 members.append((people.member(village, old=rng.random() < 0.35), "member"))
             for m, _role in members:
@@ -206,13 +257,21 @@ def _hold_founding_election(rng, group, members, actor) -> None:
     leader = next((m for m, role in members if role == "leader"), None)
     pool = [m for m, role in members if role == "member"]  # the survey's named ordinary members stay members
     if leader is None:
-        leader = max(pool, key=lambda m: (m.is_former_cadre, m.is_old_member, m.is_shuangdai, -m.birth_date.toordinal()))
+        leader = max(
+            pool, key=lambda m: (m.is_former_cadre, m.is_old_member, m.is_shuangdai, -m.birth_date.toordinal())
+        )
         pool.remove(leader)
     deputies = pool[: 2 if n >= 6 else 1]
     candidates = [CandidateVotes(leader, "leader", present - rng.randint(0, min(1, present // 3)))]
     candidates += [CandidateVotes(d, "deputy", present - rng.randint(0, present // 3)) for d in deputies]
-    election_record(party_group=group, held_on=ESTABLISHED, members_present=present, candidates=candidates,
-                    acting_user=actor, notes="党小组成立大会，民主选举组长、副组长")
+    election_record(
+        party_group=group,
+        held_on=ESTABLISHED,
+        members_present=present,
+        candidates=candidates,
+        acting_user=actor,
+        notes="党小组成立大会，民主选举组长、副组长",
+    )
 
 
 @transaction.atomic
@@ -235,13 +294,22 @@ def _failed_then_valid_election(actor) -> None:
     roll = [p.member for p in group.posts.filter(ended_on__isnull=True).select_related("member")]
     entitled = len(roll)
     day = datetime.date(2025, 12, 10)
-    election_record(party_group=group, held_on=day, members_present=entitled // 2,
-                    candidates=[CandidateVotes(roll[-1], "leader", entitled // 2)], acting_user=actor,
-                    notes="换届选举：农忙外出，到会人数不足")
-    election_record(party_group=group, held_on=day + datetime.timedelta(days=14), members_present=entitled,
-                    candidates=[CandidateVotes(roll[-1], "leader", entitled - 1),
-                                CandidateVotes(roll[-2], "deputy", entitled - 1)],
-                    acting_user=actor, notes="换届选举：重新召开")
+    election_record(
+        party_group=group,
+        held_on=day,
+        members_present=entitled // 2,
+        candidates=[CandidateVotes(roll[-1], "leader", entitled // 2)],
+        acting_user=actor,
+        notes="换届选举：农忙外出，到会人数不足",
+    )
+    election_record(
+        party_group=group,
+        held_on=day + datetime.timedelta(days=14),
+        members_present=entitled,
+        candidates=[CandidateVotes(roll[-1], "leader", entitled - 1), CandidateVotes(roll[-2], "deputy", entitled - 1)],
+        acting_user=actor,
+        notes="换届选举：重新召开",
+    )
 
 
 def ensure_accounts(password: str) -> list[tuple[str, str, str]]:
@@ -261,8 +329,8 @@ def ensure_accounts(password: str) -> list[tuple[str, str, str]]:
         user.set_password(password)
         user.save()
         Assignment.objects.update_or_create(
-            user=user, defaults={"role": role, "county": None, "township": None, "village": None, "party_group": None,
-                                 **scope}
+            user=user,
+            defaults={"role": role, "county": None, "township": None, "village": None, "party_group": None, **scope},
         )
         rows.append((username, full_name, f"{Assignment.Role(role).label} · {scope_name}"))
     return rows

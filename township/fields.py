@@ -4,6 +4,7 @@ Keys come from settings (FIELD_ENCRYPTION_KEYS, FIELD_HASH_KEY), which read them
 stored in the database. Rotation: put the new key first in FIELD_ENCRYPTION_KEYS and keep the old ones after it; values
 written with an old key stay readable, and `manage.py rotate_field_keys` (later) re-encrypts them with the new key.
 """
+
 from __future__ import annotations
 
 import hashlib

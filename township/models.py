@@ -1,4 +1,5 @@
 """The org tree (county → township → village), the township's working rules, and staff assignments."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -144,7 +145,9 @@ class Township(models.Model):
                 & Q(election_majority_numerator__lte=F("election_majority_denominator"))
                 & Q(meeting_quorum_numerator__lte=F("meeting_quorum_denominator")),
                 name="township_shares_at_most_one",
-                violation_error_message=_("A quorum or majority share cannot be more than the whole (numerator ≤ denominator)."),
+                violation_error_message=_(
+                    "A quorum or majority share cannot be more than the whole (numerator ≤ denominator)."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(report_due_day__gte=1, report_due_day__lte=28),

@@ -3,6 +3,7 @@
 `villages_for(user)` is the set of villages in reach; every scoped queryset (`Model.objects.visible_to(user)`), form
 choice, export and admin changelist is built on it. Outside the reach is answered like a missing object (404).
 """
+
 from __future__ import annotations
 
 from django.db.models import QuerySet
@@ -18,9 +19,7 @@ def assignment_of(user) -> Assignment | None:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if not hasattr(user, "_scoping_assignment"):
-        user._scoping_assignment = (
-            Assignment.objects.select_related("party_group").filter(user=user).first()
-        )
+        user._scoping_assignment = Assignment.objects.select_related("party_group").filter(user=user).first()
     return user._scoping_assignment
 
 

@@ -3,6 +3,7 @@
 Production differs from development only by environment: DEBUG is off unless asked for, and with DEBUG off a missing
 SECRET_KEY or encryption key stops the start with a clear error instead of falling back to a known value.
 """
+
 from pathlib import Path
 
 import environ

@@ -1,4 +1,5 @@
 """manage.py seed_demo [--password P] [--if-empty]: the surveyed township and its neighbour as demo data."""
+
 import os
 import secrets
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         password = password or os.environ.get("DEMO_PASSWORD") or f"Demo-{secrets.token_urlsafe(8)}"
         rows = demo.ensure_accounts(password)
         self.stdout.write("")
-        self.stdout.write("Demo accounts (password for each: %s)" % password)
+        self.stdout.write(f"Demo accounts (password for each: {password})")
         for username, name, role in rows:
             self.stdout.write(f"  {username:<10} {name}  {role}")
         self.stdout.write("")
