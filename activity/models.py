@@ -1,0 +1,285 @@
+"""Monthly party-group activity (月度报告), concerns relayed from villagers (党情民意) and collective projects."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from township.models import scoped_manager
+
+
+def month_due(month: datetime.date, due_day: int) -> datetime.date:
+    """The last day a month's report is on time: `due_day` of the following month."""
+    nxt = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return nxt.replace(day=due_day)
+
+
+class MonthlyReport(models.Model):
+    """One party group's record of one month: draft → submitted → closed (reopening is logged)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        CLOSED = "closed", _("closed")
+
+    party_group = models.ForeignKey(
+        "groups.PartyGroup", models.PROTECT, related_name="reports", verbose_name=_("party group")
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    summary = models.TextField(_("summary of the month"), blank=True)
+    # Optimistic locking: a save names the version it was read at; a stale version is refused, never overwritten.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("closed by")
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("changed by")
+    )
+    activity_count = models.PositiveSmallIntegerField(_("activities"), default=0, editable=False)
+
+    objects = scoped_manager("party_group__village")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+        ordering = ["-month", "party_group__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party_group", "month"],
+                name="report_one_per_group_month",
+                violation_error_message=_("This party group already has a report for this month."),
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="report_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["month", "status"], name="report_month_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.party_group} {self.month:%Y-%m}"
+
+    def due_on(self, due_day: int) -> datetime.date:
+        return month_due(self.month, due_day)
+
+    def month_range(self) -> tuple[datetime.date, datetime.date]:
+        nxt = (self.month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return self.month, nxt - datetime.timedelta(days=1)
+
+
+class ReportReopening(models.Model):
+    """The record of a closed month being opened again, with the reason: late changes are never silent."""
+
+    report = models.ForeignKey(MonthlyReport, models.PROTECT, related_name="reopenings", verbose_name=_("report"))
+    reason = models.TextField(_("reason"))
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("reopened by")
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), auto_now_add=True)
+
+    objects = scoped_manager("report__party_group__village")
+
+    class Meta:
+        verbose_name = _("reopening")
+        verbose_name_plural = _("reopenings")
+        ordering = ["-reopened_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report} · {self.reason[:20]}"
+
+
+class Activity(models.Model):
+    """One thing a party group did in the month."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("party group meeting")
+        VISIT = "visit", _("household visits")
+        POLICY = "policy", _("policy publicity")
+        MEDIATION = "mediation", _("dispute mediation")
+        RIGHTS = "rights", _("protecting farmers' rights")
+        AFFAIRS = "affairs", _("villager group affairs")
+        PROJECT = "project", _("collective project")
+        EMERGENCY = "emergency", _("emergency response")
+        STUDY = "study", _("study and education")
+
+    report = models.ForeignKey(MonthlyReport, models.CASCADE, related_name="activities", verbose_name=_("report"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    held_on = models.DateField(_("date"))
+    is_emergency = models.BooleanField(_("emergency (not routine)"), default=False)
+    villager_group = models.ForeignKey(
+        "groups.VillagerGroup",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("villager group"),
+    )
+    participants = models.ManyToManyField(
+        "members.PartyMember", blank=True, related_name="activities", verbose_name=_("party members taking part")
+    )
+    households_reached = models.PositiveIntegerField(_("households reached"), default=0)
+    non_party_present = models.PositiveIntegerField(_("non-party villagers present"), default=0)
+    content = models.TextField(_("what was done"))
+    outcome = models.TextField(_("what came of it"), blank=True)
+
+    objects = scoped_manager("report__party_group__village")
+    history = HistoricalRecords(m2m_fields=[participants])
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["held_on", "pk"]
+        indexes = [models.Index(fields=["report", "held_on"], name="activity_report_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%m-%d} {self.get_kind_display()}"
+
+
+class Concern(models.Model):
+    """党情民意: what a villager raised, through a party member, and how it was handled."""
+
+    class Category(models.TextChoices):
+        HOT = "hot", _("hot issue")
+        POLICY = "policy", _("policy question")
+        DISPUTE = "dispute", _("dispute")
+        RIGHTS = "rights", _("farmers' rights")
+        INFRASTRUCTURE = "infrastructure", _("infrastructure")
+        LIVELIHOOD = "livelihood", _("production and livelihood")
+        OTHER = "other", _("other")
+
+    class Handling(models.TextChoices):
+        ON_SPOT = "on_spot", _("handled on the spot")
+        BRANCH = "branch", _("relayed to the branch")
+        TOWNSHIP = "township", _("relayed to the township")
+
+    village = models.ForeignKey("township.Village", models.PROTECT, related_name="concerns", verbose_name=_("village"))
+    villager_group = models.ForeignKey(
+        "groups.VillagerGroup", models.PROTECT, related_name="concerns", verbose_name=_("villager group")
+    )
+    party_group = models.ForeignKey(
+        "groups.PartyGroup",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concerns",
+        verbose_name=_("party group"),
+    )
+    raised_through = models.ForeignKey(
+        "members.PartyMember",
+        models.PROTECT,
+        related_name="concerns",
+        verbose_name=_("raised by or through"),
+    )
+    villager_name = models.CharField(_("villager's name (optional)"), max_length=30, blank=True)
+    raised_on = models.DateField(_("raised on"))
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    content = models.TextField(_("what was said"))
+    handling = models.CharField(_("handling"), max_length=10, choices=Handling.choices)
+    due_on = models.DateField(_("answer due by"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.CharField(_("answered by"), max_length=50, blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = scoped_manager("village")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+        ordering = ["resolved_on", "due_on", "raised_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(handling="on_spot") | Q(due_on__isnull=False),
+                name="concern_relayed_has_due_date",
+                violation_error_message=_("A relayed concern needs a date by which it must be answered."),
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=F("raised_on")),
+                name="concern_resolved_after_raised",
+                violation_error_message=_("It cannot be resolved before it was raised."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["village", "resolved_on", "due_on"], name="concern_queue_idx"),
+            models.Index(fields=["handling", "resolved_on", "raised_on"], name="concern_relay_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.raised_on:%Y-%m-%d} {self.get_category_display()} · {self.content[:20]}"
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.resolved_on is None and self.due_on is not None and self.due_on < today
+
+
+class Project(models.Model):
+    """A collective project (集体项目) of a villager group: what, where, money in and out, local jobs."""
+
+    village = models.ForeignKey("township.Village", models.PROTECT, related_name="projects", verbose_name=_("village"))
+    villager_group = models.ForeignKey(
+        "groups.VillagerGroup", models.PROTECT, related_name="projects", verbose_name=_("villager group")
+    )
+    party_group = models.ForeignKey(
+        "groups.PartyGroup",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("party group"),
+    )
+    name = models.CharField(_("project"), max_length=100)
+    location = models.CharField(_("where"), max_length=100, blank=True)
+    started_on = models.DateField(_("started on"))
+    finished_on = models.DateField(_("finished on"), null=True, blank=True)
+    investment = models.DecimalField(
+        _("investment (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    income = models.DecimalField(
+        _("income (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    local_jobs = models.PositiveIntegerField(_("local jobs"), default=0)
+    description = models.TextField(_("description"), blank=True)
+
+    objects = scoped_manager("village")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("collective project")
+        verbose_name_plural = _("collective projects")
+        ordering = ["-started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(investment__gte=0) & Q(income__gte=0), name="project_money_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

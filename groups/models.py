@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from township.models import ScopedQuerySet, scoped_manager
+from township.models import ConstraintErrorsOnFields, ScopedQuerySet, scoped_manager
 
 
 class ActiveQuerySetMixin:
@@ -35,7 +35,7 @@ class PartyGroupPartQuerySet(ActiveQuerySetMixin, ScopedQuerySet):
     scope_path = "party_group__village"
 
 
-class VillagerGroup(models.Model):
+class VillagerGroup(ConstraintErrorsOnFields, models.Model):
     """A villager group (村民小组, locally 社), numbered within its village: 1社, 5社…"""
 
     village = models.ForeignKey(
@@ -49,6 +49,10 @@ class VillagerGroup(models.Model):
         _("merged or abolished on"), null=True, blank=True, help_text=_("Leave empty while the villager group exists.")
     )
 
+    constraint_error_fields = {
+        "villager_group_number_unique_in_village": "number",
+        "villager_group_name_unique_in_village": "name",
+    }
     objects = scoped_manager("village")
     history = HistoricalRecords()
 
@@ -73,7 +77,7 @@ class VillagerGroup(models.Model):
         return f"{self.village.name}{self.name}"
 
 
-class PartyGroup(models.Model):
+class PartyGroup(ConstraintErrorsOnFields, models.Model):
     """A party group (党小组) inside a village branch, looking after one or more villager groups."""
 
     village = models.ForeignKey(
@@ -83,6 +87,10 @@ class PartyGroup(models.Model):
     established_on = models.DateField(_("established on"))
     dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
 
+    constraint_error_fields = {
+        "party_group_name_unique_in_village": "name",
+        "party_group_dissolved_after_established": "dissolved_on",
+    }
     objects = scoped_manager("village")
     history = HistoricalRecords()
 
@@ -107,7 +115,7 @@ class PartyGroup(models.Model):
         return self.name
 
 
-class Coverage(models.Model):
+class Coverage(ConstraintErrorsOnFields, models.Model):
     """Which party group looks after a villager group, from when to when: the history of the assignment."""
 
     party_group = models.ForeignKey(PartyGroup, models.PROTECT, related_name="coverages", verbose_name=_("party group"))
@@ -117,6 +125,10 @@ class Coverage(models.Model):
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
 
+    constraint_error_fields = {
+        "villager_group_one_active_party_group": "villager_group",
+        "coverage_ends_after_start": "ended_on",
+    }
     objects = PartyGroupPartQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -160,7 +172,7 @@ def role_rank():
     )
 
 
-class GroupPost(models.Model):
+class GroupPost(ConstraintErrorsOnFields, models.Model):
     """A member's place in a party group — leader (组长), deputy (副组长) or member — from a date to a date.
 
     This is the one record of a member's history in party groups. The database keeps: one active leader per group,
@@ -192,6 +204,13 @@ class GroupPost(models.Model):
         verbose_name=_("election"),
     )
 
+    constraint_error_fields = {
+        "party_group_one_active_leader": "role",
+        "party_group_two_deputy_seats": "role",
+        "post_seat_only_for_deputies": "role",
+        "member_one_active_party_group": "member",
+        "post_ends_after_start": "ended_on",
+    }
     objects = PartyGroupPartQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -215,7 +234,9 @@ class GroupPost(models.Model):
                 violation_error_message=_("This party group already has two deputy leaders."),
             ),
             models.CheckConstraint(
-                condition=Q(role="deputy", seat__in=[1, 2]) | (~Q(role="deputy") & Q(seat__isnull=True)),
+                # seat IS NOT NULL spelled out: a NULL seat would make the check unknown, which SQL lets pass.
+                condition=Q(role="deputy", seat__isnull=False, seat__in=[1, 2])
+                | (~Q(role="deputy") & Q(seat__isnull=True)),
                 name="post_seat_only_for_deputies",
             ),
             models.UniqueConstraint(
@@ -269,7 +290,7 @@ class GroupPost(models.Model):
             raise ValidationError(errors)
 
 
-class LeaderElection(models.Model):
+class LeaderElection(ConstraintErrorsOnFields, models.Model):
     """A party group's democratic election of its leader and deputies, with the votes and the outcome."""
 
     class Outcome(models.TextChoices):
@@ -296,6 +317,7 @@ class LeaderElection(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
+    constraint_error_fields = {"election_present_at_most_entitled": "members_present"}
     objects = scoped_manager("party_group__village")
     history = HistoricalRecords()
 

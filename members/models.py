@@ -13,12 +13,12 @@ from simple_history.models import HistoricalRecords
 
 from members.validators import id_birth_date, id_sex, normalise_id_number, validate_id_number, validate_phone
 from township.fields import EncryptedTextField, LookupHashField, lookup_hash, mask
-from township.models import scoped_manager
+from township.models import ConstraintErrorsOnFields, scoped_manager
 
 ADULT_AGE = 18
 
 
-class PartyMember(models.Model):
+class PartyMember(ConstraintErrorsOnFields, models.Model):
     class Sex(models.TextChoices):
         MALE = "M", _("male")
         FEMALE = "F", _("female")
@@ -52,6 +52,7 @@ class PartyMember(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
 
+    constraint_error_fields = {"member_joined_after_birth": "joined_on", "member_left_after_joined": "left_on"}
     objects = scoped_manager("village")
     history = HistoricalRecords()
 

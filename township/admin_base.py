@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path, unquote
+from django.core.exceptions import FieldDoesNotExist
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from township.scoping import Role, role_of
@@ -49,8 +52,50 @@ class ScopeMixin:
         return may_edit(request.user)
 
 
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A related-field filter offering only the rows in the user's reach (Django's lists every row of the model)."""
+
+    def field_choices(self, field, request, model_admin):
+        qs = field.related_model._default_manager.all()
+        if not hasattr(qs, "visible_to"):
+            return super().field_choices(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False,
+            ordering=self.field_admin_ordering(field, request, model_admin),
+            limit_choices_to={"pk__in": qs.visible_to(request.user).values("pk")},
+        )
+
+
+def _scoped_list_filter(model, spec):
+    if not isinstance(spec, str):
+        return spec
+    try:
+        field = get_fields_from_path(model, spec)[-1]
+    except (FieldDoesNotExist, NotRelationField):
+        return spec
+    return (spec, ScopedRelatedFieldListFilter) if field.is_relation else spec
+
+
 class ScopedAdmin(ScopeMixin, SimpleHistoryAdmin):
     """A model admin for township staff, with the change history (who, when, what) one click away."""
+
+    def get_list_filter(self, request):
+        return [_scoped_list_filter(self.model, spec) for spec in super().get_list_filter(request)]
+
+    def _in_reach_or_404(self, request, object_id) -> None:
+        """simple_history falls back to the history table for a row the scoped queryset does not return, which would
+        show (and let a user revert) another township's record: outside the reach answers 404 like a missing object.
+        A superuser still sees the history of deleted rows."""
+        if self.get_object(request, unquote(object_id)) is None and not request.user.is_superuser:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._in_reach_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._in_reach_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
 
 
 class ScopedTabularInline(ScopeMixin, admin.TabularInline):

@@ -6,8 +6,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, router
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -32,6 +33,32 @@ class ScopedQuerySet(models.QuerySet):
 def scoped_manager(path: str):
     """A manager whose queryset scopes through `path` to the village."""
     return type(f"ScopedQuerySet_{path or 'village'}", (ScopedQuerySet,), {"scope_path": path}).as_manager()
+
+
+class ConstraintErrorsOnFields:
+    """Constraint breaches answered beside the field a person would change, not above the whole form.
+
+    Django files the error of a multi-field or conditional constraint under NON_FIELD_ERRORS; a model names here, by
+    constraint, the field that carries it instead (the field must be one the constraint refers to, so a form that
+    leaves the field out skips the constraint too).
+    """
+
+    constraint_error_fields: dict[str, str] = {}
+
+    def validate_constraints(self, exclude=None) -> None:
+        using = router.db_for_write(type(self), instance=self)
+        errors: dict[str, list[ValidationError]] = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as exc:
+                    field = self.constraint_error_fields.get(constraint.name)
+                    if field is None and exc.code == "unique" and len(getattr(constraint, "fields", ())) == 1:
+                        field = constraint.fields[0]
+                    errors.setdefault(field or NON_FIELD_ERRORS, []).append(exc)
+        if errors:
+            raise ValidationError(errors)
 
 
 class CountyQuerySet(models.QuerySet):
@@ -63,7 +90,7 @@ class TownshipQuerySet(models.QuerySet):
         return self.filter(pk__in=townships_for(user).values("pk"))
 
 
-class Township(models.Model):
+class Township(ConstraintErrorsOnFields, models.Model):
     """A township (乡) and its working rules; the year's award rules live in appraisal.AppraisalYear."""
 
     county = models.ForeignKey(County, models.PROTECT, related_name="townships", verbose_name=_("county"))
@@ -122,6 +149,7 @@ class Township(models.Model):
         help_text=_("Expenses above this amount must cite a villager group meeting decision."),
     )
 
+    constraint_error_fields = {"township_name_unique_in_county": "name"}
     objects = TownshipQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -172,7 +200,7 @@ class Township(models.Model):
         return Fraction(self.meeting_quorum_numerator, self.meeting_quorum_denominator)
 
 
-class Village(models.Model):
+class Village(ConstraintErrorsOnFields, models.Model):
     """A village (村) and its party branch (村党支部)."""
 
     township = models.ForeignKey(Township, models.PROTECT, related_name="villages", verbose_name=_("township"))
@@ -184,6 +212,7 @@ class Village(models.Model):
         default=False,
     )
 
+    constraint_error_fields = {"village_name_unique_in_township": "name"}
     objects = scoped_manager("")
     history = HistoricalRecords()
 

@@ -1,0 +1,161 @@
+"""Personas and the org tree they work in.
+
+County 青川县 → township A 东河乡 (villages A1 罗紫村, A2 井阳村) and township B 西山乡 (village B1 白石村).
+Posts, coverage and elections are made through `groups.services`, the way the application makes them.
+
+| persona            | account   | role                                  |
+|--------------------|-----------|---------------------------------------|
+| township_staff     | xiang     | township staff of A (is_staff)        |
+| secretary_a1       | luozi     | branch secretary of A1                |
+| secretary_a2       | jingyang  | branch secretary of A2                |
+| township_b_staff   | xishan    | township staff of B (is_staff)        |
+| county_viewer      | county    | county viewer (is_staff, read-only)   |
+| superuser          | admin     | system administrator                  |
+"""
+
+from __future__ import annotations
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+
+from tests.factories import (
+    CountyFactory,
+    PartyGroupFactory,
+    PartyMemberFactory,
+    TownshipFactory,
+    UserFactory,
+    VillageFactory,
+    VillagerGroupFactory,
+    assign,
+    cover,
+    elect,
+    join,
+)
+from township.models import Assignment
+
+Role = Assignment.Role
+ELECTED_ON = datetime.date(2024, 1, 10)
+
+
+def _village(township, name: str, n_villager_groups: int):
+    village = VillageFactory(township=township, name=name)
+    vgs = [VillagerGroupFactory(village=village, number=k, name=f"{k}社") for k in range(1, n_villager_groups + 1)]
+    return village, vgs
+
+
+def _members(village, prefix: str, numbers) -> list:
+    return [PartyMemberFactory(village=village, name=f"{prefix}{k}") for k in numbers]
+
+
+@pytest.fixture
+def org(db):
+    """The org tree with villager groups, party groups, members, coverage and elections."""
+    county = CountyFactory(name="青川县")
+    ta = TownshipFactory(county=county, name="东河乡")
+    tb = TownshipFactory(county=county, name="西山乡")
+
+    a1, a1_vgs = _village(ta, "罗紫村", 4)
+    a1_g1 = PartyGroupFactory(village=a1, name="罗紫一二社党小组")
+    a1_g2 = PartyGroupFactory(village=a1, name="罗紫三四社党小组")
+    a1_g1_members = _members(a1, "罗紫党员", range(1, 6))
+    a1_g2_members = _members(a1, "罗紫党员", range(6, 10))
+    a1_loose = PartyMemberFactory(village=a1, name="罗紫外出党员")
+    join(a1_g1_members, a1_g1)
+    join(a1_g2_members, a1_g2)
+    cover(a1_g1, a1_vgs[:2])
+    cover(a1_g2, a1_vgs[2:])
+    a1_election = elect(a1_g1, ELECTED_ON, 5, a1_g1_members[0], [a1_g1_members[1]])
+
+    a2, a2_vgs = _village(ta, "井阳村", 2)
+    a2_g1 = PartyGroupFactory(village=a2, name="井阳一二社党小组")
+    a2_members = _members(a2, "井阳党员", range(1, 5))
+    join(a2_members, a2_g1)
+    cover(a2_g1, a2_vgs)
+    elect(a2_g1, ELECTED_ON, 4, a2_members[0])
+
+    b1, b1_vgs = _village(tb, "白石村", 2)
+    b1_g1 = PartyGroupFactory(village=b1, name="白石一二社党小组")
+    b1_members = _members(b1, "白石党员", range(1, 4))
+    join(b1_members, b1_g1)
+    cover(b1_g1, b1_vgs)
+    b1_election = elect(b1_g1, ELECTED_ON, 3, b1_members[0])
+
+    return SimpleNamespace(
+        county=county,
+        ta=ta,
+        tb=tb,
+        a1=a1,
+        a1_vgs=a1_vgs,
+        a1_g1=a1_g1,
+        a1_g2=a1_g2,
+        a1_g1_members=a1_g1_members,
+        a1_g2_members=a1_g2_members,
+        a1_loose=a1_loose,
+        a1_election=a1_election,
+        a2=a2,
+        a2_vgs=a2_vgs,
+        a2_g1=a2_g1,
+        a2_members=a2_members,
+        b1=b1,
+        b1_vgs=b1_vgs,
+        b1_g1=b1_g1,
+        b1_members=b1_members,
+        b1_election=b1_election,
+    )
+
+
+@pytest.fixture
+def township_staff(org):
+    user = UserFactory(username="xiang", is_staff=True)
+    assign(user, Role.TOWNSHIP_STAFF, township=org.ta)
+    return user
+
+
+@pytest.fixture
+def secretary_a1(org):
+    user = UserFactory(username="luozi")
+    assign(user, Role.BRANCH_SECRETARY, village=org.a1)
+    return user
+
+
+@pytest.fixture
+def secretary_a2(org):
+    user = UserFactory(username="jingyang")
+    assign(user, Role.BRANCH_SECRETARY, village=org.a2)
+    return user
+
+
+@pytest.fixture
+def township_b_staff(org):
+    user = UserFactory(username="xishan", is_staff=True)
+    assign(user, Role.TOWNSHIP_STAFF, township=org.tb)
+    return user
+
+
+@pytest.fixture
+def county_viewer(org):
+    user = UserFactory(username="county", is_staff=True)
+    assign(user, Role.COUNTY_VIEWER, county=org.county)
+    return user
+
+
+@pytest.fixture
+def superuser(org):
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def login(client):
+    """`login(user)` → the test client, logged in as that user."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+# Names that township A's people must never see.
+TOWNSHIP_B_NAMES = ("西山乡", "白石村", "白石一二社党小组", "白石党员1")
