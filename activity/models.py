@@ -267,6 +267,9 @@ class Project(models.Model):
     )
     local_jobs = models.PositiveIntegerField(_("local jobs"), default=0)
     description = models.TextField(_("description"), blank=True)
+    fund_entries = models.ManyToManyField(
+        "groups.FundEntry", blank=True, related_name="projects", verbose_name=_("linked fund entries")
+    )
 
     objects = scoped_manager("village")
     history = HistoricalRecords()

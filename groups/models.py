@@ -367,3 +367,141 @@ class ElectionCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} ({self.get_office_display()}, {self.votes})"
+
+
+class MeetingDecision(ConstraintErrorsOnFields, models.Model):
+    """A villager group meeting's decision (村民小组会议) on its collective money: who could attend, who did, the vote.
+
+    The rule (township setting, default): at least two thirds of the adults or households present, and more than half
+    of those present voting for. Expenses above the township's threshold, and every distribution, cite one.
+    """
+
+    class Basis(models.TextChoices):
+        HOUSEHOLDS = "households", _("household representatives")
+        ADULTS = "adults", _("adult villagers")
+
+    villager_group = models.ForeignKey(
+        VillagerGroup, models.PROTECT, related_name="decisions", verbose_name=_("villager group")
+    )
+    held_on = models.DateField(_("meeting held on"))
+    subject = models.TextField(_("what was decided"))
+    basis = models.CharField(_("counted by"), max_length=12, choices=Basis.choices, default=Basis.HOUSEHOLDS)
+    entitled = models.PositiveIntegerField(_("entitled to attend"))
+    present = models.PositiveIntegerField(_("present"))
+    votes_for = models.PositiveIntegerField(_("votes for"))
+    publicised_on = models.DateField(_("result publicised on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    constraint_error_fields = {
+        "decision_present_at_most_entitled": "present",
+        "decision_votes_at_most_present": "votes_for",
+        "decision_entitled_positive": "entitled",
+    }
+    objects = scoped_manager("villager_group__village")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("villager group meeting decision")
+        verbose_name_plural = _("villager group meeting decisions")
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(present__lte=F("entitled")),
+                name="decision_present_at_most_entitled",
+                violation_error_message=_("More people present than entitled to attend: check both numbers."),
+            ),
+            models.CheckConstraint(
+                condition=Q(votes_for__lte=F("present")),
+                name="decision_votes_at_most_present",
+                violation_error_message=_("More votes for than people present: check both numbers."),
+            ),
+            models.CheckConstraint(
+                condition=Q(entitled__gt=0),
+                name="decision_entitled_positive",
+                violation_error_message=_("Enter how many households or adults were entitled to attend."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%Y-%m-%d} {self.subject[:30]}"
+
+
+class FundEntry(models.Model):
+    """One line of a villager group's collective-fund ledger (村民小组集体经费). Never edited or deleted: a mistake
+    is corrected by a reversing entry that points at the original."""
+
+    class Direction(models.TextChoices):
+        INCOME = "income", _("income")
+        EXPENSE = "expense", _("expense")
+
+    class Category(models.TextChoices):
+        CONTRACTING = "contracting", _("contracting income")
+        SUBSIDY = "subsidy", _("subsidy")
+        OPERATIONS = "operations", _("collective operations")
+        CONSTRUCTION = "construction", _("construction")
+        DISTRIBUTION = "distribution", _("distribution")
+        OTHER = "other", _("other")
+
+    villager_group = models.ForeignKey(
+        VillagerGroup, models.PROTECT, related_name="fund_entries", verbose_name=_("villager group")
+    )
+    party_group = models.ForeignKey(
+        PartyGroup,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fund_entries",
+        verbose_name=_("kept by party group"),
+    )
+    entry_date = models.DateField(_("date"))
+    direction = models.CharField(_("income or expense"), max_length=8, choices=Direction.choices)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    counterparty = models.CharField(_("paid by / paid to"), max_length=100, blank=True)
+    purpose = models.TextField(_("purpose"))
+    decision = models.ForeignKey(
+        MeetingDecision,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fund_entries",
+        verbose_name=_("meeting decision"),
+    )
+    reverses = models.OneToOneField(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses entry"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = scoped_manager("villager_group__village")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("fund entry")
+        verbose_name_plural = _("fund entries")
+        ordering = ["entry_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="fund_entry_amount_positive",
+                violation_error_message=_("The amount must be more than zero; record money going out as an expense."),
+            ),
+        ]
+        indexes = [models.Index(fields=["villager_group", "entry_date"], name="fund_entry_ledger_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_date:%Y-%m-%d} {self.get_direction_display()} {self.amount}"
+
+    @property
+    def signed_amount(self):
+        return self.amount if self.direction == self.Direction.INCOME else -self.amount

@@ -13,5 +13,9 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("groups/", include("groups.urls")),
+    path("activity/", include("activity.urls")),
+    path("concerns/", include("activity.concern_urls")),
+    path("projects/", include("activity.project_urls")),
+    path("funds/", include("groups.ledger_urls")),
     path("admin/", admin.site.urls),
 ]
