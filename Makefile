@@ -32,6 +32,7 @@ lint: $(VENV)/.installed
 test: $(VENV)/.installed lint
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/python scripts/check_messages.py
+	@command -v chromium >/dev/null 2>&1 || echo "NOTE: no chromium on PATH, so the browser tests (tests/browser) are skipped: apt-get install -y chromium fonts-noto-cjk"
 	$(BIN)/pytest
 
 # Regenerate the zh_Hans catalogue's sources (needs GNU gettext) and compile it (pure Python, no gettext needed).

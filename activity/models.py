@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -193,9 +194,13 @@ class Concern(models.Model):
     content = models.TextField(_("what was said"))
     handling = models.CharField(_("handling"), max_length=10, choices=Handling.choices)
     due_on = models.DateField(_("answer due by"), null=True, blank=True)
+    # The day it was last passed up (to the branch, or on to the township); the full trail is in the history rows.
+    relayed_on = models.DateField(_("relayed on"), null=True, blank=True)
     answer = models.TextField(_("answer"), blank=True)
     answered_by = models.CharField(_("answered by"), max_length=50, blank=True)
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    # A dispute (矛盾纠纷) settled by mediation: the answer says how the parties made peace.
+    settled_by_mediation = models.BooleanField(_("dispute settled by mediation"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
     )
@@ -219,6 +224,21 @@ class Concern(models.Model):
                 name="concern_resolved_after_raised",
                 violation_error_message=_("It cannot be resolved before it was raised."),
             ),
+            models.CheckConstraint(
+                condition=Q(due_on__isnull=True) | Q(due_on__gte=F("raised_on")),
+                name="concern_due_after_raised",
+                violation_error_message=_("The answer cannot be due before the concern was raised."),
+            ),
+            models.CheckConstraint(
+                condition=Q(relayed_on__isnull=True) | Q(relayed_on__gte=F("raised_on")),
+                name="concern_relayed_after_raised",
+                violation_error_message=_("It cannot be relayed before it was raised."),
+            ),
+            models.CheckConstraint(
+                condition=Q(settled_by_mediation=False) | Q(category="dispute", resolved_on__isnull=False),
+                name="concern_settled_is_resolved_dispute",
+                violation_error_message=_("Only a dispute that is resolved can be marked as settled by mediation."),
+            ),
         ]
         indexes = [
             models.Index(fields=["village", "resolved_on", "due_on"], name="concern_queue_idx"),
@@ -228,8 +248,18 @@ class Concern(models.Model):
     def __str__(self) -> str:
         return f"{self.raised_on:%Y-%m-%d} {self.get_category_display()} · {self.content[:20]}"
 
+    def clean(self) -> None:
+        """The member it was raised through belongs to the villager group's village."""
+        both = self.raised_through_id and self.villager_group_id
+        if both and self.raised_through.village_id != self.villager_group.village_id:
+            raise ValidationError({"raised_through": _("Choose a party member of the villager group's own village.")})
+
     def is_overdue(self, today: datetime.date) -> bool:
         return self.resolved_on is None and self.due_on is not None and self.due_on < today
+
+    def age_in_days(self, today: datetime.date) -> int:
+        """Days since it was raised; for a resolved concern, the days it took."""
+        return ((self.resolved_on or today) - self.raised_on).days
 
 
 class Project(models.Model):

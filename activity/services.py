@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,25 +84,31 @@ def _lock(report: MonthlyReport, version: int | None, *, allow=(Status.DRAFT, St
 def _bump(report: MonthlyReport, user, **changes) -> MonthlyReport:
     for name, value in changes.items():
         setattr(report, name, value)
-    report.version = F("version") + 1
+    report.version += 1  # the row is locked (select_for_update), so this cannot lose a concurrent bump
     report.updated_by = _user(user)
     report.activity_count = report.activities.count()
     _stamp(report, user).save()
-    report.refresh_from_db()
     return report
 
 
-def _check_activity(report: MonthlyReport, held_on, participants, villager_group) -> None:
+def held_on_error(report: MonthlyReport, held_on: datetime.date) -> str | None:
+    """Why `held_on` cannot be the date of an activity in the report's month, or None (forms show it early)."""
     start, end = report.month_range()
-    errors = {}
-    if held_on and not start <= held_on <= end:
-        errors["held_on"] = _("The date must be inside %(m)s (%(a)s to %(b)s).") % {
+    if not start <= held_on <= end:
+        return _("The date must be inside %(m)s (%(a)s to %(b)s).") % {
             "m": report.month.strftime("%Y-%m"),
             "a": start.isoformat(),
             "b": end.isoformat(),
         }
-    elif held_on and held_on > timezone.localdate():
-        errors["held_on"] = _("The date cannot be in the future.")
+    if held_on > timezone.localdate():
+        return _("The date cannot be in the future.")
+    return None
+
+
+def _check_activity(report: MonthlyReport, held_on, participants, villager_group) -> None:
+    errors = {}
+    if held_on and (error := held_on_error(report, held_on)):
+        errors["held_on"] = error
     allowed = set(group_members_in_month(report).values_list("pk", flat=True))
     strangers = [m.name for m in participants if m.pk not in allowed]
     if strangers:

@@ -129,6 +129,7 @@ ACCOUNTS = [
     ("jingyang", "陈国平", Assignment.Role.BRANCH_SECRETARY, ("village", "静阳村")),
     ("county", "李建华", Assignment.Role.COUNTY_VIEWER, ("county", COUNTY)),
     ("shuanghe", "杜明清", Assignment.Role.TOWNSHIP_STAFF, ("township", OTHER)),
+    ("xiemingde", "谢明德", Assignment.Role.GROUP_LEADER, ("party_group", "罗紫村/5、6社党小组")),
 ]
 
 
@@ -215,7 +216,11 @@ def _build_township(rng, people, county, name, plans, n_members, actor) -> Towns
     size_iter = iter(sizes)
     for plan in plans:
         village = Village.objects.create(
-            township=township, name=plan.name, branch_name=f"中共{plan.name}支部委员会", secretary_name=plan.secretary
+            township=township,
+            name=plan.name,
+            branch_name=f"中共{plan.name}支部委员会",
+            secretary_name=plan.secretary,
+            leaders_may_report=plan.name == "罗紫村",  # 罗紫村 lets its group leaders enter their own month
         )
         vgs = {}
         for n in range(1, plan.villager_groups + 1):
@@ -321,6 +326,11 @@ def ensure_accounts(password: str) -> list[tuple[str, str, str]]:
             "township": lambda n: {"township": Township.objects.get(county__name=COUNTY, name=n)},
             "village": lambda n: {"village": Village.objects.get(township__county__name=COUNTY, name=n)},
             "county": lambda n: {"county": County.objects.get(name=n)},
+            "party_group": lambda n: {
+                "party_group": PartyGroup.objects.get(
+                    village__township__county__name=COUNTY, village__name=n.split("/")[0], name=n.split("/")[1]
+                )
+            },
         }[kind](scope_name)
         user, _ = User.objects.get_or_create(username=username)
         user.first_name = full_name
@@ -334,3 +344,10 @@ def ensure_accounts(password: str) -> list[tuple[str, str, str]]:
         )
         rows.append((username, full_name, f"{Assignment.Role(role).label} · {scope_name}"))
     return rows
+
+
+def build_activity() -> None:
+    """Months of reports, the ledgers and the concerns, each part skipped where it exists already."""
+    from township import demo_reports
+
+    demo_reports.build()

@@ -8,6 +8,9 @@ from township import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("village/<int:pk>/", views.village, name="village"),
+    path("township/<int:pk>/", views.township, name="township"),
+    path("county/<int:pk>/", views.county, name="county"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

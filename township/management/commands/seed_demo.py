@@ -26,6 +26,7 @@ class Command(BaseCommand):
         self.stdout.write("Demo data built." if built else "Demo data already present; nothing rebuilt.")
         password = password or os.environ.get("DEMO_PASSWORD") or f"Demo-{secrets.token_urlsafe(8)}"
         rows = demo.ensure_accounts(password)
+        demo.build_activity()
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for each: {password})")
         for username, name, role in rows:

@@ -1,0 +1,55 @@
+"""A secretary does a month's work on a phone; the township sees it at once; another village's secretary cannot."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from activity.models import Activity, MonthlyReport
+from groups.models import PartyGroup
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_secretary_submits_a_month_on_a_phone_and_the_township_sees_it(phone, live_server):
+    month = timezone.localdate().replace(day=1)
+    page = phone("luozi")
+    assert "罗紫村" in page.locator("h1").inner_text()  # lands on the village dashboard
+
+    page.click(f"a.tile[href*='/activity/village/'][href$='{month:%Y-%m}/']")
+    first = page.locator("table.rows tbody tr").first  # groups not yet submitted come first
+    group_name = first.locator("td").first.inner_text().strip()
+    first.locator("a.button").click()
+    group = PartyGroup.objects.get(village__name="罗紫村", name=group_name)
+
+    page.click("a.button.primary[href$='/activity/new/']")
+    page.select_option("select[name=kind]", "meeting")
+    checkboxes = page.locator("input[name=participants]")
+    checkboxes.nth(0).check()
+    checkboxes.nth(1).check()
+    page.fill("textarea[name=content]", "召开党小组会，商议冬季社道路维护和走访分工。")
+    page.fill("textarea[name=outcome]", "议定每名党员联系五户。")
+    page.click("form button.primary")
+    page.wait_for_load_state("networkidle")
+    assert "商议冬季社道路维护" in page.content()
+
+    page.click("button[formaction$='/submit/']")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".status.submitted").count() == 1
+    report = MonthlyReport.objects.get(party_group=group, month=month)
+    assert report.status == MonthlyReport.Status.SUBMITTED
+    assert Activity.objects.filter(report=report, content__contains="冬季社道路维护").count() == 1
+
+    staff = phone("xiang")
+    assert "金溪乡" in staff.locator("h1").inner_text()  # the township dashboard
+    staff.click("a[href*='/village/']:text('罗紫村')")
+    staff.click(f"a.tile[href$='{month:%Y-%m}/']")
+    row = staff.locator("table.rows tbody tr", has_text=group_name)
+    assert row.locator(".status.submitted").count() == 1
+
+    other = phone("jingyang")
+    response = other.goto(f"{live_server.url}/activity/group/{group.pk}/{month:%Y-%m}/")
+    assert response.status == 404
+    assert group_name not in other.content()
+    assert re.search("找不到|不存在", other.content())

@@ -1,0 +1,129 @@
+"""Figures for the village, township and county dashboards, each in a fixed number of queries.
+
+Figures are grouped by a key path from the village ("pk" groups by village, "township" by township), so the same
+selectors serve the township dashboard (one row per village) and the county overview (one row per township).
+"""
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from activity.models import Activity, Concern, MonthlyReport, month_due
+from groups.models import FundEntry, PartyGroup
+
+DONE = [MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.CLOSED]
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def previous_month(month: datetime.date) -> datetime.date:
+    return (month - datetime.timedelta(days=1)).replace(day=1)
+
+
+def last_months(today: datetime.date, n: int = 12) -> list[datetime.date]:
+    months = [month_start(today)]
+    while len(months) < n:
+        months.append(previous_month(months[-1]))
+    return months[::-1]
+
+
+def _active_groups(villages, month: datetime.date):
+    end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return PartyGroup.objects.filter(village__in=villages, established_on__lt=end).filter(
+        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=month)
+    )
+
+
+def report_completion(villages, key: str, today: datetime.date) -> dict:
+    """Per key: active groups, reports done this month and last month (one query)."""
+    cur, prev = month_start(today), previous_month(month_start(today))
+    rows = (
+        _active_groups(villages, cur)
+        .values(f"village__{key}")
+        .annotate(
+            groups=Count("pk", distinct=True),
+            cur_done=Count("reports", filter=Q(reports__month=cur, reports__status__in=DONE), distinct=True),
+            prev_done=Count("reports", filter=Q(reports__month=prev, reports__status__in=DONE), distinct=True),
+        )
+    )
+    return {r[f"village__{key}"]: r for r in rows}
+
+
+def overdue_groups(villages, today: datetime.date, due_day_of) -> list[tuple[PartyGroup, datetime.date]]:
+    """Groups whose last month's report is not in although its due day has passed (one query)."""
+    prev = previous_month(month_start(today))
+    done = MonthlyReport.objects.filter(party_group=OuterRef("pk"), month=prev, status__in=DONE)
+    groups = (
+        _active_groups(villages, prev)
+        .exclude(Exists(done))
+        .select_related("village__township")
+        .order_by("village__name", "name")
+    )
+    return [(g, prev) for g in groups if today > month_due(prev, due_day_of(g))]
+
+
+def concern_ages(villages, today: datetime.date) -> dict:
+    """Open concerns by age, and overdue ones (one query)."""
+    open_ = Concern.objects.filter(village__in=villages, resolved_on__isnull=True)
+    return open_.aggregate(
+        total=Count("pk"),
+        week=Count("pk", filter=Q(raised_on__gt=today - datetime.timedelta(days=7))),
+        month=Count("pk", filter=Q(raised_on__lte=today - datetime.timedelta(days=7),
+                                   raised_on__gt=today - datetime.timedelta(days=30))),
+        older=Count("pk", filter=Q(raised_on__lte=today - datetime.timedelta(days=30))),
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        to_township=Count("pk", filter=Q(handling=Concern.Handling.TOWNSHIP)),
+    )
+
+
+def concerns_by_key(villages, key: str, today: datetime.date) -> dict:
+    rows = (
+        Concern.objects.filter(village__in=villages, resolved_on__isnull=True)
+        .values(f"village__{key}")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    )
+    return {r[f"village__{key}"]: r for r in rows}
+
+
+def concerns_by_category(villages, since: datetime.date) -> list[tuple[str, int]]:
+    counts = dict(
+        Concern.objects.filter(village__in=villages, raised_on__gte=since)
+        .values_list("category")
+        .annotate(n=Count("pk"))
+    )
+    return [(label, counts.get(value, 0)) for value, label in Concern.Category.choices]
+
+
+SIGNED = Case(
+    When(direction=FundEntry.Direction.INCOME, then=F("amount")),
+    default=-F("amount"),
+    output_field=DecimalField(max_digits=14, decimal_places=2),
+)
+
+
+def fund_balances(villages, key: str) -> dict:
+    """The sum of the villager groups' collective-fund balances per key (one query)."""
+    rows = (
+        FundEntry.objects.filter(villager_group__village__in=villages)
+        .values(f"villager_group__village__{key}")
+        .annotate(balance=Coalesce(Sum(SIGNED), Value(Decimal("0")), output_field=DecimalField()))
+    )
+    return {r[f"villager_group__village__{key}"]: r["balance"] for r in rows}
+
+
+def activities_per_month(villages, today: datetime.date) -> list[tuple[str, int]]:
+    months = last_months(today)
+    counts = defaultdict(int)
+    for month, n in (
+        Activity.objects.filter(report__party_group__village__in=villages, report__month__gte=months[0])
+        .values_list("report__month")
+        .annotate(n=Count("pk"))
+    ):
+        counts[month] += n
+    return [(f"{m.month}月", counts[m]) for m in months]
