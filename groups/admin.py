@@ -209,3 +209,6 @@ class CoverageAdmin(ScopedAdmin):
     list_select_related = ["villager_group__village", "party_group"]
     search_fields = ["villager_group__name", "party_group__name", "party_group__village__name"]
     date_hierarchy = "started_on"
+
+
+from groups import admin_ledger  # noqa: E402,F401

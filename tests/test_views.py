@@ -10,8 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from groups.models import ElectionCandidate, GroupPost, LeaderElection
-from tests.conftest import TOWNSHIP_B_NAMES
-from tests.factories import PartyMemberFactory, grow_township, join
+from tests.factories import PartyMemberFactory, join
 
 Role = GroupPost.Role
 HELD_ON = datetime.date(2025, 2, 1)

@@ -1,4 +1,5 @@
-"""A secretary does a month's work on a phone; the township sees it at once; another village's secretary cannot."""
+"""A secretary does a month's work on a phone and relays a concern; the township sees both at once; another
+village's secretary cannot open the report."""
 from __future__ import annotations
 
 import re
@@ -6,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from activity.models import Activity, MonthlyReport
+from activity.models import Activity, Concern, MonthlyReport
 from groups.models import PartyGroup
 
 pytestmark = pytest.mark.browser
@@ -41,12 +42,27 @@ def test_a_secretary_submits_a_month_on_a_phone_and_the_township_sees_it(phone, 
     assert report.status == MonthlyReport.Status.SUBMITTED
     assert Activity.objects.filter(report=report, content__contains="冬季社道路维护").count() == 1
 
+    # ...and relays a villager's concern to the township
+    page.click("header nav a[href='/concerns/']")
+    page.click("a.button.primary[href$='/concerns/new/']")
+    page.select_option("select[name=villager_group]", index=1)
+    page.select_option("select[name=raised_through]", index=1)
+    page.check("input[name=category][value=infrastructure]")
+    page.fill("textarea[name=content]", "村民反映5社机耕道雨后垮塌，农机无法通行，希望乡里协调维修。")
+    page.check("input[name=handling][value=township]")
+    page.click("form button.primary")
+    page.wait_for_load_state("networkidle")
+    assert "机耕道雨后垮塌" in page.content()
+    assert Concern.objects.get(content__contains="机耕道雨后垮塌").handling == Concern.Handling.TOWNSHIP
+
     staff = phone("xiang")
     assert "金溪乡" in staff.locator("h1").inner_text()  # the township dashboard
     staff.click("a[href*='/village/']:text('罗紫村')")
     staff.click(f"a.tile[href$='{month:%Y-%m}/']")
     row = staff.locator("table.rows tbody tr", has_text=group_name)
     assert row.locator(".status.submitted").count() == 1
+    staff.click("header nav a[href='/concerns/']")  # the township's queue of relayed concerns
+    assert "机耕道雨后垮塌" in staff.content()
 
     other = phone("jingyang")
     response = other.goto(f"{live_server.url}/activity/group/{group.pk}/{month:%Y-%m}/")

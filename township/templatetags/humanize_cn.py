@@ -1,5 +1,5 @@
-"""Display helpers: money as 1,234.50 (exact Decimal, never float)."""
-from decimal import Decimal
+"""`{{ amount|yuan }}` → 1,234.50: money the Chinese way with grouping (zh-hans number formatting has none)."""
+from decimal import Decimal, InvalidOperation
 
 from django import template
 
@@ -8,9 +8,10 @@ register = template.Library()
 
 @register.filter
 def yuan(value) -> str:
-    """Format a Decimal amount of yuan with thousands separators and two decimals; blank for None is 0.00."""
+    """A Decimal amount of yuan with thousands separators and two decimals (exact, never through float)."""
     if value is None or value == "":
-        value = Decimal("0")
-    value = Decimal(value).quantize(Decimal("0.01"))
-    sign = "-" if value < 0 else ""
-    return f"{sign}{abs(value):,.2f}"
+        return ""
+    try:
+        return f"{Decimal(value).quantize(Decimal('0.01')):,.2f}"
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
