@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -167,3 +168,40 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+class AnnualReview(models.Model):
+    """A member's grade in the year's 民主评议 (democratic appraisal of party members), entered by the branch."""
+
+    class Grade(models.TextChoices):
+        EXCELLENT = "excellent", _("优秀 excellent")
+        QUALIFIED = "qualified", _("合格 qualified")
+        BASIC = "basic", _("基本合格 basically qualified")
+        UNQUALIFIED = "unqualified", _("不合格 unqualified")
+
+    member = models.ForeignKey(PartyMember, models.PROTECT, related_name="reviews", verbose_name=_("party member"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("entered by")
+    )
+
+    objects = scoped_manager("member__village")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("民主评议 grade")
+        verbose_name_plural = _("民主评议 grades")
+        ordering = ["-year", "member__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "year"],
+                name="review_once_a_year",
+                violation_error_message=_("This member already has a grade for this year."),
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "grade"], name="review_year_grade_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.year} {self.get_grade_display()}"
