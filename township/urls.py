@@ -20,5 +20,9 @@ urlpatterns = [
     path("concerns/", include("activity.concern_urls")),
     path("projects/", include("activity.project_urls")),
     path("funds/", include("groups.ledger_urls")),
+    path("appraisal/", include("appraisal.urls_scoring")),
+    path("awards/", include("appraisal.urls_awards")),
+    path("reports/", include("appraisal.urls_reports")),
+    path("members/", include("members.urls")),
     path("admin/", admin.site.urls),
 ]

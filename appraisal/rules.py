@@ -1,0 +1,51 @@
+"""Shared rules of the appraisal year used by scoring, awards and exports: the lock, and a group's year score."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Avg, Sum
+from django.utils.translation import gettext as _
+
+from appraisal.models import AppraisalYear, GroupScore, RubricItem, SpotCheck
+
+QUARTERS = 4
+HUNDRED = Decimal("100")
+
+
+def ensure_not_locked(year: AppraisalYear) -> None:
+    """A decided year changes only through its reopen path."""
+    if year.is_locked:
+        raise ValidationError(
+            _("The %(y)d appraisal is decided and locked. Reopen the year, giving a reason, to change it.")
+            % {"y": year.year},
+            code="locked",
+        )
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def group_year_scores(year: AppraisalYear, party_group_ids=None) -> dict[int, Decimal]:
+    """Each party group's year score, 0–100 (two queries, however many groups).
+
+    The rubric part is the group's points over all four quarters as a share of the rubric's maximum; spot checks
+    (their average points) weigh `year.spot_check_weight` percent where the group had any, and nothing otherwise.
+    """
+    maximum = (RubricItem.objects.filter(year=year).aggregate(m=Sum("max_points"))["m"] or Decimal("0")) * QUARTERS
+    scores = GroupScore.objects.filter(year=year)
+    checks = SpotCheck.objects.filter(year=year)
+    if party_group_ids is not None:
+        scores = scores.filter(party_group_id__in=party_group_ids)
+        checks = checks.filter(party_group_id__in=party_group_ids)
+    rubric = dict(scores.values_list("party_group").annotate(total=Sum("points")))
+    spot = dict(checks.values_list("party_group").annotate(avg=Avg("points")))
+    weight = Decimal(year.spot_check_weight) / HUNDRED
+    out = {}
+    for group_id in set(rubric) | set(spot):
+        base = (Decimal(rubric.get(group_id) or 0) / maximum * HUNDRED) if maximum else Decimal("0")
+        if group_id in spot:
+            base = base * (1 - weight) + Decimal(spot[group_id]) * weight
+        out[group_id] = _round(base)
+    return out
