@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from activity.models import Concern
 from groups.models import Coverage, VillagerGroup
 from members.models import PartyMember
+from township.audit import stamp, user_or_none
 from township.models import Village
 
 Handling = Concern.Handling
@@ -28,17 +29,6 @@ Category = Concern.Category
 DEFAULT_DAYS_TO_ANSWER = {Handling.BRANCH: 15, Handling.TOWNSHIP: 30}
 # Relaying only goes up: on the spot → branch → township.
 LEVEL = {Handling.ON_SPOT: 0, Handling.BRANCH: 1, Handling.TOWNSHIP: 2}
-
-
-def _stamp(obj, user):
-    """Attribute the history row of the next save to the acting user (outside a request too)."""
-    if user is not None and getattr(user, "pk", None):
-        obj._history_user = user
-    return obj
-
-
-def _user(user):
-    return user if getattr(user, "pk", None) else None
 
 
 def default_due_on(handling: str, relayed_on: datetime.date) -> datetime.date | None:
@@ -134,10 +124,10 @@ def concern_record(
         answered_by=((answered_by or "").strip() or raised_through.name) if resolved else "",
         resolved_on=raised_on if resolved else None,
         settled_by_mediation=settled_by_mediation and resolved,
-        recorded_by=_user(acting_user),
+        recorded_by=user_or_none(acting_user),
     )
     concern.full_clean()
-    _stamp(concern, acting_user).save()
+    stamp(concern, acting_user).save()
     return concern
 
 
@@ -180,7 +170,7 @@ def concern_relay(
     concern.relayed_on = relayed_on
     concern.due_on = due_on
     concern.full_clean()
-    _stamp(concern, acting_user).save()
+    stamp(concern, acting_user).save()
     return concern
 
 
@@ -218,7 +208,7 @@ def concern_answer(
     concern.resolved_on = resolved_on
     concern.settled_by_mediation = settled_by_mediation
     concern.full_clean()
-    _stamp(concern, acting_user).save()
+    stamp(concern, acting_user).save()
     return concern
 
 

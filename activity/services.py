@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from activity.models import Activity, MonthlyReport, ReportReopening, month_due
 from groups.models import GroupPost, PartyGroup, VillagerGroup
 from members.models import PartyMember
+from township.audit import stamp, user_or_none
 
 Status = MonthlyReport.Status
 
@@ -28,12 +29,6 @@ class ConflictError(ValidationError):
 
 def first_of_month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
-
-
-def _stamp(obj, user):
-    if user is not None and getattr(user, "pk", None):
-        obj._history_user = user
-    return obj
 
 
 def report_for(*, party_group: PartyGroup, month: datetime.date, acting_user=None) -> MonthlyReport:
@@ -47,13 +42,9 @@ def report_for(*, party_group: PartyGroup, month: datetime.date, acting_user=Non
     if report is None:
         with transaction.atomic():
             report, _created = MonthlyReport.objects.get_or_create(
-                party_group=party_group, month=month, defaults={"updated_by": _user(acting_user)}
+                party_group=party_group, month=month, defaults={"updated_by": user_or_none(acting_user)}
             )
     return report
-
-
-def _user(user):
-    return user if getattr(user, "pk", None) else None
 
 
 def _lock(report: MonthlyReport, version: int | None, *, allow=(Status.DRAFT, Status.SUBMITTED)) -> MonthlyReport:
@@ -85,9 +76,9 @@ def _bump(report: MonthlyReport, user, **changes) -> MonthlyReport:
     for name, value in changes.items():
         setattr(report, name, value)
     report.version += 1  # the row is locked (select_for_update), so this cannot lose a concurrent bump
-    report.updated_by = _user(user)
+    report.updated_by = user_or_none(user)
     report.activity_count = report.activities.count()
-    _stamp(report, user).save()
+    stamp(report, user).save()
     return report
 
 
@@ -170,7 +161,7 @@ def activity_save(
     }.items():
         setattr(activity, name, value)
     activity.full_clean(exclude=["report"])
-    _stamp(activity, acting_user).save()
+    stamp(activity, acting_user).save()
     activity.participants.set(participants)
     _bump(report, acting_user)
     return activity
@@ -179,7 +170,7 @@ def activity_save(
 @transaction.atomic
 def activity_delete(*, activity: Activity, version: int, acting_user) -> MonthlyReport:
     report = _lock(activity.report, version)
-    _stamp(activity, acting_user).delete()
+    stamp(activity, acting_user).delete()
     return _bump(report, acting_user)
 
 
@@ -201,7 +192,11 @@ def report_submit(*, report: MonthlyReport, version: int, acting_user, summary: 
             code="empty",
         )
     return _bump(
-        report, acting_user, status=Status.SUBMITTED, submitted_at=timezone.now(), submitted_by=_user(acting_user)
+        report,
+        acting_user,
+        status=Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        submitted_by=user_or_none(acting_user),
     )
 
 
@@ -209,7 +204,9 @@ def report_submit(*, report: MonthlyReport, version: int, acting_user, summary: 
 def report_close(*, report: MonthlyReport, acting_user, version: int | None = None) -> MonthlyReport:
     """Submitted → closed: the month is final."""
     report = _lock(report, version, allow=(Status.SUBMITTED,))
-    return _bump(report, acting_user, status=Status.CLOSED, closed_at=timezone.now(), closed_by=_user(acting_user))
+    return _bump(
+        report, acting_user, status=Status.CLOSED, closed_at=timezone.now(), closed_by=user_or_none(acting_user)
+    )
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.models import Coverage, FundEntry, GroupPost, MeetingDecision, PartyGroup, VillagerGroup
+from township.audit import stamp, user_or_none
 
 Direction = FundEntry.Direction
 Category = FundEntry.Category
@@ -50,17 +51,6 @@ def entry_label(entry: FundEntry) -> str:
     """One line naming an entry, for choice lists: 2025-04-06 · income · 2,150.00 · what for."""
     purpose = entry.purpose if len(entry.purpose) <= 24 else entry.purpose[:24] + "…"
     return f"{entry.entry_date:%Y-%m-%d} · {entry.get_direction_display()} · {yuan_text(entry.amount)} · {purpose}"
-
-
-def _stamp(obj, user):
-    """Attribute the history row of the next save to the acting user (outside a request too)."""
-    if user is not None and getattr(user, "pk", None):
-        obj._history_user = user
-    return obj
-
-
-def _user(user):
-    return user if getattr(user, "pk", None) else None
 
 
 def _today() -> datetime.date:
@@ -151,10 +141,10 @@ def decision_record(
         present=present,
         votes_for=votes_for,
         publicised_on=publicised_on,
-        recorded_by=_user(acting_user),
+        recorded_by=user_or_none(acting_user),
     )
     decision.full_clean()
-    _stamp(decision, acting_user).save()
+    stamp(decision, acting_user).save()
     return decision
 
 
@@ -309,10 +299,10 @@ def fund_entry_post(
         counterparty=(counterparty or "").strip(),
         purpose=purpose.strip(),
         decision=decision,
-        recorded_by=_user(acting_user),
+        recorded_by=user_or_none(acting_user),
     )
     entry.full_clean()
-    _stamp(entry, acting_user).save()
+    stamp(entry, acting_user).save()
     return entry
 
 
@@ -368,10 +358,10 @@ def fund_entry_reverse(*, entry: FundEntry, entry_date: datetime.date, reason: s
         purpose=reason.strip(),
         decision=entry.decision,
         reverses=entry,
-        recorded_by=_user(acting_user),
+        recorded_by=user_or_none(acting_user),
     )
     reversal.full_clean()
-    _stamp(reversal, acting_user).save()
+    stamp(reversal, acting_user).save()
     return reversal
 
 

@@ -17,21 +17,15 @@ from django.utils.translation import gettext as _
 
 from groups.models import Coverage, ElectionCandidate, GroupPost, LeaderElection, PartyGroup, VillagerGroup
 from members.models import PartyMember
+from township.audit import stamp
 
 Role = GroupPost.Role
 Office = ElectionCandidate.Office
 
 
-def _stamp(obj, user):
-    """Attribute the history row of the next save to the acting user (outside a request too)."""
-    if user is not None and getattr(user, "pk", None):
-        obj._history_user = user
-    return obj
-
-
 def _save(obj, user):
     obj.full_clean()
-    _stamp(obj, user).save()
+    stamp(obj, user).save()
     return obj
 
 
@@ -42,7 +36,7 @@ def _end(post: GroupPost, on: datetime.date, user) -> None:
             % {"who": post.member.name, "start": post.started_on.isoformat()}
         )
     post.ended_on = on
-    _stamp(post, user).save(update_fields=["ended_on"])
+    stamp(post, user).save(update_fields=["ended_on"])
 
 
 def _locked_group(party_group: PartyGroup) -> PartyGroup:
@@ -110,7 +104,7 @@ def coverage_assign(
                 % {"d": current.started_on.isoformat()}
             )
         current.ended_on = started_on
-        _stamp(current, acting_user).save(update_fields=["ended_on"])
+        stamp(current, acting_user).save(update_fields=["ended_on"])
     return _save(Coverage(party_group=group, villager_group=villager_group, started_on=started_on), acting_user)
 
 
@@ -214,7 +208,7 @@ def election_record(
     _save(election, acting_user)
     elected_ids = {c.member.pk for c in ([leader] if leader else []) + deputies}
     for c in candidates:
-        _stamp(
+        stamp(
             ElectionCandidate(
                 election=election, member=c.member, office=c.office, votes=c.votes, elected=c.member.pk in elected_ids
             ),
@@ -278,12 +272,12 @@ def _appoint(group, held_on, leader, deputies, on_roll, election, user) -> None:
     for post in changing:  # first free every leader and deputy seat
         if post.started_on == held_on:
             post.role, post.seat = Role.MEMBER, None
-            _stamp(post, user).save(update_fields=["role", "seat"])
+            stamp(post, user).save(update_fields=["role", "seat"])
             same_day[post.member_id] = post
         else:
             _end(post, held_on, user)
             if post.member_id not in winners:
-                _stamp(
+                stamp(
                     GroupPost(party_group=group, member=post.member, role=Role.MEMBER, started_on=held_on), user
                 ).save()
     seats = iter(range(1, GroupPost.MAX_DEPUTIES + 1))
@@ -293,4 +287,4 @@ def _appoint(group, held_on, leader, deputies, on_roll, election, user) -> None:
         )
         post.role, post.election = role, election
         post.seat = next(seats) if role == Role.DEPUTY else None
-        _stamp(post, user).save()
+        stamp(post, user).save()
