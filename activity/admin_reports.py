@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from activity.models import Activity, MonthlyReport, ReportReopening
-from township.admin_base import ScopedAdmin, ScopedTabularInline
+from township.admin_base import ReadOnlyAdmin, ScopedTabularInline
 
 
 class ReadOnlyInline(ScopedTabularInline):
@@ -34,7 +34,7 @@ class ReopeningInline(ReadOnlyInline):
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(ScopedAdmin):
+class MonthlyReportAdmin(ReadOnlyAdmin):
     list_display = ["party_group", "village", "month", "status", "activity_count", "submitted_at", "closed_at"]
     list_filter = ["status", "party_group__village__township", "party_group__village"]
     list_select_related = ["party_group__village"]
@@ -48,12 +48,3 @@ class MonthlyReportAdmin(ScopedAdmin):
     @admin.display(description=_("village"), ordering="party_group__village__name")
     def village(self, obj):
         return obj.party_group.village
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

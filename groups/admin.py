@@ -17,7 +17,7 @@ from groups.models import (
     role_rank,
 )
 from groups.selectors import party_groups_with_counts
-from township.admin_base import ScopedAdmin, ScopedTabularInline
+from township.admin_base import ReadOnlyAdmin, ScopedAdmin, ScopedTabularInline
 
 
 @admin.register(VillagerGroup)
@@ -154,7 +154,7 @@ class CandidateInline(ScopedTabularInline):
 
 
 @admin.register(LeaderElection)
-class LeaderElectionAdmin(ScopedAdmin):
+class LeaderElectionAdmin(ReadOnlyAdmin):
     """Elections are recorded through the election page (which applies the rules); here they are read."""
 
     list_display = ["party_group", "village", "held_on", "members_present", "members_entitled", "outcome", "elected"]
@@ -190,15 +190,6 @@ class LeaderElectionAdmin(ScopedAdmin):
     @admin.display(description=_("elected"))
     def elected(self, obj):
         return "、".join(f"{c.member.name}（{c.get_office_display()}）" for c in obj.winners) or "—"
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Coverage)

@@ -8,18 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.ledger import decision_check
 from groups.models import FundEntry, MeetingDecision
-from township.admin_base import ScopedAdmin
-
-
-class ReadOnlyAdmin(ScopedAdmin):
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from township.admin_base import ReadOnlyAdmin
 
 
 @admin.register(MeetingDecision)

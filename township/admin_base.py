@@ -100,3 +100,16 @@ class ScopedAdmin(ScopeMixin, SimpleHistoryAdmin):
 
 class ScopedTabularInline(ScopeMixin, admin.TabularInline):
     extra = 0
+
+
+class ReadOnlyAdmin(ScopedAdmin):
+    """Records that change only through their services (ledger, reports, elections): the admin shows, never edits."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
