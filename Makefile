@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_ENV := DEBUG=False SECRET_KEY=tests-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz \
 	FIELD_ENCRYPTION_KEYS=dGVzdHMtb25seS1rZXktMDEyMzQ1Njc4OWFiY2RlZmc= FIELD_HASH_KEY=tests-only-hash-key
 
-.PHONY: run test lint messages clean-venv
+.PHONY: run serve test lint messages clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,16 @@ run: $(VENV)/.installed .env
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Production-style serving on this machine: gunicorn, DEBUG off, compressed static files served by the app.
+# Secrets come from the environment or .env; cookies are plain-HTTP here only because this is loopback.
+WEB_CONCURRENCY ?= 3
+serve: $(VENV)/.installed .env
+	DEBUG=False STATIC_MANIFEST=True $(BIN)/python manage.py collectstatic --no-input -v0
+	DEBUG=False $(BIN)/python manage.py migrate --no-input
+	DEBUG=False STATIC_MANIFEST=True ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-False} CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-False} \
+	$(BIN)/gunicorn township.wsgi --workers $(WEB_CONCURRENCY) --bind $${BIND:-127.0.0.1:8000} --access-logfile -
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
