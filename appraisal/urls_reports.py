@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from appraisal import report_views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("awards/<int:year_pk>.xlsx", report_views.award_report, name="award-report"),
+]

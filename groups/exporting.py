@@ -7,76 +7,23 @@ starting with = + - @ or a tab or carriage return never becomes a formula.
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
 from io import BytesIO
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from groups.ledger import Disclosure, decision_check
+from township.xlsx import BORDER as _border
+from township.xlsx import DATE_FORMAT, FORMULA_STARTS, YUAN_FORMAT, put_date, put_money, put_text  # noqa: F401
+from township.xlsx import a4 as _a4
+from township.xlsx import date_text as _date_text
+from township.xlsx import header_row as _header
 
-YUAN_FORMAT = "#,##0.00"
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_ROW = 4  # rows 1–3: title, period, posting; row 4: column headers (frozen and repeated on every printed page)
 
-_thin = Side(style="thin", color="999999")
-_border = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-_header_fill = PatternFill("solid", fgColor="F3EDE4")
 _bold = Font(bold=True)
-
-
-def _date_text(day: datetime.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else "　　年　　月　　日"
-
-
-def put_text(ws: Worksheet, row: int, column: int, value: str):
-    """Write text that must stay text, whatever it starts with."""
-    cell = ws.cell(row=row, column=column)
-    cell.value = value or ""
-    if isinstance(cell.value, str):
-        cell.data_type = "s"  # openpyxl would store "=…" as a formula
-        if cell.value.startswith(FORMULA_STARTS):
-            cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
-    return cell
-
-
-def put_money(ws: Worksheet, row: int, column: int, value: Decimal | None):
-    cell = ws.cell(row=row, column=column, value=value)
-    cell.number_format = YUAN_FORMAT
-    return cell
-
-
-def put_date(ws: Worksheet, row: int, column: int, value: datetime.date | None):
-    cell = ws.cell(row=row, column=column, value=value)
-    cell.number_format = DATE_FORMAT
-    return cell
-
-
-def _a4(ws: Worksheet, *, landscape: bool, title_rows: str) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as needed
-    ws.print_title_rows = title_rows
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-
-
-def _header(ws: Worksheet, row: int, headers: list[tuple[str, int]]) -> None:
-    for column, (text, width) in enumerate(headers, start=1):
-        cell = put_text(ws, row, column, text)
-        cell.font = _bold
-        cell.fill = _header_fill
-        cell.border = _border
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(column)].width = width
 
 
 def disclosure_workbook(sheet: Disclosure, *, posted_from=None, posted_to=None) -> bytes:

@@ -37,3 +37,27 @@ class PartyMemberForm(forms.ModelForm):
 
     def clean_phone(self):
         return "".join(self.cleaned_data["phone"].split()).translate(FULLWIDTH)
+
+
+class ImportForm(forms.Form):
+    """The roster file to import: an .xlsx of at most 5 MB (what is inside is checked by members.importing)."""
+
+    file = forms.FileField(
+        label=_("Roster file (.xlsx)"),
+        help_text=_("Fill in the template, one member a row. Nothing is saved until you confirm the preview."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+    def clean_file(self):
+        from members.importing import MAX_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB. A roster is much smaller: remove pictures or other sheets."),
+                code="too_large",
+                params={"mb": MAX_BYTES // (1024 * 1024)},
+            )
+        return upload

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+"""/members/: importing party members from an Excel roster."""
+
+from django.urls import path
+
+from members import views
 
 app_name = "members"
-urlpatterns: list = []
+urlpatterns = [
+    path("import/", views.import_upload, name="import"),
+    path("import/template.xlsx", views.import_template, name="import-template"),
+    path("import/preview/", views.import_preview, name="import-preview"),
+    path("import/confirm/", views.import_confirm, name="import-confirm"),
+]

@@ -4,9 +4,11 @@ Every URL pattern of the app (admin and login pages aside) must be listed below,
 to build it for village A1 (罗紫村) or as a list/form URL; a new URL without an entry fails
 `test_every_url_is_in_the_matrix`, so isolation is decided for each page when it is added.
 """
+
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -17,7 +19,10 @@ from django.utils import timezone
 from activity.concerns import concern_record
 from activity.models import Concern, Project
 from activity.services import activity_save, report_for
+from appraisal.awards import award_decide, award_nominate, recommend_to_county, year_start_nominating
+from appraisal.scoring import appraisal_year_open, spot_check_record
 from groups.ledger import decision_record, fund_entry_post
+from members.models import AnnualReview
 
 TODAY = timezone.localdate()
 MONTH = (TODAY.replace(day=1) - datetime.timedelta(days=40)).replace(day=1)  # a past month, open for editing
@@ -48,19 +53,97 @@ OBJECT_URLS = {
     "funds:disclosure-xlsx": lambda o: reverse("funds:disclosure-xlsx", args=[o.vg.pk]),
     "funds:entry": lambda o: reverse("funds:entry", args=[o.entry.pk]),
     "funds:entry-reverse": lambda o: reverse("funds:entry-reverse", args=[o.entry.pk]),
+    "appraisal:group": lambda o: reverse("appraisal:group", args=[o.year.pk, o.org.a1_g1.pk]),
+    "appraisal:quarter": lambda o: reverse("appraisal:quarter", args=[o.year.pk, o.org.a1_g1.pk, 1]),
+    "appraisal:score-enter": lambda o: reverse("appraisal:score-enter", args=[o.year.pk, o.org.a1_g1.pk]),
+    "appraisal:spot-check": lambda o: reverse("appraisal:spot-check", args=[o.spot_check.pk]),
+    "appraisal:spot-check-follow-up": lambda o: reverse("appraisal:spot-check-follow-up", args=[o.spot_check.pk]),
+    "appraisal:village-reviews": lambda o: reverse("appraisal:village-reviews", args=[o.year.pk, o.org.a1.pk]),
+    "appraisal:branch-enter": lambda o: reverse("appraisal:branch-enter", args=[o.year.pk, o.org.a1.pk]),
+    "awards:withdraw": lambda o: reverse("awards:withdraw", args=[o.award.pk]),
+    "awards:reserve-remove": lambda o: reverse("awards:reserve-remove", args=[o.recommendation.pk]),
+    "awards:nominate": lambda o: (
+        reverse("awards:nominate", args=[o.year.pk]) + f"?kind=advanced_group&target={o.org.a1_g1.pk}"
+    ),
+    "reports:award-report": lambda o: reverse("reports:award-report", args=[o.year.pk]),  # the township's report
+}
+# A township's appraisal year as a whole: another township's staff get 404; a secretary of the same township
+# sees only their own village on it (or 403 on the township's own steps), never village A1's data.
+YEAR_URLS = {
+    name: (lambda n: lambda o: reverse(n, args=[o.year.pk]))(name)
+    for name in (
+        "appraisal:year",
+        "appraisal:scores",
+        "appraisal:scores-xlsx",
+        "appraisal:compute",
+        "appraisal:spot-checks",
+        "appraisal:spot-check-new",
+        "appraisal:spot-check-draw",
+        "appraisal:reviews",
+        "appraisal:branches",
+        "appraisal:branches-xlsx",
+        "appraisal:branches-refresh",
+        "awards:year",
+        "awards:decide",
+        "awards:lock",
+        "awards:reopen",
+        "awards:reserve",
+        "awards:recommend",
+        "awards:start-nominating",
+    )
 }
 # Pages without an object in the URL: each shows only the person's own reach (checked below by name).
-LIST_URLS = {"home", "concerns:list", "concerns:new", "projects:list", "projects:new", "funds:index"}
+LIST_URLS = {
+    "home",
+    "concerns:list",
+    "concerns:new",
+    "projects:list",
+    "projects:new",
+    "funds:index",
+    "appraisal:index",
+    "appraisal:year-new",
+    "awards:index",
+    "awards:county",
+    "members:import",
+    "members:import-template",
+    "members:import-preview",
+    "members:import-confirm",
+}
 NOT_SCOPED = {"login", "logout", "password_change", "password_change_done"}
 
 # A POST that would change something on any of these pages if it got through.
 PAYLOAD = {
-    "version": "1", "reason": "越权修改测试", "summary": "越权", "kind": "meeting", "held_on": MONTH.isoformat(),
-    "content": "越权写入", "to": "township", "due_on": TODAY.isoformat(), "answer": "越权答复", "answered_by": "外人",
-    "resolved_on": TODAY.isoformat(), "direction": "expense", "amount": "10", "category": "other", "purpose": "越权",
-    "entry_date": TODAY.isoformat(), "name": "越权项目", "started_on": TODAY.isoformat(), "members_present": "1",
+    "version": "1",
+    "reason": "越权修改测试",
+    "summary": "越权",
+    "kind": "meeting",
+    "held_on": MONTH.isoformat(),
+    "content": "越权写入",
+    "to": "township",
+    "due_on": TODAY.isoformat(),
+    "answer": "越权答复",
+    "answered_by": "外人",
+    "resolved_on": TODAY.isoformat(),
+    "direction": "expense",
+    "amount": "10",
+    "category": "other",
+    "purpose": "越权",
+    "entry_date": TODAY.isoformat(),
+    "name": "越权项目",
+    "started_on": TODAY.isoformat(),
+    "members_present": "1",
 }
-SECRET = ("罗紫机耕道", "罗紫一二社党小组", "罗紫党员1", "罗紫河堰")
+SECRET = ("罗紫机耕道", "罗紫一二社党小组", "罗紫党员1", "罗紫河堰", "罗紫会议记录不全")
+
+
+def page_text(response) -> str:
+    """What a person would read: the HTML, or every cell of a downloaded workbook."""
+    if "spreadsheetml" in response.get("Content-Type", ""):
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        return " ".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v)
+    return response.content.decode()
 
 
 def _all_url_names():
@@ -77,7 +160,7 @@ def _all_url_names():
 
 
 def test_every_url_is_in_the_matrix():
-    missing = _all_url_names() - set(OBJECT_URLS) - LIST_URLS - NOT_SCOPED
+    missing = _all_url_names() - set(OBJECT_URLS) - set(YEAR_URLS) - LIST_URLS - NOT_SCOPED
     assert not missing, f"add these URLs to the isolation matrix: {sorted(missing)}"
 
 
@@ -93,33 +176,76 @@ def a1(org, secretary_a1):
     o.vg = org.a1_vgs[0]
     report = report_for(party_group=org.a1_g1, month=MONTH, acting_user=secretary_a1)
     o.activity = activity_save(
-        report=report, version=report.version, acting_user=secretary_a1, kind="meeting",
-        held_on=MONTH + datetime.timedelta(days=3), content="罗紫机耕道维修的党小组会",
+        report=report,
+        version=report.version,
+        acting_user=secretary_a1,
+        kind="meeting",
+        held_on=MONTH + datetime.timedelta(days=3),
+        content="罗紫机耕道维修的党小组会",
         participants=org.a1_g1_members[:2],
     )
     o.concern = concern_record(
-        villager_group=o.vg, raised_through=org.a1_g1_members[0], raised_on=TODAY - datetime.timedelta(days=3),
-        category=Concern.Category.INFRASTRUCTURE, content="罗紫机耕道垮塌", handling=Concern.Handling.BRANCH,
+        villager_group=o.vg,
+        raised_through=org.a1_g1_members[0],
+        raised_on=TODAY - datetime.timedelta(days=3),
+        category=Concern.Category.INFRASTRUCTURE,
+        content="罗紫机耕道垮塌",
+        handling=Concern.Handling.BRANCH,
         acting_user=secretary_a1,
     )
     o.entry = fund_entry_post(
-        villager_group=o.vg, entry_date=TODAY - datetime.timedelta(days=2), direction="income",
-        amount=Decimal("500.00"), category="subsidy", purpose="罗紫河堰补助", acting_user=secretary_a1,
+        villager_group=o.vg,
+        entry_date=TODAY - datetime.timedelta(days=2),
+        direction="income",
+        amount=Decimal("500.00"),
+        category="subsidy",
+        purpose="罗紫河堰补助",
+        acting_user=secretary_a1,
     )
     decision_record(
-        villager_group=o.vg, held_on=TODAY - datetime.timedelta(days=5), subject="罗紫河堰维修", basis="households",
-        entitled=30, present=25, votes_for=20, acting_user=secretary_a1,
+        villager_group=o.vg,
+        held_on=TODAY - datetime.timedelta(days=5),
+        subject="罗紫河堰维修",
+        basis="households",
+        entitled=30,
+        present=25,
+        votes_for=20,
+        acting_user=secretary_a1,
     )
     o.project = Project.objects.create(
         village=org.a1, villager_group=o.vg, party_group=org.a1_g1, name="罗紫河堰整治", started_on=TODAY
     )
+    o.year = appraisal_year_open(township=org.ta, year=TODAY.year - 1, acting_user=None)
+    o.spot_check = spot_check_record(
+        year=o.year,
+        party_group=org.a1_g1,
+        checked_on=datetime.date(TODAY.year - 1, 5, 20),
+        checked_by="组织委员",
+        by_visit=True,
+        findings="罗紫会议记录不全",
+        rating="poor",
+        points=Decimal("60"),
+        rectification="补齐会议记录",
+        rectify_by=datetime.date(TODAY.year - 1, 6, 20),
+        acting_user=None,
+    )
+    year_start_nominating(year=o.year, acting_user=None)
+    o.award = award_nominate(
+        year=o.year, kind="advanced_group", party_group=org.a1_g1, reason="先进", acting_user=secretary_a1
+    )
+    AnnualReview.objects.create(member=org.a1_g1_members[0], year=o.year.year, grade="excellent")
+    best = award_nominate(
+        year=o.year, kind="excellent_member", member=org.a1_g1_members[0], reason="优秀", acting_user=secretary_a1
+    )
+    award_decide(year=o.year, awards=[best], acting_user=None)
+    o.recommendation = recommend_to_county(year=o.year, member=org.a1_g1_members[0], reason="推荐", acting_user=None)
     return o
 
 
 def snapshot() -> dict:
     """Every row of the app's own tables (history included), to prove that nothing changed."""
     out = {}
-    for label in ("township", "members", "groups", "activity"):
+    for label in ("township", "members", "groups", "activity", "appraisal"):
         for model in apps.get_app_config(label).get_models():
             out[model._meta.label] = sorted(map(str, model.objects.values_list()))
     return out
@@ -138,7 +264,7 @@ def test_an_outsider_gets_404_and_changes_nothing(name, a1, outsider, login):
     get = client.get(url)
     assert get.status_code in (404, 405), f"GET {url} answered {get.status_code}"
     if get.status_code == 404:
-        assert not any(s in get.content.decode() for s in SECRET)
+        assert not any(s in page_text(get) for s in SECRET)
     post = client.post(url, PAYLOAD)
     assert post.status_code == 404, f"POST {url} answered {post.status_code}"
     assert snapshot() == before
@@ -147,9 +273,33 @@ def test_an_outsider_gets_404_and_changes_nothing(name, a1, outsider, login):
 @pytest.mark.parametrize("name", sorted(LIST_URLS))
 def test_list_pages_show_nothing_of_another_village(name, a1, outsider, login):
     response = login(outsider).get(reverse(name), follow=True)
-    assert response.status_code == 200
-    page = response.content.decode()
+    assert response.status_code in (200, 405)  # 405: a POST-only step (confirming an import)
+    page = page_text(response)
     assert not any(s in page for s in SECRET), f"{name} shows village A1's data to an outsider"
+
+
+@pytest.mark.parametrize("name", sorted(YEAR_URLS))
+def test_another_townships_staff_get_404_on_the_year_and_change_nothing(name, a1, township_b_staff, login):
+    client = login(township_b_staff)
+    url = YEAR_URLS[name](a1)
+    before = snapshot()
+    assert client.get(url).status_code in (404, 405)
+    assert client.post(url, PAYLOAD).status_code == 404
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", sorted(YEAR_URLS))
+def test_another_villages_secretary_sees_nothing_of_village_a1_on_the_year(name, a1, secretary_a2, login):
+    client = login(secretary_a2)
+    url = YEAR_URLS[name](a1)
+    before = snapshot()
+    response = client.get(url, follow=True)
+    assert response.status_code in (200, 403, 405)
+    assert not any(s in page_text(response) for s in SECRET)
+    post = client.post(url, PAYLOAD)
+    assert post.status_code in (200, 302, 403, 404, 405)
+    assert not any(s in page_text(post) for s in SECRET)
+    assert snapshot() == before
 
 
 def test_the_matrix_would_see_a_leak(a1, secretary_a1, login):

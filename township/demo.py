@@ -348,8 +348,9 @@ def ensure_accounts(password: str) -> list[tuple[str, str, str]]:
 
 def build_activity() -> None:
     """Months of reports, the ledgers and the concerns, each part skipped where it exists already."""
-    from township import demo_concerns, demo_ledger, demo_reports
+    from township import demo_appraisal, demo_concerns, demo_ledger, demo_reports
 
     demo_reports.build()
     demo_ledger.build()
     demo_concerns.build()
+    demo_appraisal.build()

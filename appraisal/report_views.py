@@ -1,0 +1,26 @@
+"""/reports/: the township's year-end workbooks (表彰奖励名单) for download."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from appraisal.exporting import award_report_workbook, report_filename
+from appraisal.models import AppraisalYear
+from township.scoping import Role, is_township_staff, role_of
+from township.xlsx import xlsx_response
+
+
+def may_see_township_reports(user) -> bool:
+    """The award report is the township's: its staff and the county viewers read it; branches do not."""
+    return is_township_staff(user) or role_of(user) == Role.COUNTY_VIEWER
+
+
+@login_required
+def award_report(request, year_pk: int):
+    if not may_see_township_reports(request.user):
+        raise Http404
+    year = get_object_or_404(AppraisalYear.objects.visible_to(request.user).select_related("township"), pk=year_pk)
+    content = award_report_workbook(year)
+    return xlsx_response(content, report_filename(year), f"award-report-{year.year}-{year.pk}.xlsx")
