@@ -100,7 +100,7 @@ WRITE_PAYLOAD = {
 
 def test_the_township_sees_the_ranked_candidates_with_their_evidence(org, year, township_staff, login):
     with translation.override("en"):
-        page = text(login(township_staff).get(reverse("awards:year", args=[year.pk])))
+        page = text(login(township_staff).get(reverse("awards:year", args=[year.pk]), HTTP_ACCEPT_LANGUAGE="en"))
     assert page.index("罗紫一二社党小组") < page.index("井阳一二社党小组")
     assert "91.0" in page and "regular appraisal 91.0 of 100.0 points (91.0%)" in page
     assert "罗紫机耕道维修" in page and "Decide the awards" in page and "decided 0 of 5 · nominated 1" in page
@@ -238,7 +238,7 @@ def test_the_decision_page_shows_the_quota_and_refuses_one_more(org, year, towns
     client = login(township_staff)
     url = reverse("awards:decide", args=[year.pk])
     with translation.override("en"):
-        page = client.get(url)
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert "Quota 2 · decided now 0" in text(page)
     before = snapshot()
     response = client.post(url, {"advanced_group": [a.pk for a in awards], "publicity_starts_on": "2026-01-05"})
@@ -279,12 +279,12 @@ def test_the_lock_page_confirms_then_decides_and_locks(org, year, township_staff
     award_decide(year=year, awards=[year.a1_award], acting_user=township_staff)
     url = reverse("awards:lock", args=[year.pk])
     with translation.override("en"):
-        assert "Yes, decide and lock the year" in text(client.get(url))
+        assert "Yes, decide and lock the year" in text(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
     assert client.post(url).status_code == 302
     year.refresh_from_db()
     assert year.state == State.DECIDED and year.decided_by == township_staff
     with translation.override("en"):
-        page = text(client.get(reverse("awards:year", args=[year.pk])))
+        page = text(client.get(reverse("awards:year", args=[year.pk]), HTTP_ACCEPT_LANGUAGE="en"))
     assert "Reopen the year" in page and "Decide the awards" not in page
 
 
