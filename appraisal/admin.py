@@ -11,7 +11,16 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from appraisal.models import AppraisalYear, BranchAppraisal, GroupScore, RubricItem, SpotCheck, YearReopening
+from appraisal.models import (
+    AppraisalYear,
+    Award,
+    BranchAppraisal,
+    GroupScore,
+    ReserveCandidate,
+    RubricItem,
+    SpotCheck,
+    YearReopening,
+)
 from township.admin_base import ScopedAdmin, ScopedRelatedFieldListFilter, ScopedTabularInline, ScopeMixin
 from township.scoping import townships_for
 
@@ -216,3 +225,21 @@ class YearReopeningAdmin(ReadOnlyAdminMixin, ScopeMixin, admin.ModelAdmin):
         # YearReopening has no `visible_to` of its own: it is in reach through its year's township.
         qs = super().get_queryset(request)
         return qs.filter(year__township__in=townships_for(request.user).values("pk"))
+
+
+@admin.register(Award)
+class AwardAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    """Awards change only through the award pages (quotas, the lock and the streak rule live in appraisal.awards)."""
+
+    list_display = ["year", "kind", "status", "village", "party_group", "member", "amount", "decided_at"]
+    list_filter = [YearFilter, "kind", "status", "village"]
+    list_select_related = ["year__township", "village", "party_group", "member"]
+    search_fields = ["member__name", "party_group__name", "village__name"]
+
+
+@admin.register(ReserveCandidate)
+class ReserveCandidateAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    list_display = ["list", "member", "village", "year", "reason", "added_at"]
+    list_filter = [YearFilter, "list", "village"]
+    list_select_related = ["year__township", "village", "member"]
+    search_fields = ["member__name", "village__name"]

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import GroupPost
 from members.forms import PartyMemberForm
-from members.models import PartyMember
-from township.admin_base import ScopedAdmin, ScopedTabularInline
+from members.models import AnnualReview, PartyMember
+from township.admin_base import ReadOnlyAdmin, ScopedAdmin, ScopedTabularInline
 from township.fields import lookup_hash
 
 
@@ -117,3 +117,17 @@ class PartyMemberAdmin(ScopedAdmin):
     @admin.display(description=_("profile"))
     def tag_list(self, obj):
         return "、".join(obj.tags)
+
+
+@admin.register(AnnualReview)
+class AnnualReviewAdmin(ReadOnlyAdmin):
+    """民主评议 grades are entered on the branch pages (which check the year's 优秀 share); here they are read."""
+
+    list_display = ["member", "year", "grade", "village"]
+    list_filter = ["year", "grade", "member__village"]
+    list_select_related = ["member__village"]
+    search_fields = ["member__name"]
+
+    @admin.display(description=_("village"), ordering="member__village__name")
+    def village(self, obj):
+        return obj.member.village
