@@ -16,10 +16,14 @@ from simple_history.models import HistoricalRecords
 from township.models import scoped_manager
 
 
+def next_month(month: datetime.date) -> datetime.date:
+    """The first day of the month after `month`."""
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
 def month_due(month: datetime.date, due_day: int) -> datetime.date:
     """The last day a month's report is on time: `due_day` of the following month."""
-    nxt = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return nxt.replace(day=due_day)
+    return next_month(month).replace(day=due_day)
 
 
 class MonthlyReport(models.Model):
@@ -81,8 +85,7 @@ class MonthlyReport(models.Model):
         return month_due(self.month, due_day)
 
     def month_range(self) -> tuple[datetime.date, datetime.date]:
-        nxt = (self.month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-        return self.month, nxt - datetime.timedelta(days=1)
+        return self.month, next_month(self.month) - datetime.timedelta(days=1)
 
 
 class ReportReopening(models.Model):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from activity import services
 from activity.forms import ActivityForm, ReopenForm, SummaryForm, VersionForm
-from activity.models import Activity, MonthlyReport, month_due
+from activity.models import Activity, MonthlyReport, month_due, next_month
 from groups.models import Coverage, PartyGroup, VillagerGroup
 from township.models import Village
 from township.scoping import Role, assignment_of, can_write, get_visible_or_404, role_of
@@ -68,7 +68,7 @@ def village_month(request, village_pk: int, month: datetime.date):
     if month > today.replace(day=1):
         raise Http404
     start = month
-    end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    end = next_month(month)
     report = MonthlyReport.objects.filter(party_group=OuterRef("pk"), month=month)
     groups = (
         PartyGroup.objects.filter(village=village, established_on__lt=end)
@@ -100,7 +100,7 @@ def village_month(request, village_pk: int, month: datetime.date):
             }
         )
     prev_month = (month - datetime.timedelta(days=1)).replace(day=1)
-    next_month = end if end <= today.replace(day=1) else None
+    following = end if end <= today.replace(day=1) else None
     return render(
         request,
         "activity/village_month.html",
@@ -111,7 +111,7 @@ def village_month(request, village_pk: int, month: datetime.date):
             "due": due,
             "done": sum(1 for r in rows if r["status"] in (Status.SUBMITTED, Status.CLOSED)),
             "prev_month": prev_month,
-            "next_month": next_month,
+            "next_month": following,
             "may_close": _may_close(request.user),
         },
     )
@@ -185,7 +185,7 @@ def _editable_group(request, group_pk, month):
 
 def _activity_form(request, group, month, report, *, instance=None, data=None):
     start = month
-    end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+    end = next_month(month) - datetime.timedelta(days=1)
     probe = report if report.pk else MonthlyReport(party_group=group, month=month)
     covered = Coverage.objects.filter(party_group=group, started_on__lte=end).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gt=start)

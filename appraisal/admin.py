@@ -21,21 +21,14 @@ from appraisal.models import (
     SpotCheck,
     YearReopening,
 )
-from township.admin_base import ScopedAdmin, ScopedRelatedFieldListFilter, ScopedTabularInline, ScopeMixin
+from township.admin_base import (
+    ReadOnlyMixin,
+    ScopedAdmin,
+    ScopedRelatedFieldListFilter,
+    ScopedTabularInline,
+    ScopeMixin,
+)
 from township.scoping import townships_for
-
-
-class ReadOnlyAdminMixin:
-    """Rows kept by the appraisal services: the admin lists and shows them, and links to the page that changes them."""
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -72,7 +65,7 @@ class RubricItemInline(ScopedTabularInline):
         return super().has_delete_permission(request, obj) and not self._locked(obj)
 
 
-class ReopeningInline(ReadOnlyAdminMixin, ScopedTabularInline):
+class ReopeningInline(ReadOnlyMixin, ScopedTabularInline):
     model = YearReopening
     fields = ["reopened_at", "reopened_by", "reason"]
     readonly_fields = fields
@@ -142,7 +135,7 @@ def _flatten(fields):
 
 
 @admin.register(GroupScore)
-class GroupScoreAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+class GroupScoreAdmin(ReadOnlyMixin, ScopedAdmin):
     list_display = ["party_group", "village", "year", "quarter", "item", "points", "entered_by", "updated_at"]
     list_filter = [YearFilter, "quarter", "item__source", "party_group__village"]
     list_select_related = ["party_group__village", "year__township", "item", "entered_by"]
@@ -161,7 +154,7 @@ class GroupScoreAdmin(ReadOnlyAdminMixin, ScopedAdmin):
 
 
 @admin.register(SpotCheck)
-class SpotCheckAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+class SpotCheckAdmin(ReadOnlyMixin, ScopedAdmin):
     list_display = ["checked_on", "party_group", "village", "rating", "points", "rectify_by", "rectified_on"]
     list_filter = [YearFilter, "rating", "party_group__village"]
     list_select_related = ["party_group__village", "year__township"]
@@ -198,7 +191,7 @@ class SpotCheckAdmin(ReadOnlyAdminMixin, ScopedAdmin):
 
 
 @admin.register(BranchAppraisal)
-class BranchAppraisalAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+class BranchAppraisalAdmin(ReadOnlyMixin, ScopedAdmin):
     list_display = ["village", "year", "township_points", "group_points", "total", "entered_by"]
     list_filter = [YearFilter, "village"]
     list_select_related = ["village", "year__township", "entered_by"]
@@ -212,7 +205,7 @@ class BranchAppraisalAdmin(ReadOnlyAdminMixin, ScopedAdmin):
 
 
 @admin.register(YearReopening)
-class YearReopeningAdmin(ReadOnlyAdminMixin, ScopeMixin, admin.ModelAdmin):
+class YearReopeningAdmin(ReadOnlyMixin, ScopeMixin, admin.ModelAdmin):
     """Who reopened a decided year, when and why: a record, never changed."""
 
     list_display = ["year", "reopened_at", "reopened_by", "reason"]
@@ -228,7 +221,7 @@ class YearReopeningAdmin(ReadOnlyAdminMixin, ScopeMixin, admin.ModelAdmin):
 
 
 @admin.register(Award)
-class AwardAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+class AwardAdmin(ReadOnlyMixin, ScopedAdmin):
     """Awards change only through the award pages (quotas, the lock and the streak rule live in appraisal.awards)."""
 
     list_display = ["year", "kind", "status", "village", "party_group", "member", "amount", "decided_at"]
@@ -238,7 +231,7 @@ class AwardAdmin(ReadOnlyAdminMixin, ScopedAdmin):
 
 
 @admin.register(ReserveCandidate)
-class ReserveCandidateAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+class ReserveCandidateAdmin(ReadOnlyMixin, ScopedAdmin):
     list_display = ["list", "member", "village", "year", "reason", "added_at"]
     list_filter = [YearFilter, "list", "village"]
     list_select_related = ["year__township", "village", "member"]

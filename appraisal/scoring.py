@@ -38,6 +38,7 @@ from appraisal.scoring_evidence import (
 )
 from groups.models import PartyGroup
 from members.models import AnnualReview, PartyMember
+from township.audit import stamp, user_or_none
 from township.models import Township, Village
 
 Source = RubricItem.Source
@@ -85,17 +86,6 @@ DEFAULT_RUBRIC = (
 )
 
 
-def _stamp(obj, user):
-    """Attribute the history row of the next save to the acting user (outside a request too)."""
-    if user is not None and getattr(user, "pk", None):
-        obj._history_user = user
-    return obj
-
-
-def _user(user):
-    return user if getattr(user, "pk", None) else None
-
-
 def _locked_year(year: AppraisalYear) -> AppraisalYear:
     """The year's row, locked for the transaction, refused if it is decided: a concurrent decision waits or wins."""
     fresh = AppraisalYear.objects.select_for_update(of=("self",)).select_related("township").get(pk=year.pk)
@@ -134,7 +124,7 @@ def appraisal_year_open(*, township: Township, year: int, acting_user, **rules) 
     values.update(rules)
     new = AppraisalYear(township=township, year=year, **values)
     new.full_clean()
-    _stamp(new, acting_user).save()
+    stamp(new, acting_user).save()
     if previous is not None and previous.rubric.exists():
         items = [
             RubricItem(
@@ -161,7 +151,7 @@ def appraisal_year_open(*, township: Township, year: int, acting_user, **rules) 
             )
             for n, d in enumerate(DEFAULT_RUBRIC, start=1)
         ]
-    bulk_create_with_history(items, RubricItem, default_user=_user(acting_user))
+    bulk_create_with_history(items, RubricItem, default_user=user_or_none(acting_user))
     return new
 
 
@@ -200,7 +190,7 @@ def scores_compute(*, year: AppraisalYear, quarter: int, acting_user) -> Compute
         (s.party_group_id, s.item_id): s
         for s in GroupScore.objects.filter(year=year, quarter=quarter, item__in=items, party_group__in=groups)
     }
-    user = _user(acting_user)
+    user = user_or_none(acting_user)
     now = timezone.now()
     new, changed = [], []
     for group in groups:
@@ -284,9 +274,9 @@ def score_enter(
         score = GroupScore(year=year, party_group=party_group, quarter=quarter, item=item)
     score.points = points
     score.evidence = evidence
-    score.entered_by = _user(acting_user)
+    score.entered_by = user_or_none(acting_user)
     score.full_clean()
-    _stamp(score, acting_user).save()
+    stamp(score, acting_user).save()
     return score
 
 
@@ -362,10 +352,10 @@ def spot_check_record(
         points=Decimal(points),
         rectification=rectification,
         rectify_by=rectify_by if rectification else None,
-        recorded_by=_user(acting_user),
+        recorded_by=user_or_none(acting_user),
     )
     check.full_clean()
-    _stamp(check, acting_user).save()
+    stamp(check, acting_user).save()
     return check
 
 
@@ -395,7 +385,7 @@ def spot_check_follow_up(
     check.rectified_on = rectified_on
     check.follow_up = follow_up
     check.full_clean()
-    _stamp(check, acting_user).save()
+    stamp(check, acting_user).save()
     return check
 
 
@@ -510,7 +500,7 @@ def reviews_save(
         else:
             after.pop(member_id, None)
     _check_share(rules, after)
-    user = _user(acting_user)
+    user = user_or_none(acting_user)
     new, changed, cleared = [], [], []
     for member_id, grade in grades.items():
         review = current.get(member_id)
@@ -526,7 +516,7 @@ def reviews_save(
     if changed:
         bulk_update_with_history(changed, AnnualReview, ["grade", "entered_by"], default_user=user)
     for review in cleared:
-        _stamp(review, acting_user).delete()
+        stamp(review, acting_user).delete()
     return {"created": len(new), "changed": len(changed), "cleared": len(cleared)}
 
 
@@ -594,9 +584,9 @@ def branch_appraisal_enter(
     row.group_points = group_points
     row.total = branch_total(township_points, group_points, year.group_work_weight)
     row.notes = (notes or "").strip()
-    row.entered_by = _user(acting_user)
+    row.entered_by = user_or_none(acting_user)
     row.full_clean()
-    _stamp(row, acting_user).save()
+    stamp(row, acting_user).save()
     return row
 
 
@@ -611,10 +601,10 @@ def branch_appraisals_refresh(*, year: AppraisalYear, acting_user) -> int:
         group_points = points.get(row.village_id, (ZERO, 0))[0]
         total = branch_total(row.township_points, group_points, year.group_work_weight)
         if (group_points, total) != (row.group_points, row.total):
-            row.group_points, row.total, row.entered_by = group_points, total, _user(acting_user)
+            row.group_points, row.total, row.entered_by = group_points, total, user_or_none(acting_user)
             changed.append(row)
     if changed:
         bulk_update_with_history(
-            changed, BranchAppraisal, ["group_points", "total", "entered_by"], default_user=_user(acting_user)
+            changed, BranchAppraisal, ["group_points", "total", "entered_by"], default_user=user_or_none(acting_user)
         )
     return len(changed)

@@ -102,8 +102,8 @@ class ScopedTabularInline(ScopeMixin, admin.TabularInline):
     extra = 0
 
 
-class ReadOnlyAdmin(ScopedAdmin):
-    """Records that change only through their services (ledger, reports, elections): the admin shows, never edits."""
+class ReadOnlyMixin:
+    """Records that change only through their services (ledger, reports, elections, appraisal): shown, never edited."""
 
     def has_add_permission(self, request, *args):
         return False
@@ -113,3 +113,7 @@ class ReadOnlyAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, ScopedAdmin):
+    """A scoped admin for records that change only through their services."""

@@ -3,6 +3,7 @@
 Figures are grouped by a key path from the village ("pk" groups by village, "township" by township), so the same
 selectors serve the township dashboard (one row per village) and the county overview (one row per township).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -12,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from activity.models import Activity, Concern, MonthlyReport, month_due
+from activity.models import Activity, Concern, MonthlyReport, month_due, next_month
 from groups.models import FundEntry, PartyGroup
 
 DONE = [MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.CLOSED]
@@ -34,7 +35,7 @@ def last_months(today: datetime.date, n: int = 12) -> list[datetime.date]:
 
 
 def _active_groups(villages, month: datetime.date):
-    end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    end = next_month(month)
     return PartyGroup.objects.filter(village__in=villages, established_on__lt=end).filter(
         Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=month)
     )
@@ -74,8 +75,12 @@ def concern_ages(villages, today: datetime.date) -> dict:
     return open_.aggregate(
         total=Count("pk"),
         week=Count("pk", filter=Q(raised_on__gt=today - datetime.timedelta(days=7))),
-        month=Count("pk", filter=Q(raised_on__lte=today - datetime.timedelta(days=7),
-                                   raised_on__gt=today - datetime.timedelta(days=30))),
+        month=Count(
+            "pk",
+            filter=Q(
+                raised_on__lte=today - datetime.timedelta(days=7), raised_on__gt=today - datetime.timedelta(days=30)
+            ),
+        ),
         older=Count("pk", filter=Q(raised_on__lte=today - datetime.timedelta(days=30))),
         overdue=Count("pk", filter=Q(due_on__lt=today)),
         to_township=Count("pk", filter=Q(handling=Concern.Handling.TOWNSHIP)),

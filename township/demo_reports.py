@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from activity import services
-from activity.models import Activity, MonthlyReport
+from activity.models import Activity, MonthlyReport, next_month
 from groups.models import Coverage, GroupPost, PartyGroup
 from township.models import Assignment
 
@@ -115,9 +115,7 @@ def build(actor=None) -> None:
                 closed_by=staff if status == Status.CLOSED else None,
             )
             reports.append(report)
-            last_day = min(
-                (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1), today
-            )
+            last_day = min(next_month(month) - datetime.timedelta(days=1), today)
             kinds = [Kind.MEETING] + rng.sample(OTHER_KINDS, rng.randint(2, 4))
             if rng.random() < 0.04:
                 kinds.append(Kind.EMERGENCY)
