@@ -11,7 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+from audit.history import audit_history
 
 from township.models import scoped_manager
 
@@ -62,7 +62,7 @@ class MonthlyReport(models.Model):
     activity_count = models.PositiveSmallIntegerField(_("activities"), default=0, editable=False)
 
     objects = scoped_manager("party_group__village")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("monthly report")
@@ -144,7 +144,7 @@ class Activity(models.Model):
     outcome = models.TextField(_("what came of it"), blank=True)
 
     objects = scoped_manager("report__party_group__village")
-    history = HistoricalRecords(m2m_fields=[participants])
+    history = audit_history(m2m_fields=[participants])
 
     class Meta:
         verbose_name = _("activity")
@@ -210,7 +210,7 @@ class Concern(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = scoped_manager("village")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("concern")
@@ -305,7 +305,7 @@ class Project(models.Model):
     )
 
     objects = scoped_manager("village")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("collective project")

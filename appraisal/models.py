@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+from audit.history import audit_history
 
 from township.models import ConstraintErrorsOnFields, scoped_manager
 
@@ -87,7 +87,7 @@ class AppraisalYear(ConstraintErrorsOnFields, models.Model):
 
     constraint_error_fields = {"appraisal_year_unique": "year", "appraisal_publicity_dates": "publicity_ends_on"}
     objects = AppraisalYearQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("appraisal year")
@@ -168,7 +168,7 @@ class RubricItem(models.Model):
     evidence = models.CharField(_("evidence"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("rubric item")
@@ -199,7 +199,7 @@ class GroupScore(models.Model):
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     objects = scoped_manager("party_group__village")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("group score")
@@ -249,7 +249,7 @@ class SpotCheck(models.Model):
     )
 
     objects = scoped_manager("party_group__village")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("spot check")
@@ -290,7 +290,7 @@ class BranchAppraisal(models.Model):
     )
 
     objects = scoped_manager("village")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("branch appraisal")
@@ -347,7 +347,7 @@ class Award(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     objects = scoped_manager("village")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("award")
@@ -398,7 +398,7 @@ class ReserveCandidate(models.Model):
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     objects = scoped_manager("village")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("reserve candidate")

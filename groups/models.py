@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+from audit.history import audit_history
 
 from township.models import ConstraintErrorsOnFields, ScopedQuerySet, scoped_manager
 
@@ -54,7 +54,7 @@ class VillagerGroup(ConstraintErrorsOnFields, models.Model):
         "villager_group_name_unique_in_village": "name",
     }
     objects = scoped_manager("village")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("villager group")
@@ -92,7 +92,7 @@ class PartyGroup(ConstraintErrorsOnFields, models.Model):
         "party_group_dissolved_after_established": "dissolved_on",
     }
     objects = scoped_manager("village")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("party group")
@@ -130,7 +130,7 @@ class Coverage(ConstraintErrorsOnFields, models.Model):
         "coverage_ends_after_start": "ended_on",
     }
     objects = PartyGroupPartQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("villager group covered")
@@ -212,7 +212,7 @@ class GroupPost(ConstraintErrorsOnFields, models.Model):
         "post_ends_after_start": "ended_on",
     }
     objects = PartyGroupPartQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("post")
@@ -319,7 +319,7 @@ class LeaderElection(ConstraintErrorsOnFields, models.Model):
 
     constraint_error_fields = {"election_present_at_most_entitled": "members_present"}
     objects = scoped_manager("party_group__village")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("leader election")
@@ -351,7 +351,7 @@ class ElectionCandidate(models.Model):
     elected = models.BooleanField(_("elected"), default=False)
 
     objects = scoped_manager("election__party_group__village")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("candidate")
@@ -401,7 +401,7 @@ class MeetingDecision(ConstraintErrorsOnFields, models.Model):
         "decision_entitled_positive": "entitled",
     }
     objects = scoped_manager("villager_group__village")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("villager group meeting decision")
@@ -484,7 +484,7 @@ class FundEntry(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = scoped_manager("villager_group__village")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("fund entry")

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
+from audit.history import audit_history
 
 from members.validators import id_birth_date, id_sex, normalise_id_number, validate_id_number, validate_phone
 from township.fields import EncryptedTextField, LookupHashField, lookup_hash, mask
@@ -55,7 +55,7 @@ class PartyMember(ConstraintErrorsOnFields, models.Model):
 
     constraint_error_fields = {"member_joined_after_birth": "joined_on", "member_left_after_joined": "left_on"}
     objects = scoped_manager("village")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("party member")
@@ -188,7 +188,7 @@ class AnnualReview(models.Model):
     )
 
     objects = scoped_manager("member__village")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("民主评议 grade")

@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, router
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+from audit.history import audit_history
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -72,7 +72,7 @@ class County(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
 
     objects = CountyQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("county")
@@ -151,7 +151,7 @@ class Township(ConstraintErrorsOnFields, models.Model):
 
     constraint_error_fields = {"township_name_unique_in_county": "name"}
     objects = TownshipQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("township")
@@ -214,7 +214,7 @@ class Village(ConstraintErrorsOnFields, models.Model):
 
     constraint_error_fields = {"village_name_unique_in_township": "name"}
     objects = scoped_manager("")
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("village")
@@ -240,6 +240,9 @@ class Assignment(models.Model):
         TOWNSHIP_STAFF = "township_staff", _("township staff")
         BRANCH_SECRETARY = "branch_secretary", _("branch secretary")
         GROUP_LEADER = "group_leader", _("party group leader")
+        # 三员 (separation of duties): these two roles see no business data at all.
+        AUDITOR = "auditor", _("security auditor")
+        ACCOUNT_ADMIN = "account_admin", _("account administrator")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="assignment", verbose_name=_("account")
@@ -252,7 +255,7 @@ class Assignment(models.Model):
         "groups.PartyGroup", models.PROTECT, null=True, blank=True, verbose_name=_("party group")
     )
 
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("assignment")
@@ -264,11 +267,19 @@ class Assignment(models.Model):
                     | Q(role="township_staff", county__isnull=True, township__isnull=False, village__isnull=True)
                     | Q(role="branch_secretary", county__isnull=True, township__isnull=True, village__isnull=False)
                     | Q(role="group_leader", county__isnull=True, township__isnull=True, party_group__isnull=False)
+                    | Q(
+                        role__in=["auditor", "account_admin"],
+                        county__isnull=True,
+                        township__isnull=True,
+                        village__isnull=True,
+                        party_group__isnull=True,
+                    )
                 ),
                 name="assignment_scope_matches_role",
                 violation_error_message=_(
                     "Choose exactly the scope the role needs: a county for a county viewer, a township for township "
-                    "staff, a village for a branch secretary, a party group for a group leader."
+                    "staff, a village for a branch secretary, a party group for a group leader, and no scope for an "
+                    "auditor or an account administrator."
                 ),
             ),
         ]

@@ -1,0 +1,39 @@
+"""Writing security events: `record(action, request=…, user=…, obj=…, rows=…, **detail)`.
+
+Call it from views and services at the moment the thing happened (an export with its row count, an import, a reveal,
+a year decided). The request defaults to the one being served, so services need not pass it along.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from audit.addresses import client_ip, current_request
+from audit.models import SecurityEvent
+
+logger = logging.getLogger("audit.security")
+Action = SecurityEvent.Action
+
+
+def record(action: str, *, request=None, user=None, username: str = "", obj=None, rows: int | None = None, **detail):
+    request = request if request is not None else current_request()
+    if user is None and request is not None:
+        candidate = getattr(request, "user", None)
+        user = candidate if getattr(candidate, "is_authenticated", False) else None
+    event = SecurityEvent(
+        action=action,
+        user=user if getattr(user, "pk", None) else None,
+        username=(username or getattr(user, "username", "") or "")[:150],
+        ip=client_ip(request),
+        path=(request.get_full_path()[:300] if request is not None else ""),
+        rows=rows,
+        detail={k: v for k, v in detail.items() if v is not None},
+    )
+    if obj is not None:
+        event.object_type = f"{obj._meta.app_label}.{obj._meta.model_name}"
+        event.object_id = str(obj.pk)
+        event.object_repr = str(obj)[:200]
+    event.save()
+    logger.info("%s user=%s ip=%s path=%s object=%s:%s rows=%s", action, event.username, event.ip, event.path,
+                event.object_type, event.object_id, rows)
+    return event
