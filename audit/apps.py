@@ -7,4 +7,5 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self) -> None:
-        from audit import signals  # noqa: F401  (connects the history address and the login receivers)
+        # Connect the receivers: the history address and the login events (signals), role and account changes.
+        from audit import account_signals, signals  # noqa: F401

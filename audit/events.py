@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import ValidationError
+
 from audit.addresses import client_ip, current_request
 from audit.models import SecurityEvent
 
@@ -34,6 +36,28 @@ def record(action: str, *, request=None, user=None, username: str = "", obj=None
         event.object_id = str(obj.pk)
         event.object_repr = str(obj)[:200]
     event.save()
-    logger.info("%s user=%s ip=%s path=%s object=%s:%s rows=%s", action, event.username, event.ip, event.path,
-                event.object_type, event.object_id, rows)
+    logger.info(
+        "%s user=%s ip=%s path=%s object=%s:%s rows=%s",
+        action,
+        event.username,
+        event.ip,
+        event.path,
+        event.object_type,
+        event.object_id,
+        rows,
+    )
     return event
+
+
+def record_denied(model, user, **lookup) -> None:
+    """Keep an ACCESS_DENIED event when someone asks for a record that exists but lies outside their reach.
+
+    Called only on the 404 path, so the one extra query costs nothing on pages that answer. A record that does not
+    exist at all (a mistyped address) is not an event.
+    """
+    try:
+        obj = model._default_manager.filter(**lookup).first()
+    except (ValueError, TypeError, ValidationError):  # an id that is not an id: nothing there to be denied
+        return
+    if obj is not None:
+        record(Action.ACCESS_DENIED, user=user, obj=obj)

@@ -1,4 +1,5 @@
-"""`audit_history()` — the one way a model gets its django-simple-history table: who, when, from which address, old/new."""
+"""`audit_history()` — the one way a model gets its django-simple-history table: who, when, from which address,
+old and new values."""
 
 from simple_history.models import HistoricalRecords
 

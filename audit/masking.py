@@ -1,0 +1,33 @@
+"""Personal numbers stay masked wherever old and new values are shown: the admin's history list and the audit page.
+
+Which fields: every EncryptedTextField (ID and phone numbers), so a new encrypted field is masked without a list to
+keep up to date.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import FieldDoesNotExist
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from township.fields import EncryptedTextField, mask
+
+
+def is_personal(model, field_name: str) -> bool:
+    try:
+        return isinstance(model._meta.get_field(field_name), EncryptedTextField)
+    except FieldDoesNotExist:
+        return False
+
+
+def shown(model, field_name: str, value):
+    """The value as it may be shown to anyone: masked for a personal field, unchanged otherwise."""
+    if is_personal(model, field_name) and value:
+        return mask(str(value))
+    return value
+
+
+class MaskedHistoryContextHelper(HistoricalRecordContextHelper):
+    """simple-history's change list of a record, with personal numbers masked on both sides."""
+
+    def prepare_delta_change_value(self, change, value):
+        return shown(self.model, change.field, super().prepare_delta_change_value(change, value))
