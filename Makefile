@@ -6,15 +6,16 @@ BIN := $(VENV)/bin
 TEST_ENV := DEBUG=False SECRET_KEY=tests-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz \
 	FIELD_ENCRYPTION_KEYS=dGVzdHMtb25seS1rZXktMDEyMzQ1Njc4OWFiY2RlZmc= FIELD_HASH_KEY=tests-only-hash-key
 
-.PHONY: run serve test lint messages clean-venv
+.PHONY: run serve test lint audit lock messages backup restore bench clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall whenever pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet ".[dev]"
+# Reinstall whenever pyproject.toml or the lock changes: exactly the locked versions (requirements.lock), checked
+# against pyproject.toml's bounds in the same resolution (a conflict stops the install).
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.lock ".[dev]"
 	touch $@
 
 .env:
@@ -27,14 +28,15 @@ run: $(VENV)/.installed .env
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Production-style serving on this machine: gunicorn, DEBUG off, compressed static files served by the app.
-# Secrets come from the environment or .env; cookies are plain-HTTP here only because this is loopback.
+# Secrets come from the environment or .env; cookies and no HTTPS redirect here only because this is loopback.
 WEB_CONCURRENCY ?= 3
 serve: $(VENV)/.installed .env
 	DEBUG=False STATIC_MANIFEST=True $(BIN)/python manage.py collectstatic --no-input -v0
 	DEBUG=False $(BIN)/python manage.py migrate --no-input
 	DEBUG=False STATIC_MANIFEST=True ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-False} CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-False} \
-	$(BIN)/gunicorn township.wsgi --workers $(WEB_CONCURRENCY) --bind $${BIND:-127.0.0.1:8000} --access-logfile -
+	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False} \
+	$(BIN)/gunicorn township.wsgi --workers $(WEB_CONCURRENCY) --timeout $${GUNICORN_TIMEOUT:-120} --bind $${BIND:-127.0.0.1:8000} --access-logfile -
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -44,6 +46,34 @@ test: $(VENV)/.installed lint
 	$(TEST_ENV) $(BIN)/python scripts/check_messages.py
 	@command -v chromium >/dev/null 2>&1 || echo "NOTE: no chromium on PATH, so the browser tests (tests/browser) are skipped: apt-get install -y chromium fonts-noto-cjk"
 	$(BIN)/pytest
+
+# Known vulnerabilities in the locked versions. Needs the network: pip-audit asks PyPI's per-release JSON API, which
+# carries the advisories (.ci/run runs this when that API answers). --strict: a package it cannot check fails too.
+audit: $(VENV)/.installed
+	$(BIN)/pip-audit -r requirements.lock --no-deps --disable-pip --strict --progress-spinner off
+
+# Pin the newest versions pyproject.toml allows, resolved in a scratch venv (nothing installed by hand slips in).
+lock: | $(BIN)/python
+	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet ".[dev]"
+	{ sed -n '1,/^[^#]/{/^#/p}' requirements.lock; $(VENV)-lock/bin/python -m pip freeze --exclude-editable --exclude dangxiaozu; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf $(VENV)-lock
+
+# Back up the database (DATABASE_URL, or db.sqlite3) into BACKUP_DIR (default backups/): pg_dump -Fc on PostgreSQL,
+# SQLite's backup API on SQLite. `make restore FILE=backups/…` puts one back (it asks first, and backs up the
+# database it replaces). Stop the app servers before a restore.
+backup: $(VENV)/.installed
+	$(BIN)/python manage.py backup
+
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "Name the backup to restore: make restore FILE=backups/<name>"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)"
+
+# Performance benchmark (README.md, "Performance"): gunicorn with the production settings on a loopback port,
+# measured over real HTTP against a seeded PostgreSQL; prints the table and keeps bench/results.json.
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME BENCH_PRESET=county BENCH_PASSWORD=… make bench
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
 
 # Regenerate the zh_Hans catalogue's sources (needs GNU gettext) and compile it (pure Python, no gettext needed).
 messages: $(VENV)/.installed

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.models import Project
 from groups.ledger import ZERO, entry_label
-from groups.ledger_forms import YuanField, date_input
+from groups.ledger_forms import date_input
 from groups.models import Coverage, FundEntry, VillagerGroup
+from township.forms import YuanField
 
 
 class FundEntryChoiceField(forms.ModelMultipleChoiceField):

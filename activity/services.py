@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activity.models import Activity, MonthlyReport, ReportReopening, month_due
+from audit.events import Action, record
 from groups.models import GroupPost, PartyGroup, VillagerGroup
 from members.models import PartyMember
 from township.audit import stamp, user_or_none
@@ -217,6 +218,7 @@ def report_reopen(*, report: MonthlyReport, reason: str, acting_user) -> Monthly
         raise ValidationError({"reason": _("Say why the month is reopened (at least a few words).")})
     report = _lock(report, None, allow=(Status.CLOSED,))
     ReportReopening.objects.create(report=report, reason=reason, reopened_by=acting_user)
+    record(Action.MONTH_REOPENED, user=user_or_none(acting_user), obj=report, reason=reason)
     return _bump(report, acting_user, status=Status.DRAFT, closed_at=None, closed_by=None)
 
 

@@ -74,6 +74,12 @@ class ReopeningInline(ReadOnlyMixin, ScopedTabularInline):
 
 @admin.register(AppraisalYear)
 class AppraisalYearAdmin(ScopedAdmin):
+    money_fields = (
+        "advanced_group_amount",
+        "excellent_leader_amount",
+        "excellent_member_amount",
+        "streak_bonus_amount",
+    )
     list_display = ["__str__", "township", "year", "state", "advanced_group_quota", "pages"]
     list_filter = ["state", "township"]
     list_select_related = ["township"]

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -44,8 +44,9 @@ def _check_reader(user) -> None:
 
 def _year(request, pk: int) -> AppraisalYear:
     _check_reader(request.user)
-    years = AppraisalYear.objects.visible_to(request.user).select_related("township", "decided_by")
-    return get_object_or_404(years, pk=pk)
+    return get_visible_or_404(
+        AppraisalYear, request.user, shape=lambda qs: qs.select_related("township", "decided_by"), pk=pk
+    )
 
 
 def _reach(user, year: AppraisalYear):

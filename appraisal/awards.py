@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from appraisal.models import AppraisalYear, Award, GroupScore, ReserveCandidate, RubricItem, SpotCheck, YearReopening
 from appraisal.rules import QUARTERS, ensure_not_locked, group_year_scores
+from audit.events import Action, record
 from groups.models import GroupPost, PartyGroup
 from members.models import AnnualReview, PartyMember
 from township.audit import stamp, user_or_none
@@ -701,6 +702,8 @@ def year_decide(*, year: AppraisalYear, acting_user) -> YearDecision:
             )
             stamp(entry, acting_user).save()
             reserve.append(entry)
+    awarded = len(decided) + len(bonuses)
+    record(Action.YEAR_DECIDED, user=by, obj=year, rows=awarded, bonuses=len(bonuses), reserve=len(reserve))
     return YearDecision(year, bonuses, reserve)
 
 
@@ -738,6 +741,7 @@ def year_reopen(*, year: AppraisalYear, reason: str, acting_user) -> YearReopeni
     reopening = YearReopening.objects.create(year=year, reason=reason, reopened_by=acting_user)
     year.state, year.decided_at, year.decided_by = State.NOMINATING, None, None
     stamp(year, acting_user).save(update_fields=["state", "decided_at", "decided_by"])
+    record(Action.YEAR_REOPENED, user=acting_user, obj=year, reason=reason, removed=len(bonuses) + len(reserve))
     return reopening
 
 

@@ -83,6 +83,11 @@ class Report:
     leader_years: dict[int, list[int]]  # member id → the years they were named excellent leader
 
 
+def report_rows(report: Report) -> int:
+    """How many people and groups the workbook lists (its awards and reserve entries), for the EXPORT event."""
+    return sum(len(awards) for awards in report.awards.values()) + len(report.reserve)
+
+
 def report_for(year: AppraisalYear) -> Report:
     """The decided awards and the reserve lists of the year, with the names the sheets need."""
     township = year.township
@@ -134,9 +139,11 @@ def report_for(year: AppraisalYear) -> Report:
     return Report(year, villages, by_kind, reserve, group_of, leader_of, dict(leader_years))
 
 
-def award_report_workbook(year: AppraisalYear, stream: BinaryIO | None = None) -> bytes | None:
-    """Write the workbook to `stream`, or return its bytes when no stream is given."""
-    report = report_for(year)
+def award_report_workbook(
+    year: AppraisalYear, stream: BinaryIO | None = None, *, report: Report | None = None
+) -> bytes | None:
+    """Write the workbook to `stream`, or return its bytes when no stream is given (from `report` if already read)."""
+    report = report or report_for(year)
     wb = Workbook()
     _summary_sheet(wb.active, report)
     for kind in (Kind.ADVANCED_GROUP, Kind.EXCELLENT_LEADER, Kind.EXCELLENT_MEMBER, Kind.STREAK_BONUS):

@@ -11,8 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from audit.history import audit_history
 
+from audit.history import audit_history
 from township.models import ConstraintErrorsOnFields, scoped_manager
 
 

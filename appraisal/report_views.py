@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
-from appraisal.exporting import award_report_workbook, report_filename
+from appraisal.exporting import award_report_workbook, report_filename, report_for, report_rows
 from appraisal.models import AppraisalYear
-from township.scoping import Role, is_township_staff, role_of
+from audit.events import Action, record
+from township.scoping import Role, get_visible_or_404, is_township_staff, role_of
 from township.xlsx import xlsx_response
 
 
@@ -21,6 +21,8 @@ def may_see_township_reports(user) -> bool:
 def award_report(request, year_pk: int):
     if not may_see_township_reports(request.user):
         raise Http404
-    year = get_object_or_404(AppraisalYear.objects.visible_to(request.user).select_related("township"), pk=year_pk)
-    content = award_report_workbook(year)
+    year = get_visible_or_404(AppraisalYear, request.user, shape=lambda qs: qs.select_related("township"), pk=year_pk)
+    report = report_for(year)
+    content = award_report_workbook(year, report=report)
+    record(Action.EXPORT, request=request, obj=year, rows=report_rows(report), export="award_report")
     return xlsx_response(content, report_filename(year), f"award-report-{year.year}-{year.pk}.xlsx")

@@ -38,6 +38,7 @@ from appraisal.scoring_forms import (
     SpotCheckForm,
     YearOpenForm,
 )
+from audit.events import Action, record
 from groups.models import PartyGroup
 from township.models import Township, Village
 from township.scoping import (
@@ -343,12 +344,14 @@ def score_enter(request, pk: int, group_pk: int):
 def scores_xlsx(request, pk: int):
     year = _year(request, pk)
     groups = _visible_groups(request, year)
+    table = selectors.score_table(year, groups)
     content = exporting_scores.scores_workbook(
         year,
-        selectors.score_table(year, groups),
+        table,
         details=exporting_scores.score_details(year, groups),
         checks=selectors.spot_checks_for(year, SpotCheck.objects.visible_to(request.user)),
     )
+    record(Action.EXPORT, request=request, obj=year, rows=len(table), export="appraisal_scores")
     name = _("%(t)s %(y)d party group appraisal scores.xlsx") % {"t": year.township.name, "y": year.year}
     return xlsx_response(content, name, f"appraisal-scores-{year.year}-{year.pk}.xlsx")
 
@@ -626,6 +629,8 @@ def branches_refresh(request, pk: int):
 @login_required
 def branches_xlsx(request, pk: int):
     year = _year(request, pk)
-    content = exporting_scores.branches_workbook(year, selectors.branch_table(year, _visible_villages(request, year)))
+    table = selectors.branch_table(year, _visible_villages(request, year))
+    content = exporting_scores.branches_workbook(year, table)
+    record(Action.EXPORT, request=request, obj=year, rows=len(table), export="branch_appraisal")
     name = _("%(t)s %(y)d branch year-end appraisal.xlsx") % {"t": year.township.name, "y": year.year}
     return xlsx_response(content, name, f"branch-appraisal-{year.year}-{year.pk}.xlsx")

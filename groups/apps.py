@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class GroupsConfig(AppConfig):
     name = "groups"
     verbose_name = _("Party groups")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from groups.append_only import reinstall_after_migrate
+
+        post_migrate.connect(reinstall_after_migrate, sender=self, dispatch_uid="groups-ledger-append-only")

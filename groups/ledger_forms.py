@@ -3,82 +3,19 @@
 from __future__ import annotations
 
 import datetime
-import re
-import unicodedata
-from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.ledger import CENT, MAX_AMOUNT, decision_check, yuan_text
+from groups.ledger import decision_check, yuan_text
 from groups.models import FundEntry, MeetingDecision
-
-# 1000, 1000.5, 1,000.50 — ASCII digits only, commas in threes, no sign, no exponent.
-_PLAIN_AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?$", re.ASCII)
-_FULLWIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
+from township.forms import YuanField
 
 
 def date_input():
     """An HTML date picker; its value must be written YYYY-MM-DD whatever the language."""
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class YuanField(forms.CharField):
-    """A yuan amount typed as people write it: "1000", "1,000.50" (a trailing 元 or a leading ¥ is fine).
-
-    Answers in words, next to the field, for full-width digits, a minus sign, exponents, zero and more than two
-    decimal places; the value is an exact Decimal with two places.
-    """
-
-    default_error_messages = {
-        "fullwidth": _("Type the amount with ordinary (half-width) digits: %(suggestion)s rather than %(typed)s."),
-        "negative": _("Type the amount without a minus sign; choose income or expense instead."),
-        "invalid": _("Type the amount in yuan with digits only, for example 1000 or 1,000.50."),
-        "zero": _("The amount must be more than zero."),
-        "decimal_places": _("A yuan amount has at most two decimal places (fen), for example 12.35."),
-        "max_value": _("The amount is too large."),
-    }
-
-    def __init__(self, *, allow_zero: bool = False, **kwargs):
-        self.allow_zero = allow_zero
-        # No max_length: CharField's length validator would run on the Decimal; the pattern below bounds the text.
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "amount", "maxlength": 24}),
-        )
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):
-            return f"{value.quantize(CENT):.2f}"
-        return value
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        if text in self.empty_values:
-            return None
-        if _FULLWIDTH.search(text):
-            suggestion = unicodedata.normalize("NFKC", text).replace(" ", "")
-            raise ValidationError(
-                self.error_messages["fullwidth"],
-                code="fullwidth",
-                params={"typed": text, "suggestion": suggestion},
-            )
-        text = text.strip().removesuffix("元").lstrip("¥￥").strip()
-        if text[:1] in {"-", "−", "–"}:
-            raise ValidationError(self.error_messages["negative"], code="negative")
-        if not _PLAIN_AMOUNT.match(text):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        amount = Decimal(text.replace(",", ""))
-        if amount != amount.quantize(CENT):
-            raise ValidationError(self.error_messages["decimal_places"], code="decimal_places")
-        if amount == 0 and not self.allow_zero:
-            raise ValidationError(self.error_messages["zero"], code="zero")
-        if amount > MAX_AMOUNT:
-            raise ValidationError(self.error_messages["max_value"], code="max_value")
-        return amount.quantize(CENT)
 
 
 class DecisionChoiceField(forms.ModelChoiceField):
@@ -102,7 +39,11 @@ class EntryForm(forms.Form):
     direction = forms.ChoiceField(
         label=_("income or expense"), choices=FundEntry.Direction.choices, widget=forms.RadioSelect
     )
-    amount = YuanField(label=_("amount (yuan)"), help_text=_("For example 1000 or 1,000.50"))
+    amount = YuanField(
+        label=_("amount (yuan)"),
+        help_text=_("For example 1000 or 1,000.50"),
+        error_messages={"negative": _("Type the amount without a minus sign; choose income or expense instead.")},
+    )
     category = forms.ChoiceField(label=_("category"), choices=[("", "---------"), *FundEntry.Category.choices])
     counterparty = forms.CharField(label=_("paid by / paid to"), max_length=100, required=False)
     purpose = forms.CharField(label=_("purpose"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from audit.events import Action, record
 from groups import exporting
 from groups.ledger import (
     ZERO,
@@ -98,7 +99,9 @@ def index(request):
 @login_required
 def ledger(request, pk: int):
     """One villager group's ledger, oldest first with the running balance; opens on the newest page."""
-    vg = get_visible_or_404(VillagerGroup, request.user, pk=pk)
+    vg = get_visible_or_404(
+        VillagerGroup, request.user, shape=lambda qs: qs.select_related("village__township"), pk=pk
+    )
     township = vg.village.township
     paginator = Paginator(ledger_entries(vg), LEDGER_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page") or paginator.num_pages)
@@ -265,6 +268,7 @@ def disclosure_xlsx(request, pk: int):
     content = exporting.disclosure_workbook(
         sheet, posted_from=period.get("posted_from"), posted_to=period.get("posted_to")
     )
+    record(Action.EXPORT, request=request, obj=vg, rows=len(sheet.rows), export="fund_disclosure")
     name = _("%(title)s collective fund disclosure %(start)s-%(end)s.xlsx") % {
         "title": sheet.title,
         "start": f"{sheet.start:%Y%m%d}",

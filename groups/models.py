@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from audit.history import audit_history
 
+from audit.history import audit_history
 from township.models import ConstraintErrorsOnFields, ScopedQuerySet, scoped_manager
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from groups.models import Coverage, GroupPost, PartyGroup, VillagerGroup
@@ -24,24 +25,39 @@ class Warning:
     url: str = ""
 
 
+def _count_of(queryset) -> Coalesce:
+    """A correlated COUNT(*) of the rows `queryset` selects for each party group (`party_group=OuterRef("pk")`)."""
+    counted = queryset.order_by().values("party_group").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def party_groups_with_counts(party_groups: QuerySet[PartyGroup]) -> QuerySet[PartyGroup]:
-    """Annotate active member count, leader count, deputy count and villager groups covered."""
-    active = Q(posts__ended_on__isnull=True)
+    """Annotate active member count, leader count, deputy count and villager groups covered.
+
+    Each count is its own small subquery on an indexed (party group, ended on) lookup: joining posts and coverages
+    at once would multiply their rows (every post times every coverage) before counting."""
+    posts = GroupPost.objects.filter(party_group=OuterRef("pk"), ended_on__isnull=True)
     return party_groups.annotate(
-        member_count=Count("posts", filter=active, distinct=True),
-        leader_count=Count("posts", filter=active & Q(posts__role=GroupPost.Role.LEADER), distinct=True),
-        deputy_count=Count("posts", filter=active & Q(posts__role=GroupPost.Role.DEPUTY), distinct=True),
-        villager_group_count=Count("coverages", filter=Q(coverages__ended_on__isnull=True), distinct=True),
+        member_count=_count_of(posts),
+        leader_count=_count_of(posts.filter(role=GroupPost.Role.LEADER)),
+        deputy_count=_count_of(posts.filter(role=GroupPost.Role.DEPUTY)),
+        villager_group_count=_count_of(Coverage.objects.filter(party_group=OuterRef("pk"), ended_on__isnull=True)),
     )
 
 
-def warnings_for(villages: QuerySet[Village]) -> list[Warning]:
-    """Every warning for the given villages, grouped by kind, in village order."""
+def warnings_for(villages: QuerySet[Village], groups=None) -> list[Warning]:
+    """Every warning for the given villages, grouped by kind, in village order.
+
+    `groups`: the villages' active party groups, already read with `party_groups_with_counts` and their village and
+    township (a page that lists them passes them in rather than reading them twice)."""
     found: list[Warning] = []
-    groups = party_groups_with_counts(
-        PartyGroup.objects.filter(village__in=villages, dissolved_on__isnull=True)
-    ).select_related("village__township")
-    for g in groups.order_by("village__name", "name"):
+    if groups is None:
+        groups = (
+            party_groups_with_counts(PartyGroup.objects.filter(village__in=villages, dissolved_on__isnull=True))
+            .select_related("village__township")
+            .order_by("village__name", "name")
+        )
+    for g in groups:
         t = g.village.township
         if not t.group_size_min <= g.member_count <= t.group_size_max:
             found.append(
@@ -69,12 +85,7 @@ def warnings_for(villages: QuerySet[Village]) -> list[Warning]:
                     % {"g": g.name, "n": g.villager_group_count, "u": t.villager_groups_per_party_group},
                 )
             )
-    uncovered = (
-        VillagerGroup.objects.filter(village__in=villages, abolished_on__isnull=True)
-        .exclude(Exists(Coverage.objects.filter(villager_group=OuterRef("pk"), ended_on__isnull=True)))
-        .select_related("village")
-        .order_by("village__name", "number")
-    )
+    uncovered = _uncovered(villages).select_related("village").order_by("village__name", "number")
     for vg in uncovered:
         found.append(
             Warning(
@@ -85,9 +96,9 @@ def warnings_for(villages: QuerySet[Village]) -> list[Warning]:
             )
         )
     loose = (
-        PartyMember.objects.filter(village__in=villages, left_on__isnull=True)
-        .exclude(Exists(GroupPost.objects.filter(member=OuterRef("pk"), ended_on__isnull=True)))
+        _loose(villages)
         .select_related("village")
+        .only("name", "village__name")  # the encrypted ID and phone numbers are not needed (nor decrypted)
         .order_by("village__name", "name")
     )
     for m in loose:
@@ -100,3 +111,31 @@ def warnings_for(villages: QuerySet[Village]) -> list[Warning]:
             )
         )
     return found
+
+
+def _uncovered(villages: QuerySet[Village]) -> QuerySet[VillagerGroup]:
+    """Villager groups no active party group looks after."""
+    covered = Coverage.objects.filter(villager_group=OuterRef("pk"), ended_on__isnull=True)
+    return VillagerGroup.objects.filter(village__in=villages, abolished_on__isnull=True).exclude(Exists(covered))
+
+
+def _loose(villages: QuerySet[Village]) -> QuerySet[PartyMember]:
+    """Current members in no party group."""
+    post = GroupPost.objects.filter(member=OuterRef("pk"), ended_on__isnull=True)
+    return PartyMember.objects.filter(village__in=villages, left_on__isnull=True).exclude(Exists(post))
+
+
+def warning_count(villages: QuerySet[Village]) -> int:
+    """How many warnings `warnings_for` lists, counted in the database (three queries, no rows fetched): the county
+    overview shows only the number, for hundreds of villages."""
+    rules = "village__township__"
+    groups = party_groups_with_counts(PartyGroup.objects.filter(village__in=villages, dissolved_on__isnull=True))
+    counts = groups.aggregate(
+        size=Count(
+            "pk",
+            filter=Q(member_count__lt=F(rules + "group_size_min")) | Q(member_count__gt=F(rules + "group_size_max")),
+        ),
+        no_leader=Count("pk", filter=Q(leader_count=0)),
+        too_many=Count("pk", filter=Q(villager_group_count__gt=F(rules + "villager_groups_per_party_group"))),
+    )
+    return sum(counts.values()) + _uncovered(villages).count() + _loose(villages).count()

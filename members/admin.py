@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from audit.reveal import RevealMixin
 from groups.models import GroupPost
 from members.forms import PartyMemberForm
 from members.models import AnnualReview, PartyMember
@@ -58,8 +59,11 @@ class GroupFilter(admin.SimpleListFilter):
 
 
 @admin.register(PartyMember)
-class PartyMemberAdmin(ScopedAdmin):
+class PartyMemberAdmin(RevealMixin, ScopedAdmin):
     form = PartyMemberForm
+    # ID and phone numbers masked on the change page too; holders of the permission reveal them (a REVEAL event).
+    reveal_fields = {"id_number": "id_masked", "phone": "phone_masked_col"}
+    reveal_permission = "members.reveal_personal_data"
     list_display = [
         "name",
         "village",

@@ -40,7 +40,7 @@ class PartyMemberForm(forms.ModelForm):
 
 
 class ImportForm(forms.Form):
-    """The roster file to import: an .xlsx of at most 5 MB (what is inside is checked by members.importing)."""
+    """The roster file to import: an .xlsx, at most 5 MB by default (what is inside is checked by members.importing)."""
 
     file = forms.FileField(
         label=_("Roster file (.xlsx)"),
@@ -51,13 +51,18 @@ class ImportForm(forms.Form):
     )
 
     def clean_file(self):
-        from members.importing import MAX_BYTES
+        """Only an .xlsx name and at most ROSTER_IMPORT_MAX_BYTES, checked before the file is read into memory."""
+        from members.importing import max_bytes, too_large_message
 
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
+        if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(
-                _("The file is larger than %(mb)d MB. A roster is much smaller: remove pictures or other sheets."),
-                code="too_large",
-                params={"mb": MAX_BYTES // (1024 * 1024)},
+                _(
+                    "Only an Excel workbook (.xlsx) can be imported. If the roster is an .xls, .csv or WPS file, open "
+                    "it and save it as “Excel workbook (*.xlsx)”, then upload that."
+                ),
+                code="not_xlsx",
             )
+        if upload.size > max_bytes():
+            raise forms.ValidationError(too_large_message(), code="too_large")
         return upload

@@ -13,12 +13,14 @@ the language of the page (a few common variants are accepted, and notes in brack
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from io import BytesIO
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -43,8 +45,11 @@ from township.fields import lookup_hash, mask
 from township.scoping import villages_for
 from township.xlsx import TEXT_FORMAT, header_row, put_date, put_text
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 60 * 1024 * 1024  # a 5 MB file that unpacks to more is not a roster (a "zip bomb")
+# Limits on the file (settings ROSTER_IMPORT_*): see `check_archive`.
+RATIO_FLOOR = 1024 * 1024  # parts smaller than this unpacked are harmless whatever their compression ratio
+XLSX_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+logger = logging.getLogger(__name__)
+
 MAX_ROWS = 5000
 DATA_SHEET = "党员名册"
 NOTES_SHEET = "填写说明"
@@ -180,34 +185,75 @@ def _has_content(ws) -> bool:
     return any(v not in (None, "") for row in ws.iter_rows(values_only=True) for v in row)
 
 
-def read_sheet(data: bytes) -> Sheet:
-    """The roster sheet's columns and non-empty rows, or RosterFileError saying what is wrong with the file."""
+def max_bytes() -> int:
+    return settings.ROSTER_IMPORT_MAX_BYTES
+
+
+def too_large_message() -> str:
+    return _("The file is larger than %(mb)d MB. A roster is much smaller: remove pictures or other sheets.") % {
+        "mb": max_bytes() // (1024 * 1024)
+    }
+
+
+def _not_a_workbook() -> RosterFileError:
+    return RosterFileError(
+        _(
+            "This file is not an Excel workbook (.xlsx). If it is an old .xls file or a WPS file, open it and "
+            "save it as “Excel workbook (*.xlsx)”, then upload it again."
+        )
+    )
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse, from the zip's directory alone and before anything is unpacked, what cannot be a roster: not a zip,
+    too many parts, parts unpacking to too much in all, or one part compressed far more than a sheet ever is (a "zip
+    bomb"). The sizes checked are the ones the directory declares; Python's zipfile never unpacks a part beyond its
+    declared size (it stops there and fails the CRC check), so a lying directory cannot get past these limits."""
     if not data:
         raise RosterFileError(_("The file is empty."))
-    if len(data) > MAX_BYTES:
-        raise RosterFileError(
-            _("The file is larger than %(mb)d MB. A roster is much smaller: remove pictures or other sheets.")
-            % {"mb": MAX_BYTES // (1024 * 1024)}
-        )
-    not_a_workbook = _(
-        "This file is not an Excel workbook (.xlsx). If it is an old .xls file or a WPS file, open it and "
-        "save it as “Excel workbook (*.xlsx)”, then upload it again."
-    )
+    if len(data) > max_bytes():
+        raise RosterFileError(too_large_message())
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise RosterFileError(not_a_workbook) from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise RosterFileError(_("The workbook is too large to be a roster."))
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        raise _not_a_workbook() from None
+    if any(p.compress_type not in XLSX_COMPRESSION or p.flag_bits & 0x1 for p in parts):
+        raise _not_a_workbook()  # an .xlsx uses deflate only and is never zip-encrypted
+    bomb = RosterFileError(
+        _(
+            "This file unpacks to far more than any roster (it may be damaged). Open it in Excel or WPS, save it "
+            "again as “Excel workbook (*.xlsx)” and upload that."
+        )
+    )
+    if len(parts) > settings.ROSTER_IMPORT_MAX_PARTS:
+        raise bomb
+    if sum(p.file_size for p in parts) > settings.ROSTER_IMPORT_MAX_UNPACKED_BYTES:
+        raise bomb
+    ratio = settings.ROSTER_IMPORT_MAX_RATIO
+    if any(p.file_size > RATIO_FLOOR and p.file_size > ratio * max(p.compress_size, 1) for p in parts):
+        raise bomb
+
+
+def read_sheet(data: bytes) -> Sheet:
+    """The roster sheet's columns and non-empty rows, or RosterFileError saying what is wrong with the file.
+
+    The workbook is opened only after `check_archive`; openpyxl parses its XML with defusedxml (entity expansion and
+    external entities refused; see members/checks.py). Any error while reading a damaged or foreign file is answered
+    as "not a workbook", never passed on as a server error.
+    """
+    check_archive(data)
     try:
         wb = load_workbook(BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds of error on a damaged or foreign file
-        raise RosterFileError(not_a_workbook) from None
-    try:
-        return _read_workbook(wb)
-    finally:
-        wb.close()
+        try:
+            return _read_workbook(wb)
+        finally:
+            wb.close()
+    except RosterFileError:
+        raise
+    except Exception as exc:  # openpyxl, zipfile and defusedxml raise many kinds of error on a damaged file
+        logger.warning("Roster file refused as unreadable: %s: %s", type(exc).__name__, exc)
+        raise _not_a_workbook() from None
 
 
 def _read_workbook(wb) -> Sheet:
@@ -224,12 +270,15 @@ def _read_workbook(wb) -> Sheet:
             % {"names": "、".join(s.title for s in [ws, *others])}
         )
     formulas: list[str] = []
+    like_formulas: list[str] = []
     grid: list[tuple[int, list]] = []
     for number, cells in enumerate(ws.iter_rows(), start=1):
         values = []
         for cell in cells:
             if getattr(cell, "data_type", None) == "f":
                 formulas.append(f"{get_column_letter(cell.column)}{cell.row}")
+            elif isinstance(cell.value, str) and cell.value.lstrip().startswith("="):
+                like_formulas.append(f"{get_column_letter(cell.column)}{cell.row}")
             values.append(cell.value)
         if any(v not in (None, "") for v in values):
             grid.append((number, values))
@@ -238,13 +287,20 @@ def _read_workbook(wb) -> Sheet:
                 _("The roster has more than %(n)d rows. Split it into several files.") % {"n": MAX_ROWS}
             )
     if formulas:
-        shown = "、".join(formulas[:10]) + ("…" if len(formulas) > 10 else "")
         raise RosterFileError(
             _(
                 "Some cells hold formulas (%(cells)s). Copy the sheet and paste it back as values only, "
                 "then upload it again."
             )
-            % {"cells": shown}
+            % {"cells": _cell_list(formulas)}
+        )
+    if like_formulas:
+        raise RosterFileError(
+            _(
+                "Some cells start with “=” (%(cells)s), which spreadsheet programs run as a formula. Remove the "
+                "“=” from them, then upload the file again."
+            )
+            % {"cells": _cell_list(like_formulas)}
         )
     if not grid:
         raise RosterFileError(_("The roster sheet is empty. Fill in the template's columns, one member a row."))
@@ -259,6 +315,10 @@ def _read_workbook(wb) -> Sheet:
     if not rows:
         raise RosterFileError(_("The roster has headings but no members under them."))
     return Sheet(columns, rows)
+
+
+def _cell_list(cells: list[str]) -> str:
+    return "、".join(cells[:10]) + ("…" if len(cells) > 10 else "")
 
 
 def _columns(header: list, body: list[tuple[int, list]]) -> tuple[dict[int, Column], list[str]]:

@@ -1,4 +1,4 @@
-"""/members/: importing party members from an Excel roster."""
+"""/members/: importing party members from an Excel roster, and downloading the roster."""
 
 from django.urls import path
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("import/template.xlsx", views.import_template, name="import-template"),
     path("import/preview/", views.import_preview, name="import-preview"),
     path("import/confirm/", views.import_confirm, name="import-confirm"),
+    path("roster.xlsx", views.roster_xlsx, name="roster"),
 ]

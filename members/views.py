@@ -14,14 +14,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.events import Action, record
+from members.exporting import roster_file, roster_filename
 from members.forms import ImportForm
 from members.importing import RosterFileError, RosterNotReady, read_roster, read_sheet, roster_import, template_workbook
-from township.scoping import Role, can_write, is_township_staff, role_of
-from township.xlsx import xlsx_response
+from township.scoping import Role, assignment_of, can_write, is_township_staff, role_of, villages_for
+from township.xlsx import XLSX_CONTENT_TYPE, xlsx_response
 
 SESSION_KEY = "members_import"
 
@@ -143,8 +146,47 @@ def import_confirm(request):
         return redirect("members:import-preview")
     _forget(request)
     counts = plan.counts
+    record(
+        Action.IMPORT,
+        request=request,
+        rows=counts["new"] + counts["update"],
+        what="member_roster",
+        filename=pending.get("filename", ""),
+        **{k: counts[k] for k in ("new", "update", "unchanged")},
+    )
     messages.success(
         request,
         _("Imported: %(new)d members added, %(update)d updated, %(unchanged)d already up to date.") % counts,
     )
     return redirect("members:import")
+
+
+ROSTER_READERS = {Role.TOWNSHIP_STAFF, Role.BRANCH_SECRETARY, Role.COUNTY_VIEWER}
+
+
+def roster_scope_name(user) -> str | None:
+    """What the person's roster covers (their village, township or county; everything for the administrator), or
+    None for someone with no roster (group leaders, accounts without a scope)."""
+    if user.is_superuser:
+        return _("All townships")
+    a = assignment_of(user)
+    if a is None or a.role not in ROSTER_READERS:
+        return None
+    place = {Role.COUNTY_VIEWER: a.county, Role.TOWNSHIP_STAFF: a.township, Role.BRANCH_SECRETARY: a.village}[a.role]
+    return place.name
+
+
+@login_required
+def roster_xlsx(request):
+    """Every current member in the person's reach as an .xlsx roster, ID and phone numbers masked; streamed from a
+    temporary file so that a province's roster needs no more memory than a village's."""
+    scope = roster_scope_name(request.user)
+    if scope is None:
+        raise Http404
+    handle, rows = roster_file(villages_for(request.user), title=scope)
+    record(Action.EXPORT, request=request, rows=rows, export="member_roster", scope=scope)
+    response = FileResponse(
+        handle, as_attachment=True, filename=roster_filename(scope), content_type=XLSX_CONTENT_TYPE
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -108,8 +108,13 @@ LIST_URLS = {
     "members:import-template",
     "members:import-preview",
     "members:import-confirm",
+    "members:roster",
 }
 NOT_SCOPED = {"login", "logout", "password_change", "password_change_done"}
+NOT_SCOPED |= {"accounts:otp-verify", "accounts:otp-setup", "accounts:recovery-codes"}  # one's own login only
+# The audit trail: the auditor's and the superuser's only, 404 to everyone else (tests/audit/test_audit_page.py).
+AUDIT_URLS = {"audit:events", "audit:changes", "audit:events-xlsx"}
+NOT_SCOPED |= AUDIT_URLS
 
 # A POST that would change something on any of these pages if it got through.
 PAYLOAD = {
@@ -141,7 +146,8 @@ def page_text(response) -> str:
     if "spreadsheetml" in response.get("Content-Type", ""):
         from openpyxl import load_workbook
 
-        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        book = load_workbook(io.BytesIO(body), read_only=True)
         return " ".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v)
     return response.content.decode()
 

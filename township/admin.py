@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.duties import may_change_account, may_manage_accounts
 from groups.models import PartyGroup, VillagerGroup
 from township.admin_base import ScopedAdmin, ScopedTabularInline
 from township.models import Assignment, County, Township, Village
@@ -28,6 +29,7 @@ class CountyAdmin(ScopedAdmin):
 
 @admin.register(Township)
 class TownshipAdmin(ScopedAdmin):
+    money_fields = ("fund_decision_threshold",)
     list_display = ["name", "county", "village_count", "group_size_min", "group_size_max", "report_due_day"]
     list_select_related = ["county"]
     search_fields = ["name"]
@@ -128,7 +130,7 @@ class VillageAdmin(ScopedAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(ScopedAdmin):
-    """Accounts and roles are kept by the system administrator (superuser) for now."""
+    """Roles: given by the account administrator (三员) or the system administrator, read by staff in their reach."""
 
     list_display = ["user", "role", "county", "township", "village", "party_group"]
     list_filter = ["role"]
@@ -138,7 +140,7 @@ class AssignmentAdmin(ScopedAdmin):
 
     def get_queryset(self, request):
         qs = super(ScopedAdmin, self).get_queryset(request)
-        if request.user.is_superuser:
+        if may_manage_accounts(request.user):
             return qs
         from township.scoping import townships_for, villages_for
 
@@ -149,14 +151,28 @@ class AssignmentAdmin(ScopedAdmin):
             | Q(township__in=townships_for(request.user).values("pk"))
         )
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """The account administrator reaches no village, yet assigns people to any of them."""
+        if may_manage_accounts(request.user):
+            kwargs.setdefault("queryset", db_field.related_model._default_manager.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # 三员: roles are given by the account administrator (or the system administrator); township staff and county
+    # viewers only read the roles in their reach, and nobody but the system administrator changes their own.
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or may_manage_accounts(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or may_manage_accounts(request.user)
+
     def has_add_permission(self, request, *args):
-        return request.user.is_superuser
+        return may_manage_accounts(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return may_change_account(request.user, obj.user if obj is not None else None)
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return may_change_account(request.user, obj.user if obj is not None else None)
 
 
 User = get_user_model()
@@ -165,19 +181,25 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class AccountAdmin(UserAdmin):
-    """Accounts: the system administrator only (township staff see roles through Assignments)."""
+    """Accounts: the account administrator (三员) and the system administrator (township staff see roles only)."""
 
+    # 三员: the account administrator keeps accounts but cannot make a system administrator, change one, change their
+    # own account here, or delete any account (accounts are disabled, so the audit trail keeps its names).
     def has_module_permission(self, request):
-        return request.user.is_superuser
+        return may_manage_accounts(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return may_manage_accounts(request.user)
 
     def has_add_permission(self, request):
-        return request.user.is_superuser
+        return may_manage_accounts(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return may_change_account(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "is_superuser"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path, unquote
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -20,7 +20,20 @@ def may_edit(user) -> bool:
 
 
 class ScopeMixin:
-    """Scoped queryset, scoped foreign-key choices, and permissions by role (county viewers only read)."""
+    """Scoped queryset, scoped foreign-key choices, and permissions by role (county viewers only read).
+
+    `money_fields` names the yuan amounts of the model, typed through `township.forms.YuanField` as on every page.
+    """
+
+    money_fields: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.money_fields:
+            from township.forms import YuanField
+
+            kwargs.setdefault("form_class", YuanField)
+            kwargs.setdefault("allow_zero", True)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -89,13 +102,31 @@ class ScopedAdmin(ScopeMixin, SimpleHistoryAdmin):
         if self.get_object(request, unquote(object_id)) is None and not request.user.is_superuser:
             raise Http404
 
+    def get_object(self, request, object_id, from_field=None):
+        """The object through the scope; asking for one outside it is kept as an ACCESS_DENIED event."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            from audit.events import record_denied
+
+            record_denied(self.model, request.user, **{from_field or "pk": object_id})
+        return obj
+
     def history_view(self, request, object_id, extra_context=None):
         self._in_reach_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context=extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past version is read, never written back: simple-history saves the posted form as a "revert" for anyone
+        who may view the record, even on read-only records (ledger, elections), so every POST is refused."""
         self._in_reach_or_404(request, object_id)
+        if request.method != "GET":
+            raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        from audit.masking import MaskedHistoryContextHelper
+
+        return MaskedHistoryContextHelper(self.model, historical_record)
 
 
 class ScopedTabularInline(ScopeMixin, admin.TabularInline):

@@ -7,13 +7,12 @@ selectors serve the township dashboard (one row per village) and the county over
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, Exists, F, FilteredRelation, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from activity.models import Activity, Concern, MonthlyReport, month_due, next_month
+from activity.models import Concern, MonthlyReport, month_due, next_month
 from groups.models import FundEntry, PartyGroup
 
 DONE = [MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.CLOSED]
@@ -42,15 +41,19 @@ def _active_groups(villages, month: datetime.date):
 
 
 def report_completion(villages, key: str, today: datetime.date) -> dict:
-    """Per key: active groups, reports done this month and last month (one query)."""
+    """Per key: active groups, reports done this month and last month (one query).
+
+    Only the two months' reports are joined (through the unique (party group, month) index), so the cost does not
+    grow with the years of reports on record."""
     cur, prev = month_start(today), previous_month(month_start(today))
     rows = (
         _active_groups(villages, cur)
+        .annotate(recent=FilteredRelation("reports", condition=Q(reports__month__in=[cur, prev])))
         .values(f"village__{key}")
         .annotate(
             groups=Count("pk", distinct=True),
-            cur_done=Count("reports", filter=Q(reports__month=cur, reports__status__in=DONE), distinct=True),
-            prev_done=Count("reports", filter=Q(reports__month=prev, reports__status__in=DONE), distinct=True),
+            cur_done=Count("recent", filter=Q(recent__month=cur, recent__status__in=DONE)),
+            prev_done=Count("recent", filter=Q(recent__month=prev, recent__status__in=DONE)),
         )
     )
     return {r[f"village__{key}"]: r for r in rows}
@@ -123,12 +126,12 @@ def fund_balances(villages, key: str) -> dict:
 
 
 def activities_per_month(villages, today: datetime.date) -> list[tuple[str, int]]:
+    """Activities per report month over the last twelve months (one query), from each report's activity count (kept
+    by `activity.services` on every change), so the chart reads a dozen reports per group, not every activity."""
     months = last_months(today)
-    counts = defaultdict(int)
-    for month, n in (
-        Activity.objects.filter(report__party_group__village__in=villages, report__month__gte=months[0])
-        .values_list("report__month")
-        .annotate(n=Count("pk"))
-    ):
-        counts[month] += n
-    return [(f"{m.month}月", counts[m]) for m in months]
+    counts = dict(
+        MonthlyReport.objects.filter(party_group__village__in=villages, month__gte=months[0])
+        .values_list("month")
+        .annotate(n=Sum("activity_count"))
+    )
+    return [(f"{m.month}月", counts.get(m) or 0) for m in months]

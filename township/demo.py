@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from groups.models import PartyGroup, VillagerGroup
@@ -130,7 +131,14 @@ ACCOUNTS = [
     ("county", "李建华", Assignment.Role.COUNTY_VIEWER, ("county", COUNTY)),
     ("shuanghe", "杜明清", Assignment.Role.TOWNSHIP_STAFF, ("township", OTHER)),
     ("xiemingde", "谢明德", Assignment.Role.GROUP_LEADER, ("party_group", "罗紫村/5、6社党小组")),
+    # 三员: the security auditor and the account administrator, with no scope and no business data.
+    ("shenji", "周审计", Assignment.Role.AUDITOR, ("none", "")),
+    ("zhanghu", "孙账户", Assignment.Role.ACCOUNT_ADMIN, ("none", "")),
 ]
+# Roles that work in the admin (the account administrator for accounts and roles only).
+ADMIN_ROLES = {Assignment.Role.TOWNSHIP_STAFF, Assignment.Role.COUNTY_VIEWER, Assignment.Role.ACCOUNT_ADMIN}
+# Demo accounts that may reveal full ID and phone numbers (members.reveal_personal_data); every reveal is audited.
+REVEALERS = {"xiang"}
 
 
 class People:
@@ -331,10 +339,11 @@ def ensure_accounts(password: str) -> list[tuple[str, str, str]]:
                     village__township__county__name=COUNTY, village__name=n.split("/")[0], name=n.split("/")[1]
                 )
             },
+            "none": lambda n: {},
         }[kind](scope_name)
         user, _ = User.objects.get_or_create(username=username)
         user.first_name = full_name
-        user.is_staff = role in {Assignment.Role.TOWNSHIP_STAFF, Assignment.Role.COUNTY_VIEWER}
+        user.is_staff = role in ADMIN_ROLES
         user.is_active = True
         user.set_password(password)
         user.save()
@@ -342,7 +351,12 @@ def ensure_accounts(password: str) -> list[tuple[str, str, str]]:
             user=user,
             defaults={"role": role, "county": None, "township": None, "village": None, "party_group": None, **scope},
         )
-        rows.append((username, full_name, f"{Assignment.Role(role).label} · {scope_name}"))
+        if username in REVEALERS:
+            user.user_permissions.add(
+                Permission.objects.get(codename="reveal_personal_data", content_type__app_label="members")
+            )
+        label = Assignment.Role(role).label
+        rows.append((username, full_name, f"{label} · {scope_name}" if scope_name else str(label)))
     return rows
 
 

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, router
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
 from audit.history import audit_history
 
 

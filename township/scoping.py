@@ -12,6 +12,8 @@ from django.http import Http404
 from township.models import Assignment, Township, Village
 
 Role = Assignment.Role
+# 三员 — separation of duties: the security auditor and the account administrator reach no business data at all.
+DUTY_ROLES = frozenset({Role.AUDITOR, Role.ACCOUNT_ADMIN})
 
 
 def assignment_of(user) -> Assignment | None:
@@ -55,7 +57,7 @@ def townships_for(user) -> QuerySet[Township]:
     if user.is_superuser:
         return Township.objects.all()
     a = assignment_of(user)
-    if a is None:
+    if a is None or a.role in DUTY_ROLES:
         return Township.objects.none()
     if a.role == Role.COUNTY_VIEWER:
         return Township.objects.filter(county_id=a.county_id)
@@ -75,9 +77,19 @@ def is_township_staff(user) -> bool:
     return bool(getattr(user, "is_superuser", False) and user.is_active) or role_of(user) == Role.TOWNSHIP_STAFF
 
 
-def get_visible_or_404(model, user, **lookup):
-    """Fetch one object through the user's scope; outside it answers 404 exactly like a missing object."""
+def get_visible_or_404(model, user, *, shape=None, **lookup):
+    """Fetch one object through the user's scope; outside it answers 404 exactly like a missing object (and the
+    attempt on an existing record is kept as an ACCESS_DENIED security event).
+
+    `shape` may add select_related/annotate to the scoped queryset; it cannot widen it (it receives it already scoped).
+    """
+    queryset = model.objects.visible_to(user)
+    if shape is not None:
+        queryset = shape(queryset)
     try:
-        return model.objects.visible_to(user).get(**lookup)
+        return queryset.get(**lookup)
     except model.DoesNotExist as exc:
+        from audit.events import record_denied
+
+        record_denied(model, user, **lookup)
         raise Http404 from exc

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from township import views
 
 urlpatterns = [
@@ -13,8 +14,9 @@ urlpatterns = [
     path("county/<int:pk>/", views.county, name="county"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", accounts_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/", include("accounts.urls")),
     path("groups/", include("groups.urls")),
     path("activity/", include("activity.urls")),
     path("concerns/", include("activity.concern_urls")),
@@ -24,5 +26,9 @@ urlpatterns = [
     path("awards/", include("appraisal.urls_awards")),
     path("reports/", include("appraisal.urls_reports")),
     path("members/", include("members.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The database unreachable: the 503 page (township.unavailable); any other error: Django's 500 page.
+handler500 = "township.unavailable.server_error"

@@ -1,5 +1,6 @@
 """Landing pages: each person starts where they work — a secretary on their village, township staff on the township
 dashboard, a county viewer on the county overview, a group leader on their group's month."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from activity.models import month_due
 from groups.models import Coverage, GroupPost, PartyGroup, role_rank
-from groups.selectors import party_groups_with_counts, warnings_for
+from groups.selectors import party_groups_with_counts, warning_count, warnings_for
 from township import charts, dashboards
 from township.models import County, Township, Village
 from township.scoping import Role, assignment_of, get_visible_or_404, role_of, townships_for, villages_for
@@ -30,6 +31,10 @@ def home(request):
         return redirect("county", pk=a.county_id)
     if role == Role.GROUP_LEADER:
         return redirect("activity:report", group_pk=a.party_group_id, month=timezone.localdate().replace(day=1))
+    if role == Role.AUDITOR:
+        return redirect("audit:events")
+    if role == Role.ACCOUNT_ADMIN:
+        return redirect("admin:index")
     if request.user.is_superuser:
         return redirect("admin:index")
     return render(request, "township/no_assignment.html")
@@ -60,16 +65,20 @@ def village(request, pk: int):
     """A village branch's dashboard: this month's reports, open concerns, warnings and the party groups."""
     if role_of(request.user) == Role.GROUP_LEADER:
         raise Http404
-    v = get_visible_or_404(Village, request.user, pk=pk)
-    v = Village.objects.select_related("township").annotate(
-        n_members=Count("members", filter=Q(members__left_on__isnull=True), distinct=True)
-    ).get(pk=v.pk)
+    v = get_visible_or_404(  # through the user's reach: 404 outside it, like a missing village
+        Village,
+        request.user,
+        shape=lambda qs: qs.select_related("township").annotate(
+            n_members=Count("members", filter=Q(members__left_on__isnull=True), distinct=True)
+        ),
+        pk=pk,
+    )
     today = timezone.localdate()
     month = today.replace(day=1)
     prev = dashboards.previous_month(month)
     one = Village.objects.filter(pk=v.pk)
     completion = dashboards.report_completion(one, "pk", today).get(v.pk, {})
-    groups = list(_groups_with_people().filter(village=v).order_by("name"))
+    groups = list(_groups_with_people().filter(village=v).select_related("village__township").order_by("name"))
     return render(
         request,
         "township/village.html",
@@ -83,7 +92,7 @@ def village(request, pk: int):
             "concerns": dashboards.concern_ages(one, today),
             "balance": dashboards.fund_balances(one, "pk").get(v.pk),
             "groups": groups,
-            "warnings": warnings_for(one),
+            "warnings": warnings_for(one, groups=groups),  # the groups' counts are already read
             "show_admin": request.user.is_staff,
         },
     )
@@ -98,8 +107,7 @@ def _township_rows(villages, key: str, today):
 
 @login_required
 def township(request, pk: int):
-    t = get_visible_or_404(Township, request.user, pk=pk)
-    t = Township.objects.select_related("county").get(pk=t.pk)
+    t = get_visible_or_404(Township, request.user, shape=lambda qs: qs.select_related("county"), pk=pk)
     if role_of(request.user) in {Role.BRANCH_SECRETARY, Role.GROUP_LEADER}:
         raise Http404
     today = timezone.localdate()
@@ -123,6 +131,7 @@ def township(request, pk: int):
         {
             "township": t,
             "rows": rows,
+            "warnings": warnings_for(villages),
             **_shared_figures(villages, today, lambda g: t.report_due_day),
         },
     )
@@ -137,7 +146,6 @@ def _shared_figures(villages, today, due_day_of):
         "prev": prev,
         "overdue": dashboards.overdue_groups(villages, today, due_day_of),
         "concerns": dashboards.concern_ages(villages, today),
-        "warnings": warnings_for(villages),
         "activity_chart": charts.column_chart(
             dashboards.activities_per_month(villages, today), title=_("Activities per month, last 12 months")
         ),
@@ -170,8 +178,7 @@ def county(request, pk: int):
         }
         for t in townships
     ]
-    due_days = dict(townships.values_list("pk", "report_due_day"))
+    due_days = {t.pk: t.report_due_day for t in townships}  # already read for the rows
     figures = _shared_figures(villages, today, lambda g: due_days[g.village.township_id])
-    figures["warning_count"] = len(figures.pop("warnings"))
+    figures["warning_count"] = warning_count(villages)  # the number only: counted in the database
     return render(request, "township/county.html", {"county": c, "rows": rows, **figures})
-

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -53,6 +54,34 @@ def put_text(ws: Worksheet, row: int, column: int, value):
     if looks_like_formula(text):
         cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
     return cell
+
+
+def text_value(ws, value):
+    """For a write-only sheet's `append`: the text itself, or, if it could be read as a formula, a cell forced to text.
+
+    Returning the plain string in the usual case keeps large exports fast (no cell object or style per value)."""
+    text = safe_text(value)
+    if not looks_like_formula(text):
+        return text
+    cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def write_only_header(ws, headers: Iterable[tuple[str, int | float]]) -> None:
+    """A write-only sheet's first row: `header_row`'s look (bold, shaded, bordered) and the column widths."""
+    cells = []
+    for column, (text, width) in enumerate(headers, start=1):
+        cell = WriteOnlyCell(ws, value=safe_text(text))
+        cell.data_type = "s"
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(column)].width = width
+        cells.append(cell)
+    ws.append(cells)
 
 
 def put_money(ws: Worksheet, row: int, column: int, value: Decimal | None):

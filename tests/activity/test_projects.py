@@ -212,7 +212,7 @@ def test_a_villager_group_out_of_reach_cannot_be_chosen(org, secretary_a1, login
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"investment": "１００"}, "investment"),
+        ({"investment": "1e3"}, "investment"),
         ({"income": "-5"}, "income"),
         ({"finished_on": "2025-01-01"}, "finished_on"),
         ({"name": ""}, "name"),

@@ -533,7 +533,8 @@ def _refused(client, data, media, *, name="名册.xlsx", code=None):
 
 def test_a_file_that_is_not_a_workbook_is_answered_with_a_message(org, secretary_a1, login, media):
     client = login(secretary_a1)
-    assert _refused(client, b"\xd0\xcf\x11\xe0 an old xls", media, name="名册.xls", code="unreadable")
+    assert _refused(client, b"\xd0\xcf\x11\xe0 an old xls", media, name="名册.xls", code="not_xlsx")
+    assert _refused(client, b"\xd0\xcf\x11\xe0 an old xls", media, code="unreadable")
     assert _refused(client, b"PK\x03\x04 broken zip", media, code="unreadable")
     out = BytesIO()
     import zipfile
@@ -587,12 +588,10 @@ def test_a_workbook_with_formulas_is_answered_with_a_message(org, secretary_a1, 
     assert "C2" in _refused(login(secretary_a1), out.getvalue(), media, code="unreadable")
 
 
-def test_a_name_that_only_looks_like_a_formula_is_imported_as_written(org, secretary_a1, login):
-    client = login(secretary_a1)
-    upload(client, roster([row(name="=1+1")]))  # a text cell, not a formula
-    assert preview(client).context["plan"].ok
-    confirm(client)
-    assert PartyMember.objects.filter(name="=1+1", village=org.a1).exists()
+def test_a_text_cell_starting_with_equals_is_refused_naming_the_cell(org, secretary_a1, login, media):
+    """Text such as "=1+1" becomes a live formula when the data is next pasted into a spreadsheet (CSV injection)."""
+    message = _refused(login(secretary_a1), roster([row(name="=1+1")]), media, code="unreadable")
+    assert "C2" in message
 
 
 def test_headings_with_notes_and_common_variants_are_understood(org, secretary_a1, login):

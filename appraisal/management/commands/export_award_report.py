@@ -8,8 +8,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from appraisal.exporting import award_report_workbook
+from appraisal.exporting import award_report_workbook, report_for, report_rows
 from appraisal.models import AppraisalYear
+from audit.events import Action, record
 from township.models import Township
 
 
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         if not path.parent.exists():
             raise CommandError(f"The folder {path.parent} does not exist.")
         # A command has no request to take a language from: the report is written in the site's language.
+        report = report_for(appraisal_year)
         with translation.override(settings.LANGUAGE_CODE), path.open("wb") as stream:
-            award_report_workbook(appraisal_year, stream)
+            award_report_workbook(appraisal_year, stream, report=report)
+        record(Action.EXPORT, obj=appraisal_year, rows=report_rows(report), export="award_report", file=str(path))
         self.stdout.write(self.style.SUCCESS(f"Wrote {path}"))

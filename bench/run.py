@@ -1,0 +1,356 @@
+"""`make bench`: the app under gunicorn with the production settings, measured over real HTTP against a seeded database.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dangxiaozu_county BENCH_PRESET=county make bench
+
+Measures, as the township's people would use it: each key page's p50/p95 latency and SQL statement count (from the
+server's X-Query-Count header, on only in this bench's server), twenty secretaries working at once (requests/s, p95,
+errors), and the big exports (seconds, rows/s, the gunicorn worker's peak memory, and raw openpyxl write-only on
+the same rows for comparison). Prints a table with each target met or missed, and keeps the run in
+bench/results.json under its preset name (county and province side by side). See the README's Performance section.
+
+Environment: DATABASE_URL (required), BENCH_PRESET (county | province, default county), BENCH_PASSWORD (the
+personas' password; default DEMO_PASSWORD), BENCH_TOWNSHIP_USER / BENCH_SECRETARY_USER / BENCH_COUNTY_USER (default:
+found in the data), BENCH_REQUESTS (30), BENCH_WARMUP (3 per worker), BENCH_LOAD_CLIENTS (20), BENCH_LOAD_SECONDS (60),
+BENCH_WORKERS (gunicorn workers, default WEB_CONCURRENCY or 3), BENCH_TIMEOUT (gunicorn worker timeout, 300 s),
+BENCH_EXPORT_REPEAT (each export and its raw baseline, best of: 3 at county scale, 2 at province scale).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "results.json"
+PRESETS = ("county", "province")
+TARGETS = {
+    "page_p95_ms": 100,
+    "province_vs_county": 1.5,
+    "load_p95_ms": 500,
+    "export_peak_mb": 200,
+    "export_vs_raw": 0.70,
+    "award_report_s": 1.0,
+}
+
+
+def _int_env(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def setup_django() -> dict[str, str]:
+    """Django in this process, to read the data; returns the keys the server must be given.
+
+    The server runs with DEBUG off, which needs real keys. Where neither the environment nor .env has them, this
+    process reads settings in DEBUG mode, whose development keys are those `DEBUG=True manage.py seed_…` encrypted
+    the data with, and hands the same keys to the server."""
+    if not os.environ.get("DATABASE_URL"):
+        raise SystemExit("Set DATABASE_URL=postgres://USER@HOST:5432/NAME (a database seeded with seed_scale).")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "township.settings")
+    os.environ["DEBUG"] = "True"  # this process only: development keys where none are configured
+    import django
+    from django.conf import settings
+
+    django.setup()
+    return {
+        "SECRET_KEY": settings.SECRET_KEY,
+        "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+        "FIELD_HASH_KEY": settings.FIELD_HASH_KEY,
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+    }
+
+
+def machine(pg_version: str) -> dict:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
+    import django
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "postgresql": pg_version,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "os": platform.platform(),
+    }
+
+
+def check_seeded(preset: str, sizes: dict) -> None:
+    if sizes["party_members"] == 0:
+        raise SystemExit(
+            f"The database at DATABASE_URL has no party members. Seed it first:\n"
+            f"  DATABASE_URL=… .venv/bin/python manage.py migrate\n"
+            f"  DATABASE_URL=… DEBUG=True .venv/bin/python manage.py seed_scale --preset {preset}\n"
+            f"then run `make bench` again."
+        )
+
+
+def password() -> str:
+    value = os.environ.get("BENCH_PASSWORD") or os.environ.get("DEMO_PASSWORD")
+    if not value:
+        raise SystemExit("Set BENCH_PASSWORD to the personas' password (the one given to seed_scale / seed_demo).")
+    return value
+
+
+def run(preset: str) -> dict:
+    keys = setup_django()
+    from django.db import DatabaseError
+
+    from bench import dataset, scenario
+    from bench.server import Server, prepare, production_env
+
+    try:
+        sizes = dataset.sizes()
+    except DatabaseError as exc:
+        raise SystemExit(f"Cannot read the database ({exc}). Run `manage.py migrate` on it, then seed it.") from exc
+    check_seeded(preset, sizes)
+    personas = dataset.personas()
+    pages = scenario.key_pages(personas)
+    env = production_env(keys)
+    print(f"[bench] {preset}: {sizes['party_members']} members, {sizes['villages']} villages; collectstatic, migrate …")
+    prepare(env)
+    admin = dataset.bench_admin() if preset == "province" else None
+    workers = _int_env("BENCH_WORKERS", _int_env("WEB_CONCURRENCY", 3))
+    result = {
+        "preset": preset,
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "sizes": sizes,
+        "machine": machine(dataset.postgres_version()),
+        "gunicorn_workers": workers,
+        "personas": {role: p.username for role, p in personas.items()},
+    }
+    try:
+        with Server(env, workers=workers, timeout=_int_env("BENCH_TIMEOUT", 300)) as server:
+            sessions = {}
+            for role, p in personas.items():
+                sessions[role] = server.session()
+                sessions[role].login(p.username, password())
+            result["pages"] = _pages(pages, sessions, workers)
+            result["load"] = _load(server, personas, pages)
+            result["exports"] = _exports(server, sessions, personas, admin)
+    finally:
+        if admin:
+            dataset.retire_bench_admin()
+    return result
+
+
+def _pages(pages, sessions, workers: int) -> dict:
+    """Each page warmed up on every worker first (gunicorn hands requests to whichever worker is free, and a
+    worker's first visit to a page loads templates and translations), then timed."""
+    from bench import scenario
+
+    warmup = _int_env("BENCH_WARMUP", 3 * workers)
+    out = {}
+    for page in pages:
+        print(f"[bench] page: {page.name}")
+        out[page.name] = scenario.measure_page(
+            sessions[page.persona], page, requests=_int_env("BENCH_REQUESTS", 30), warmup=warmup
+        )
+    return out
+
+
+def _load(server, personas, pages) -> dict:
+    from bench import scenario
+
+    clients = _int_env("BENCH_LOAD_CLIENTS", 20)
+    seconds = float(os.environ.get("BENCH_LOAD_SECONDS") or 60)
+    mix = [p for p in pages if p.persona == "secretary" and p.form is None]
+    sessions = []
+    for _ in range(clients):
+        s = server.session()
+        s.login(personas["secretary"].username, password())
+        sessions.append(s)
+    print(f"[bench] load: {clients} clients for {seconds:.0f} s")
+    return scenario.measure_load(sessions, mix, seconds=seconds)
+
+
+def _exports(server, sessions, personas, admin) -> dict:
+    from django.urls import reverse
+
+    from bench import dataset, scenario
+
+    out = {}
+    repeat = _int_env("BENCH_EXPORT_REPEAT", 2 if admin else 3)
+    township = personas["township"].assignment.township
+    year = dataset.latest_year(township, decided=True)
+    if year:
+        print("[bench] export: award report")
+        out["award report (township)"] = scenario.measure_export(
+            server,
+            sessions["township"],
+            reverse("reports:award-report", args=[year.pk]),
+            rows=dataset.award_report_rows(year),
+            repeat=repeat,
+        )
+    targets = [("roster (county)", sessions["county"], personas["county"])]
+    if admin:
+        province = server.session()
+        province.login(*admin)
+        targets.append(("roster (province)", province, None))
+    for name, session, persona in targets:
+        villages = dataset.roster_villages(persona)
+        print(f"[bench] export: {name}: reading the rows for the raw openpyxl baseline …")
+        rows = dataset.roster_sheet_rows(villages)
+        print(f"[bench] export: {name}: {len(rows)} rows, {repeat} × (raw openpyxl, then over HTTP) …")
+        out[name] = scenario.measure_export(
+            server,
+            session,
+            reverse("members:roster"),
+            rows=len(rows),
+            repeat=repeat,
+            raw=lambda rows=rows: dataset.raw_openpyxl_seconds(rows),
+        )
+        del rows
+    return out
+
+
+# --- the verdict -----------------------------------------------------------------------------------------------------
+
+
+def verdicts(result: dict, county: dict | None) -> list[tuple[str, bool, str]]:
+    """Each target with whether this run met it."""
+    out = []
+    limit = TARGETS["page_p95_ms"]
+    for name, page in result["pages"].items():
+        if result["preset"] == "province" and county and name in county.get("pages", {}):
+            ceiling = county["pages"][name]["p95_ms"] * TARGETS["province_vs_county"]
+            out.append(
+                (
+                    f"page {name}",
+                    page["p95_ms"] <= ceiling,
+                    f"p95 {page['p95_ms']} ms ≤ 1.5 × county {county['pages'][name]['p95_ms']} ms",
+                )
+            )
+        else:
+            out.append((f"page {name}", page["p95_ms"] < limit, f"p95 {page['p95_ms']} ms < {limit} ms"))
+    load = result["load"]
+    out.append(
+        (
+            "load",
+            load["errors"] == 0 and load["p95_ms"] < TARGETS["load_p95_ms"],
+            f"{load['errors']} errors, p95 {load['p95_ms']} ms < {TARGETS['load_p95_ms']} ms",
+        )
+    )
+    for name, export in result["exports"].items():
+        out.append(
+            (
+                f"export {name} memory",
+                export["worker_peak_mb"] < TARGETS["export_peak_mb"],
+                f"peak {export['worker_peak_mb']} MB < {TARGETS['export_peak_mb']} MB",
+            )
+        )
+        if "throughput_vs_raw" in export:
+            out.append(
+                (
+                    f"export {name} throughput",
+                    export["throughput_vs_raw"] >= TARGETS["export_vs_raw"],
+                    f"{export['throughput_vs_raw']:.0%} of raw openpyxl ≥ {TARGETS['export_vs_raw']:.0%}",
+                )
+            )
+        else:
+            out.append(
+                (
+                    f"export {name} time",
+                    export["seconds"] < TARGETS["award_report_s"],
+                    f"{export['seconds']} s < {TARGETS['award_report_s']} s",
+                )
+            )
+    return out
+
+
+def print_table(result: dict, checks) -> None:
+    print(
+        f"\n== {result['preset']}: {result['sizes']['party_members']} members, "
+        f"{result['sizes']['villages']} villages, {result['sizes']['activities']} activities =="
+    )
+    print(f"{'page':38} {'persona':10} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+    for name, p in result["pages"].items():
+        print(f"{name:38} {p['persona']:10} {p['p50_ms']:>8} {p['p95_ms']:>8} {p['queries']!s:>8}")
+    load = result["load"]
+    print(
+        f"\nload: {load['clients']} clients × {load['seconds']} s: {load['requests_per_s']} req/s, "
+        f"p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, {load['errors']} errors"
+    )
+    print(
+        f"\n{'export':26} {'rows':>8} {'s':>7} {'rows/s':>8} {'peak MB':>8} {'raw s':>7} {'vs raw':>7} {'queries':>8}"
+    )
+    for name, e in result["exports"].items():
+        print(
+            f"{name:26} {e['rows']:>8} {e['seconds']:>7} {e['rows_per_s']!s:>8} {e['worker_peak_mb']:>8} "
+            f"{e.get('raw_openpyxl_seconds', '–')!s:>7} {e.get('throughput_vs_raw', '–')!s:>7} {e['queries']!s:>8}"
+        )
+    print()
+    for name, ok, detail in checks:
+        print(f"{'ok  ' if ok else 'MISS'} {name}: {detail}")
+
+
+def markdown(saved: dict) -> str:
+    """The results kept in bench/results.json as the README's tables (`python bench/run.py --markdown`)."""
+    county, province = saved.get("county", {}), saved.get("province", {})
+    lines = ["| page (persona) | county p50 / p95 ms | province p50 / p95 ms | SQL statements |", "|---|---|---|---|"]
+    for name, page in county.get("pages", {}).items():
+        other = province.get("pages", {}).get(name)
+        far = f"{other['p50_ms']} / {other['p95_ms']}" if other else "–"
+        lines.append(
+            f"| {name} ({page['persona']}) | {page['p50_ms']} / {page['p95_ms']} | {far} | {page['queries']} |"
+        )
+    lines += ["", "| load: 20 secretaries, no pause | requests/s | p50 ms | p95 ms | errors |", "|---|---|---|---|---|"]
+    for preset, run in (("county", county), ("province", province)):
+        if run:
+            load = run["load"]
+            lines.append(
+                f"| {preset} | {load['requests_per_s']} | {load['p50_ms']} | {load['p95_ms']} | {load['errors']} |"
+            )
+    lines += [
+        "",
+        "| export | rows | seconds | rows/s | worker peak MB | raw openpyxl s | vs raw |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for preset, run in (("county", county), ("province", province)):
+        for name, e in run.get("exports", {}).items():
+            lines.append(
+                f"| {name}, {preset} data | {e['rows']} | {e['seconds']} | {e['rows_per_s']} | {e['worker_peak_mb']} "
+                f"| {e.get('raw_openpyxl_seconds', '–')} | {e.get('throughput_vs_raw', '–')} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    if "--markdown" in sys.argv:
+        print(markdown(json.loads(RESULTS.read_text())))
+        return 0
+    preset = os.environ.get("BENCH_PRESET", "county")
+    if preset not in PRESETS:
+        raise SystemExit(f"BENCH_PRESET must be one of {', '.join(PRESETS)}.")
+    started = time.monotonic()
+    load_before = os.getloadavg()
+    result = run(preset)
+    result["load_average_before"] = load_before
+    result["bench_seconds"] = round(time.monotonic() - started)
+    result["load_average_after"] = os.getloadavg()  # other work on the machine shows here
+    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    checks = verdicts(result, saved.get("county"))
+    result["targets"] = [{"target": n, "met": ok, "detail": d} for n, ok, d in checks]
+    saved[preset] = result
+    RESULTS.write_text(json.dumps(saved, ensure_ascii=False, indent=2) + "\n")
+    print_table(result, checks)
+    print(f"\nwrote {RESULTS.relative_to(ROOT)} ({result['bench_seconds']} s)")
+    return 0 if all(ok for _n, ok, _d in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""What the bench measures: the key pages one at a time, twenty secretaries at once, and the big exports."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from django.urls import reverse
+
+from bench import dataset
+from bench.client import Response, Session, form_value, summary_ms
+
+
+@dataclass
+class Page:
+    name: str
+    persona: str
+    path: str
+    expect: int = 200
+    form: Callable[[Session], dict] | None = None  # a POST: the form data, read fresh before each request
+
+
+def key_pages(personas: dict[str, dataset.Persona]) -> list[Page]:
+    """Every key page, for the persona who works on it, on the fullest objects in their reach."""
+    village = personas["secretary"].assignment.village
+    township = personas["township"].assignment.township
+    county = personas["county"].assignment.county
+    this, last = dataset.this_month(), dataset.last_month()
+    group = dataset.busiest_group(village, last)
+    report_now = reverse("activity:report", args=[group.pk, this])
+    year = dataset.latest_year(township)
+    awards = reverse("awards:year", args=[year.pk]) if year else None
+
+    def summary_form(session: Session) -> dict:
+        version = form_value(session.get(report_now).text(), "version")
+        return {"version": version or "0", "summary": "本月开展入户走访和政策宣传（性能测试）。"}
+
+    pages = [
+        Page("branch dashboard", "secretary", reverse("village", args=[village.pk])),
+        Page("village month", "secretary", reverse("activity:village-month", args=[village.pk, this])),
+        Page("monthly report", "secretary", reverse("activity:report", args=[group.pk, last])),
+        Page(
+            "monthly report: save the summary",
+            "secretary",
+            reverse("activity:report-action", args=[group.pk, this, "summary"]),
+            expect=302,
+            form=summary_form,
+        ),
+        Page("concern queue (branch)", "secretary", reverse("concerns:list")),
+        Page("fund ledger", "secretary", reverse("funds:ledger", args=[dataset.busiest_ledger(village).pk])),
+        Page("township dashboard", "township", reverse("township", args=[township.pk])),
+        Page("concern queue (township)", "township", reverse("concerns:list")),
+        Page(
+            "admin members with a search",
+            "township",
+            reverse("admin:members_partymember_changelist") + "?q=" + quote(dataset.common_surname(township)),
+        ),
+        Page("county overview", "county", reverse("county", args=[county.pk])),
+    ]
+    if awards:
+        pages += [
+            Page("award ranking: groups", "township", awards),
+            Page("award ranking: leaders", "township", awards + "?kind=excellent_leader"),
+            Page("award ranking: members", "township", awards + "?kind=excellent_member"),
+        ]
+    return pages
+
+
+def _send(session: Session, page: Page) -> Response:
+    if page.form is None:
+        return session.get(page.path)
+    return session.post(page.path, page.form(session))
+
+
+def measure_page(session: Session, page: Page, *, requests: int, warmup: int) -> dict:
+    """p50/p95 over `requests` after `warmup`, the statements the server ran, and the page size."""
+    for _ in range(warmup):
+        _send(session, page)
+    seconds, last = [], None
+    for _ in range(requests):
+        last = _send(session, page)
+        if last.status != page.expect:
+            raise SystemExit(f"{page.name}: {page.path} answered {last.status}, expected {page.expect}")
+        seconds.append(last.seconds)
+    return {
+        "path": page.path,
+        "persona": page.persona,
+        **summary_ms(seconds),
+        "queries": last.queries,
+        "bytes": len(last.body),
+    }
+
+
+# --- load ----------------------------------------------------------------------------------------------------------
+
+
+def measure_load(sessions: list[Session], pages: list[Page], *, seconds: float) -> dict:
+    """Each session a secretary clicking through their pages without pause, all at once, for `seconds`."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client(session: Session, offset: int) -> None:
+        k = offset
+        while time.monotonic() < deadline:
+            page = pages[k % len(pages)]
+            k += 1
+            try:
+                answer = session.get(page.path)
+                ok = answer.status == page.expect
+            except OSError as exc:
+                with lock:
+                    errors.append(f"{page.name}: {exc}")
+                continue
+            with lock:
+                latencies.append(answer.seconds)
+                if not ok:
+                    errors.append(f"{page.name}: HTTP {answer.status}")
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(s, i)) for i, s in enumerate(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    return {
+        "clients": len(sessions),
+        "seconds": round(elapsed, 1),
+        "requests": len(latencies),
+        "requests_per_s": round(len(latencies) / elapsed, 1),
+        **summary_ms(latencies),
+        "errors": len(errors),
+        "error_samples": sorted(set(errors))[:5],
+        "pages": [p.name for p in pages],
+    }
+
+
+# --- exports ---------------------------------------------------------------------------------------------------------
+
+
+def measure_export(server, session: Session, path: str, *, rows: int, repeat: int = 1, raw=None) -> dict:
+    """A download `repeat` times: the fastest time, rows/s, the serving worker's peak memory (the highest of the
+    runs), and for rosters the raw openpyxl floor (`raw()` → seconds, also its fastest of `repeat`), run in turn
+    with the downloads so that other load on the machine weighs on both alike."""
+    times, raws, peaks, last = [], [], [], None
+    for _ in range(repeat):
+        if raw is not None:
+            raws.append(raw())
+        before = server.reset_peak_memory()
+        last = session.get(path)
+        if last.status != 200:
+            raise SystemExit(f"{path} answered {last.status}")
+        after = server.peak_memory()
+        worker = max(after, key=lambda pid: after[pid] - before.get(pid, 0))
+        times.append(last.seconds)
+        peaks.append((after[worker], before.get(worker)))
+    seconds = min(times)
+    peak, baseline = max(peaks)
+    out = {
+        "path": path,
+        "runs": repeat,
+        "seconds": round(seconds, 2),
+        "rows": rows,
+        "rows_per_s": round(rows / seconds) if seconds else None,
+        "bytes": len(last.body),
+        "queries": last.queries,
+        "worker_rss_before_mb": baseline,
+        "worker_peak_mb": peak,
+    }
+    if raws:
+        out["raw_openpyxl_seconds"] = round(min(raws), 2)
+        out["raw_rows_per_s"] = round(rows / min(raws)) if min(raws) else None
+        out["throughput_vs_raw"] = round(min(raws) / seconds, 2)
+    return out

@@ -1,0 +1,119 @@
+"""Pinned query counts for every key page: the same exact number of SQL statements with 1× and 3× the data.
+
+A page whose count grows with the rows (one query per group, member, entry…) is slow at county scale however fast
+each query is; an exact pin also catches a new query slipping in. When a page legitimately needs one more query,
+change its number here and say why in the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import reverse
+
+from tests.perf.conftest import MONTH
+
+
+@dataclass
+class Page:
+    persona: str
+    url: object  # (world) -> str
+    queries: int
+    method: str = "get"
+    data: object = field(default=None)  # (world) -> dict, for a POST
+    status: int = 200
+
+
+def _activity_post(w) -> dict:
+    w.report.refresh_from_db()
+    return {
+        "version": w.report.version,
+        "kind": "meeting",
+        "held_on": (MONTH.replace(day=15)).isoformat(),
+        "content": "党小组会：学习讨论",
+        "participants": [m.pk for m in w.org.a1_g1_members[:3]],
+        "villager_group": w.vg.pk,
+        "households_reached": "3",
+        "non_party_present": "1",
+    }
+
+
+def _summary_post(w) -> dict:
+    w.report.refresh_from_db()
+    return {"version": w.report.version, "summary": "本月开展入户走访和政策宣传。"}
+
+
+PAGES = {
+    "branch dashboard": Page("secretary_a1", lambda w: reverse("village", args=[w.org.a1.pk]), 13),
+    "village month": Page("secretary_a1", lambda w: reverse("activity:village-month", args=[w.org.a1.pk, MONTH]), 6),
+    "monthly report": Page("secretary_a1", lambda w: reverse("activity:report", args=[w.org.a1_g1.pk, MONTH]), 9),
+    "monthly report: add an activity": Page(
+        "secretary_a1",
+        lambda w: reverse("activity:activity-new", args=[w.org.a1_g1.pk, MONTH]),
+        27,
+        method="post",
+        data=_activity_post,
+        status=302,
+    ),
+    "monthly report: save the summary": Page(
+        "secretary_a1",
+        lambda w: reverse("activity:report-action", args=[w.org.a1_g1.pk, MONTH, "summary"]),
+        13,
+        method="post",
+        data=_summary_post,
+        status=302,
+    ),
+    "concern queue (branch)": Page("secretary_a1", lambda w: reverse("concerns:list"), 6),
+    "concern queue (township)": Page("township_staff", lambda w: reverse("concerns:list"), 7),
+    "fund ledger": Page("secretary_a1", lambda w: reverse("funds:ledger", args=[w.vg.pk]), 10),
+    "township dashboard": Page("township_staff", lambda w: reverse("township", args=[w.org.ta.pk]), 15),
+    "county overview": Page("county_viewer", lambda w: reverse("county", args=[w.org.county.pk]), 16),
+    "award ranking: groups": Page("township_staff", lambda w: reverse("awards:year", args=[w.year.pk]), 16),
+    "award ranking: leaders": Page(
+        "township_staff", lambda w: reverse("awards:year", args=[w.year.pk]) + "?kind=excellent_leader", 13
+    ),
+    "award ranking: members": Page(
+        "township_staff", lambda w: reverse("awards:year", args=[w.year.pk]) + "?kind=excellent_member", 14
+    ),
+    "admin members with a search": Page(
+        "township_staff", lambda w: reverse("admin:members_partymember_changelist") + "?q=罗紫", 10
+    ),
+    "award report export": Page("township_staff", lambda w: reverse("reports:award-report", args=[w.year.pk]), 9),
+    "roster export (township)": Page("township_staff", lambda w: reverse("members:roster"), 6),
+    "roster export (county)": Page("county_viewer", lambda w: reverse("members:roster"), 6),
+}
+
+
+def _request(client, page: Page, world):
+    url = page.url(world)
+    if page.method == "post":
+        return client.post(url, page.data(world))
+    return client.get(url)
+
+
+def _consume(response) -> None:
+    """A streamed download runs its queries while it is read."""
+    if response.streaming:
+        b"".join(response.streaming_content)
+
+
+def _count(client, page, world, django_assert_num_queries, expected: int) -> None:
+    with django_assert_num_queries(expected):
+        response = _request(client, page, world)
+        _consume(response)
+    assert response.status_code == page.status, response.content[:500] if not response.streaming else ""
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_the_query_count_is_pinned_and_does_not_grow_with_the_data(
+    name, world, login, request, django_assert_num_queries
+):
+    page = PAGES[name]
+    client = login(request.getfixturevalue(page.persona))
+    _request(client, page, world)  # a first visit may fill per-process caches (content types, permissions)
+    _count(client, page, world, django_assert_num_queries, page.queries)
+    world.grow()
+    world.grow()
+    assert world.units == 3
+    _count(client, page, world, django_assert_num_queries, page.queries)
