@@ -14,9 +14,8 @@ from groups.models import (
     LeaderElection,
     PartyGroup,
     VillagerGroup,
-    role_rank,
 )
-from groups.selectors import party_groups_with_counts
+from groups.selectors import party_groups_with_people
 from township.admin_base import ReadOnlyAdmin, ScopedAdmin, ScopedTabularInline
 
 
@@ -86,14 +85,7 @@ class PartyGroupAdmin(ScopedAdmin):
     inlines = [PostInline, CoverageInline, PastPostInline]
 
     def get_queryset(self, request):
-        officers = GroupPost.objects.filter(ended_on__isnull=True).exclude(role=GroupPost.Role.MEMBER)
-        covered = Coverage.objects.filter(ended_on__isnull=True).select_related("villager_group")
-        return party_groups_with_counts(super().get_queryset(request)).prefetch_related(
-            Prefetch(
-                "posts", queryset=officers.select_related("member").order_by(role_rank(), "seat"), to_attr="officers"
-            ),
-            Prefetch("coverages", queryset=covered.order_by("villager_group__number"), to_attr="covered"),
-        )
+        return party_groups_with_people(super().get_queryset(request))
 
     @admin.display(description=_("leader and deputies"))
     def leader(self, obj):

@@ -4,15 +4,15 @@ dashboard, a county viewer on the county overview, a group leader on their group
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activity.models import month_due
-from groups.models import Coverage, GroupPost, PartyGroup, role_rank
-from groups.selectors import party_groups_with_counts, warning_count, warnings_for
+from groups.models import PartyGroup
+from groups.selectors import party_groups_with_people, warning_count, warnings_for
 from township import charts, dashboards
 from township.models import County, Township, Village
 from township.scoping import Role, assignment_of, get_visible_or_404, role_of, townships_for, villages_for
@@ -41,23 +41,7 @@ def home(request):
 
 
 def _groups_with_people():
-    return party_groups_with_counts(PartyGroup.objects.filter(dissolved_on__isnull=True)).prefetch_related(
-        Prefetch(
-            "posts",
-            queryset=GroupPost.objects.filter(ended_on__isnull=True)
-            .exclude(role=GroupPost.Role.MEMBER)
-            .select_related("member")
-            .order_by(role_rank(), "seat"),
-            to_attr="officers",
-        ),
-        Prefetch(
-            "coverages",
-            queryset=Coverage.objects.filter(ended_on__isnull=True)
-            .select_related("villager_group")
-            .order_by("villager_group__number"),
-            to_attr="covered",
-        ),
-    )
+    return party_groups_with_people(PartyGroup.objects.filter(dissolved_on__isnull=True))
 
 
 @login_required
