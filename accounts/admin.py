@@ -1,9 +1,51 @@
-"""Two-factor devices in the admin: an administrator may remove a lost phone app (its owner sets up a new one at the
-next login, which also replaces the recovery codes) but never reads a secret. TOTP keys are hidden
-(OTP_ADMIN_HIDE_SENSITIVE_DATA) and recovery codes, stored as typed, are not in the admin at all.
+"""Lockouts and two-factor devices in the admin.
+
+An administrator may remove a lost phone app (its owner sets up a new one at the next login, which also replaces
+the recovery codes) but never reads a secret: TOTP keys are hidden (OTP_ADMIN_HIDE_SENSITIVE_DATA) and recovery
+codes, stored as typed, are not in the admin at all.
+
+The account administrator (三员) is whom a locked-out secretary or a clerk with a lost phone calls: they may see and
+lift lockouts and remove a phone app, but add or edit neither (the attempts are evidence; keys are never shown).
 """
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.duties import may_manage_accounts
 
 admin.site.unregister(StaticDevice)
+admin.site.unregister(AccessAttempt)
+admin.site.unregister(TOTPDevice)
+
+
+class AccountAdministratorMayClear:
+    """View and delete for the account administrator (and whoever the model's permissions allow); no add, no edit."""
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or may_manage_accounts(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or may_manage_accounts(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) or may_manage_accounts(request.user)
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessAttempt)
+class LockoutAdmin(AccountAdministratorMayClear, AccessAttemptAdmin):
+    pass
+
+
+@admin.register(TOTPDevice)
+class PhoneAppAdmin(AccountAdministratorMayClear, TOTPDeviceAdmin):
+    pass

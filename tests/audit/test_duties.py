@@ -70,11 +70,11 @@ def test_the_auditor_does_not_enter_the_admin(auditor, login):
 # --- the account administrator in the admin ------------------------------------------------------------------------
 
 
-def test_the_account_admin_sees_accounts_and_roles_only(account_admin, login):
+def test_the_account_admin_sees_accounts_roles_lockouts_and_phone_apps_only(account_admin, login):
     response = login(account_admin).get(reverse("admin:index"))
     assert response.status_code == 200
     models = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
-    assert models == {"User", "Assignment"}
+    assert models == {"User", "Assignment", "AccessAttempt", "TOTPDevice"}
 
 
 @pytest.mark.parametrize("model", [PartyMember, Village])
