@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -303,6 +303,7 @@ def fund_entry_post(
     )
     entry.full_clean()
     stamp(entry, acting_user).save()
+    _carry_to_balance(entry)
     return entry
 
 
@@ -362,7 +363,27 @@ def fund_entry_reverse(*, entry: FundEntry, entry_date: datetime.date, reason: s
     )
     reversal.full_clean()
     stamp(reversal, acting_user).save()
+    _carry_to_balance(reversal)
     return reversal
+
+
+def _carry_to_balance(entry: FundEntry) -> None:
+    """Add a new entry to its villager group's stored balance (the caller holds the villager group's row lock)."""
+    signed = entry.amount if entry.direction == Direction.INCOME else -entry.amount
+    VillagerGroup.objects.filter(pk=entry.villager_group_id).update(fund_balance=F("fund_balance") + signed)
+
+
+def recount_fund_balances(villager_groups: QuerySet[VillagerGroup] | None = None) -> int:
+    """Recompute the stored balances from the entries, in one UPDATE (after a bulk load or to check them)."""
+    total = (
+        FundEntry.objects.filter(villager_group=OuterRef("pk"))
+        .order_by()
+        .values("villager_group")
+        .annotate(total=Sum(signed_amount()))
+        .values("total")
+    )
+    targets = villager_groups if villager_groups is not None else VillagerGroup.objects.all()
+    return targets.update(fund_balance=Coalesce(Subquery(total, output_field=MONEY), Value(ZERO), output_field=MONEY))
 
 
 # --- reads ------------------------------------------------------------------------------------------------------

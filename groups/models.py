@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -48,13 +49,24 @@ class VillagerGroup(ConstraintErrorsOnFields, models.Model):
     abolished_on = models.DateField(
         _("merged or abolished on"), null=True, blank=True, help_text=_("Leave empty while the villager group exists.")
     )
+    # The ledger's balance, kept by groups.ledger under the villager group's row lock with every posting, so the
+    # dashboards add up one number per villager group instead of every entry of every year. The entries stay the
+    # record: `groups.ledger.recount_fund_balances` recomputes it from them (after a bulk load), and a test checks it.
+    fund_balance = models.DecimalField(
+        _("collective fund balance"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        db_default=Decimal("0.00"),
+        editable=False,
+    )
 
     constraint_error_fields = {
         "villager_group_number_unique_in_village": "number",
         "villager_group_name_unique_in_village": "name",
     }
     objects = scoped_manager("village")
-    history = audit_history()
+    history = audit_history(excluded_fields=["fund_balance"])  # the entries themselves are the history
 
     class Meta:
         verbose_name = _("villager group")

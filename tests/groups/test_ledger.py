@@ -21,6 +21,7 @@ from groups.ledger import (
     fund_entry_post,
     fund_entry_reverse,
     quorum_needed,
+    recount_fund_balances,
     with_balances,
 )
 from groups.models import FundEntry, MeetingDecision, VillagerGroup
@@ -450,3 +451,37 @@ def test_two_concurrent_expenses_cannot_together_overdraw_the_fund():
     assert results == {"A": "posted", "B": "overdraft"}
     assert list(FundEntry.objects.filter(direction=EXPENSE).values_list("purpose", flat=True)) == ["A"]
     assert balance(vg) == Decimal("300.00")
+
+
+# --- the balance kept per villager group ---------------------------------------------------------------------------
+
+
+def test_the_stored_balance_follows_every_posting_and_reversal(vg, org):
+    other = org.a1_vgs[1]
+    post(vg, "500.00")
+    post(other, "70.00")
+    mistake = post(vg, "120.50", EXPENSE)
+    post(vg, "0.25", EXPENSE, day=DAY + datetime.timedelta(days=1))
+    fund_entry_reverse(entry=mistake, entry_date=DAY + datetime.timedelta(days=2), reason="记错", acting_user=None)
+    vg.refresh_from_db()
+    other.refresh_from_db()
+    assert vg.fund_balance == balance(vg) == Decimal("499.75")
+    assert other.fund_balance == Decimal("70.00")
+
+
+def test_a_refused_expense_leaves_the_stored_balance_alone(vg):
+    post(vg, "100.00")
+    with pytest.raises(ValidationError):
+        post(vg, "100.01", EXPENSE)
+    vg.refresh_from_db()
+    assert vg.fund_balance == Decimal("100.00")
+
+
+def test_recount_restores_the_stored_balances_from_the_entries(vg, org):
+    post(vg, "300.00")
+    post(vg, "45.60", EXPENSE)
+    VillagerGroup.objects.update(fund_balance=Decimal("999.99"))  # as after a bulk load that skipped the service
+    recount_fund_balances()
+    vg.refresh_from_db()
+    assert vg.fund_balance == Decimal("254.40")
+    assert VillagerGroup.objects.exclude(pk=vg.pk).filter(fund_balance__gt=0).count() == 0

@@ -100,6 +100,8 @@ def test_no_ledger_ever_goes_below_zero_and_large_spending_cites_a_valid_decisio
             assert e.decision.villager_group_id == e.villager_group_id
             assert e.decision.held_on <= e.entry_date
             assert decision_is_valid(e.decision, quorum=township.meeting_quorum)
+    stored = dict(VillagerGroup.objects.values_list("pk", "fund_balance"))
+    assert {pk: stored[pk] for pk in running} == dict(running)  # the balance the dashboards read is the ledger's
 
 
 def test_id_numbers_decrypt_validate_and_are_unique(scale, db):

@@ -31,6 +31,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from groups.ledger import recount_fund_balances
 from members.models import PartyMember
 from township.models import County, Township
 from township.scale import appraisal, funds, names, org, work
@@ -88,6 +89,8 @@ def seed_scale(
             with stages("finish"):
                 writer.finish()
                 notes = _account_security(writer)
+            with stages("fund balances"):
+                recount_fund_balances()  # the ledgers went in by COPY, past the service that keeps the balances
     finally:
         writer.close()
     if connection.vendor == "postgresql":
