@@ -667,3 +667,11 @@ def test_the_admin_changelists_run_a_fixed_number_of_queries(model, org, ay, tow
     scoring.scores_compute(year=ay, quarter=2, acting_user=township_staff)
     scoring.appraisal_year_open(township=org.ta, year=YEAR - 1, acting_user=township_staff)
     assert count_queries(client, url) == small
+
+
+def test_scores_computed_by_a_command_show_a_dash_for_who(org, ay, township_staff, login):
+    """Scores computed outside a request (a command, the demo builder) have no person: the page says —, not 500."""
+    GroupScore.objects.filter(year=ay).update(entered_by=None)
+    response = login(township_staff).get(OBJECT_URLS["appraisal:quarter"](org, ay))
+    assert response.status_code == 200
+    assert "—" in text(response)
