@@ -8,6 +8,9 @@ class TownshipConfig(AppConfig):
     name = "township"
     verbose_name = _("Organisation")
 
+    def ready(self) -> None:
+        from township import secrets  # noqa: F401  (registers the check that the secrets are set)
+
 
 class TownshipAdminConfig(admin_apps.AdminConfig):
     default = False

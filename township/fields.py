@@ -29,6 +29,8 @@ def _fernet(keys: tuple[str, ...]) -> MultiFernet:
 
 def fernet() -> MultiFernet:
     """The MultiFernet for the keys in force now (first key encrypts, every key decrypts)."""
+    if not settings.FIELD_ENCRYPTION_KEYS:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is not set: ID and phone numbers cannot be read or written")
     return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
@@ -37,6 +39,8 @@ def lookup_hash(value: str | None) -> str | None:
     normalised = normalise(value)
     if not normalised:
         return None
+    if not settings.FIELD_HASH_KEY:
+        raise ImproperlyConfigured("FIELD_HASH_KEY is not set: look-up hashes cannot be computed")
     return hmac.new(settings.FIELD_HASH_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
 
 

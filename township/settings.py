@@ -9,7 +9,6 @@ from pathlib import Path
 
 import environ
 from csp import constants as csp_constants
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,17 +18,21 @@ environ.Env.read_env(BASE_DIR / ".env")  # existing environment variables win ov
 DEBUG = env.bool("DEBUG", default=False)
 
 
+# Secrets every serving process needs; township.secrets stops the start (system check, WSGI) when one is missing.
+REQUIRED_SECRETS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY")
+
+
 def _required(name: str, dev_default: str) -> str:
-    """A secret that must come from the environment outside DEBUG; in DEBUG a fixed development value is allowed."""
+    """A secret that must come from the environment outside DEBUG; in DEBUG a fixed development value is allowed.
+
+    Missing outside DEBUG it is left empty rather than raising here: Django swallows an error raised while settings
+    load and every command then fails with a misleading "Models aren't loaded yet". Commands that need no secret
+    (makemigrations, help) run; `township.secrets` refuses to serve or migrate without them, naming the variable.
+    """
     value = env.str(name, default="")
-    if value:
+    if value or not DEBUG:
         return value
-    if DEBUG:
-        return dev_default
-    raise ImproperlyConfigured(
-        f"{name} is not set. With DEBUG off it must come from the environment or .env "
-        f"(see .env.example; `make run` writes a .env with fresh random values for development)."
-    )
+    return dev_default
 
 
 SECRET_KEY = _required("SECRET_KEY", "django-insecure-development-only-never-use-in-production")
@@ -41,6 +44,7 @@ FIELD_ENCRYPTION_KEYS = [
 ]
 # HMAC key for the look-up hash stored beside each encrypted value (uniqueness and search without decrypting).
 FIELD_HASH_KEY = _required("FIELD_HASH_KEY", "development-only-hash-key")
+MISSING_SECRETS = [name for name in REQUIRED_SECRETS if not env.str(name, default="") and not DEBUG]
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 

@@ -1,8 +1,11 @@
-"""WSGI entry point (gunicorn township.wsgi)."""
+"""WSGI entry point (gunicorn township.wsgi): refuses to start without the secrets, naming the missing one."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
+from township.secrets import require_secrets
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "township.settings")
+require_secrets()
 application = get_wsgi_application()
