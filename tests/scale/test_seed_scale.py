@@ -31,13 +31,21 @@ from township.scale import NotEmpty, seed_scale
 
 PASSWORD = "Scale-Test-Pass-1"
 TOWNSHIPS, YEARS = 2, 1
+# The run's day is pinned, never the real date: 12 months ending in mid-year cover the end of the year before, which
+# is decided; 12 months ending on 31 December (late evening in Beijing) are all this year's, still open; a leap day.
+DAYS = {
+    datetime.date(2026, 6, 15): [2025],
+    datetime.date(2026, 12, 31): [],
+    datetime.date(2028, 2, 29): [2027],
+}
 
 
-@pytest.fixture(scope="module")
-def scale(django_db_setup, django_db_blocker):
-    """The generated data, for the whole module; rolled back afterwards."""
+@pytest.fixture(scope="module", params=list(DAYS), ids=str)
+def scale(request, django_db_setup, django_db_blocker):
+    """The generated data as of a pinned day, for the whole module; rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        result = seed_scale(townships=TOWNSHIPS, years=YEARS, password=PASSWORD, seed=7)
+        result = seed_scale(townships=TOWNSHIPS, years=YEARS, password=PASSWORD, seed=7, today=request.param)
+        result.today = request.param
         yield result
         transaction.set_rollback(True)
 
@@ -124,13 +132,15 @@ def test_every_foreign_key_holds(scale, db):
 
 def test_decided_years_have_awards_within_the_quotas(scale, db):
     decided = AppraisalYear.objects.filter(state=AppraisalYear.State.DECIDED)
-    assert decided.count() == TOWNSHIPS * YEARS
+    assert sorted(set(decided.values_list("year", flat=True))) == DAYS[scale.today]
+    assert decided.count() == TOWNSHIPS * len(DAYS[scale.today])
     for year in decided:
         kinds = Counter(Award.objects.filter(year=year, status=Award.Status.DECIDED).values_list("kind", flat=True))
         assert kinds[Award.Kind.ADVANCED_GROUP] == year.advanced_group_quota
         assert kinds[Award.Kind.EXCELLENT_LEADER] <= year.excellent_leader_quota
         assert 0 < kinds[Award.Kind.EXCELLENT_MEMBER] <= year.excellent_member_quota
-    assert AppraisalYear.objects.filter(state=AppraisalYear.State.OPEN).count() == TOWNSHIPS
+    open_years = AppraisalYear.objects.filter(state=AppraisalYear.State.OPEN)
+    assert sorted(open_years.values_list("year", flat=True)) == [scale.today.year] * TOWNSHIPS
 
 
 def test_a_generated_secretary_logs_in_and_sees_only_their_village(scale, db, client):
@@ -153,7 +163,7 @@ def test_township_staff_open_the_award_ranking_and_download_the_award_report(sca
     staff = get_user_model().objects.get(username="t0002")
     assert staff.assignment.township.name == Township.objects.order_by("pk")[1].name
     client.force_login(staff)
-    year = AppraisalYear.objects.get(township=staff.assignment.township, state=AppraisalYear.State.DECIDED)
+    year = AppraisalYear.objects.filter(township=staff.assignment.township).order_by("year").first()
     assert client.get(reverse("awards:year", args=[year.pk])).status_code == 200
     report = client.get(reverse("reports:award-report", args=[year.pk]))
     assert report.status_code == 200
