@@ -36,7 +36,7 @@ serve: $(VENV)/.installed .env
 	DEBUG=False STATIC_MANIFEST=True ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-False} CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-False} \
 	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False} \
-	$(BIN)/gunicorn township.wsgi --workers $(WEB_CONCURRENCY) --timeout $${GUNICORN_TIMEOUT:-120} --bind $${BIND:-127.0.0.1:8000} --access-logfile -
+	$(BIN)/gunicorn config.wsgi --workers $(WEB_CONCURRENCY) --timeout $${GUNICORN_TIMEOUT:-120} --bind $${BIND:-127.0.0.1:8000} --access-logfile -
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

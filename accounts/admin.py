@@ -15,7 +15,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.duties import may_manage_accounts
+from township.duties import may_manage_accounts
 
 admin.site.unregister(StaticDevice)
 admin.site.unregister(AccessAttempt)

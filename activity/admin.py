@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from activity.models import Project
-from activity.project_forms import ProjectForm
+from activity.projects.forms import ProjectForm
 from township.admin_base import ScopedAdmin
 
 
@@ -40,4 +40,5 @@ class ProjectAdmin(ScopedAdmin):
 
 
 # The concerns and monthly-report admins live in their own modules and register with the site when imported.
-from activity import admin_concerns, admin_reports  # noqa: E402,F401
+from activity.concerns import admin as concerns_admin  # noqa: E402,F401
+from activity.reports import admin as reports_admin  # noqa: E402,F401

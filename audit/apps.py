@@ -7,5 +7,5 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self) -> None:
-        # Connect the receivers: the history address and the login events (signals), role and account changes.
-        from audit import account_signals, signals  # noqa: F401
+        # Connect the receiver that stamps each history row with the client address.
+        from audit import signals  # noqa: F401

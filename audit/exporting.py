@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from audit.models import SecurityEvent
-from township.xlsx import text_value, write_only_header
+from core.xlsx import text_value, write_only_header
 
 CHUNK_SIZE = 2000
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import FieldDoesNotExist
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from township.fields import EncryptedTextField, mask
+from core.fields import EncryptedTextField, mask
 
 
 def is_personal(model, field_name: str) -> bool:

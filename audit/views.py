@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from audit.duties import may_audit
 from audit.events import Action, record
 from audit.exporting import events_workbook
 from audit.forms import ChangeFilterForm, EventFilterForm
 from audit.selectors import changes_page, events_matching
-from township.xlsx import xlsx_response
+from core.xlsx import xlsx_response
+from township.duties import may_audit
 
 PER_PAGE = 50
 

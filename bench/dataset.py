@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from activity.models import Activity, Concern, MonthlyReport
 from appraisal.models import AppraisalYear, Award
 from groups.models import FundEntry, PartyGroup, VillagerGroup
-from members.exporting import roster_rows, sheet_row
+from groups.roster.exporting import roster_rows, sheet_row
 from members.models import PartyMember
 from township.models import Assignment, County, Township, Village
 

@@ -50,7 +50,7 @@ def setup_django() -> dict[str, str]:
     the data with, and hands the same keys to the server."""
     if not os.environ.get("DATABASE_URL"):
         raise SystemExit("Set DATABASE_URL=postgres://USER@HOST:5432/NAME (a database seeded with seed_scale).")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "township.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["DEBUG"] = "True"  # this process only: development keys where none are configured
     import django
     from django.conf import settings
@@ -209,7 +209,7 @@ def _exports(server, sessions, personas, admin) -> dict:
         out[name] = scenario.measure_export(
             server,
             session,
-            reverse("members:roster"),
+            reverse("roster:roster"),
             rows=len(rows),
             repeat=repeat,
             raw=lambda rows=rows: dataset.raw_openpyxl_seconds(rows),

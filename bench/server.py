@@ -60,7 +60,7 @@ class Server:
 
     def __enter__(self) -> Server:
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        command = [gunicorn, "township.wsgi", "--workers", str(self.workers), "--bind", f"{HOST}:{self.port}"]
+        command = [gunicorn, "config.wsgi", "--workers", str(self.workers), "--bind", f"{HOST}:{self.port}"]
         command += ["--timeout", str(self.timeout), "--graceful-timeout", "5"]
         self.process = subprocess.Popen(  # noqa: S603 — the venv's gunicorn, no shell
             command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT

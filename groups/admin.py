@@ -16,7 +16,11 @@ from groups.models import (
     VillagerGroup,
 )
 from groups.selectors import party_groups_with_people
+from members.admin import PartyMemberAdmin
+from members.models import PartyMember
+from township.admin import VillageAdmin
 from township.admin_base import ReadOnlyAdmin, ScopedAdmin, ScopedTabularInline
+from township.models import Village
 
 
 @admin.register(VillagerGroup)
@@ -194,4 +198,75 @@ class CoverageAdmin(ScopedAdmin):
     date_hierarchy = "started_on"
 
 
-from groups import admin_ledger  # noqa: E402,F401
+# The member and village pages show what only this room knows: a member's posts in party groups, a village's
+# villager groups and party groups. `members` and `township` sit below `groups` and cannot import it, so their admin
+# pages are extended here.
+class PostHistoryInline(ScopedTabularInline):
+    model = GroupPost
+    fk_name = "member"
+    fields = ["party_group", "role", "started_on", "ended_on", "election"]
+    readonly_fields = fields
+    verbose_name = _("party group post")
+    verbose_name_plural = _("party group history")
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("party_group", "election").order_by("-started_on")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class VillagerGroupInline(ScopedTabularInline):
+    model = VillagerGroup
+    fields = ["number", "name", "households", "population", "abolished_on"]
+
+
+class PartyGroupInline(ScopedTabularInline):
+    model = PartyGroup
+    fields = ["name", "established_on", "dissolved_on"]
+    show_change_link = True
+
+
+
+class GroupFilter(admin.SimpleListFilter):
+    title = _("party group")
+    parameter_name = "in_group"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("in a party group")), ("no", _("in no party group"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"yes", "no"}:
+            return queryset.filter(current_group__isnull=self.value() == "no")
+        return queryset
+
+
+
+admin.site.unregister(PartyMember)
+
+
+@admin.register(PartyMember)
+class PartyMemberWithPostsAdmin(PartyMemberAdmin):
+    list_display = [*PartyMemberAdmin.list_display[:-1], "group_name", PartyMemberAdmin.list_display[-1]]
+    list_filter = [*PartyMemberAdmin.list_filter, GroupFilter]
+    inlines = [*PartyMemberAdmin.inlines, PostHistoryInline]
+
+    def get_queryset(self, request):
+        current = GroupPost.objects.filter(member=OuterRef("pk"), ended_on__isnull=True)
+        return super().get_queryset(request).annotate(current_group=Subquery(current.values("party_group__name")[:1]))
+
+    @admin.display(description=_("party group"), ordering="current_group")
+    def group_name(self, obj):
+        return obj.current_group or "—"
+
+
+admin.site.unregister(Village)
+
+
+@admin.register(Village)
+class VillageWithGroupsAdmin(VillageAdmin):
+    inlines = [*VillageAdmin.inlines, VillagerGroupInline, PartyGroupInline]
+
+
+from groups.ledger import admin as ledger_admin  # noqa: E402,F401

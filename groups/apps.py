@@ -9,6 +9,7 @@ class GroupsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from groups.append_only import reinstall_after_migrate
+        from groups.ledger.append_only import reinstall_after_migrate
+        from groups.roster import checks  # noqa: F401 (registers the defusedxml check for roster uploads)
 
         post_migrate.connect(reinstall_after_migrate, sender=self, dispatch_uid="groups-ledger-append-only")

@@ -49,9 +49,10 @@ class VillagerGroup(ConstraintErrorsOnFields, models.Model):
     abolished_on = models.DateField(
         _("merged or abolished on"), null=True, blank=True, help_text=_("Leave empty while the villager group exists.")
     )
-    # The ledger's balance, kept by groups.ledger under the villager group's row lock with every posting, so the
-    # dashboards add up one number per villager group instead of every entry of every year. The entries stay the
-    # record: `groups.ledger.recount_fund_balances` recomputes it from them (after a bulk load), and a test checks it.
+    # The ledger's balance, kept by groups.ledger.services under the villager group's row lock with every posting, so
+    # the dashboards add up one number per villager group instead of every entry of every year. The entries stay the
+    # record: `groups.ledger.services.recount_fund_balances` recomputes it from them (after a bulk load); a test
+    # checks it.
     fund_balance = models.DecimalField(
         _("collective fund balance"),
         max_digits=14,

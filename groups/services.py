@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.stamp import stamp
 from groups.models import Coverage, ElectionCandidate, GroupPost, LeaderElection, PartyGroup, VillagerGroup
 from members.models import PartyMember
-from township.audit import stamp
 
 Role = GroupPost.Role
 Office = ElectionCandidate.Office

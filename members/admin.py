@@ -1,31 +1,13 @@
 """Admin for party members: masked ID and phone numbers in lists, search by name or by full ID number."""
 
 from django.contrib import admin
-from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from audit.reveal import RevealMixin
-from groups.models import GroupPost
+from core.fields import lookup_hash
 from members.forms import PartyMemberForm
 from members.models import AnnualReview, PartyMember
-from township.admin_base import ReadOnlyAdmin, ScopedAdmin, ScopedTabularInline
-from township.fields import lookup_hash
-
-
-class PostHistoryInline(ScopedTabularInline):
-    model = GroupPost
-    fk_name = "member"
-    fields = ["party_group", "role", "started_on", "ended_on", "election"]
-    readonly_fields = fields
-    verbose_name = _("party group post")
-    verbose_name_plural = _("party group history")
-    can_delete = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("party_group", "election").order_by("-started_on")
-
-    def has_add_permission(self, request, obj=None):
-        return False
+from township.admin_base import ReadOnlyAdmin, ScopedAdmin
 
 
 class TagFilter(admin.SimpleListFilter):
@@ -45,21 +27,11 @@ class TagFilter(admin.SimpleListFilter):
         return queryset
 
 
-class GroupFilter(admin.SimpleListFilter):
-    title = _("party group")
-    parameter_name = "in_group"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("in a party group")), ("no", _("in no party group"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in {"yes", "no"}:
-            return queryset.filter(current_group__isnull=self.value() == "no")
-        return queryset
-
-
 @admin.register(PartyMember)
 class PartyMemberAdmin(RevealMixin, ScopedAdmin):
+    """A member's own record. `groups.admin` registers it again with what only that room knows: the member's party
+    group in the list and its filter, and the history of their posts."""
+
     form = PartyMemberForm
     # ID and phone numbers masked on the change page too; holders of the permission reveal them (a REVEAL event).
     reveal_fields = {"id_number": "id_masked", "phone": "phone_masked_col"}
@@ -72,30 +44,18 @@ class PartyMemberAdmin(RevealMixin, ScopedAdmin):
         "id_masked",
         "phone_masked_col",
         "status",
-        "group_name",
         "tag_list",
     ]
-    list_filter = ["village__township", "village", "status", "sex", TagFilter, GroupFilter]
+    list_filter = ["village__township", "village", "status", "sex", TagFilter]
     list_select_related = ["village"]
     search_fields = ["name"]
     search_help_text = _("Search by name, or by a full 18-character ID number or phone number.")
     list_per_page = 50
-    inlines = [PostHistoryInline]
     fieldsets = [
         (None, {"fields": ["village", "name", "sex", "birth_date", "id_number", "phone"]}),
         (_("Party membership"), {"fields": ["joined_on", "status", "left_on"]}),
         (_("Profile"), {"fields": ["is_former_cadre", "is_old_member", "is_shuangdai", "notes"]}),
     ]
-
-    def get_queryset(self, request):
-        current = GroupPost.objects.filter(member=OuterRef("pk"), ended_on__isnull=True)
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                current_group=Subquery(current.values("party_group__name")[:1]),
-            )
-        )
 
     def get_search_results(self, request, queryset, search_term):
         """Names by substring; ID and phone numbers (encrypted) by their exact keyed hash."""
@@ -113,10 +73,6 @@ class PartyMemberAdmin(RevealMixin, ScopedAdmin):
     @admin.display(description=_("phone"))
     def phone_masked_col(self, obj):
         return obj.phone_masked
-
-    @admin.display(description=_("party group"), ordering="current_group")
-    def group_name(self, obj):
-        return obj.current_group or "—"
 
     @admin.display(description=_("profile"))
     def tag_list(self, obj):

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("Party members")
-
-    def ready(self):
-        from members import checks  # noqa: F401 (registers the defusedxml check)

@@ -37,32 +37,3 @@ class PartyMemberForm(forms.ModelForm):
 
     def clean_phone(self):
         return "".join(self.cleaned_data["phone"].split()).translate(FULLWIDTH)
-
-
-class ImportForm(forms.Form):
-    """The roster file to import: an .xlsx, at most 5 MB by default (what is inside is checked by members.importing)."""
-
-    file = forms.FileField(
-        label=_("Roster file (.xlsx)"),
-        help_text=_("Fill in the template, one member a row. Nothing is saved until you confirm the preview."),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-        ),
-    )
-
-    def clean_file(self):
-        """Only an .xlsx name and at most ROSTER_IMPORT_MAX_BYTES, checked before the file is read into memory."""
-        from members.importing import max_bytes, too_large_message
-
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(
-                _(
-                    "Only an Excel workbook (.xlsx) can be imported. If the roster is an .xls, .csv or WPS file, open "
-                    "it and save it as “Excel workbook (*.xlsx)”, then upload that."
-                ),
-                code="not_xlsx",
-            )
-        if upload.size > max_bytes():
-            raise forms.ValidationError(too_large_message(), code="too_large")
-        return upload

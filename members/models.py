@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from audit.history import audit_history
+from core.fields import EncryptedTextField, LookupHashField, lookup_hash, mask
 from members.validators import id_birth_date, id_sex, normalise_id_number, validate_id_number, validate_phone
-from township.fields import EncryptedTextField, LookupHashField, lookup_hash, mask
 from township.models import ConstraintErrorsOnFields, scoped_manager
 
 ADULT_AGE = 18

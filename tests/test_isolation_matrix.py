@@ -16,12 +16,12 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from activity.concerns import concern_record
+from activity.concerns.services import concern_record
 from activity.models import Concern, Project
-from activity.services import activity_save, report_for
-from appraisal.awards import award_decide, award_nominate, recommend_to_county, year_start_nominating
-from appraisal.scoring import appraisal_year_open, spot_check_record
-from groups.ledger import decision_record, fund_entry_post
+from activity.reports.services import activity_save, report_for
+from appraisal.awards.services import award_decide, award_nominate, recommend_to_county, year_start_nominating
+from appraisal.scoring.services import appraisal_year_open, spot_check_record
+from groups.ledger.services import decision_record, fund_entry_post
 from members.models import AnnualReview
 
 TODAY = timezone.localdate()
@@ -104,11 +104,11 @@ LIST_URLS = {
     "appraisal:year-new",
     "awards:index",
     "awards:county",
-    "members:import",
-    "members:import-template",
-    "members:import-preview",
-    "members:import-confirm",
-    "members:roster",
+    "roster:import",
+    "roster:import-template",
+    "roster:import-preview",
+    "roster:import-confirm",
+    "roster:roster",
 }
 NOT_SCOPED = {"login", "logout", "password_change", "password_change_done"}
 NOT_SCOPED |= {"accounts:otp-verify", "accounts:otp-setup", "accounts:recovery-codes"}  # one's own login only

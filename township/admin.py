@@ -6,9 +6,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from audit.duties import may_change_account, may_manage_accounts
-from groups.models import PartyGroup, VillagerGroup
-from township.admin_base import ScopedAdmin, ScopedTabularInline
+from township.admin_base import ScopedAdmin
+from township.duties import may_change_account, may_manage_accounts
 from township.models import Assignment, County, Township, Village
 
 
@@ -69,17 +68,6 @@ class TownshipAdmin(ScopedAdmin):
         return [] if request.user.is_superuser else ["county", "name"]
 
 
-class VillagerGroupInline(ScopedTabularInline):
-    model = VillagerGroup
-    fields = ["number", "name", "households", "population", "abolished_on"]
-
-
-class PartyGroupInline(ScopedTabularInline):
-    model = PartyGroup
-    fields = ["name", "established_on", "dissolved_on"]
-    show_change_link = True
-
-
 @admin.register(Village)
 class VillageAdmin(ScopedAdmin):
     list_display = [
@@ -95,7 +83,6 @@ class VillageAdmin(ScopedAdmin):
     list_select_related = ["township"]
     search_fields = ["name", "branch_name", "secretary_name"]
     fields = ["township", "name", "branch_name", "secretary_name", "leaders_may_report"]
-    inlines = [VillagerGroupInline, PartyGroupInline]
 
     def get_queryset(self, request):
         return (

@@ -22,14 +22,14 @@ def may_edit(user) -> bool:
 class ScopeMixin:
     """Scoped queryset, scoped foreign-key choices, and permissions by role (county viewers only read).
 
-    `money_fields` names the yuan amounts of the model, typed through `township.forms.YuanField` as on every page.
+    `money_fields` names the yuan amounts of the model, typed through `core.forms.YuanField` as on every page.
     """
 
     money_fields: tuple[str, ...] = ()
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in self.money_fields:
-            from township.forms import YuanField
+            from core.forms import YuanField
 
             kwargs.setdefault("form_class", YuanField)
             kwargs.setdefault("allow_zero", True)

@@ -4,7 +4,7 @@ township/pg_indexes.py). County overview at province scale: 68 ms → 13 ms for 
 
 from django.db import migrations
 
-from township.pg_indexes import covering_index
+from core.pg_indexes import covering_index
 
 
 class Migration(migrations.Migration):

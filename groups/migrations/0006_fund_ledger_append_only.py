@@ -3,7 +3,7 @@ history rows, on SQLite and PostgreSQL (see groups/append_only.py; other databas
 
 from django.db import migrations
 
-from groups import append_only
+from groups.ledger import append_only
 
 
 def forwards(apps, schema_editor):

@@ -4,7 +4,7 @@ province scale: the county's balances 84 ms → 50 ms."""
 
 from django.db import migrations
 
-from township.pg_indexes import covering_index
+from core.pg_indexes import covering_index
 
 
 class Migration(migrations.Migration):

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import members.validators
 import simple_history.models
-import township.fields
+import core.fields
 from django.conf import settings
 from django.db import migrations, models
 
@@ -25,10 +25,10 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=30, verbose_name='name')),
                 ('sex', models.CharField(choices=[('M', 'male'), ('F', 'female')], max_length=1, verbose_name='sex')),
                 ('birth_date', models.DateField(verbose_name='birth date')),
-                ('id_number', township.fields.EncryptedTextField(validators=[members.validators.validate_id_number], verbose_name='ID number')),
-                ('id_number_hash', township.fields.LookupHashField(blank=True, db_index=True, editable=False, max_length=64, null=True, source='id_number')),
-                ('phone', township.fields.EncryptedTextField(blank=True, validators=[members.validators.validate_phone], verbose_name='phone')),
-                ('phone_hash', township.fields.LookupHashField(blank=True, db_index=True, editable=False, max_length=64, null=True, source='phone')),
+                ('id_number', core.fields.EncryptedTextField(validators=[members.validators.validate_id_number], verbose_name='ID number')),
+                ('id_number_hash', core.fields.LookupHashField(blank=True, db_index=True, editable=False, max_length=64, null=True, source='id_number')),
+                ('phone', core.fields.EncryptedTextField(blank=True, validators=[members.validators.validate_phone], verbose_name='phone')),
+                ('phone_hash', core.fields.LookupHashField(blank=True, db_index=True, editable=False, max_length=64, null=True, source='phone')),
                 ('joined_on', models.DateField(verbose_name='date joined the party')),
                 ('status', models.CharField(choices=[('probationary', 'probationary member'), ('full', 'full member')], default='full', max_length=12, verbose_name='membership')),
                 ('is_former_cadre', models.BooleanField(default=False, verbose_name='former village cadre')),
@@ -58,10 +58,10 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=30, verbose_name='name')),
                 ('sex', models.CharField(choices=[('M', 'male'), ('F', 'female')], max_length=1, verbose_name='sex')),
                 ('birth_date', models.DateField(verbose_name='birth date')),
-                ('id_number', township.fields.EncryptedTextField(validators=[members.validators.validate_id_number], verbose_name='ID number')),
-                ('id_number_hash', township.fields.LookupHashField(blank=True, editable=False, max_length=64, null=True, source='id_number', unique=True)),
-                ('phone', township.fields.EncryptedTextField(blank=True, validators=[members.validators.validate_phone], verbose_name='phone')),
-                ('phone_hash', township.fields.LookupHashField(blank=True, db_index=True, editable=False, max_length=64, null=True, source='phone')),
+                ('id_number', core.fields.EncryptedTextField(validators=[members.validators.validate_id_number], verbose_name='ID number')),
+                ('id_number_hash', core.fields.LookupHashField(blank=True, editable=False, max_length=64, null=True, source='id_number', unique=True)),
+                ('phone', core.fields.EncryptedTextField(blank=True, validators=[members.validators.validate_phone], verbose_name='phone')),
+                ('phone_hash', core.fields.LookupHashField(blank=True, db_index=True, editable=False, max_length=64, null=True, source='phone')),
                 ('joined_on', models.DateField(verbose_name='date joined the party')),
                 ('status', models.CharField(choices=[('probationary', 'probationary member'), ('full', 'full member')], default='full', max_length=12, verbose_name='membership')),
                 ('is_former_cadre', models.BooleanField(default=False, verbose_name='former village cadre')),

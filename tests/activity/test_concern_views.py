@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-import activity.admin_concerns  # noqa: F401 - registers the admin (activity/admin.py imports it too)
-from activity.concerns import concern_answer, concern_record
+import activity.concerns.admin  # noqa: F401 - registers the admin (activity/admin.py imports it too)
+from activity.concerns.services import concern_answer, concern_record
 from activity.models import Concern
 from tests.factories import UserFactory, assign
 from township.models import Assignment

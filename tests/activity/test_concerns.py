@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from activity.concerns import (
+from activity.concerns.services import (
     concern_answer,
     concern_branch_queue,
     concern_counts_by_category,
@@ -390,7 +390,8 @@ def test_it_counts_open_and_overdue_concerns_per_village_in_one_query(org, queue
 
 
 def test_the_demo_concerns_tell_the_surveys_stories_and_build_once(db):
-    from township import demo, demo_concerns
+    from seeding.demo import build as demo
+    from seeding.demo import concerns as demo_concerns
 
     demo.build()
     demo.ensure_accounts("Demo-password-1")

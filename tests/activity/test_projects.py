@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activity.models import Project
-from groups.ledger import fund_entry_post
+from groups.ledger.services import fund_entry_post
 from groups.models import FundEntry
 from tests.factories import UserFactory, assign
 from township.models import Assignment

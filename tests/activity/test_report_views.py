@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from activity import services
 from activity.models import Activity, MonthlyReport, ReportReopening
+from activity.reports import services
 from groups.models import GroupPost
 from groups.services import member_leave_group
 from tests.conftest import TOWNSHIP_B_NAMES

@@ -11,9 +11,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from activity import services
 from activity.models import Activity, MonthlyReport, ReportReopening, month_due
-from activity.services import ConflictError, is_overdue
+from activity.reports import services
+from activity.reports.services import ConflictError, is_overdue
 from groups.models import GroupPost
 from groups.services import member_leave_group
 from tests.factories import FOUNDED, PartyMemberFactory, join

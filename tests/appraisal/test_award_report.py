@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from appraisal.exporting import FIRST_ROW, HEADER_ROW, award_report_workbook
+from appraisal.exports.award_report import FIRST_ROW, HEADER_ROW, award_report_workbook
 from appraisal.models import AppraisalYear, Award, ReserveCandidate
+from core.xlsx import DATE_FORMAT, YUAN_FORMAT
 from tests.factories import CountyFactory, PartyMemberFactory, TownshipFactory, grow_township
-from township.xlsx import DATE_FORMAT, YUAN_FORMAT
 
 Kind, Status = Award.Kind, Award.Status
 DECIDED_AT = timezone.make_aware(datetime.datetime(2025, 12, 26, 10, 30))

@@ -13,7 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from appraisal.awards import award_decide, award_nominate, recommend_to_county, year_decide, year_start_nominating
+from appraisal.awards.services import (
+    award_decide,
+    award_nominate,
+    recommend_to_county,
+    year_decide,
+    year_start_nominating,
+)
 from appraisal.models import AppraisalYear, Award, GroupScore, ReserveCandidate, RubricItem, YearReopening
 from members.models import AnnualReview
 from tests.conftest import TOWNSHIP_B_NAMES

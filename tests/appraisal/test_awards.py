@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from appraisal.awards import (
+from appraisal.awards.services import (
     advanced_group_candidates,
     award_decide,
     award_nominate,

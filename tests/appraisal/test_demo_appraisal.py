@@ -10,7 +10,8 @@ import pytest
 from appraisal.models import AppraisalYear, Award, BranchAppraisal, GroupScore, ReserveCandidate, SpotCheck
 from appraisal.rules import group_year_scores
 from members.models import AnnualReview
-from township import demo, demo_appraisal
+from seeding.demo import appraisal as demo_appraisal
+from seeding.demo import build as demo
 
 Kind, Status, State = Award.Kind, Award.Status, AppraisalYear.State
 

@@ -16,13 +16,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from activity.concerns import concern_answer, concern_record
+from activity.concerns.services import concern_answer, concern_record
 from activity.models import Concern
-from activity.services import activity_save, report_close, report_for, report_reopen, report_submit
-from appraisal import scoring
+from activity.reports.services import activity_save, report_close, report_for, report_reopen, report_submit
 from appraisal.models import AppraisalYear, BranchAppraisal, GroupScore, RubricItem, SpotCheck
 from appraisal.rules import group_year_scores
-from groups.ledger import decision_record, fund_entry_post
+from appraisal.scoring import services as scoring
+from groups.ledger.services import decision_record, fund_entry_post
 from members.models import AnnualReview
 from tests.factories import PartyMemberFactory, grow_township
 

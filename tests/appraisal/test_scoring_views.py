@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from appraisal import scoring
 from appraisal.models import AppraisalYear, BranchAppraisal, GroupScore, RubricItem, SpotCheck, YearReopening
+from appraisal.scoring import services as scoring
 from members.models import AnnualReview
 from tests.conftest import TOWNSHIP_B_NAMES
 from tests.factories import PartyGroupFactory, PartyMemberFactory, UserFactory, assign, grow_township

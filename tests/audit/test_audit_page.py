@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 
 from audit.events import record
 from audit.models import SecurityEvent
+from core.fields import mask
 from members.models import PartyMember
 from tests.audit.conftest import Action, events, mark
 from tests.factories import grow_township
-from township.fields import mask
 
 EVENTS, CHANGES, XLSX = reverse("audit:events"), reverse("audit:changes"), reverse("audit:events-xlsx")
 
@@ -176,7 +176,7 @@ def test_a_change_shows_who_when_where_and_the_old_and_new_values(org, auditor, 
 
 
 def test_the_changes_are_filtered_by_kind_person_and_type(org, auditor, township_staff, login):
-    from township.audit import stamp
+    from core.stamp import stamp
 
     village = org.a1
     old_name, village.secretary_name = village.secretary_name, "新书记"
@@ -230,7 +230,7 @@ def test_the_admin_shows_events_to_the_superuser_read_only(auditor, superuser, t
 
 
 def test_a_members_history_in_the_admin_masks_the_numbers(org, township_staff, login):
-    from township.audit import stamp
+    from core.stamp import stamp
 
     member = org.a1_g1_members[0]
     old_id = member.id_number

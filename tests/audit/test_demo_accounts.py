@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from township import demo
+from seeding.demo import build as demo
 from township.models import Assignment
 
 Role = Assignment.Role

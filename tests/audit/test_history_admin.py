@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.ledger import fund_entry_post
+from core.stamp import stamp
+from groups.ledger.services import fund_entry_post
 from groups.models import FundEntry
-from township.audit import stamp
 
 
 def version_url(obj, version) -> str:

@@ -48,7 +48,7 @@ def test_security_events_keep_the_same_address(org, secretary_a2, login, setting
 
 
 def test_a_change_outside_a_request_has_no_address(org):
-    from township.audit import stamp
+    from core.stamp import stamp
 
     village = org.a1
     village.branch_name = "命令行修改"

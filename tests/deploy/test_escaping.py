@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from activity.concerns import concern_record
+from activity.concerns.services import concern_record
 from activity.models import Concern
 
 MEMBER = "<script>alert(1)</script>"  # the names fit their columns (30 and 50 characters)

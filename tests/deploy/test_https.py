@@ -63,7 +63,7 @@ def test_production_defaults_are_the_safe_ones():
         "s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
     )
     out = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='township.settings'; {code}"],
+        [sys.executable, "-c", f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; {code}"],
         cwd=BASE,
         env=env,
         capture_output=True,
@@ -115,7 +115,7 @@ def test_the_proxy_header_is_read_from_the_environment(value, expected):
         [
             sys.executable,
             "-c",
-            "import os; os.environ['DJANGO_SETTINGS_MODULE']='township.settings'; "
+            "import os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; "
             "from django.conf import settings; print(repr(settings.SECURE_PROXY_SSL_HEADER))",
         ],
         cwd=BASE,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from township.fields import fernet, lookup_hash
+from core.fields import fernet, lookup_hash
 
 BASE = Path(__file__).resolve().parent.parent.parent
 
@@ -38,7 +38,7 @@ def test_the_deployment_check_names_every_missing_secret(tmp_path):
 
 
 def test_the_wsgi_application_refuses_to_start_without_them(tmp_path):
-    result = run("-c", "import township.wsgi", tmp_path=tmp_path)
+    result = run("-c", "import config.wsgi", tmp_path=tmp_path)
     assert result.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY is not set" in result.stderr
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from township.urls import urlpatterns as app_urlpatterns
+from config.urls import urlpatterns as app_urlpatterns
 
 
 class DatabaseTrouble(Exception):

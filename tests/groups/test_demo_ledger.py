@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 
 from activity.models import Project
-from groups.ledger import balance, decision_check
+from groups.ledger.services import balance, decision_check
 from groups.models import FundEntry, MeetingDecision, VillagerGroup
-from township import demo, demo_ledger
+from seeding.demo import build as demo
+from seeding.demo import ledger as demo_ledger
 
 
 @pytest.fixture

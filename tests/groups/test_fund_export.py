@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from groups.exporting import HEADER_ROW, YUAN_FORMAT, put_text
-from groups.ledger import decision_record, fund_entry_post, fund_entry_reverse
+from groups.ledger.exporting import HEADER_ROW, YUAN_FORMAT, put_text
+from groups.ledger.services import decision_record, fund_entry_post, fund_entry_reverse
 from groups.models import FundEntry
 
 INCOME, EXPENSE = FundEntry.Direction.INCOME, FundEntry.Direction.EXPENSE

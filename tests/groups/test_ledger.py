@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import translation
 
-from groups.ledger import (
+from groups.ledger.services import (
     balance,
     balances,
     decision_check,

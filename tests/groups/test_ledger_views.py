@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from groups.ledger import balance, decision_record, fund_entry_post, fund_entry_reverse
+from groups.ledger.services import balance, decision_record, fund_entry_post, fund_entry_reverse
 from groups.models import FundEntry, MeetingDecision
 from tests.conftest import TOWNSHIP_B_NAMES
 from tests.factories import UserFactory, assign, grow_township

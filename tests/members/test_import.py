@@ -13,9 +13,9 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from groups.models import GroupPost
-from members.importing import DATA_SHEET, EXAMPLE_ID, NOTES_SHEET, CellError, parse_date
+from groups.roster.importing import DATA_SHEET, EXAMPLE_ID, NOTES_SHEET, CellError, parse_date
+from groups.roster.views import SESSION_KEY
 from members.models import PartyMember
-from members.views import SESSION_KEY
 from tests.factories import UserFactory, assign, make_id_number
 from township.models import Assignment
 
@@ -95,16 +95,16 @@ def roster(rows, headers=HEAD, *, notes=True, more_sheets=None) -> bytes:
 
 
 def upload(client, data: bytes, name="名册.xlsx"):
-    return client.post(reverse("members:import"), {"file": SimpleUploadedFile(name, data)})
+    return client.post(reverse("roster:import"), {"file": SimpleUploadedFile(name, data)})
 
 
 def preview(client):
-    return client.get(reverse("members:import-preview"))
+    return client.get(reverse("roster:import-preview"))
 
 
 def confirm(client, **extra):
     token = client.session[SESSION_KEY]["token"]
-    return client.post(reverse("members:import-confirm"), {"token": token, **extra})
+    return client.post(reverse("roster:import-confirm"), {"token": token, **extra})
 
 
 def problems(response) -> set[tuple[int | None, str | None]]:
@@ -126,7 +126,7 @@ def snapshot():
 
 
 def test_it_downloads_the_template_with_an_example_row_and_notes(org, secretary_a1, login):
-    response = login(secretary_a1).get(reverse("members:import-template"))
+    response = login(secretary_a1).get(reverse("roster:import-template"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"].startswith("attachment;")
@@ -148,7 +148,7 @@ def test_it_downloads_the_template_with_an_example_row_and_notes(org, secretary_
 
 def test_the_untouched_template_is_refused_because_of_its_example_row(org, secretary_a1, login):
     client = login(secretary_a1)
-    template = client.get(reverse("members:import-template")).content
+    template = client.get(reverse("roster:import-template")).content
     before = snapshot()
     response = upload(client, template)
     assert response.status_code == 302
@@ -181,7 +181,7 @@ def test_it_previews_a_good_file_and_saves_nothing_until_confirmed(org, secretar
     )
     response = upload(client, data)
     assert response.status_code == 302
-    assert response["Location"] == reverse("members:import-preview")
+    assert response["Location"] == reverse("roster:import-preview")
     assert len(stored_files(media)) == 1
     response = preview(client)
     assert response.status_code == 200
@@ -385,7 +385,7 @@ def test_it_lists_every_rows_problems_by_row_and_column_and_saves_nothing(org, s
     assert 'name="confirm"' not in page
     response = confirm(client)
     assert response.status_code == 302
-    assert response["Location"] == reverse("members:import-preview")
+    assert response["Location"] == reverse("roster:import-preview")
     assert snapshot() == before
     assert len(stored_files(media)) == 1  # kept for another look until discarded
 
@@ -393,7 +393,7 @@ def test_it_lists_every_rows_problems_by_row_and_column_and_saves_nothing(org, s
 def test_problems_read_in_english_with_the_column_letter(org, secretary_a1, login):
     client = login(secretary_a1)
     upload(client, roster([row(id_number=ID_1[:16])]))
-    response = client.get(reverse("members:import-preview"), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(reverse("roster:import-preview"), HTTP_ACCEPT_LANGUAGE="en")
     p = response.context["plan"].problems[0]
     assert (p.row, p.column, p.letter) == (2, "身份证号", "F")
     assert "18 characters" in p.message
@@ -488,7 +488,7 @@ def test_the_file_is_checked_again_on_confirm(org, secretary_a1, login):
     )
     before = snapshot()
     response = confirm(client)
-    assert response["Location"] == reverse("members:import-preview")
+    assert response["Location"] == reverse("roster:import-preview")
     assert snapshot() == before
     assert not PartyMember.objects.filter(name="王新").exists()
 
@@ -511,7 +511,7 @@ def test_a_failure_half_way_through_saves_nothing(org, secretary_a1, login, monk
     before = snapshot()
     response = confirm(client)
     assert len(calls) == 2
-    assert response["Location"] == reverse("members:import-preview")
+    assert response["Location"] == reverse("roster:import-preview")
     assert snapshot() == before
 
 
@@ -606,11 +606,11 @@ def test_headings_with_notes_and_common_variants_are_understood(org, secretary_a
 
 def _all_pages(client, data):
     return [
-        client.get(reverse("members:import")),
-        client.get(reverse("members:import-template")),
-        client.get(reverse("members:import-preview")),
+        client.get(reverse("roster:import")),
+        client.get(reverse("roster:import-template")),
+        client.get(reverse("roster:import-preview")),
         upload(client, data),
-        client.post(reverse("members:import-confirm"), {"token": "x"}),
+        client.post(reverse("roster:import-confirm"), {"token": "x"}),
     ]
 
 
@@ -641,11 +641,11 @@ def test_another_persons_pending_file_cannot_be_confirmed(org, secretary_a1, sec
     other = Client()
     other.force_login(secretary_a2)
     before = snapshot()
-    response = other.post(reverse("members:import-confirm"), {"token": token})
+    response = other.post(reverse("roster:import-confirm"), {"token": token})
     assert response.status_code == 302
-    assert response["Location"] == reverse("members:import")
+    assert response["Location"] == reverse("roster:import")
     assert snapshot() == before
-    assert other.get(reverse("members:import-preview"))["Location"] == reverse("members:import")
+    assert other.get(reverse("roster:import-preview"))["Location"] == reverse("roster:import")
 
 
 def test_discarding_removes_the_file_and_saves_nothing(org, secretary_a1, login, media):
@@ -653,10 +653,10 @@ def test_discarding_removes_the_file_and_saves_nothing(org, secretary_a1, login,
     upload(client, roster([row()]))
     before = snapshot()
     response = confirm(client, discard="1")
-    assert response["Location"] == reverse("members:import")
+    assert response["Location"] == reverse("roster:import")
     assert snapshot() == before
     assert stored_files(media) == []
-    assert preview(client)["Location"] == reverse("members:import")
+    assert preview(client)["Location"] == reverse("roster:import")
 
 
 def test_a_new_upload_replaces_the_waiting_file(org, secretary_a1, login, media):

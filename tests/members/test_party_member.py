@@ -54,7 +54,7 @@ def test_it_keeps_a_blank_phone_blank():
 
 
 def test_it_finds_a_member_by_the_hash_of_the_id_number():
-    from township.fields import lookup_hash
+    from core.fields import lookup_hash
 
     member = PartyMemberFactory()
     assert PartyMember.objects.get(id_number_hash=lookup_hash(member.id_number)) == member

@@ -15,12 +15,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from activity.concerns import concern_record
+from activity.concerns.services import concern_record
 from activity.models import Concern
-from activity.services import activity_save, report_for, report_submit
-from appraisal.awards import award_decide, award_nominate, year_start_nominating
+from activity.reports.services import activity_save, report_for, report_submit
+from appraisal.awards.services import award_decide, award_nominate, year_start_nominating
 from appraisal.models import AppraisalYear, Award, GroupScore, RubricItem
-from groups.ledger import decision_record, fund_entry_post
+from groups.ledger.services import decision_record, fund_entry_post
 from members.models import AnnualReview
 from tests.factories import (
     PartyGroupFactory,

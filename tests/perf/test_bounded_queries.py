@@ -8,10 +8,10 @@ from django.db import connection
 from django.utils import timezone
 
 from activity.models import Activity
-from activity.services import activity_save, report_for, report_submit
+from activity.reports.services import activity_save, report_for, report_submit
+from dashboards import selectors as dashboards
 from groups.selectors import warning_count, warnings_for
 from tests.factories import PartyGroupFactory, PartyMemberFactory, VillagerGroupFactory
-from township import dashboards
 from township.models import Village
 
 

@@ -9,9 +9,9 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from township.querycount import HEADER
+from core.querycount import HEADER
 
-COUNTING = "township.querycount.QueryCountMiddleware"
+COUNTING = "core.querycount.QueryCountMiddleware"
 
 
 def test_it_is_off_by_default_and_a_request_cannot_turn_it_on(org, secretary_a1, login):

@@ -80,8 +80,8 @@ PAGES = {
         "township_staff", lambda w: reverse("admin:members_partymember_changelist") + "?q=罗紫", 10
     ),
     "award report export": Page("township_staff", lambda w: reverse("reports:award-report", args=[w.year.pk]), 9),
-    "roster export (township)": Page("township_staff", lambda w: reverse("members:roster"), 6),
-    "roster export (county)": Page("county_viewer", lambda w: reverse("members:roster"), 6),
+    "roster export (township)": Page("township_staff", lambda w: reverse("roster:roster"), 6),
+    "roster export (county)": Page("county_viewer", lambda w: reverse("roster:roster"), 6),
 }
 
 

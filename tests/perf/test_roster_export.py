@@ -1,4 +1,4 @@
-"""The party-member roster download (/members/roster.xlsx) and `manage.py export_roster`: each person gets exactly
+"""The party-member roster download (/roster/roster.xlsx) and `manage.py export_roster`: each person gets exactly
 their reach, ID and phone numbers masked, typed text that looks like a formula stays text, and the export runs a
 fixed number of queries however many members it writes (rows are read in chunks and streamed to the file)."""
 
@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import SecurityEvent
-from members.exporting import CHUNK_SIZE, FIELDS
+from groups.roster.exporting import CHUNK_SIZE, FIELDS
 from members.models import PartyMember
 from tests.factories import (
     CountyFactory,
@@ -28,7 +28,7 @@ from township.models import Assignment
 
 Role = Assignment.Role
 HEADERS = [header for _field, header, _width in FIELDS]
-URL = "/members/roster.xlsx"
+URL = "/roster/roster.xlsx"
 
 
 def workbook(response):
@@ -45,7 +45,7 @@ def rows_by_name(book) -> dict[str, dict]:
 
 
 def test_the_url_is_members_roster():
-    assert reverse("members:roster") == URL
+    assert reverse("roster:roster") == URL
 
 
 def test_township_staff_get_their_townships_members_and_nobody_elses(org, township_staff, login):

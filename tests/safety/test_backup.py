@@ -17,11 +17,11 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, connections
 from django.db.utils import load_backend
 
-from groups.ledger import balances, fund_entry_reverse
+from core import backups
+from groups.ledger.services import balances, fund_entry_reverse
 from groups.models import FundEntry, VillagerGroup
 from members.models import PartyMember
 from tests.groups.test_ledger import EXPENSE, post
-from township import backups
 
 pytestmark = pytest.mark.django_db(transaction=True)  # pg_dump reads what is committed
 RESTORED = "restored"

@@ -85,7 +85,7 @@ def test_a_save_cut_off_half_way_writes_nothing_and_can_be_sent_again(org, secre
 
 def test_other_errors_still_get_the_500_page(org, secretary_a1, browser):
     browser.force_login(secretary_a1)
-    with mock.patch("groups.ledger_views.balance", side_effect=ValueError("a bug")):
+    with mock.patch("groups.ledger.views.balance", side_effect=ValueError("a bug")):
         response = browser.get(reverse("funds:entry-new", args=[org.a1_vgs[0].pk]))
     assert response.status_code == 500
     assert PAGE_TEXT not in response.content.decode()

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import PROTECT, F, ProtectedError
 
-from groups import append_only
-from groups.ledger import balance, fund_entry_reverse
+from groups.ledger import append_only
+from groups.ledger.services import balance, fund_entry_reverse
 from groups.models import FundEntry
 from tests.groups.test_ledger import post
 

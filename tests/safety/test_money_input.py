@@ -16,12 +16,12 @@ from django.utils import translation
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from activity.project_forms import ProjectForm
+from activity.projects.forms import ProjectForm
 from appraisal.models import AppraisalYear
-from groups.ledger_forms import EntryForm
+from core.forms import YuanField
+from groups.ledger.forms import EntryForm
 from groups.models import FundEntry
 from tests.groups.test_ledger_views import entry_data
-from township.forms import YuanField
 from township.models import Township
 
 # No per-example deadline: the 2 shared CPU cores of CI make timings meaningless (only correctness is tested).

@@ -20,10 +20,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from members.checks import openpyxl_uses_defusedxml
-from members.importing import DATA_SHEET, RosterFileError, read_sheet
+from groups.roster.checks import openpyxl_uses_defusedxml
+from groups.roster.importing import DATA_SHEET, RosterFileError, read_sheet
+from groups.roster.views import SESSION_KEY
 from members.models import PartyMember
-from members.views import SESSION_KEY
 from tests.members.test_import import roster, row
 
 
@@ -45,7 +45,7 @@ def uploader(org, secretary_a1, client, media):
 
     def _upload(data: bytes, name: str = "名册.xlsx") -> list[str]:
         members = PartyMember.objects.count()
-        response = client.post(reverse("members:import"), {"file": SimpleUploadedFile(name, data)})
+        response = client.post(reverse("roster:import"), {"file": SimpleUploadedFile(name, data)})
         assert response.status_code == 200
         messages = response.context["form"].errors.get("file", [])
         assert messages, "the file was accepted"
@@ -128,7 +128,7 @@ def test_an_external_entity_inside_the_workbook_is_refused(uploader):
 
 @pytest.fixture
 def openpyxl_must_not_open():
-    with mock.patch("members.importing.load_workbook", side_effect=AssertionError("opened a zip bomb")) as opened:
+    with mock.patch("groups.roster.importing.load_workbook", side_effect=AssertionError("opened a zip bomb")) as opened:
         yield
     assert not opened.called
 
@@ -153,7 +153,7 @@ def test_parts_unpacking_to_too_much_in_all_are_refused_unopened(uploader, openp
 
 def test_a_good_roster_passes_the_zip_checks(org, secretary_a1, client, media):
     client.force_login(secretary_a1)
-    response = client.post(reverse("members:import"), {"file": SimpleUploadedFile("名册.xlsx", good_roster())})
+    response = client.post(reverse("roster:import"), {"file": SimpleUploadedFile("名册.xlsx", good_roster())})
     assert response.status_code == 302
 
 

@@ -21,13 +21,13 @@ from django.urls import reverse
 
 from activity.models import MonthlyReport
 from appraisal.models import AppraisalYear, Award
-from groups.ledger import decision_is_valid, decision_required
+from core.fields import lookup_hash
+from groups.ledger.services import decision_is_valid, decision_required
 from groups.models import Coverage, FundEntry, GroupPost, PartyGroup, VillagerGroup
 from members.models import PartyMember
 from members.validators import id_birth_date, id_sex, validate_id_number
-from township.fields import lookup_hash
+from seeding.scale import NotEmpty, seed_scale
 from township.models import Assignment, County, Township, Village
-from township.scale import NotEmpty, seed_scale
 
 PASSWORD = "Scale-Test-Pass-1"
 TOWNSHIPS, YEARS = 2, 1

@@ -11,7 +11,7 @@ from activity.models import Activity, MonthlyReport
 from appraisal.models import Award
 from groups.models import FundEntry
 from members.models import PartyMember
-from township.scale import seed_scale
+from seeding.scale import seed_scale
 
 DAY = datetime.date(2026, 3, 10)
 

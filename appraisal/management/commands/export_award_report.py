@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from appraisal.exporting import award_report_workbook, report_for, report_rows
+from appraisal.exports.award_report import award_report_workbook, report_for, report_rows
 from appraisal.models import AppraisalYear
 from audit.events import Action, record
 from township.models import Township

@@ -8,7 +8,7 @@ Test cases that commit (pytest's `transactional_db`, the live server) end with a
 from django.core.management.commands import flush
 from django.db import connections
 
-from groups.append_only import lifted
+from groups.ledger.append_only import lifted
 
 
 class Command(flush.Command):

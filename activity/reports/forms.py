@@ -1,0 +1,72 @@
+"""Forms for the monthly report pages. Each write carries the report version it was read at (optimistic locking)."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from activity.models import Activity
+from activity.reports import services
+
+
+class VersionField(forms.IntegerField):
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, **kwargs)
+
+
+class ActivityForm(forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = Activity
+        fields = [
+            "kind", "held_on", "is_emergency", "villager_group", "participants", "households_reached",
+            "non_party_present", "content", "outcome",
+        ]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "participants": forms.CheckboxSelectMultiple,
+            "content": forms.Textarea(attrs={"rows": 3}),
+            "outcome": forms.Textarea(attrs={"rows": 2}),
+            "households_reached": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+            "non_party_present": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+        }
+
+    def __init__(self, *args, members, villager_groups, report=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report = report
+        self.fields["participants"].queryset = members
+        self.fields["villager_group"].queryset = villager_groups
+        self.fields["villager_group"].empty_label = _("(the whole party group)")
+
+    def clean_held_on(self):
+        # Checked here too, so a wrong date shows together with the form's other errors, not on a second try.
+        held_on = self.cleaned_data["held_on"]
+        if self.report is not None and (error := services.held_on_error(self.report, held_on)):
+            raise forms.ValidationError(error, code="month")
+        return held_on
+
+    def _post_clean(self):
+        # The service validates the activity against its report; the form only checks its own fields.
+        pass
+
+
+class SummaryForm(forms.Form):
+    version = VersionField()
+    summary = forms.CharField(
+        label=_("summary of the month"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Anything the branch should know; if the group did nothing this month, say why."),
+    )
+
+
+class VersionForm(forms.Form):
+    version = VersionField()
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason for reopening"), widget=forms.Textarea(attrs={"rows": 3}), min_length=4, max_length=500
+    )

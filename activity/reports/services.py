@@ -1,0 +1,227 @@
+"""Monthly reports: create, record activities, submit, close, reopen — with optimistic locking.
+
+Every write names the report version it was read at. If someone else saved the report since, the write is refused
+with a ConflictError (a ValidationError, so forms show it) and nothing changes; the page keeps what the person typed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activity.models import Activity, MonthlyReport, ReportReopening, month_due
+from audit.events import Action, record
+from core.stamp import stamp, user_or_none
+from groups.models import GroupPost, PartyGroup, VillagerGroup
+from members.models import PartyMember
+
+Status = MonthlyReport.Status
+
+
+class ConflictError(ValidationError):
+    """The report changed since the person opened it."""
+
+
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def report_for(*, party_group: PartyGroup, month: datetime.date, acting_user=None) -> MonthlyReport:
+    """The group's report for a month, created as a draft the first time it is opened (not for future months)."""
+    month = first_of_month(month)
+    if month > first_of_month(timezone.localdate()):
+        raise ValidationError(_("A report cannot be opened for a month that has not begun."))
+    if month < first_of_month(party_group.established_on):
+        raise ValidationError(_("The party group was not yet established in that month."))
+    report = MonthlyReport.objects.filter(party_group=party_group, month=month).first()
+    if report is None:
+        with transaction.atomic():
+            report, _created = MonthlyReport.objects.get_or_create(
+                party_group=party_group, month=month, defaults={"updated_by": user_or_none(acting_user)}
+            )
+    return report
+
+
+def _lock(report: MonthlyReport, version: int | None, *, allow=(Status.DRAFT, Status.SUBMITTED)) -> MonthlyReport:
+    """Lock the report row, check it is still at the version the person saw and in a state that allows the change."""
+    current = MonthlyReport.objects.select_for_update().select_related("party_group__village").get(pk=report.pk)
+    if version is not None and current.version != version:
+        who = current.updated_by.get_full_name() or current.updated_by.username if current.updated_by else _("someone")
+        raise ConflictError(
+            _(
+                "%(who)s changed this report at %(when)s, after you opened it. Your input is kept below: "
+                "check the report as it is now, then save again."
+            )
+            % {"who": who, "when": timezone.localtime(current.updated_at).strftime("%H:%M")},
+            code="conflict",
+        )
+    if current.status not in allow:
+        if current.status == Status.CLOSED:
+            raise ValidationError(
+                _("This month is closed and cannot be changed. The branch can reopen it, giving a reason."),
+                code="closed",
+            )
+        raise ValidationError(
+            _("This report is %(s)s; that change is not possible now.") % {"s": current.get_status_display()}
+        )
+    return current
+
+
+def _bump(report: MonthlyReport, user, **changes) -> MonthlyReport:
+    for name, value in changes.items():
+        setattr(report, name, value)
+    report.version += 1  # the row is locked (select_for_update), so this cannot lose a concurrent bump
+    report.updated_by = user_or_none(user)
+    report.activity_count = report.activities.count()
+    stamp(report, user).save()
+    return report
+
+
+def held_on_error(report: MonthlyReport, held_on: datetime.date) -> str | None:
+    """Why `held_on` cannot be the date of an activity in the report's month, or None (forms show it early)."""
+    start, end = report.month_range()
+    if not start <= held_on <= end:
+        return _("The date must be inside %(m)s (%(a)s to %(b)s).") % {
+            "m": report.month.strftime("%Y-%m"),
+            "a": start.isoformat(),
+            "b": end.isoformat(),
+        }
+    if held_on > timezone.localdate():
+        return _("The date cannot be in the future.")
+    return None
+
+
+def _check_activity(report: MonthlyReport, held_on, participants, villager_group) -> None:
+    errors = {}
+    if held_on and (error := held_on_error(report, held_on)):
+        errors["held_on"] = error
+    allowed = set(group_members_in_month(report).values_list("pk", flat=True))
+    strangers = [m.name for m in participants if m.pk not in allowed]
+    if strangers:
+        errors["participants"] = _("Not members of this party group in that month: %(names)s.") % {
+            "names": "、".join(strangers)
+        }
+    if villager_group is not None and villager_group.village_id != report.party_group.village_id:
+        errors["villager_group"] = _("Choose a villager group of this village.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def group_members_in_month(report: MonthlyReport):
+    """Members who held a post in the group at any time during the report's month."""
+    start, end = report.month_range()
+    overlapping = GroupPost.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=start),
+        member=OuterRef("pk"),
+        party_group_id=report.party_group_id,
+        started_on__lte=end,
+    )
+    return PartyMember.objects.filter(Exists(overlapping)).order_by("name")
+
+
+@transaction.atomic
+def activity_save(
+    *,
+    report: MonthlyReport,
+    version: int,
+    acting_user,
+    kind: str,
+    held_on: datetime.date,
+    content: str,
+    participants: Iterable[PartyMember] = (),
+    villager_group: VillagerGroup | None = None,
+    households_reached: int = 0,
+    non_party_present: int = 0,
+    outcome: str = "",
+    is_emergency: bool = False,
+    activity: Activity | None = None,
+) -> Activity:
+    """Add an activity to the month, or change one; the report's version moves on."""
+    report = _lock(report, version)
+    participants = list(participants)
+    _check_activity(report, held_on, participants, villager_group)
+    if activity is None:
+        activity = Activity(report=report)
+    elif activity.report_id != report.pk:
+        raise ValidationError(_("This activity belongs to another report."))
+    for name, value in {
+        "kind": kind,
+        "held_on": held_on,
+        "content": content,
+        "villager_group": villager_group,
+        "households_reached": households_reached,
+        "non_party_present": non_party_present,
+        "outcome": outcome,
+        "is_emergency": is_emergency,
+    }.items():
+        setattr(activity, name, value)
+    activity.full_clean(exclude=["report"])
+    stamp(activity, acting_user).save()
+    activity.participants.set(participants)
+    _bump(report, acting_user)
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, version: int, acting_user) -> MonthlyReport:
+    report = _lock(activity.report, version)
+    stamp(activity, acting_user).delete()
+    return _bump(report, acting_user)
+
+
+@transaction.atomic
+def report_update_summary(*, report: MonthlyReport, version: int, summary: str, acting_user) -> MonthlyReport:
+    report = _lock(report, version)
+    return _bump(report, acting_user, summary=summary)
+
+
+@transaction.atomic
+def report_submit(*, report: MonthlyReport, version: int, acting_user, summary: str | None = None) -> MonthlyReport:
+    """Draft → submitted. A month needs at least one activity, or a summary saying why there was none."""
+    report = _lock(report, version, allow=(Status.DRAFT,))
+    if summary is not None:
+        report.summary = summary
+    if not report.activities.exists() and not report.summary.strip():
+        raise ValidationError(
+            _("Record at least one activity, or write in the summary why the group had none this month."),
+            code="empty",
+        )
+    return _bump(
+        report,
+        acting_user,
+        status=Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        submitted_by=user_or_none(acting_user),
+    )
+
+
+@transaction.atomic
+def report_close(*, report: MonthlyReport, acting_user, version: int | None = None) -> MonthlyReport:
+    """Submitted → closed: the month is final."""
+    report = _lock(report, version, allow=(Status.SUBMITTED,))
+    return _bump(
+        report, acting_user, status=Status.CLOSED, closed_at=timezone.now(), closed_by=user_or_none(acting_user)
+    )
+
+
+@transaction.atomic
+def report_reopen(*, report: MonthlyReport, reason: str, acting_user) -> MonthlyReport:
+    """Closed → draft, with the reason kept on record."""
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError({"reason": _("Say why the month is reopened (at least a few words).")})
+    report = _lock(report, None, allow=(Status.CLOSED,))
+    ReportReopening.objects.create(report=report, reason=reason, reopened_by=acting_user)
+    record(Action.MONTH_REOPENED, user=user_or_none(acting_user), obj=report, reason=reason)
+    return _bump(report, acting_user, status=Status.DRAFT, closed_at=None, closed_by=None)
+
+
+def is_overdue(report_status: str | None, month: datetime.date, due_day: int, today: datetime.date) -> bool:
+    """A month is overdue when it is not submitted (or closed) by the due day of the next month."""
+    return report_status not in (Status.SUBMITTED, Status.CLOSED) and today > month_due(month, due_day)

@@ -1,0 +1,361 @@
+"""The monthly report pages: a village's month at a glance, and one party group's report for a month."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from activity.models import Activity, MonthlyReport, month_due, next_month
+from activity.reports import services
+from activity.reports.forms import ActivityForm, ReopenForm, SummaryForm, VersionForm
+from groups.models import Coverage, PartyGroup, VillagerGroup
+from township.models import Village
+from township.scoping import Role, assignment_of, can_write, get_visible_or_404, role_of
+
+Status = MonthlyReport.Status
+
+
+# --- who may do what -------------------------------------------------------------------------------------------
+
+
+def _may_edit(user, group: PartyGroup) -> bool:
+    """Township staff and the branch secretary; a group leader for their own group where the branch allows it."""
+    if not can_write(user):
+        return False
+    if role_of(user) == Role.GROUP_LEADER:
+        a = assignment_of(user)
+        return a.party_group_id == group.pk and group.village.leaders_may_report
+    return True
+
+
+def _may_close(user) -> bool:
+    return can_write(user) and role_of(user) != Role.GROUP_LEADER
+
+
+def _group_or_404(user, pk: int) -> PartyGroup:
+    group = get_visible_or_404(PartyGroup, user, pk=pk)
+    if role_of(user) == Role.GROUP_LEADER and assignment_of(user).party_group_id != group.pk:
+        raise Http404  # a group leader's reach is their own group
+    return group
+
+
+def _check_month(group: PartyGroup, month: datetime.date) -> None:
+    if month > timezone.localdate().replace(day=1) or month < group.established_on.replace(day=1):
+        raise Http404
+
+
+# --- the village's month ---------------------------------------------------------------------------------------
+
+
+@login_required
+def village_month(request, village_pk: int, month: datetime.date):
+    """Every party group of the village for the month, those not yet submitted first, with overdue marked."""
+    village = get_visible_or_404(Village, request.user, pk=village_pk)
+    village = Village.objects.select_related("township").get(pk=village.pk)
+    if role_of(request.user) == Role.GROUP_LEADER:
+        raise Http404
+    today = timezone.localdate()
+    if month > today.replace(day=1):
+        raise Http404
+    start = month
+    end = next_month(month)
+    report = MonthlyReport.objects.filter(party_group=OuterRef("pk"), month=month)
+    groups = (
+        PartyGroup.objects.filter(village=village, established_on__lt=end)
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start))
+        .annotate(
+            report_pk=Subquery(report.values("pk")[:1]),
+            report_status=Subquery(report.values("status")[:1]),
+            report_activities=Subquery(report.values("activity_count")[:1]),
+            report_submitted_at=Subquery(report.values("submitted_at")[:1]),
+            done=Case(
+                When(Q(report_status__in=[Status.SUBMITTED, Status.CLOSED]), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("done", "name")
+    )
+    due = month_due(month, village.township.report_due_day)
+    rows = []
+    for g in groups:
+        rows.append(
+            {
+                "group": g,
+                "status": g.report_status,
+                "status_label": Status(g.report_status).label if g.report_status else _("not started"),
+                "activities": g.report_activities or 0,
+                "submitted_at": g.report_submitted_at,
+                "overdue": services.is_overdue(g.report_status, month, village.township.report_due_day, today),
+            }
+        )
+    prev_month = (month - datetime.timedelta(days=1)).replace(day=1)
+    following = end if end <= today.replace(day=1) else None
+    return render(
+        request,
+        "activity/reports/village_month.html",
+        {
+            "village": village,
+            "month": month,
+            "rows": rows,
+            "due": due,
+            "done": sum(1 for r in rows if r["status"] in (Status.SUBMITTED, Status.CLOSED)),
+            "prev_month": prev_month,
+            "next_month": following,
+            "may_close": _may_close(request.user),
+        },
+    )
+
+
+# --- one group's report ------------------------------------------------------------------------------------------
+
+
+def _report_or_blank(group: PartyGroup, month: datetime.date) -> MonthlyReport:
+    """The saved report, or an unsaved draft (version 0) until the first write creates it."""
+    return MonthlyReport.objects.filter(party_group=group, month=month).first() or MonthlyReport(
+        party_group=group, month=month, version=0
+    )
+
+
+def _saved_report(group, month, version, user) -> tuple[MonthlyReport, int]:
+    """The report to write to, created on the first write; a blank page saved after another's first write conflicts."""
+    report = services.report_for(party_group=group, month=month, acting_user=user)
+    if version == 0 and report.version != 1:
+        version = -1  # the person saw an empty report, but it has changed since: let the service say so
+    elif version == 0:
+        version = 1
+    return report, version
+
+
+def _report_context(request, group, month, report, **extra):
+    activities = []
+    if report.pk:
+        activities = list(
+            Activity.objects.filter(report=report).select_related("villager_group").prefetch_related("participants")
+        )
+    township = group.village.township
+    editable = _may_edit(request.user, group) and report.status != Status.CLOSED
+    return {
+        "group": group,
+        "month": month,
+        "report": report,
+        "activities": activities,
+        "due": month_due(month, township.report_due_day),
+        "overdue": services.is_overdue(
+            report.status if report.pk else None, month, township.report_due_day, timezone.localdate()
+        ),
+        "editable": editable,
+        "may_close": _may_close(request.user) and report.status == Status.SUBMITTED,
+        "may_reopen": _may_close(request.user) and report.status == Status.CLOSED,
+        "summary_form": extra.pop("summary_form", None)
+        or SummaryForm(initial={"version": report.version, "summary": report.summary}),
+        "reopenings": report.reopenings.select_related("reopened_by") if report.pk else [],
+        "village_link": role_of(request.user) != Role.GROUP_LEADER,  # a group leader's reach is their own group
+        **extra,
+    }
+
+
+@login_required
+def report_page(request, group_pk: int, month: datetime.date):
+    group = _group_or_404(request.user, group_pk)
+    _check_month(group, month)
+    group = PartyGroup.objects.select_related("village__township").get(pk=group.pk)
+    report = _report_or_blank(group, month)
+    return render(request, "activity/reports/report.html", _report_context(request, group, month, report))
+
+
+def _editable_group(request, group_pk, month):
+    group = _group_or_404(request.user, group_pk)
+    _check_month(group, month)
+    group = PartyGroup.objects.select_related("village__township").get(pk=group.pk)
+    if not _may_edit(request.user, group):
+        raise PermissionDenied
+    return group
+
+
+def _activity_form(request, group, month, report, *, instance=None, data=None):
+    start = month
+    end = next_month(month) - datetime.timedelta(days=1)
+    probe = report if report.pk else MonthlyReport(party_group=group, month=month)
+    covered = Coverage.objects.filter(party_group=group, started_on__lte=end).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=start)
+    )
+    villager_groups = VillagerGroup.objects.filter(pk__in=covered.values("villager_group_id")).select_related("village")
+    initial = {"version": report.version}
+    if instance is None:
+        today = timezone.localdate()
+        initial["held_on"] = today if start <= today <= end else end
+    return ActivityForm(
+        data,
+        instance=instance,
+        initial=initial,
+        members=services.group_members_in_month(probe),
+        villager_groups=villager_groups,
+        report=probe,
+    )
+
+
+def _save_activity(request, group, month, form, activity=None):
+    report, version = _saved_report(group, month, form.cleaned_data["version"], request.user)
+    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    try:
+        services.activity_save(report=report, version=version, acting_user=request.user, activity=activity, **data)
+    except services.ConflictError as exc:
+        form.add_error(None, exc)
+        form.data = form.data.copy()
+        form.data["version"] = MonthlyReport.objects.get(pk=report.pk).version  # saving again now is deliberate
+        return False
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+        return False
+    return True
+
+
+@login_required
+def activity_add(request, group_pk: int, month: datetime.date):
+    group = _editable_group(request, group_pk, month)
+    report = _report_or_blank(group, month)
+    if report.status == Status.CLOSED:
+        messages.error(
+            request, _("This month is closed and cannot be changed. The branch can reopen it, giving a reason.")
+        )
+        return redirect("activity:report", group_pk=group.pk, month=month)
+    form = _activity_form(request, group, month, report, data=request.POST or None)
+    if request.method == "POST" and form.is_valid() and _save_activity(request, group, month, form):
+        messages.success(request, _("The activity is saved."))
+        return redirect("activity:report", group_pk=group.pk, month=month)
+    return render(
+        request, "activity/reports/activity_form.html", {"group": group, "month": month, "report": report, "form": form}
+    )
+
+
+def _activity_or_404(request, pk):
+    activity = get_visible_or_404(Activity, request.user, pk=pk)
+    activity = Activity.objects.select_related("report__party_group__village__township").get(pk=activity.pk)
+    group = activity.report.party_group
+    _group_or_404(request.user, group.pk)
+    if not _may_edit(request.user, group):
+        raise PermissionDenied
+    return activity
+
+
+@login_required
+def activity_edit(request, pk: int):
+    activity = _activity_or_404(request, pk)
+    report, group, month = activity.report, activity.report.party_group, activity.report.month
+    form = _activity_form(request, group, month, report, instance=activity, data=request.POST or None)
+    if request.method == "POST" and form.is_valid() and _save_activity(request, group, month, form, activity):
+        messages.success(request, _("The activity is saved."))
+        return redirect("activity:report", group_pk=group.pk, month=month)
+    return render(
+        request,
+        "activity/reports/activity_form.html",
+        {"group": group, "month": month, "report": report, "form": form, "activity": activity},
+    )
+
+
+@login_required
+@require_POST
+def activity_delete(request, pk: int):
+    activity = _activity_or_404(request, pk)
+    report = activity.report
+    form = VersionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("The page was out of date; open the report again."))
+        services.activity_delete(activity=activity, version=form.cleaned_data["version"], acting_user=request.user)
+        messages.success(request, _("The activity is deleted."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("activity:report", group_pk=report.party_group_id, month=report.month)
+
+
+@login_required
+@require_POST
+def report_action(request, group_pk: int, month: datetime.date, action: str):
+    """Save the summary, submit, or close a month (each names the version the person saw)."""
+    if action not in {"summary", "submit", "close"}:
+        raise Http404
+    group = _group_or_404(request.user, group_pk)
+    _check_month(group, month)
+    group = PartyGroup.objects.select_related("village__township").get(pk=group.pk)
+    if action == "close":
+        if not _may_close(request.user):
+            raise PermissionDenied
+    elif not _may_edit(request.user, group):
+        raise PermissionDenied
+    form = SummaryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The page was out of date; open the report again."))
+        return redirect("activity:report", group_pk=group.pk, month=month)
+    try:
+        if action == "close":
+            report = MonthlyReport.objects.filter(party_group=group, month=month).first()
+            if report is None:
+                raise ValidationError(_("There is no submitted report to close."))
+            services.report_close(report=report, version=form.cleaned_data["version"], acting_user=request.user)
+            messages.success(request, _("The month is closed."))
+        else:
+            report, version = _saved_report(group, month, form.cleaned_data["version"], request.user)
+            summary = form.cleaned_data["summary"]
+            if action == "submit":
+                services.report_submit(report=report, version=version, summary=summary, acting_user=request.user)
+                messages.success(request, _("The report is submitted to the branch."))
+            else:
+                services.report_update_summary(
+                    report=report, version=version, summary=summary, acting_user=request.user
+                )
+                messages.success(request, _("The summary is saved."))
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        if isinstance(exc, services.ConflictError):
+            form.data = form.data.copy()
+            form.data["version"] = MonthlyReport.objects.get(party_group=group, month=month).version
+        report = _report_or_blank(group, month)
+        return render(
+            request,
+            "activity/reports/report.html",
+            _report_context(request, group, month, report, summary_form=form),
+            status=200,
+        )
+    return redirect("activity:report", group_pk=group.pk, month=month)
+
+
+@login_required
+def report_reopen(request, group_pk: int, month: datetime.date):
+    group = _group_or_404(request.user, group_pk)
+    report = MonthlyReport.objects.filter(party_group=group, month=month).select_related("party_group__village").first()
+    if report is None:
+        raise Http404
+    if not _may_close(request.user):
+        raise PermissionDenied
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_reopen(report=report, reason=form.cleaned_data["reason"], acting_user=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The month is reopened; the reason is kept on record."))
+            return redirect("activity:report", group_pk=group.pk, month=month)
+    return render(
+        request, "activity/reports/reopen_form.html", {"group": group, "month": month, "report": report, "form": form}
+    )
+
+
+def report_url(group_pk: int, month: datetime.date) -> str:
+    return reverse("activity:report", kwargs={"group_pk": group_pk, "month": month})

@@ -1,0 +1,847 @@
+"""The award decision (表彰): candidates ranked from the year's scores, the branches' nominations, the township's
+decision within the year's quotas, the lock of the year with the streak rule, reopening, and the reserve-cadre lists.
+
+Services (`award_nominate`, `award_decide`, `year_decide`, …) are keyword-only, run in one transaction with the
+appraisal year's row locked, take the acting user (recorded by django-simple-history and in the `…_by` fields), and
+raise `ValidationError` with a code (`locked`, `state`, `quota`, `duplicate`, `not_eligible`, `reason`, …) on input
+that breaks a rule, or `PermissionDenied` when the person may not make the change at all. `acting_user=None` is a
+system action (demo data, management commands).
+
+Selectors (`advanced_group_candidates`, …) read a bounded number of queries however many groups and members.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from appraisal.models import AppraisalYear, Award, GroupScore, ReserveCandidate, RubricItem, SpotCheck, YearReopening
+from appraisal.rules import QUARTERS, ensure_not_locked, group_year_scores
+from audit.events import Action, record
+from core.stamp import stamp, user_or_none
+from groups.models import GroupPost, PartyGroup
+from members.models import AnnualReview, PartyMember
+from township.models import Village
+from township.scoping import Role, assignment_of
+
+Kind = Award.Kind
+Status = Award.Status
+State = AppraisalYear.State
+ReserveList = ReserveCandidate.List
+
+DECIDABLE_KINDS = (Kind.ADVANCED_GROUP, Kind.EXCELLENT_LEADER, Kind.EXCELLENT_MEMBER)
+MEMBER_KINDS = (Kind.EXCELLENT_LEADER, Kind.EXCELLENT_MEMBER)
+# A leader's group "did well" at this year score or above (良好 and better on the usual 100-point scale).
+GOOD_GROUP_SCORE = Decimal("80")
+HUNDRED = Decimal("100")
+
+
+# --- who may do what ------------------------------------------------------------------------------------------------
+
+
+def is_township_of(user, township_id: int) -> bool:
+    """Township staff of this township (or an administrator, or a system action)."""
+    if user is None:
+        return True
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    a = assignment_of(user)
+    return a is not None and a.role == Role.TOWNSHIP_STAFF and a.township_id == township_id
+
+
+def may_nominate_in(user, village: Village) -> bool:
+    """A branch secretary nominates in their own village; township staff in any village of their township."""
+    if is_township_of(user, village.township_id):
+        return True
+    a = assignment_of(user)
+    return a is not None and a.role == Role.BRANCH_SECRETARY and a.village_id == village.pk
+
+
+def _require_township(user, year: AppraisalYear) -> None:
+    if not is_township_of(user, year.township_id):
+        raise PermissionDenied
+
+
+# --- the year ------------------------------------------------------------------------------------------------------
+
+
+def year_bounds(year: AppraisalYear) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year.year, 1, 1), datetime.date(year.year, 12, 31)
+
+
+def _lock_year(year: AppraisalYear) -> AppraisalYear:
+    """The year's row, locked for the rest of the transaction, so two decisions run one after the other."""
+    return AppraisalYear.objects.select_for_update().get(pk=year.pk)
+
+
+def _require_state(year: AppraisalYear, state: str) -> None:
+    if year.state == state:
+        return
+    messages = {
+        State.OPEN: _("The %(y)d appraisal is no longer open for this step."),
+        State.NOMINATING: _(
+            "The %(y)d appraisal is not taking nominations and decisions now: the township opens them first."
+        ),
+        State.DECIDED: _("The %(y)d appraisal has not been decided yet."),
+    }
+    raise ValidationError(messages[state] % {"y": year.year}, code="state")
+
+
+def _required_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason."), code="reason")
+    return reason
+
+
+def groups_of_year(year: AppraisalYear, villages=None) -> QuerySet[PartyGroup]:
+    """The township's party groups that existed at some time in the year (within `villages` if given)."""
+    start, end = year_bounds(year)
+    groups = PartyGroup.objects.filter(village__township_id=year.township_id, established_on__lte=end).filter(
+        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start)  # dissolved_on is the first day it no longer exists
+    )
+    if villages is not None:
+        groups = groups.filter(village__in=villages)
+    return groups
+
+
+# --- candidates -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class GroupCandidate:
+    """A party group for 先进党小组, with the parts of its year score as evidence."""
+
+    party_group: PartyGroup
+    score: Decimal | None
+    rubric_points: Decimal
+    rubric_max: Decimal
+    spot_checks: int
+    spot_average: Decimal | None
+    spot_poor: int
+    rank: int | None = None
+    award: Award | None = None
+
+    @property
+    def village(self) -> Village:
+        return self.party_group.village
+
+    @property
+    def rubric_percent(self) -> Decimal | None:
+        if not self.rubric_max:
+            return None
+        return (self.rubric_points / self.rubric_max * HUNDRED).quantize(Decimal("0.1"))
+
+    @property
+    def target_id(self) -> int:
+        return self.party_group.pk
+
+
+@dataclass
+class LeaderCandidate:
+    """A group leader for 优秀党小组长: the group led in the year, for how long, and the group's score."""
+
+    member: PartyMember
+    party_group: PartyGroup
+    led_from: datetime.date
+    led_until: datetime.date | None  # first day off, as GroupPost.ended_on
+    days_led: int
+    serving_at_year_end: bool
+    score: Decimal | None = None
+    rank: int | None = None
+    award: Award | None = None
+
+    @property
+    def village(self) -> Village:
+        return self.member.village
+
+    @property
+    def target_id(self) -> int:
+        return self.member.pk
+
+
+@dataclass
+class MemberCandidate:
+    """A member graded 优秀 in the year's 民主评议, with their party group and its score."""
+
+    member: PartyMember
+    review: AnnualReview
+    post: GroupPost | None = None
+    score: Decimal | None = None
+    rank: int | None = None
+    award: Award | None = None
+
+    @property
+    def village(self) -> Village:
+        return self.member.village
+
+    @property
+    def party_group(self) -> PartyGroup | None:
+        return self.post.party_group if self.post else None
+
+    @property
+    def target_id(self) -> int:
+        return self.member.pk
+
+
+def _rank(candidates: list) -> list:
+    """Number the candidates in order; equal scores share a rank (1, 2, 2, 4); no score, no rank."""
+    previous, rank = object(), 0
+    for i, c in enumerate(candidates, start=1):
+        if c.score is None:
+            c.rank = None
+            continue
+        if c.score != previous:
+            rank, previous = i, c.score
+        c.rank = rank
+    return candidates
+
+
+def _awards_by_target(year: AppraisalYear, kind: str, target: str) -> dict[int, Award]:
+    awards = Award.objects.filter(year=year, kind=kind).select_related("nominated_by", "decided_by")
+    return {getattr(a, f"{target}_id"): a for a in awards}
+
+
+def _score_key(c):
+    return (c.score is None, -(c.score or 0))
+
+
+def advanced_group_candidates(year: AppraisalYear, villages=None) -> list[GroupCandidate]:
+    """The year's party groups ranked by year score, with its rubric and spot-check parts (8 queries)."""
+    groups = list(groups_of_year(year, villages).select_related("village"))
+    ids = [g.pk for g in groups]
+    scores = group_year_scores(year, party_group_ids=ids)
+    rubric_max = (RubricItem.objects.filter(year=year).aggregate(m=Sum("max_points"))["m"] or Decimal("0")) * QUARTERS
+    rubric = dict(
+        GroupScore.objects.filter(year=year, party_group_id__in=ids)
+        .values_list("party_group")
+        .annotate(total=Sum("points"))
+    )
+    checks = {
+        row["party_group"]: row
+        for row in SpotCheck.objects.filter(year=year, party_group_id__in=ids)
+        .values("party_group")
+        .annotate(n=Count("pk"), avg=Avg("points"), poor=Count("pk", filter=Q(rating=SpotCheck.Rating.POOR)))
+    }
+    awards = _awards_by_target(year, Kind.ADVANCED_GROUP, "party_group")
+    out = []
+    for g in groups:
+        check = checks.get(g.pk, {})
+        avg = check.get("avg")
+        out.append(
+            GroupCandidate(
+                party_group=g,
+                score=scores.get(g.pk),
+                rubric_points=Decimal(rubric.get(g.pk) or 0),
+                rubric_max=rubric_max,
+                spot_checks=check.get("n", 0),
+                spot_average=Decimal(avg).quantize(Decimal("0.1")) if avg is not None else None,
+                spot_poor=check.get("poor", 0),
+                award=awards.get(g.pk),
+            )
+        )
+    out.sort(key=lambda c: (*_score_key(c), c.village.name, c.party_group.name))
+    return _rank(out)
+
+
+def _leadership(year: AppraisalYear, groups: QuerySet[PartyGroup], member_ids=None) -> dict[int, LeaderCandidate]:
+    """Who led a party group in the year: serving at the year's end, or leading it most of the year (one query).
+
+    A member who led two groups in the year counts once, for the group they led at year end or longest.
+    """
+    start, end = year_bounds(year)
+    days_in_year = (end - start).days + 1
+    posts = GroupPost.objects.filter(role=GroupPost.Role.LEADER, party_group__in=groups, started_on__lte=end).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=start)
+    )
+    if member_ids is not None:
+        posts = posts.filter(member_id__in=member_ids)
+    best: dict[int, LeaderCandidate] = {}
+    for post in posts.select_related("member__village", "party_group__village"):
+        first = max(post.started_on, start)
+        stop = min(post.ended_on, end + datetime.timedelta(days=1)) if post.ended_on else end + datetime.timedelta(1)
+        days = (stop - first).days
+        at_end = post.ended_on is None or post.ended_on > end
+        if not (at_end or days * 2 > days_in_year):
+            continue
+        c = LeaderCandidate(
+            member=post.member,
+            party_group=post.party_group,
+            led_from=post.started_on,
+            led_until=post.ended_on,
+            days_led=days,
+            serving_at_year_end=at_end,
+        )
+        old = best.get(post.member_id)
+        if old is None or (c.serving_at_year_end, c.days_led) > (old.serving_at_year_end, old.days_led):
+            best[post.member_id] = c
+    return best
+
+
+def excellent_leader_candidates(year: AppraisalYear, villages=None) -> list[LeaderCandidate]:
+    """Leaders of the year whose groups scored `GOOD_GROUP_SCORE` or more, ranked by group score (6 queries)."""
+    leaders = _leadership(year, groups_of_year(year, villages))
+    scores = group_year_scores(year, party_group_ids=sorted({c.party_group.pk for c in leaders.values()}))
+    awards = _awards_by_target(year, Kind.EXCELLENT_LEADER, "member")
+    out = []
+    for c in leaders.values():
+        c.score = scores.get(c.party_group.pk)
+        if c.score is not None and c.score >= GOOD_GROUP_SCORE:
+            c.award = awards.get(c.member.pk)
+            out.append(c)
+    out.sort(key=lambda c: (*_score_key(c), c.village.name, c.member.name))
+    return _rank(out)
+
+
+def excellent_member_candidates(year: AppraisalYear, villages=None) -> list[MemberCandidate]:
+    """Members graded 优秀 in the year's 民主评议, ordered by their party group's score (7 queries)."""
+    reviews = AnnualReview.objects.filter(
+        year=year.year, grade=AnnualReview.Grade.EXCELLENT, member__village__township_id=year.township_id
+    )
+    if villages is not None:
+        reviews = reviews.filter(member__village__in=villages)
+    out = {r.member_id: MemberCandidate(member=r.member, review=r) for r in reviews.select_related("member__village")}
+    _, end = year_bounds(year)
+    posts = (
+        GroupPost.objects.filter(member_id__in=list(out), started_on__lte=end)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=end))
+        .select_related("party_group")
+    )
+    for post in posts:
+        out[post.member_id].post = post
+    scores = group_year_scores(year, party_group_ids=sorted({c.post.party_group_id for c in out.values() if c.post}))
+    awards = _awards_by_target(year, Kind.EXCELLENT_MEMBER, "member")
+    for c in out.values():
+        c.score = scores.get(c.post.party_group_id) if c.post else None
+        c.award = awards.get(c.member.pk)
+    ranked = sorted(out.values(), key=lambda c: (*_score_key(c), c.village.name, c.member.name))
+    return _rank(ranked)
+
+
+CANDIDATES = {
+    Kind.ADVANCED_GROUP: advanced_group_candidates,
+    Kind.EXCELLENT_LEADER: excellent_leader_candidates,
+    Kind.EXCELLENT_MEMBER: excellent_member_candidates,
+}
+
+
+def evidence_text(year: AppraisalYear, candidate) -> str:
+    """A one-line summary of a candidate's evidence, offered as the nomination's reason."""
+    if isinstance(candidate, GroupCandidate):
+        text = _("%(y)d year score %(s)s") % {"y": year.year, "s": "—" if candidate.score is None else candidate.score}
+        if candidate.rubric_percent is not None:
+            text += _("; regular appraisal %(p)s%%") % {"p": candidate.rubric_percent}
+        if candidate.spot_checks:
+            text += _("; %(n)d spot checks, average %(a)s") % {"n": candidate.spot_checks, "a": candidate.spot_average}
+        return text
+    if isinstance(candidate, LeaderCandidate):
+        return _("Leader of %(g)s; the group's %(y)d year score %(s)s") % {
+            "g": candidate.party_group.name,
+            "y": year.year,
+            "s": candidate.score,
+        }
+    text = _("Graded 优秀 in the %(y)d 民主评议") % {"y": year.year}
+    if candidate.party_group:
+        text += _("; member of %(g)s") % {"g": candidate.party_group.name}
+    return text
+
+
+# --- nominations ----------------------------------------------------------------------------------------------------
+
+
+def _target_village(kind: str, party_group, member) -> Village:
+    """The nominee has the shape the kind needs (a group, or a member); returns its village."""
+    if kind == Kind.ADVANCED_GROUP:
+        if party_group is None or member is not None:
+            raise ValidationError(_("Choose the party group."), code="target")
+        return party_group.village
+    if member is None or party_group is not None:
+        raise ValidationError(_("Choose the party member."), code="target")
+    return member.village
+
+
+def _check_eligible(year: AppraisalYear, kind: str, party_group, member) -> None:
+    """The nominee qualifies for the kind in this year and township."""
+    if kind == Kind.ADVANCED_GROUP:
+        if not groups_of_year(year).filter(pk=party_group.pk).exists():
+            raise ValidationError(
+                _("%(g)s is not a party group of this township in %(y)d."),
+                code="not_eligible",
+                params={"g": party_group.name, "y": year.year},
+            )
+        return
+    if member.village.township_id != year.township_id:
+        raise ValidationError(
+            _("%(m)s is not a member of this township."), code="not_eligible", params={"m": member.name}
+        )
+    if kind == Kind.EXCELLENT_LEADER:
+        if member.pk not in _leadership(year, groups_of_year(year), member_ids=[member.pk]):
+            raise ValidationError(
+                _("%(m)s did not lead a party group in %(y)d (at the year's end or for most of the year)."),
+                code="not_eligible",
+                params={"m": member.name, "y": year.year},
+            )
+    elif not AnnualReview.objects.filter(member=member, year=year.year, grade=AnnualReview.Grade.EXCELLENT).exists():
+        raise ValidationError(
+            _("%(m)s was not graded 优秀 in the %(y)d 民主评议."),
+            code="not_eligible",
+            params={"m": member.name, "y": year.year},
+        )
+
+
+@transaction.atomic
+def award_nominate(
+    *,
+    year: AppraisalYear,
+    kind: str,
+    party_group: PartyGroup | None = None,
+    member: PartyMember | None = None,
+    reason: str,
+    acting_user,
+) -> Award:
+    """A branch (or the township) nominates a group, leader or member for an award of the year, with the reason."""
+    year = _lock_year(year)
+    ensure_not_locked(year)
+    _require_state(year, State.NOMINATING)
+    if kind not in DECIDABLE_KINDS:
+        raise ValidationError(_("This award is not nominated; it follows from the decision."), code="kind")
+    village = _target_village(kind, party_group, member)
+    if not may_nominate_in(acting_user, village):
+        raise PermissionDenied
+    _check_eligible(year, kind, party_group, member)
+    reason = _required_reason(reason)
+    target = {"party_group": party_group} if kind == Kind.ADVANCED_GROUP else {"member": member}
+    if Award.objects.filter(year=year, kind=kind, **target).exists():
+        raise ValidationError(
+            _("%(who)s is already nominated for this award in %(y)d.")
+            % {"who": party_group.name if party_group else member.name, "y": year.year},
+            code="duplicate",
+        )
+    award = Award(
+        year=year,
+        kind=kind,
+        status=Status.NOMINATED,
+        village=village,
+        reason=reason,
+        nominated_by=user_or_none(acting_user),
+        nominated_at=timezone.now(),
+        **target,
+    )
+    award.full_clean()
+    stamp(award, acting_user).save()
+    return award
+
+
+@transaction.atomic
+def award_withdraw(*, award: Award, acting_user) -> None:
+    """Take back a nomination the township has not decided (the branch that may nominate it, or the township)."""
+    year = _lock_year(award.year)
+    ensure_not_locked(year)
+    award = Award.objects.select_related("village").get(pk=award.pk)
+    if not may_nominate_in(acting_user, award.village):
+        raise PermissionDenied
+    if award.status != Status.NOMINATED or award.kind not in DECIDABLE_KINDS:
+        raise ValidationError(
+            _("The township has decided this award; it must take it out of its decision first."), code="decided"
+        )
+    stamp(award, acting_user).delete()
+
+
+# --- the township's decision ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def year_start_nominating(*, year: AppraisalYear, acting_user) -> AppraisalYear:
+    """The township closes scoring and opens nominations and decisions for the year."""
+    _require_township(acting_user, year)
+    year = _lock_year(year)
+    ensure_not_locked(year)
+    _require_state(year, State.OPEN)
+    year.state = State.NOMINATING
+    stamp(year, acting_user).save(update_fields=["state"])
+    return year
+
+
+QUOTA_FIELDS = {
+    Kind.ADVANCED_GROUP: "advanced_group_quota",
+    Kind.EXCELLENT_LEADER: "excellent_leader_quota",
+    Kind.EXCELLENT_MEMBER: "excellent_member_quota",
+}
+AMOUNT_FIELDS = {
+    Kind.ADVANCED_GROUP: "advanced_group_amount",
+    Kind.EXCELLENT_LEADER: "excellent_leader_amount",
+    Kind.EXCELLENT_MEMBER: "excellent_member_amount",
+    Kind.STREAK_BONUS: "streak_bonus_amount",
+}
+
+
+def quota_of(year: AppraisalYear, kind: str) -> int:
+    return getattr(year, QUOTA_FIELDS[kind])
+
+
+def amount_of(year: AppraisalYear, kind: str) -> Decimal:
+    return getattr(year, AMOUNT_FIELDS[kind])
+
+
+def _check_quotas(year: AppraisalYear, counts: dict[str, int]) -> None:
+    for kind in DECIDABLE_KINDS:
+        n, quota = counts.get(kind, 0), quota_of(year, kind)
+        if n > quota:
+            raise ValidationError(
+                _("At most %(quota)d can be decided as “%(what)s” in %(y)d; %(n)d are chosen. Choose %(over)d fewer."),
+                code="quota",
+                params={
+                    "kind": kind,
+                    "quota": quota,
+                    "n": n,
+                    "over": n - quota,
+                    "what": Kind(kind).label,
+                    "y": year.year,
+                },
+            )
+
+
+@transaction.atomic
+def award_decide(
+    *,
+    year: AppraisalYear,
+    awards,
+    acting_user,
+    publicity: tuple[datetime.date | None, datetime.date | None] | None = None,
+) -> AppraisalYear:
+    """The township's decision on the year's nominations: exactly `awards` are decided, within each kind's quota
+    (refused with code "quota", nothing written), with the year's amounts; other nominations stay nominations.
+
+    `publicity` (from, until) sets the public-notice (公示) dates; None leaves them as they are.
+    """
+    _require_township(acting_user, year)
+    year = _lock_year(year)
+    ensure_not_locked(year)
+    _require_state(year, State.NOMINATING)
+    chosen = {a.pk for a in awards}
+    current = list(Award.objects.select_for_update().filter(year=year, kind__in=DECIDABLE_KINDS))
+    if chosen - {a.pk for a in current}:
+        raise ValidationError(_("Only this year's nominations can be decided."), code="target")
+    counts: dict[str, int] = defaultdict(int)
+    for a in current:
+        if a.pk in chosen:
+            counts[a.kind] += 1
+    _check_quotas(year, counts)
+    if publicity is not None:
+        starts, ends = publicity
+        if starts and ends and ends < starts:
+            raise ValidationError(_("The public notice cannot end before it starts."), code="publicity")
+    now, by = timezone.now(), user_or_none(acting_user)
+    for a in current:
+        if a.pk in chosen:
+            amount = amount_of(year, a.kind)
+            if a.status != Status.DECIDED:
+                a.status, a.amount, a.decided_by, a.decided_at = Status.DECIDED, amount, by, now
+            elif a.amount != amount:
+                a.amount = amount
+            else:
+                continue
+        elif a.status == Status.DECIDED:
+            a.status, a.amount, a.decided_by, a.decided_at = Status.NOMINATED, Decimal("0"), None, None
+        else:
+            continue
+        stamp(a, acting_user).save(update_fields=["status", "amount", "decided_by", "decided_at"])
+    if publicity is not None and publicity != (year.publicity_starts_on, year.publicity_ends_on):
+        year.publicity_starts_on, year.publicity_ends_on = publicity
+        stamp(year, acting_user).save(update_fields=["publicity_starts_on", "publicity_ends_on"])
+    return year
+
+
+# --- the streak rule ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StreakOutcome:
+    """What the streak rule gives one leader when the year is decided."""
+
+    member_id: int
+    village_id: int
+    years: list[int]  # the decided years of the streak, oldest first
+    bonus: bool
+    reserve: bool
+    member: PartyMember | None = field(default=None)
+
+    @property
+    def reason(self) -> str:
+        return streak_reason(self.years)
+
+
+def streak_reason(years: list[int]) -> str:
+    """Why a leader is on the reserve list, written into the record (a Chinese document, like the award lists):
+    2023—2025年连续3年被评为优秀党小组长."""
+    ys = sorted(years)
+    if ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{ys[0]}—{ys[-1]}年连续{len(ys)}年被评为优秀党小组长"
+    return f"{'、'.join(map(str, ys))}年连续{len(ys)}个考核年度被评为优秀党小组长"
+
+
+def streak_outcomes(year: AppraisalYear) -> list[StreakOutcome]:
+    """Who the streak rule rewards when `year` is decided (6 queries), counting `year` as decided.
+
+    A leader named excellent leader (decided) in `streak_years` or more consecutive decided years of the township, up
+    to this one, gets the bonus — once per person ever, or, when the year allows it again, once per streak (so only
+    after a break and a new full streak) — and an entry on the village's three-post reserve list, once per streak.
+    A year not yet decided is skipped: it breaks no streak but does not count in one.
+    """
+    decided = Q(state=State.DECIDED) | Q(pk=year.pk)
+    leaders = dict(
+        Award.objects.filter(year=year, kind=Kind.EXCELLENT_LEADER, status=Status.DECIDED).values_list(
+            "member_id", "village_id"
+        )
+    )
+    if not leaders:
+        return []
+    sequence = list(
+        AppraisalYear.objects.filter(decided, township_id=year.township_id, year__lte=year.year)
+        .order_by("-year")
+        .values_list("year", flat=True)
+    )
+    named = set(
+        Award.objects.filter(
+            kind=Kind.EXCELLENT_LEADER,
+            status=Status.DECIDED,
+            member_id__in=list(leaders),
+            year__in=AppraisalYear.objects.filter(decided, township_id=year.township_id, year__lte=year.year),
+        ).values_list("member_id", "year__year")
+    )
+    bonuses: dict[int, set[int]] = defaultdict(set)
+    for member_id, y in Award.objects.filter(kind=Kind.STREAK_BONUS, member_id__in=list(leaders)).values_list(
+        "member_id", "year__year"
+    ):
+        bonuses[member_id].add(y)
+    reserved: dict[int, set[int]] = defaultdict(set)
+    for member_id, y in ReserveCandidate.objects.filter(
+        list=ReserveList.VILLAGE_THREE_POSTS, member_id__in=list(leaders)
+    ).values_list("member_id", "year__year"):
+        reserved[member_id].add(y)
+    out = []
+    for member_id, village_id in leaders.items():
+        run = []
+        for y in sequence:
+            if (member_id, y) not in named:
+                break
+            run.append(y)
+        if len(run) < year.streak_years:
+            continue
+        in_run = set(run)
+        earlier = bonuses[member_id]
+        bonus = not (earlier & in_run) and (year.streak_bonus_repeatable or not earlier)
+        reserve = not (reserved[member_id] & in_run)
+        if bonus or reserve:
+            out.append(StreakOutcome(member_id, village_id, sorted(run), bonus, reserve))
+    members = PartyMember.objects.in_bulk([o.member_id for o in out])
+    for o in out:
+        o.member = members[o.member_id]
+    return sorted(out, key=lambda o: o.member.name)
+
+
+@dataclass
+class YearDecision:
+    year: AppraisalYear
+    bonuses: list[Award]
+    reserve: list[ReserveCandidate]
+
+
+@transaction.atomic
+def year_decide(*, year: AppraisalYear, acting_user) -> YearDecision:
+    """Decide and lock the year: the decided awards take the year's amounts, the streak rule gives its bonuses and
+    reserve entries, and from now on nothing of the year changes until it is reopened with a reason."""
+    _require_township(acting_user, year)
+    year = _lock_year(year)
+    ensure_not_locked(year)
+    _require_state(year, State.NOMINATING)
+    decided = list(Award.objects.select_for_update().filter(year=year, kind__in=DECIDABLE_KINDS, status=Status.DECIDED))
+    counts: dict[str, int] = defaultdict(int)
+    for a in decided:
+        counts[a.kind] += 1
+    _check_quotas(year, counts)  # the quotas may have been lowered since the awards were decided
+    for a in decided:
+        if a.amount != amount_of(year, a.kind):
+            a.amount = amount_of(year, a.kind)
+            stamp(a, acting_user).save(update_fields=["amount"])
+    now, by = timezone.now(), user_or_none(acting_user)
+    year.state, year.decided_at, year.decided_by = State.DECIDED, now, by
+    stamp(year, acting_user).save(update_fields=["state", "decided_at", "decided_by"])
+    bonuses, reserve = [], []
+    for o in streak_outcomes(year):
+        if o.bonus:
+            bonus = Award(
+                year=year,
+                kind=Kind.STREAK_BONUS,
+                status=Status.DECIDED,
+                village_id=o.village_id,
+                member_id=o.member_id,
+                amount=year.streak_bonus_amount,
+                reason=o.reason,
+                decided_by=by,
+                decided_at=now,
+            )
+            stamp(bonus, acting_user).save()
+            bonuses.append(bonus)
+        if o.reserve:
+            entry = ReserveCandidate(
+                year=year,
+                list=ReserveList.VILLAGE_THREE_POSTS,
+                member_id=o.member_id,
+                village_id=o.village_id,
+                reason=o.reason,
+                added_by=by,
+            )
+            stamp(entry, acting_user).save()
+            reserve.append(entry)
+    awarded = len(decided) + len(bonuses)
+    record(Action.YEAR_DECIDED, user=by, obj=year, rows=awarded, bonuses=len(bonuses), reserve=len(reserve))
+    return YearDecision(year, bonuses, reserve)
+
+
+def made_by_decision(year: AppraisalYear) -> tuple[QuerySet[Award], QuerySet[ReserveCandidate]]:
+    """The streak bonuses and village reserve entries the year's decision created (what reopening removes)."""
+    bonuses = Award.objects.filter(year=year, kind=Kind.STREAK_BONUS)
+    reserve = ReserveCandidate.objects.filter(year=year, list=ReserveList.VILLAGE_THREE_POSTS)
+    if year.decided_at is not None:
+        reserve = reserve.filter(added_at__gte=year.decided_at)
+    return bonuses, reserve
+
+
+def later_decided_years(year: AppraisalYear) -> list[int]:
+    """Decided years after this one: their streaks counted this year's result."""
+    return list(
+        AppraisalYear.objects.filter(township_id=year.township_id, year__gt=year.year, state=State.DECIDED)
+        .order_by("year")
+        .values_list("year", flat=True)
+    )
+
+
+@transaction.atomic
+def year_reopen(*, year: AppraisalYear, reason: str, acting_user) -> YearReopening:
+    """Reopen a decided year, with the reason kept on record. The streak bonuses and reserve entries its decision
+    created are removed, so deciding it again recomputes them exactly; the decided awards stay decided."""
+    _require_township(acting_user, year)
+    year = _lock_year(year)
+    _require_state(year, State.DECIDED)
+    reason = _required_reason(reason)
+    if user_or_none(acting_user) is None:
+        raise PermissionDenied  # a reopening names the person who asked for it
+    bonuses, reserve = made_by_decision(year)
+    for row in [*bonuses, *reserve]:
+        stamp(row, acting_user).delete()
+    reopening = YearReopening.objects.create(year=year, reason=reason, reopened_by=acting_user)
+    year.state, year.decided_at, year.decided_by = State.NOMINATING, None, None
+    stamp(year, acting_user).save(update_fields=["state", "decided_at", "decided_by"])
+    record(Action.YEAR_REOPENED, user=acting_user, obj=year, reason=reason, removed=len(bonuses) + len(reserve))
+    return reopening
+
+
+# --- recommendations to the county ----------------------------------------------------------------------------------
+
+
+def recommendable_members(year: AppraisalYear, villages=None) -> QuerySet[PartyMember]:
+    """Members the township may recommend to the county for this year: decided excellent leaders and members of the
+    year, and members on the township's village three-post reserve list; not yet recommended this year."""
+    members = PartyMember.objects.filter(village__township_id=year.township_id).filter(
+        Q(pk__in=Award.objects.filter(year=year, kind__in=MEMBER_KINDS, status=Status.DECIDED).values("member_id"))
+        | Q(
+            pk__in=ReserveCandidate.objects.filter(
+                list=ReserveList.VILLAGE_THREE_POSTS, year__township_id=year.township_id
+            ).values("member_id")
+        )
+    )
+    if villages is not None:
+        members = members.filter(village__in=villages)
+    already = ReserveCandidate.objects.filter(year=year, list=ReserveList.COUNTY_RECOMMENDED).values("member_id")
+    return members.exclude(pk__in=already).select_related("village").order_by("village__name", "name")
+
+
+@transaction.atomic
+def recommend_to_county(*, year: AppraisalYear, member: PartyMember, reason: str, acting_user) -> ReserveCandidate:
+    """The township recommends an outstanding leader or member to the county as a reserve township cadre."""
+    _require_township(acting_user, year)
+    year = _lock_year(year)
+    ensure_not_locked(year)
+    reason = _required_reason(reason)
+    if member.village.township_id != year.township_id:
+        raise ValidationError(_("%(m)s is not a member of this township.") % {"m": member.name}, code="not_eligible")
+    if ReserveCandidate.objects.filter(year=year, list=ReserveList.COUNTY_RECOMMENDED, member=member).exists():
+        raise ValidationError(
+            _("%(m)s is already recommended to the county for %(y)d.") % {"m": member.name, "y": year.year},
+            code="duplicate",
+        )
+    if not recommendable_members(year).filter(pk=member.pk).exists():
+        raise ValidationError(
+            _(
+                "Only this year's decided excellent group leaders and excellent members, or people on the village "
+                "reserve list, can be recommended: %(m)s is neither."
+            )
+            % {"m": member.name},
+            code="not_eligible",
+        )
+    entry = ReserveCandidate(
+        year=year,
+        list=ReserveList.COUNTY_RECOMMENDED,
+        member=member,
+        village=member.village,
+        reason=reason,
+        added_by=user_or_none(acting_user),
+    )
+    stamp(entry, acting_user).save()
+    return entry
+
+
+@transaction.atomic
+def recommendation_withdraw(*, entry: ReserveCandidate, acting_user) -> None:
+    """The township takes back a recommendation to the county (not on a locked year)."""
+    _require_township(acting_user, entry.year)
+    year = _lock_year(entry.year)
+    ensure_not_locked(year)
+    if entry.list != ReserveList.COUNTY_RECOMMENDED:
+        raise ValidationError(_("Entries of the village reserve list follow from the decision."), code="kind")
+    stamp(entry, acting_user).delete()
+
+
+# --- summaries for the pages ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class KindSummary:
+    kind: str
+    label: str
+    quota: int | None
+    amount: Decimal
+    nominated: int = 0
+    decided: int = 0
+    money: Decimal = Decimal("0")
+
+    @property
+    def over_quota(self) -> bool:
+        return self.quota is not None and self.decided > self.quota
+
+
+def year_summary(year: AppraisalYear, villages=None) -> list[KindSummary]:
+    """Per kind: the quota, the amount, how many nominated and decided, and the money decided (one query)."""
+    rows = {
+        k: KindSummary(k, str(Kind(k).label), quota_of(year, k) if k in QUOTA_FIELDS else None, amount_of(year, k))
+        for k in Kind.values
+    }
+    awards = Award.objects.filter(year=year)
+    if villages is not None:
+        awards = awards.filter(village__in=villages)
+    for kind, status, n, money in awards.values_list("kind", "status").annotate(n=Count("pk"), s=Sum("amount")):
+        if status == Status.DECIDED:
+            rows[kind].decided += n
+            rows[kind].money += money or 0
+        else:
+            rows[kind].nominated += n
+    return list(rows.values())

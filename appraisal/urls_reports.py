@@ -1,8 +1,0 @@
-from django.urls import path
-
-from appraisal import report_views
-
-app_name = "reports"
-urlpatterns = [
-    path("awards/<int:year_pk>.xlsx", report_views.award_report, name="award-report"),
-]

@@ -1,0 +1,279 @@
+"""Settings for 党小组管理, read from the environment (django-environ); `.env.example` lists every variable.
+
+Production differs from development only by environment: DEBUG is off unless asked for, and with DEBUG off a missing
+SECRET_KEY or encryption key stops the start with a clear error instead of falling back to a known value.
+"""
+
+import datetime
+from pathlib import Path
+
+import environ
+from csp import constants as csp_constants
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env")  # existing environment variables win over the file
+
+DEBUG = env.bool("DEBUG", default=False)
+
+
+# Secrets every serving process needs; core.secrets stops the start (system check, WSGI) when one is missing.
+REQUIRED_SECRETS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY")
+
+
+def _required(name: str, dev_default: str) -> str:
+    """A secret that must come from the environment outside DEBUG; in DEBUG a fixed development value is allowed.
+
+    Missing outside DEBUG it is left empty rather than raising here: Django swallows an error raised while settings
+    load and every command then fails with a misleading "Models aren't loaded yet". Commands that need no secret
+    (makemigrations, help) run; `core.secrets` refuses to serve or migrate without them, naming the variable.
+    """
+    value = env.str(name, default="")
+    if value or not DEBUG:
+        return value
+    return dev_default
+
+
+SECRET_KEY = _required("SECRET_KEY", "django-insecure-development-only-never-use-in-production")
+# Fernet keys (urlsafe base64, 32 bytes) for ID and phone numbers at rest; the first encrypts, all decrypt (rotation).
+FIELD_ENCRYPTION_KEYS = [
+    k.strip()
+    for k in _required("FIELD_ENCRYPTION_KEYS", "ZGV2ZWxvcG1lbnQtb25seS1rZXktMDEyMzQ1Njc4OWE=").split(",")
+    if k.strip()
+]
+# HMAC key for the look-up hash stored beside each encrypted value (uniqueness and search without decrypting).
+FIELD_HASH_KEY = _required("FIELD_HASH_KEY", "development-only-hash-key")
+MISSING_SECRETS = [name for name in REQUIRED_SECRETS if not env.str(name, default="") and not DEBUG]
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+
+INSTALLED_APPS = [
+    "dashboards.apps.AdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "csp",  # its system checks reject settings in the pre-4.0 format
+    "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # The rooms, lowest first: each imports only the ones above it in this list (`lint-imports` holds the order).
+    "core",
+    "audit",
+    "accounts",  # logins: lockout, two-factor, session lifetime, password age (see "logins and sessions" below)
+    "township",
+    "members",
+    "groups",
+    "activity",
+    "appraisal",
+    "dashboards",
+    "seeding",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response (see "deployment hardening" below)
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # the app serves its own static files: no CDN, no extra server
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "audit.addresses.RequestContextMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the two-factor code was given
+    "accounts.middleware.AccountGateMiddleware",  # session lifetime, then two-factor, then a forced password change
+    "township.duties.SeparationOfDutiesMiddleware",  # 三员: auditor and account administrator see no business page
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
+]
+
+ROOT_URLCONF = "config.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "config.wsgi.application"
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    # Refuses the current password as the new one; records every saved password (age, set by an administrator).
+    {"NAME": "accounts.passwords.PasswordChangeValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Compressed files with content hashes in their names (far-future caching) once `collectstatic` has run, as
+# `make serve` does; without a manifest (development, tests) names fall back to the plain ones.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env.bool("STATIC_MANIFEST", default=False)
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
+}
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+
+# --- deployment hardening (HTTPS, HSTS, Content-Security-Policy) ---
+# Behind a TLS-terminating proxy, the request header that marks a request as HTTPS, as "HEADER" or "HEADER,value"
+# (value defaults to https). nginx: `proxy_set_header X-Forwarded-Proto $scheme;` → HTTP_X_FORWARDED_PROTO.
+# Leave it empty when no proxy overwrites that header, or any client could claim HTTPS.
+_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+SECURE_PROXY_SSL_HEADER = (_ssl_header[0], (_ssl_header[1:] or ["https"])[0]) if _ssl_header else None
+# Answer plain-HTTP requests with a redirect to HTTPS. On unless DEBUG; `make serve` on loopback and the tests turn
+# it off. Behind nginx it needs SECURE_PROXY_SSL_HEADER, or every request looks like plain HTTP (a redirect loop).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# HSTS: browsers that saw an HTTPS response use only HTTPS on this host for this many seconds (0 = off). It is sent
+# on HTTPS responses only, so plain-HTTP development is unaffected. Lower it only while first trying HTTPS out.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+# The same for every host name under this one (the app's host name is its own; on unless DEBUG).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+# Ask for the browsers' built-in HSTS list. Only for a public domain submitted to hstspreload.org, hard to undo;
+# an intranet host name cannot be listed, so it is off and Django's reminder about it (security.W021) is silenced.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# A page opened from this site cannot reach back into it through window.opener (Django's default, stated here).
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy: scripts, styles, fonts and connections from this site only, no inline script, style
+# attribute or event handler (templates use classes in static CSS and static JS files); images from here or data:
+# URIs; no plugins, no <base> elsewhere, forms post only here, and no site may frame these pages.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "img-src": [csp_constants.SELF, "data:"],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    },
+}
+
+# --- logins and sessions (accounts app; 等保 2.0 8.1.4.1, ASVS V6-V7) ---
+# Lockout (django-axes, in the database so every app server sees the same counts): after LOGIN_FAILURE_LIMIT failed
+# passwords or two-factor codes, logins are refused for LOGIN_LOCKOUT_MINUTES, counted per user name and per
+# address (an office behind one NAT address shares the address count: LOGIN_LOCKOUT_BY_IP=False counts names only).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+if not env.bool("LOGIN_LOCKOUT_BY_IP", default=True):
+    AXES_LOCKOUT_PARAMETERS = [["username"]]
+# A try while locked out restarts the wait (the lockout page's "try again after" counts from the last try).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# Not on the password alone: accounts.lockout.clear() forgets the failures once the login is complete, which for a
+# staff account is after the two-factor code, so a known password does not buy fresh guesses at the code.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "audit.addresses.client_ip"  # the same address (and proxy rule) as the audit trail
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"  # the Chinese page saying until when
+AXES_DISABLE_ACCESS_LOG = True  # logins and logouts are kept as security events (audit app), not twice
+# Sessions: logged out after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after the login
+# (accounts.middleware); the cookie ends with the browser. Sessions live in the database (shared by app servers).
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=10)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Passwords older than this many days must be changed at the next page (0 = never expire).
+PASSWORD_EXPIRY_DAYS = env.int("PASSWORD_EXPIRY_DAYS", default=90)
+# `manage.py disable_unused_accounts` disables accounts not logged in for this many days.
+UNUSED_ACCOUNT_DAYS = env.int("UNUSED_ACCOUNT_DAYS", default=90)
+# Two-factor login (TOTP phone app + recovery codes) for every staff account and superuser. On unless DEBUG;
+# production keeps it on. The demo .env and the tests turn it off.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("OTP_ISSUER", default="党小组管理")  # the name the phone app shows for this system
+# An administrator may delete a lost phone app (its owner enrols a new one at the next login) but never reads its key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# --- audit trail (audit app) ---
+# Proxies in front of the app whose X-Forwarded-For is trusted (nginx alone: 1); 0 reads REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Security events and history rows are kept at least this long (等保: ≥ 180 days).
+AUDIT_RETENTION_DAYS = max(180, env.int("AUDIT_RETENTION_DAYS", default=365))
+# History rows are evidence: simple-history's admin "revert" is off for everyone (township.admin_base also refuses
+# a POST to a history version), so a past version can be read but never written back.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- performance benchmark (bench/, `make bench`) ---
+# Adds an X-Query-Count header (SQL statements the request ran) for the benchmark. Read from the server's environment
+# only; when off (the default, and always in production) the middleware is not loaded at all.
+BENCH_COUNT_QUERIES = env.bool("BENCH_COUNT_QUERIES", default=False)
+if BENCH_COUNT_QUERIES:
+    MIDDLEWARE = ["core.querycount.QueryCountMiddleware", *MIDDLEWARE]
+
+# --- safety: database outages, backups, uploads (issue 5) ---
+# Seconds a database connection is kept between requests (0: a new one for every request). A kept connection is
+# checked before reuse, so after a database restart the next request reconnects instead of failing.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# Where `manage.py backup` (`make backup`) writes, and `manage.py restore` first saves the database it replaces.
+# A relative path is taken from the project directory.
+BACKUP_DIR = BASE_DIR / env.str("BACKUP_DIR", default="backups")
+# Roster import (.xlsx): the largest file accepted, and the limits checked on the zip directory before the workbook
+# is opened (an .xlsx is a zip): how many parts, how much they unpack to, and how much one part may be compressed
+# (a real sheet compresses 5–20 times; a "zip bomb" thousands of times).
+ROSTER_IMPORT_MAX_BYTES = env.int("ROSTER_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+ROSTER_IMPORT_MAX_PARTS = env.int("ROSTER_IMPORT_MAX_PARTS", default=200)
+ROSTER_IMPORT_MAX_UNPACKED_BYTES = env.int("ROSTER_IMPORT_MAX_UNPACKED_BYTES", default=60 * 1024 * 1024)
+ROSTER_IMPORT_MAX_RATIO = env.int("ROSTER_IMPORT_MAX_RATIO", default=100)

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class DashboardsConfig(AppConfig):
+    """The township, county and branch home pages: reads every room, nothing imports it."""
+
+    default = True
+    name = "dashboards"
+    verbose_name = _("Dashboards")
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the township's site (Chinese titles, the warnings of the user's reach on its index)."""
+
+    default = False
+    default_site = "dashboards.admin_site.TownshipAdminSite"

@@ -1,0 +1,169 @@
+"""Landing pages: each person starts where they work — a secretary on their village, township staff on the township
+dashboard, a county viewer on the county overview, a group leader on their group's month."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activity.models import month_due
+from core import charts
+from dashboards import selectors as dashboards
+from groups.models import PartyGroup
+from groups.selectors import party_groups_with_people, warning_count, warnings_for
+from township.models import County, Township, Village
+from township.scoping import Role, assignment_of, get_visible_or_404, role_of, townships_for, villages_for
+
+
+@login_required
+def home(request):
+    """Send each person to where they work."""
+    a = assignment_of(request.user)
+    role = role_of(request.user)
+    if role == Role.BRANCH_SECRETARY:
+        return redirect("village", pk=a.village_id)
+    if role == Role.TOWNSHIP_STAFF:
+        return redirect("township", pk=a.township_id)
+    if role == Role.COUNTY_VIEWER:
+        return redirect("county", pk=a.county_id)
+    if role == Role.GROUP_LEADER:
+        return redirect("activity:report", group_pk=a.party_group_id, month=timezone.localdate().replace(day=1))
+    if role == Role.AUDITOR:
+        return redirect("audit:events")
+    if role == Role.ACCOUNT_ADMIN:
+        return redirect("admin:index")
+    if request.user.is_superuser:
+        return redirect("admin:index")
+    return render(request, "dashboards/no_assignment.html")
+
+
+def _groups_with_people():
+    return party_groups_with_people(PartyGroup.objects.filter(dissolved_on__isnull=True))
+
+
+@login_required
+def village(request, pk: int):
+    """A village branch's dashboard: this month's reports, open concerns, warnings and the party groups."""
+    if role_of(request.user) == Role.GROUP_LEADER:
+        raise Http404
+    v = get_visible_or_404(  # through the user's reach: 404 outside it, like a missing village
+        Village,
+        request.user,
+        shape=lambda qs: qs.select_related("township").annotate(
+            n_members=Count("members", filter=Q(members__left_on__isnull=True), distinct=True)
+        ),
+        pk=pk,
+    )
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    prev = dashboards.previous_month(month)
+    one = Village.objects.filter(pk=v.pk)
+    completion = dashboards.report_completion(one, "pk", today).get(v.pk, {})
+    groups = list(_groups_with_people().filter(village=v).select_related("village__township").order_by("name"))
+    return render(
+        request,
+        "dashboards/village.html",
+        {
+            "village": v,
+            "month": month,
+            "prev": prev,
+            "prev_due": month_due(prev, v.township.report_due_day),
+            "completion": completion,
+            "overdue": dashboards.overdue_groups(one, today, lambda g: v.township.report_due_day),
+            "concerns": dashboards.concern_ages(one, today),
+            "balance": dashboards.fund_balances(one, "pk").get(v.pk),
+            "groups": groups,
+            "warnings": warnings_for(one, groups=groups),  # the groups' counts are already read
+            "show_admin": request.user.is_staff,
+        },
+    )
+
+
+def _township_rows(villages, key: str, today):
+    completion = dashboards.report_completion(villages, key, today)
+    concerns = dashboards.concerns_by_key(villages, key, today)
+    balances = dashboards.fund_balances(villages, key)
+    return completion, concerns, balances
+
+
+@login_required
+def township(request, pk: int):
+    t = get_visible_or_404(Township, request.user, shape=lambda qs: qs.select_related("county"), pk=pk)
+    if role_of(request.user) in {Role.BRANCH_SECRETARY, Role.GROUP_LEADER}:
+        raise Http404
+    today = timezone.localdate()
+    villages = villages_for(request.user).filter(township=t)
+    completion, concerns, balances = _township_rows(villages, "pk", today)
+    rows = [
+        {
+            "village": v,
+            "groups": completion.get(v.pk, {}).get("groups", 0),
+            "cur_done": completion.get(v.pk, {}).get("cur_done", 0),
+            "prev_done": completion.get(v.pk, {}).get("prev_done", 0),
+            "open": concerns.get(v.pk, {}).get("open", 0),
+            "overdue": concerns.get(v.pk, {}).get("overdue", 0),
+            "balance": balances.get(v.pk),
+        }
+        for v in villages.order_by("name")
+    ]
+    return render(
+        request,
+        "dashboards/township.html",
+        {
+            "township": t,
+            "rows": rows,
+            "warnings": warnings_for(villages),
+            **_shared_figures(villages, today, lambda g: t.report_due_day),
+        },
+    )
+
+
+def _shared_figures(villages, today, due_day_of):
+    month = today.replace(day=1)
+    prev = dashboards.previous_month(month)
+    since = dashboards.last_months(today)[0]
+    return {
+        "month": month,
+        "prev": prev,
+        "overdue": dashboards.overdue_groups(villages, today, due_day_of),
+        "concerns": dashboards.concern_ages(villages, today),
+        "activity_chart": charts.column_chart(
+            dashboards.activities_per_month(villages, today), title=_("Activities per month, last 12 months")
+        ),
+        "concern_chart": charts.bar_chart(
+            dashboards.concerns_by_category(villages, since), title=_("Concerns by category, last 12 months")
+        ),
+    }
+
+
+@login_required
+def county(request, pk: int):
+    c = get_visible_or_404(County, request.user, pk=pk)
+    if not (request.user.is_superuser or role_of(request.user) == Role.COUNTY_VIEWER):
+        raise Http404  # the county overview is the county's page; township staff have their township's
+    today = timezone.localdate()
+    townships = townships_for(request.user).filter(county=c).order_by("name")
+    villages = villages_for(request.user).filter(township__county=c)
+    completion, concerns, balances = _township_rows(villages, "township", today)
+    village_counts = dict(villages.values_list("township").annotate(n=Count("pk")))
+    rows = [
+        {
+            "township": t,
+            "villages": village_counts.get(t.pk, 0),
+            "groups": completion.get(t.pk, {}).get("groups", 0),
+            "cur_done": completion.get(t.pk, {}).get("cur_done", 0),
+            "prev_done": completion.get(t.pk, {}).get("prev_done", 0),
+            "open": concerns.get(t.pk, {}).get("open", 0),
+            "overdue": concerns.get(t.pk, {}).get("overdue", 0),
+            "balance": balances.get(t.pk),
+        }
+        for t in townships
+    ]
+    due_days = {t.pk: t.report_due_day for t in townships}  # already read for the rows
+    figures = _shared_figures(villages, today, lambda g: due_days[g.village.township_id])
+    figures["warning_count"] = warning_count(villages)  # the number only: counted in the database
+    return render(request, "dashboards/county.html", {"county": c, "rows": rows, **figures})

@@ -1,0 +1,281 @@
+"""Branch pages of the villager groups' collective funds: balances, one ledger, income and expense, meeting decisions,
+reversals, and the public-disclosure sheet (公示) as a printable page and as Excel.
+
+Reach: everything through `township.scoping`; a villager group or entry outside it answers 404. Writes are for
+township staff and branch secretaries (county viewers and party group leaders get 403, and nothing changes).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from audit.events import Action, record
+from groups.ledger import exporting
+from groups.ledger.forms import DecisionForm, EntryForm, PeriodForm, ReverseForm
+from groups.ledger.services import (
+    ZERO,
+    balance,
+    balance_before,
+    decision_check,
+    decision_record,
+    disclosure_for,
+    fund_entry_post,
+    fund_entry_reverse,
+    ledger_entries,
+    running_rows,
+    with_balances,
+    yuan_text,
+)
+from groups.models import Coverage, FundEntry, MeetingDecision, VillagerGroup
+from township.scoping import Role, can_write, get_visible_or_404, role_of
+
+INDEX_PAGE_SIZE = 50
+LEDGER_PAGE_SIZE = 30
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def may_keep_ledger(user) -> bool:
+    """Township staff and branch secretaries keep the ledgers; county viewers and group leaders only read them."""
+    return can_write(user) and role_of(user) != Role.GROUP_LEADER
+
+
+def _writable_villager_group(request, pk: int) -> VillagerGroup:
+    vg = get_visible_or_404(VillagerGroup, request.user, pk=pk)
+    if not may_keep_ledger(request.user):
+        raise PermissionDenied
+    return vg
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Put a service's errors next to the fields they name (and above the form otherwise)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _entry_url(entry: FundEntry) -> str:
+    return reverse("funds:entry", args=[entry.pk])
+
+
+@login_required
+def index(request):
+    """The villager groups in reach with their balance and the party group looking after each, by village."""
+    query = request.GET.get("q", "").strip()
+    groups = VillagerGroup.objects.visible_to(request.user)
+    if query:
+        groups = groups.filter(Q(name__icontains=query) | Q(village__name__icontains=query))
+    groups = (
+        with_balances(groups)
+        .select_related("village__township")
+        .prefetch_related(
+            Prefetch(
+                "coverages",
+                queryset=Coverage.objects.filter(ended_on__isnull=True).select_related("party_group"),
+                to_attr="current_coverage",
+            )
+        )
+        .order_by("village__township__name", "village__name", "number")
+    )
+    page = Paginator(groups, INDEX_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "groups/ledger/index.html",
+        {"page": page, "query": query, "query_string": urlencode({"q": query}) if query else ""},
+    )
+
+
+@login_required
+def ledger(request, pk: int):
+    """One villager group's ledger, oldest first with the running balance; opens on the newest page."""
+    vg = get_visible_or_404(
+        VillagerGroup, request.user, shape=lambda qs: qs.select_related("village__township"), pk=pk
+    )
+    township = vg.village.township
+    paginator = Paginator(ledger_entries(vg), LEDGER_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page") or paginator.num_pages)
+    entries = list(page.object_list)
+    opening = balance_before(entries[0]) if entries else ZERO
+    decisions = MeetingDecision.objects.filter(villager_group=vg).annotate(n_cited=Count("fund_entries"))
+    coverage = Coverage.objects.filter(villager_group=vg, ended_on__isnull=True).select_related("party_group").first()
+    return render(
+        request,
+        "groups/ledger/ledger.html",
+        {
+            "vg": vg,
+            "page": page,
+            "opening": opening,
+            "rows": running_rows(entries, opening),
+            "balance": balance(vg),
+            "decisions": [(d, decision_check(d, quorum=township.meeting_quorum)) for d in decisions],
+            "party_group": coverage.party_group if coverage else None,
+            "threshold": township.fund_decision_threshold,
+            "may_write": may_keep_ledger(request.user),
+        },
+    )
+
+
+@login_required
+def entry(request, pk: int):
+    """An entry's place in its ledger: the ledger page that shows it (links between an entry and its reversal)."""
+    e = get_visible_or_404(FundEntry, request.user, pk=pk)
+    before = (
+        FundEntry.objects.filter(villager_group_id=e.villager_group_id)
+        .filter(Q(entry_date__lt=e.entry_date) | Q(entry_date=e.entry_date, pk__lt=e.pk))
+        .count()
+    )
+    url = reverse("funds:ledger", args=[e.villager_group_id])
+    return redirect(f"{url}?page={before // LEDGER_PAGE_SIZE + 1}#entry-{e.pk}")
+
+
+@login_required
+def entry_new(request, pk: int):
+    vg = _writable_villager_group(request, pk)
+    if request.method == "POST":
+        form = EntryForm(request.POST, villager_group=vg)
+        if form.is_valid():
+            try:
+                new = fund_entry_post(villager_group=vg, acting_user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Recorded: %(direction)s of %(amount)s yuan. The balance is now %(balance)s yuan.")
+                    % {
+                        "direction": new.get_direction_display(),
+                        "amount": yuan_text(new.amount),
+                        "balance": yuan_text(balance(vg)),
+                    },
+                )
+                return redirect(_entry_url(new))
+    else:
+        direction = request.GET.get("direction")
+        form = EntryForm(
+            villager_group=vg, initial={"direction": direction} if direction in FundEntry.Direction.values else {}
+        )
+    return render(request, "groups/ledger/entry_form.html", {"vg": vg, "form": form, "balance": balance(vg)})
+
+
+@login_required
+def decision_new(request, pk: int):
+    vg = _writable_villager_group(request, pk)
+    then = request.GET.get("then") if request.GET.get("then") in FundEntry.Direction.values else ""
+    if request.method == "POST":
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                decision = decision_record(villager_group=vg, acting_user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                problems = decision_check(decision)
+                if problems:
+                    messages.warning(
+                        request,
+                        _("The meeting is recorded, but its decision cannot be cited: %(why)s")
+                        % {"why": " ".join(problems)},
+                    )
+                else:
+                    messages.success(request, _("The decision is recorded; entries can now cite it."))
+                if then and not problems:
+                    return redirect(f"{reverse('funds:entry-new', args=[vg.pk])}?direction={then}")
+                return redirect(f"{reverse('funds:ledger', args=[vg.pk])}#decisions")
+    else:
+        form = DecisionForm(initial={"entitled": vg.households or None})
+    quorum = vg.village.township.meeting_quorum
+    return render(
+        request,
+        "groups/ledger/decision_form.html",
+        {"vg": vg, "form": form, "then": then, "quorum": f"{quorum.numerator}/{quorum.denominator}"},
+    )
+
+
+@login_required
+def entry_reverse(request, pk: int):
+    original = get_visible_or_404(FundEntry, request.user, pk=pk)
+    if not may_keep_ledger(request.user):
+        raise PermissionDenied
+    vg = original.villager_group
+    if request.method == "POST":
+        form = ReverseForm(request.POST)
+        if form.is_valid():
+            try:
+                reversal = fund_entry_reverse(entry=original, acting_user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The entry is reversed. The balance is now %(balance)s yuan.")
+                    % {"balance": yuan_text(balance(vg))},
+                )
+                return redirect(_entry_url(reversal))
+    else:
+        form = ReverseForm()
+    reversed_by = getattr(original, "reversed_by", None)
+    return render(
+        request,
+        "groups/ledger/reverse_form.html",
+        {"vg": vg, "entry": original, "form": form, "reversed_by": reversed_by, "balance": balance(vg)},
+    )
+
+
+def _period(request) -> tuple[PeriodForm, dict]:
+    form = PeriodForm.from_query(request.GET)
+    return form, (form.cleaned_data if form.is_valid() else {})
+
+
+@login_required
+def disclosure(request, pk: int):
+    """The 公示 sheet for a period: printable, and the same as Excel."""
+    vg = get_visible_or_404(VillagerGroup, request.user, pk=pk)
+    form, period = _period(request)
+    sheet = disclosure_for(vg, period["start"], period["end"]) if period else None
+    query = urlencode({k: v.isoformat() for k, v in period.items() if v}) if period else ""
+    return render(
+        request,
+        "groups/ledger/disclosure.html",
+        {
+            "vg": vg,
+            "form": form,
+            "sheet": sheet,
+            "posted_from": period.get("posted_from"),
+            "posted_to": period.get("posted_to"),
+            "xlsx_url": f"{reverse('funds:disclosure-xlsx', args=[vg.pk])}?{query}",
+        },
+    )
+
+
+@login_required
+def disclosure_xlsx(request, pk: int):
+    vg = get_visible_or_404(VillagerGroup, request.user, pk=pk)
+    form, period = _period(request)
+    if not period:
+        return redirect(f"{reverse('funds:disclosure', args=[vg.pk])}?{request.GET.urlencode()}")
+    sheet = disclosure_for(vg, period["start"], period["end"])
+    content = exporting.disclosure_workbook(
+        sheet, posted_from=period.get("posted_from"), posted_to=period.get("posted_to")
+    )
+    record(Action.EXPORT, request=request, obj=vg, rows=len(sheet.rows), export="fund_disclosure")
+    name = _("%(title)s collective fund disclosure %(start)s-%(end)s.xlsx") % {
+        "title": sheet.title,
+        "start": f"{sheet.start:%Y%m%d}",
+        "end": f"{sheet.end:%Y%m%d}",
+    }
+    response = HttpResponse(content, content_type=XLSX)
+    fallback = f"fund-disclosure-{vg.pk}-{sheet.start:%Y%m%d}-{sheet.end:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,813 @@
+"""Excel roster import (党员名册导入): read an .xlsx roster, check every row, and save all of it or nothing.
+
+`read_roster(data, user)` only reads: it answers a `Plan` listing, row by row and column by column, what would be
+added, updated or left alone and every problem found. `roster_import(data=…, acting_user=…)` reads the same file
+again inside one transaction and saves it only when no row has a problem. A member is recognised by ID number
+(through its keyed look-up hash), so importing the same file twice changes nothing the second time, and a corrected
+file updates the members it names.
+
+The column headings are the file format, not interface text: they are the Chinese words of the template, whatever
+the language of the page (a few common variants are accepted, and notes in brackets after a heading are ignored).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from io import BytesIO
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from core.fields import lookup_hash, mask
+from core.xlsx import TEXT_FORMAT, header_row, put_date, put_text
+from members.models import PartyMember
+from members.validators import (
+    FULLWIDTH,
+    id_birth_date,
+    id_check_digit,
+    id_sex,
+    normalise_id_number,
+    validate_id_number,
+)
+from township.scoping import villages_for
+
+# Limits on the file (settings ROSTER_IMPORT_*): see `check_archive`.
+RATIO_FLOOR = 1024 * 1024  # parts smaller than this unpacked are harmless whatever their compression ratio
+XLSX_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+logger = logging.getLogger(__name__)
+
+MAX_ROWS = 5000
+DATA_SHEET = "党员名册"
+NOTES_SHEET = "填写说明"
+TEMPLATE_ROWS = 500  # rows of the template's ID and phone columns pre-formatted as text
+
+Sex, Status = PartyMember.Sex, PartyMember.Status
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the PartyMember field, or "village" / "party_group"
+    header: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+COLUMNS = (
+    Column("village", "村", True, ("村名", "所在村", "村别")),
+    Column("party_group", "党小组", False, ("所在党小组",)),
+    Column("name", "姓名", True),
+    Column("sex", "性别"),
+    Column("birth_date", "出生日期", False, ("出生年月日",)),
+    Column("id_number", "身份证号", True, ("身份证号码", "公民身份号码", "身份证")),
+    Column("phone", "联系电话", False, ("电话", "手机", "手机号", "手机号码")),
+    Column("joined_on", "入党日期", True, ("入党时间",)),
+    Column("status", "党员类别", False, ("党员类型",)),
+    Column("is_former_cadre", "原村干部"),
+    Column("is_old_member", "老党员"),
+    Column("is_shuangdai", "双带能手"),
+    Column("notes", "备注"),
+)
+BY_KEY = {c.key: c for c in COLUMNS}
+BY_HEADER = {name: c for c in COLUMNS for name in (c.header, *c.aliases)}
+MEMBER_FIELDS = ("name", "sex", "birth_date", "id_number", "phone", "joined_on", "status", "notes")
+FLAGS = ("is_former_cadre", "is_old_member", "is_shuangdai")
+# Fields a blank cell leaves as they are on record (a new member gets the default instead).
+KEEP_WHEN_BLANK = ("sex", "birth_date", "phone", "status", "notes", *FLAGS)
+
+SEXES = {"男": Sex.MALE, "男性": Sex.MALE, "女": Sex.FEMALE, "女性": Sex.FEMALE}
+STATUSES = {"正式": Status.FULL, "正式党员": Status.FULL, "预备": Status.PROBATIONARY, "预备党员": Status.PROBATIONARY}
+YES = {"是", "√", "Y", "YES"}
+NO = {"否", "×", "N", "NO"}
+DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+BRACKETS_RE = re.compile(r"[（(【\[].*?[）)】\]]")
+
+EXAMPLE_FIRST17 = "51012319650307001"
+EXAMPLE_ID = EXAMPLE_FIRST17 + id_check_digit(EXAMPLE_FIRST17)
+
+
+class RosterFileError(Exception):
+    """The file as a whole cannot be read as a roster; the message says why in words."""
+
+
+@dataclass
+class Problem:
+    row: int | None
+    column: str | None  # the heading, as in the file's format
+    letter: str | None
+    message: str
+
+
+@dataclass
+class RowPlan:
+    row: int
+    village_name: str
+    group_name: str
+    name: str
+    id_masked: str = ""
+    member: PartyMember | None = None
+    is_new: bool = False
+    changed: list[str] = field(default_factory=list)
+    party_group: object | None = None
+    group_change: str | None = None  # "join" | "move" | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def action(self) -> str:
+        if self.problems:
+            return "problem"
+        if self.is_new:
+            return "new"
+        return "update" if self.changed or self.group_change else "unchanged"
+
+    @property
+    def changed_labels(self) -> list[str]:
+        labels = [BY_KEY[f].header for f in self.changed if f in BY_KEY]
+        if self.group_change:
+            labels.append(BY_KEY["party_group"].header)
+        return labels
+
+
+@dataclass
+class Plan:
+    rows: list[RowPlan] = field(default_factory=list)
+    file_problems: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for r in self.rows for p in r.problems]
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_problems and bool(self.rows) and not self.problems
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {a: self.count(a) for a in ("new", "update", "unchanged", "problem")}
+
+    @property
+    def has_changes(self) -> bool:
+        return any(r.action in ("new", "update") for r in self.rows)
+
+
+# --- the file ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    columns: dict[int, Column]  # 1-based column index → column
+    rows: list[tuple[int, dict[str, object]]]  # (Excel row number, values by column key)
+
+
+def _normalise_header(value) -> str:
+    text = "".join(str(value).split()) if value is not None else ""
+    return BRACKETS_RE.sub("", text).strip("*＊:：")
+
+
+def _has_content(ws) -> bool:
+    return any(v not in (None, "") for row in ws.iter_rows(values_only=True) for v in row)
+
+
+def max_bytes() -> int:
+    return settings.ROSTER_IMPORT_MAX_BYTES
+
+
+def too_large_message() -> str:
+    return _("The file is larger than %(mb)d MB. A roster is much smaller: remove pictures or other sheets.") % {
+        "mb": max_bytes() // (1024 * 1024)
+    }
+
+
+def _not_a_workbook() -> RosterFileError:
+    return RosterFileError(
+        _(
+            "This file is not an Excel workbook (.xlsx). If it is an old .xls file or a WPS file, open it and "
+            "save it as “Excel workbook (*.xlsx)”, then upload it again."
+        )
+    )
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse, from the zip's directory alone and before anything is unpacked, what cannot be a roster: not a zip,
+    too many parts, parts unpacking to too much in all, or one part compressed far more than a sheet ever is (a "zip
+    bomb"). The sizes checked are the ones the directory declares; Python's zipfile never unpacks a part beyond its
+    declared size (it stops there and fails the CRC check), so a lying directory cannot get past these limits."""
+    if not data:
+        raise RosterFileError(_("The file is empty."))
+    if len(data) > max_bytes():
+        raise RosterFileError(too_large_message())
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        raise _not_a_workbook() from None
+    if any(p.compress_type not in XLSX_COMPRESSION or p.flag_bits & 0x1 for p in parts):
+        raise _not_a_workbook()  # an .xlsx uses deflate only and is never zip-encrypted
+    bomb = RosterFileError(
+        _(
+            "This file unpacks to far more than any roster (it may be damaged). Open it in Excel or WPS, save it "
+            "again as “Excel workbook (*.xlsx)” and upload that."
+        )
+    )
+    if len(parts) > settings.ROSTER_IMPORT_MAX_PARTS:
+        raise bomb
+    if sum(p.file_size for p in parts) > settings.ROSTER_IMPORT_MAX_UNPACKED_BYTES:
+        raise bomb
+    ratio = settings.ROSTER_IMPORT_MAX_RATIO
+    if any(p.file_size > RATIO_FLOOR and p.file_size > ratio * max(p.compress_size, 1) for p in parts):
+        raise bomb
+
+
+def read_sheet(data: bytes) -> Sheet:
+    """The roster sheet's columns and non-empty rows, or RosterFileError saying what is wrong with the file.
+
+    The workbook is opened only after `check_archive`; openpyxl parses its XML with defusedxml (entity expansion and
+    external entities refused; see members/checks.py). Any error while reading a damaged or foreign file is answered
+    as "not a workbook", never passed on as a server error.
+    """
+    check_archive(data)
+    try:
+        wb = load_workbook(BytesIO(data), read_only=True, data_only=False)
+        try:
+            return _read_workbook(wb)
+        finally:
+            wb.close()
+    except RosterFileError:
+        raise
+    except Exception as exc:  # openpyxl, zipfile and defusedxml raise many kinds of error on a damaged file
+        logger.warning("Roster file refused as unreadable: %s: %s", type(exc).__name__, exc)
+        raise _not_a_workbook() from None
+
+
+def _read_workbook(wb) -> Sheet:
+    sheets = [ws for ws in wb.worksheets if ws.title != NOTES_SHEET]
+    if not sheets:
+        raise RosterFileError(_("The workbook has no roster sheet."))
+    ws, others = sheets[0], [s for s in sheets[1:] if _has_content(s)]
+    if others:
+        raise RosterFileError(
+            _(
+                "The workbook has more than one sheet with content (%(names)s). Keep only the roster sheet "
+                "(and the template's notes sheet), then upload it again."
+            )
+            % {"names": "、".join(s.title for s in [ws, *others])}
+        )
+    formulas: list[str] = []
+    like_formulas: list[str] = []
+    grid: list[tuple[int, list]] = []
+    for number, cells in enumerate(ws.iter_rows(), start=1):
+        values = []
+        for cell in cells:
+            if getattr(cell, "data_type", None) == "f":
+                formulas.append(f"{get_column_letter(cell.column)}{cell.row}")
+            elif isinstance(cell.value, str) and cell.value.lstrip().startswith("="):
+                like_formulas.append(f"{get_column_letter(cell.column)}{cell.row}")
+            values.append(cell.value)
+        if any(v not in (None, "") for v in values):
+            grid.append((number, values))
+        if len(grid) > MAX_ROWS + 1:
+            raise RosterFileError(
+                _("The roster has more than %(n)d rows. Split it into several files.") % {"n": MAX_ROWS}
+            )
+    if formulas:
+        raise RosterFileError(
+            _(
+                "Some cells hold formulas (%(cells)s). Copy the sheet and paste it back as values only, "
+                "then upload it again."
+            )
+            % {"cells": _cell_list(formulas)}
+        )
+    if like_formulas:
+        raise RosterFileError(
+            _(
+                "Some cells start with “=” (%(cells)s), which spreadsheet programs run as a formula. Remove the "
+                "“=” from them, then upload the file again."
+            )
+            % {"cells": _cell_list(like_formulas)}
+        )
+    if not grid:
+        raise RosterFileError(_("The roster sheet is empty. Fill in the template's columns, one member a row."))
+    header_number, header = grid[0]
+    columns, problems = _columns(header, grid[1:])
+    if problems:
+        raise RosterFileError(" ".join(problems))
+    rows = [
+        (number, {col.key: (values[i - 1] if i - 1 < len(values) else None) for i, col in columns.items()})
+        for number, values in grid[1:]
+    ]
+    if not rows:
+        raise RosterFileError(_("The roster has headings but no members under them."))
+    return Sheet(columns, rows)
+
+
+def _cell_list(cells: list[str]) -> str:
+    return "、".join(cells[:10]) + ("…" if len(cells) > 10 else "")
+
+
+def _columns(header: list, body: list[tuple[int, list]]) -> tuple[dict[int, Column], list[str]]:
+    columns: dict[int, Column] = {}
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    width = max([len(header)] + [len(v) for _n, v in body])
+    for i in range(1, width + 1):
+        raw = header[i - 1] if i - 1 < len(header) else None
+        letter = get_column_letter(i)
+        name = _normalise_header(raw)
+        if not name:
+            if any(i - 1 < len(v) and v[i - 1] not in (None, "") for _n, v in body):
+                problems.append(_("Column %(col)s has values but no heading.") % {"col": letter})
+            continue
+        col = BY_HEADER.get(name)
+        if col is None:
+            problems.append(
+                _("Column %(col)s, “%(heading)s”, is not a column of the roster.") % {"col": letter, "heading": raw}
+            )
+        elif col.key in seen:
+            problems.append(
+                _("Columns %(a)s and %(b)s are both “%(heading)s”.")
+                % {"a": seen[col.key], "b": letter, "heading": col.header}
+            )
+        else:
+            seen[col.key] = letter
+            columns[i] = col
+    missing = [c.header for c in COLUMNS if c.required and c.key not in seen]
+    if missing:
+        problems.append(_("Columns the roster needs are missing: %(names)s.") % {"names": "、".join(missing)})
+    if problems:
+        problems.append(
+            _("The roster's columns are: %(names)s (see the template).")
+            % {"names": "、".join(c.header for c in COLUMNS)}
+        )
+    return columns, problems
+
+
+# --- cells ---------------------------------------------------------------------------------------------------------
+
+
+class CellError(Exception):
+    pass
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def parse_date(value) -> datetime.date | None:
+    """A date from a date cell, an Excel serial number, or text such as 2025-01-05, 2025/1/5, 2025.1.5,
+    2025年1月5日 or 20250105."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        day = value.date()
+    elif isinstance(value, datetime.date):
+        day = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        if 10_000_000 < value < 100_000_000 and float(value).is_integer():
+            return parse_date(str(int(value)))
+        if not 1 <= value < 100_000:
+            raise CellError(_("Write the date like 2025-01-05 or 2025年1月5日."))
+        day = from_excel(value).date()
+    else:
+        text = "".join(str(value).split()).translate(FULLWIDTH)
+        match = DATE_RE.match(text) or COMPACT_DATE_RE.match(text)
+        if not match:
+            raise CellError(_("“%(v)s” is not a date. Write it like 2025-01-05 or 2025年1月5日.") % {"v": value})
+        try:
+            day = datetime.date(*(int(g) for g in match.groups()))
+        except ValueError:
+            raise CellError(_("“%(v)s” is not a real date.") % {"v": value}) from None
+    if day.year < 1900:
+        raise CellError(_("The year %(y)d is too early; check the date.") % {"y": day.year})
+    return day
+
+
+def parse_choice(value, choices: dict, hint: str):
+    text = _text(value).upper()
+    if not text:
+        return None
+    if text in choices:
+        return choices[text]
+    raise CellError(_("“%(v)s” is not one of: %(hint)s.") % {"v": value, "hint": hint})
+
+
+def parse_flag(value) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).upper()
+    if not text:
+        return None
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise CellError(_("Write 是 or 否."))
+
+
+def parse_id_number(value) -> str:
+    """A checked ID number (18 characters, GB 11643 check digit, a real birth date)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise CellError(
+            _(
+                "The ID number is stored as a number, and Excel keeps only its first 15 digits. Set the column's "
+                "format to Text and type the number again."
+            )
+        )
+    number = normalise_id_number(_text(value))
+    if number:
+        try:
+            validate_id_number(number)
+        except ValidationError as exc:
+            raise CellError(exc.messages[0]) from None
+    return number
+
+
+def parse_phone(value) -> str:
+    return "".join(_text(value).split()).translate(FULLWIDTH)
+
+
+PARSERS = {
+    "village": _text,
+    "party_group": _text,
+    "name": _text,
+    "notes": _text,
+    "id_number": parse_id_number,
+    "phone": parse_phone,
+    "birth_date": parse_date,
+    "joined_on": parse_date,
+    "sex": lambda v: parse_choice(v, SEXES, "男、女"),
+    "status": lambda v: parse_choice(v, STATUSES, "正式、预备"),
+    "is_former_cadre": parse_flag,
+    "is_old_member": parse_flag,
+    "is_shuangdai": parse_flag,
+}
+
+
+# --- the plan ------------------------------------------------------------------------------------------------------
+
+
+class _Row:
+    """One row being checked: its parsed values and the problems found, filed by column."""
+
+    def __init__(self, number: int, raw: dict[str, object], letters: dict[str, str]):
+        self.number = number
+        self.letters = letters
+        self.values: dict[str, object] = {}
+        self.problems: list[Problem] = []
+        self.bad: set[str | None] = set()  # the columns with a problem (None: the row as a whole)
+        for key, value in raw.items():
+            try:
+                self.values[key] = PARSERS[key](value)
+            except CellError as exc:
+                self.add(key, str(exc))
+        for col in COLUMNS:
+            if col.required and col.key not in self.bad and self.values.get(col.key) in (None, ""):
+                self.add(col.key, _("This column must be filled in."))
+
+    def add(self, key: str | None, message) -> None:
+        col = BY_KEY.get(key) if key else None
+        self.bad.add(col.key if col else None)
+        self.problems.append(
+            Problem(self.number, col.header if col else None, self.letters.get(col.key) if col else None, str(message))
+        )
+
+    def get(self, key: str):
+        return self.values.get(key)
+
+
+def read_roster(data: bytes, user) -> Plan:
+    """Check a roster file for `user` (their reach decides the villages allowed) without saving anything."""
+    try:
+        sheet = read_sheet(data)
+    except RosterFileError as exc:
+        return Plan(file_problems=[str(exc)])
+    letters = {col.key: get_column_letter(i) for i, col in sheet.columns.items()}
+    rows = [_Row(number, raw, letters) for number, raw in sheet.rows]
+    return Plan(rows=_check_rows(rows, user))
+
+
+def _check_rows(rows: list[_Row], user) -> list[RowPlan]:
+    from groups.models import GroupPost, PartyGroup
+
+    reach = list(villages_for(user).select_related("township"))
+    villages: dict[str, list] = defaultdict(list)
+    for v in reach:
+        villages[v.name].append(v)
+    reach_ids = {v.pk for v in reach}
+    group_names = {r.get("party_group") for r in rows if r.get("party_group")}
+    groups = {
+        (g.village_id, g.name): g
+        for g in PartyGroup.objects.filter(village_id__in=reach_ids, name__in=group_names, dissolved_on__isnull=True)
+    }
+    hashes = {lookup_hash(r.get("id_number")) for r in rows if r.get("id_number")}
+    on_record = {
+        m.id_number_hash: m for m in PartyMember.objects.filter(id_number_hash__in=hashes).select_related("village")
+    }
+    posts = {
+        p.member_id: p
+        for p in GroupPost.objects.active().filter(member__in=list(on_record.values())).select_related("party_group")
+    }
+    names = {r.get("name") for r in rows if r.get("name")}
+    namesakes: dict[tuple, list[PartyMember]] = defaultdict(list)
+    for m in PartyMember.objects.filter(village_id__in=reach_ids, name__in=names):
+        namesakes[m.village_id, m.name, m.birth_date].append(m)
+
+    by_id: dict[str, list[_Row]] = defaultdict(list)
+    for r in rows:
+        if r.get("id_number") and "id_number" not in r.bad:
+            by_id[r.get("id_number")].append(r)
+    for same in by_id.values():
+        if len(same) > 1:
+            for r in same:
+                others = "、".join(str(o.number) for o in same if o is not r)
+                r.add("id_number", _("The same ID number is also on row %(rows)s.") % {"rows": others})
+
+    plans = []
+    for r in rows:
+        plan = RowPlan(
+            row=r.number,
+            village_name=r.get("village") or "",
+            group_name=r.get("party_group") or "",
+            name=r.get("name") or "",
+            id_masked=mask(r.get("id_number") or ""),
+        )
+        _plan_row(r, plan, villages, groups, on_record, posts, namesakes, reach_ids)
+        plan.problems = r.problems
+        plans.append(plan)
+    return plans
+
+
+def _plan_row(r: _Row, plan: RowPlan, villages, groups, on_record, posts, namesakes, reach_ids) -> None:
+    from groups.models import GroupPost
+
+    village = None
+    if r.get("village"):
+        found = villages.get(r.get("village"), [])
+        if not found:
+            r.add("village", _("There is no village “%(v)s” among the villages you keep.") % {"v": r.get("village")})
+        elif len(found) > 1:
+            r.add(
+                "village",
+                _("More than one village you keep is called “%(v)s”; import each township's members separately.")
+                % {"v": r.get("village")},
+            )
+        else:
+            village = found[0]
+    group = None
+    if village is not None and r.get("party_group"):
+        group = groups.get((village.pk, r.get("party_group")))
+        if group is None:
+            r.add(
+                "party_group",
+                _("%(village)s has no party group “%(group)s”.")
+                % {"village": village.name, "group": r.get("party_group")},
+            )
+
+    id_number = r.get("id_number")
+    if id_number == EXAMPLE_ID:
+        r.add("id_number", _("This is the template's example row: delete it before importing."))
+        return
+    existing = on_record.get(lookup_hash(id_number)) if id_number and "id_number" not in r.bad else None
+    if existing is not None and existing.village_id not in reach_ids:
+        r.add(
+            "id_number",
+            _(
+                "This ID number belongs to a party member of a village you do not keep. A person is entered only "
+                "once: ask the township to transfer the record."
+            ),
+        )
+        return
+    if existing is not None and village is not None and existing.village_id != village.pk:
+        r.add(
+            "village",
+            _("%(name)s is on record in %(village)s. The import does not move members between villages.")
+            % {"name": existing.name, "village": existing.village.name},
+        )
+        return
+
+    member = existing if existing is not None else PartyMember(village=village)
+    before = {f: getattr(member, f) for f in (*MEMBER_FIELDS, *FLAGS)}
+    id_ok = id_number and "id_number" not in r.bad
+    for f in (*MEMBER_FIELDS, *FLAGS):
+        if f in r.bad:
+            continue
+        value = r.get(f)
+        if value in (None, ""):
+            if existing is not None and f in KEEP_WHEN_BLANK:
+                continue
+            value = _default(f, id_number if id_ok else None)
+        setattr(member, f, value)
+    if existing is None:
+        plan.is_new = True
+    _validate(r, member)
+    if existing is None and not r.problems and namesakes.get((village.pk, member.name, member.birth_date)):
+        r.add(
+            "name",
+            _(
+                "%(name)s, born on %(d)s, is already on record in %(village)s with another ID number. "
+                "Check the ID number; to correct a member's ID number, edit that member."
+            )
+            % {"name": member.name, "d": member.birth_date.isoformat(), "village": village.name},
+        )
+    if r.problems:
+        return
+    plan.member = member
+    if existing is not None:
+        plan.changed = [f for f, old in before.items() if getattr(member, f) != old]
+    if group is not None:
+        current = posts.get(member.pk) if existing is not None else None
+        if current is None:
+            plan.group_change = "join"
+        elif current.party_group_id != group.pk:
+            if current.role != GroupPost.Role.MEMBER:
+                r.add(
+                    "party_group",
+                    _(
+                        "%(name)s is the %(post)s of %(group)s. Change a leader's or deputy's party group on the "
+                        "party group's page, not by import."
+                    )
+                    % {"name": member.name, "post": current.get_role_display(), "group": current.party_group.name},
+                )
+                plan.member = None
+                return
+            plan.group_change = "move"
+        plan.party_group = group
+
+
+def _default(f: str, id_number: str | None):
+    if f == "sex":
+        return id_sex(id_number) if id_number else ""
+    if f == "birth_date":
+        return id_birth_date(id_number) if id_number else None
+    if f == "status":
+        return Status.FULL
+    if f in FLAGS:
+        return False
+    if f in ("phone", "notes", "name", "id_number"):
+        return ""
+    return None
+
+
+def _validate(r: _Row, member: PartyMember) -> None:
+    """The model's own checks (field validators and `PartyMember.clean`), filed under the file's columns."""
+    skip = {"village", "id_number_hash", "phone_hash", *(k for k in r.bad if k)}
+    if "id_number" in r.bad or not member.id_number:
+        skip |= {"sex", "birth_date"}  # derived from the ID number, whose own problem is already listed
+    errors: dict[str, list] = {}
+    try:
+        member.clean_fields(exclude=list(skip))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if not errors:
+        try:
+            member.clean()
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+    for key, messages in errors.items():
+        column = key if key in BY_KEY and key != NON_FIELD_ERRORS else None
+        for message in messages:
+            r.add(column, message)
+
+
+# --- saving --------------------------------------------------------------------------------------------------------
+
+
+class RosterNotReady(Exception):
+    """The file has problems (or nothing to import); the plan says which."""
+
+    def __init__(self, plan: Plan):
+        super().__init__("roster has problems")
+        self.plan = plan
+
+
+@transaction.atomic
+def roster_import(*, data: bytes, acting_user, on: datetime.date | None = None) -> Plan:
+    """Check the file again and save every row, or nothing: new members created, named members updated, party
+    group membership joined or moved from `on` (default today)."""
+    from groups.services import member_join_group, member_move_group
+
+    plan = read_roster(data, acting_user)
+    if not plan.ok:
+        raise RosterNotReady(plan)
+    on = on or timezone.localdate()
+    for row in plan.rows:
+        member = row.member
+        if row.is_new or row.changed:
+            member.full_clean(exclude=["id_number_hash", "phone_hash"])
+            if acting_user is not None and getattr(acting_user, "pk", None):
+                member._history_user = acting_user
+            member.save()
+        if row.group_change == "join":
+            member_join_group(member=member, party_group=row.party_group, started_on=on, acting_user=acting_user)
+        elif row.group_change == "move":
+            member_move_group(member=member, party_group=row.party_group, moved_on=on, acting_user=acting_user)
+    return plan
+
+
+# --- the template --------------------------------------------------------------------------------------------------
+
+NOTES = (
+    ("村", True, N_("The village's name as on record, e.g. 罗紫村. A branch secretary imports their own village.")),
+    ("党小组", False, N_("The party group's name in that village. Leave empty to leave the member's group as it is.")),
+    ("姓名", True, N_("The member's name.")),
+    ("性别", False, N_("男 or 女. Leave empty to take it from the ID number.")),
+    ("出生日期", False, N_("Leave empty to take it from the ID number; if filled in, it must agree with it.")),
+    ("身份证号", True, N_("18 characters, the last may be X. Format the column as Text so Excel keeps every digit.")),
+    ("联系电话", False, N_("An 11-digit mobile number, or a landline with its area code.")),
+    ("入党日期", True, N_("Dates may be written 2025-01-05, 2025/1/5, 2025.1.5 or 2025年1月5日, or be Excel dates.")),
+    ("党员类别", False, N_("正式 or 预备 (empty: 正式 for a new member).")),
+    ("原村干部", False, N_("是 or 否 (empty: 否 for a new member).")),
+    ("老党员", False, N_("是 or 否.")),
+    ("双带能手", False, N_("是 or 否: leads in getting rich and leads villagers to get rich.")),
+    ("备注", False, N_("Anything else worth keeping.")),
+)
+
+
+def template_workbook(user) -> bytes:
+    """The roster template: the columns with an example row (to delete), and a sheet of notes."""
+    from groups.models import PartyGroup
+
+    village = villages_for(user).order_by("name").first()
+    group = PartyGroup.objects.filter(village=village, dissolved_on__isnull=True).order_by("name").first()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = DATA_SHEET
+    widths = {"村": 12, "党小组": 18, "姓名": 10, "身份证号": 22, "联系电话": 15, "备注": 24}
+    header_row(ws, 1, [(c.header, widths.get(c.header, 11)) for c in COLUMNS])
+    ws.freeze_panes = "A2"
+    example = {
+        "village": village.name if village else "罗紫村",
+        "party_group": group.name if group else "第一党小组",
+        "name": "张三",
+        "sex": "男",
+        "birth_date": id_birth_date(EXAMPLE_ID),
+        "id_number": EXAMPLE_ID,
+        "phone": "13800001234",
+        "joined_on": datetime.date(1990, 7, 1),
+        "status": "正式",
+        "is_former_cadre": "否",
+        "is_old_member": "是",
+        "is_shuangdai": "否",
+        "notes": _("Example row: delete it before importing."),
+    }
+    for i, col in enumerate(COLUMNS, start=1):
+        value = example[col.key]
+        if isinstance(value, datetime.date):
+            put_date(ws, 2, i, value).number_format = "yyyy-mm-dd"
+        else:
+            put_text(ws, 2, i, value)
+        if col.key in ("id_number", "phone"):
+            for row in range(2, TEMPLATE_ROWS + 2):
+                ws.cell(row=row, column=i).number_format = TEXT_FORMAT
+        if col.key in ("birth_date", "joined_on"):
+            for row in range(3, TEMPLATE_ROWS + 2):
+                ws.cell(row=row, column=i).number_format = "yyyy-mm-dd"
+    letters = {c.key: get_column_letter(i) for i, c in enumerate(COLUMNS, start=1)}
+    for keys, options in ((("sex",), "男,女"), (("status",), "正式,预备"), (FLAGS, "是,否")):
+        dv = DataValidation(type="list", formula1=f'"{options}"', allow_blank=True)
+        ws.add_data_validation(dv)
+        for key in keys:
+            dv.add(f"{letters[key]}2:{letters[key]}{TEMPLATE_ROWS + 1}")
+
+    notes = wb.create_sheet(NOTES_SHEET)
+    header_row(notes, 1, [(_("Column"), 12), (_("Required"), 8), (_("How to fill it in"), 80)])
+    for row, (heading, required, text) in enumerate(NOTES, start=2):
+        put_text(notes, row, 1, heading)
+        put_text(notes, row, 2, _("yes") if required else "")
+        put_text(notes, row, 3, _(text)).alignment = Alignment(wrap_text=True, vertical="top")
+    row = len(NOTES) + 3
+    for line in (
+        _("One member a row, under the headings of the roster sheet; keep the headings as they are."),
+        _("A member already on record is recognised by ID number and updated; an empty cell leaves that item alone."),
+        _("Nothing is saved until you have checked the preview and confirmed it."),
+        _("Delete the example row (张三) before importing."),
+    ):
+        put_text(notes, row, 1, f"· {line}")
+        notes.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+        row += 1
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()

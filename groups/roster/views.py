@@ -1,0 +1,199 @@
+"""Importing party members from an Excel roster: template → upload → preview with every problem → confirm.
+
+The uploaded file is kept in Django's default storage under the importer's own folder, its name in their session,
+until they confirm (then it is read and checked again and saved in one transaction) or discard it.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.events import Action, record
+from core.xlsx import XLSX_CONTENT_TYPE, xlsx_response
+from groups.roster.exporting import roster_file, roster_filename
+from groups.roster.forms import ImportForm
+from groups.roster.importing import (
+    RosterFileError,
+    RosterNotReady,
+    read_roster,
+    read_sheet,
+    roster_import,
+    template_workbook,
+)
+from township.scoping import Role, assignment_of, can_write, is_township_staff, role_of, villages_for
+
+SESSION_KEY = "members_import"
+
+
+def may_import(user) -> bool:
+    """Township staff and branch secretaries keep the rosters; county viewers and group leaders do not."""
+    return can_write(user) and (is_township_staff(user) or role_of(user) == Role.BRANCH_SECRETARY)
+
+
+def _importer(request):
+    if not may_import(request.user):
+        raise PermissionDenied
+    return request.user
+
+
+def _pending(request) -> dict | None:
+    """The file this person uploaded and has not yet confirmed or discarded."""
+    pending = request.session.get(SESSION_KEY)
+    if not pending or pending.get("user") != request.user.pk:
+        return None
+    if not pending.get("path", "").startswith(_folder(request.user)):
+        return None
+    return pending
+
+
+def _folder(user) -> str:
+    return f"member-imports/{user.pk}/"
+
+
+def _forget(request) -> None:
+    pending = _pending(request)
+    if pending:
+        default_storage.delete(pending["path"])
+    request.session.pop(SESSION_KEY, None)
+
+
+def _read_pending(request, pending: dict) -> bytes | None:
+    try:
+        with default_storage.open(pending["path"], "rb") as f:
+            return f.read()
+    except (FileNotFoundError, OSError):
+        return None
+
+
+@login_required
+def import_template(request):
+    user = _importer(request)
+    return xlsx_response(template_workbook(user), _("Party member roster template.xlsx"), "member-roster-template.xlsx")
+
+
+@login_required
+def import_upload(request):
+    """Choose the file. A file that cannot be read as a roster is answered here, beside the file field."""
+    _importer(request)
+    form = ImportForm()
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            try:
+                read_sheet(data)
+            except RosterFileError as exc:
+                form.add_error("file", ValidationError(str(exc), code="unreadable"))
+            else:
+                _forget(request)
+                token = secrets.token_hex(16)
+                path = default_storage.save(f"{_folder(request.user)}{token}.xlsx", ContentFile(data))
+                request.session[SESSION_KEY] = {
+                    "user": request.user.pk,
+                    "path": path,
+                    "token": token,
+                    "filename": upload.name[:200],
+                }
+                return redirect("roster:import-preview")
+    return render(request, "groups/roster/import_upload.html", {"form": form, "pending": _pending(request)})
+
+
+@login_required
+def import_preview(request):
+    """What the file would add and change, and every problem by row and column; nothing saved yet."""
+    _importer(request)
+    pending = _pending(request)
+    data = _read_pending(request, pending) if pending else None
+    if data is None:
+        request.session.pop(SESSION_KEY, None)
+        messages.warning(request, _("Upload the roster file first."))
+        return redirect("roster:import")
+    plan = read_roster(data, request.user)
+    return render(request, "groups/roster/import_preview.html", {"plan": plan, "pending": pending})
+
+
+@login_required
+@require_POST
+def import_confirm(request):
+    """Save the checked file (all rows or none), or discard it."""
+    _importer(request)
+    pending = _pending(request)
+    if pending is None or request.POST.get("token") != pending["token"]:
+        messages.warning(request, _("That file is no longer waiting to be imported. Upload it again."))
+        return redirect("roster:import")
+    if "discard" in request.POST:
+        _forget(request)
+        messages.success(request, _("The file was discarded; nothing was imported."))
+        return redirect("roster:import")
+    data = _read_pending(request, pending)
+    if data is None:
+        _forget(request)
+        messages.warning(request, _("That file is no longer waiting to be imported. Upload it again."))
+        return redirect("roster:import")
+    try:
+        plan = roster_import(data=data, acting_user=request.user)
+    except RosterNotReady:
+        messages.error(request, _("The file has problems now, so nothing was imported. Check the list below."))
+        return redirect("roster:import-preview")
+    except (ValidationError, IntegrityError) as exc:
+        detail = "; ".join(exc.messages) if isinstance(exc, ValidationError) else ""
+        messages.error(request, _("Nothing was imported: %(detail)s") % {"detail": detail or _("the records changed")})
+        return redirect("roster:import-preview")
+    _forget(request)
+    counts = plan.counts
+    record(
+        Action.IMPORT,
+        request=request,
+        rows=counts["new"] + counts["update"],
+        what="member_roster",
+        filename=pending.get("filename", ""),
+        **{k: counts[k] for k in ("new", "update", "unchanged")},
+    )
+    messages.success(
+        request,
+        _("Imported: %(new)d members added, %(update)d updated, %(unchanged)d already up to date.") % counts,
+    )
+    return redirect("roster:import")
+
+
+ROSTER_READERS = {Role.TOWNSHIP_STAFF, Role.BRANCH_SECRETARY, Role.COUNTY_VIEWER}
+
+
+def roster_scope_name(user) -> str | None:
+    """What the person's roster covers (their village, township or county; everything for the administrator), or
+    None for someone with no roster (group leaders, accounts without a scope)."""
+    if user.is_superuser:
+        return _("All townships")
+    a = assignment_of(user)
+    if a is None or a.role not in ROSTER_READERS:
+        return None
+    place = {Role.COUNTY_VIEWER: a.county, Role.TOWNSHIP_STAFF: a.township, Role.BRANCH_SECRETARY: a.village}[a.role]
+    return place.name
+
+
+@login_required
+def roster_xlsx(request):
+    """Every current member in the person's reach as an .xlsx roster, ID and phone numbers masked; streamed from a
+    temporary file so that a province's roster needs no more memory than a village's."""
+    scope = roster_scope_name(request.user)
+    if scope is None:
+        raise Http404
+    handle, rows = roster_file(villages_for(request.user), title=scope)
+    record(Action.EXPORT, request=request, rows=rows, export="member_roster", scope=scope)
+    response = FileResponse(
+        handle, as_attachment=True, filename=roster_filename(scope), content_type=XLSX_CONTENT_TYPE
+    )
+    response["Cache-Control"] = "no-store"
+    return response

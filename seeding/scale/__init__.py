@@ -1,0 +1,171 @@
+"""Synthetic data at scale (`manage.py seed_scale`): many townships shaped like the surveyed one, for measuring.
+
+Each township has about 9 villages, 83 villager groups, 36 party groups and 250 members (ID and phone numbers
+encrypted), posts and elections, a report a month per group with about four activities, concerns, fund ledgers, and
+appraisal years with scores and awards, plus the accounts a benchmark logs in with:
+
+| account     | role                                            |
+|-------------|-------------------------------------------------|
+| c001        | county viewer of the first county (20 townships a county) |
+| t0001       | township staff of the first township            |
+| t0001v01    | branch secretary of its first village           |
+
+All share one password, hashed once. Rows are written in bulk (`seeding.scale.writer`: COPY on PostgreSQL), in one
+transaction, without simple-history rows (generated data has no history of edits; the history tables stay empty for
+it). The same seed, years and day give the same data. A run refuses a database that already holds an org tree
+unless asked to append, and then continues the numbering (t0021 after t0020) with new counties.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+
+from groups.ledger.services import recount_fund_balances
+from members.models import PartyMember
+from seeding.scale import appraisal, funds, names, org, work
+from seeding.scale.plan import TOWNSHIPS_PER_COUNTY, Calendar, Run, Stages
+from seeding.scale.writer import RowWriter
+from township.models import County, Township
+
+PRESETS = {"county": (20, 5), "province": (400, 5)}
+
+
+class NotEmpty(Exception):
+    """The database already holds an org tree and appending was not asked for."""
+
+
+@dataclass
+class Result:
+    townships: int
+    seconds: float
+    stages: dict[str, float]
+    rows: dict[str, tuple[int, float]] = field(default_factory=dict)  # table: (rows, seconds writing them)
+    first_township: int = 1
+    first_county: int = 1
+    notes: list[str] = field(default_factory=list)
+
+
+def seed_scale(
+    *,
+    townships: int,
+    years: int,
+    password: str,
+    seed: int = 1,
+    append: bool = False,
+    today: datetime.date | None = None,
+    log: Callable[[str], None] = lambda line: None,
+) -> Result:
+    """Generate `townships` townships with `years` years of records; returns the timings and the rows written."""
+    if not append and (County.objects.exists() or Township.objects.exists()):
+        raise NotEmpty("The database already has counties or townships.")
+    started = time.monotonic()
+    writer = RowWriter()
+    for model, columns in _tables():
+        writer.register(model, columns)
+    stages = Stages(writer)
+    with stages("password hash"):
+        password_hash = make_password(password)
+    with stages("existing data"):
+        taken_hashes = PartyMember.objects.values_list("id_number_hash", flat=True) if append else ()
+        identities = names.Identities(h for h in taken_hashes if h)
+    calendar = Calendar(today=today or datetime.date.today(), years=years)
+    run = Run(writer, calendar, password_hash, seed, stages, identities)
+    first_township, first_county = _next_numbers()
+    try:
+        with transaction.atomic():
+            with writer.foreign_keys_checked_in_bulk():
+                _generate(run, townships, first_township, first_county, log)
+            with stages("finish"):
+                writer.finish()
+                notes = _account_security(writer)
+            with stages("fund balances"):
+                recount_fund_balances()  # the ledgers went in by COPY, past the service that keeps the balances
+    finally:
+        writer.close()
+    if connection.vendor == "postgresql":
+        with stages("analyze"), connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    seconds = time.monotonic() - started
+    if writer.postgres:  # the COPY ran beside the generation; only the waiting for it adds to the wall clock
+        stages.seconds["database writes (COPY, background)"] = writer.seconds
+        stages.seconds["waiting for the writes"] = writer.blocked
+    else:
+        stages.seconds["database writes"] = writer.blocked
+    if writer.key_seconds:
+        stages.seconds["foreign keys checked"] = writer.key_seconds
+    return Result(townships, seconds, dict(stages.seconds), writer.counts(), first_township, first_county, notes)
+
+
+def _generate(run: Run, townships: int, first_township: int, first_county: int, log) -> None:
+    rng = run.rng_for("names", "names")
+    n_counties = math.ceil(townships / TOWNSHIPS_PER_COUNTY)
+    county_names = names.county_names(rng, n_counties, County.objects.values_list("name", flat=True))
+    town_names = names.township_names(rng, townships, Township.objects.values_list("name", flat=True))
+    every = max(1, townships // 20)
+    begun = time.monotonic()
+    county_id = None
+    for i in range(townships):
+        number = first_township + i
+        if i % TOWNSHIPS_PER_COUNTY == 0:
+            county_number = first_county + i // TOWNSHIPS_PER_COUNTY
+            with run.stages("org tree, accounts, members"):
+                county_id = org.write_county(run, county_number, county_names[i // TOWNSHIPS_PER_COUNTY])
+        with run.stages("org tree, accounts, members"):
+            region = names.region_code(first_county + i // TOWNSHIPS_PER_COUNTY)
+            town = org.write_township(run, number=number, name=town_names[i], county_id=county_id, region=region)
+        with run.stages("reports and activities"):
+            work.write_reports(run, town)
+        with run.stages("concerns"):
+            work.write_concerns(run, town)
+        with run.stages("fund ledgers and projects"):
+            funds.write_ledgers(run, town)
+        with run.stages("appraisal and awards"):
+            appraisal.write_appraisals(run, town)
+        done = i + 1
+        if done % every == 0 or done == townships:
+            elapsed = time.monotonic() - begun
+            to_go = elapsed / done * (townships - done)
+            log(f"  {done}/{townships} townships · {elapsed:.0f}s · about {to_go:.0f}s to go")
+
+
+def _tables():
+    """Every table written, parents before children, with the columns the generator gives."""
+    merged = {**org.COLUMNS, **work.COLUMNS, **funds.COLUMNS, **appraisal.COLUMNS}
+    yield get_user_model(), org.USER_COLUMNS
+    yield from merged.items()
+
+
+def _next_numbers() -> tuple[int, int]:
+    """The first township and county numbers free for accounts (t0001, c001, or after those already there)."""
+    usernames = get_user_model().objects.filter(username__regex=r"^[ct][0-9]+$").values_list("username", flat=True)
+    townships = [int(u[1:]) for u in usernames if re.fullmatch(r"t\d{4}", u)]
+    counties = [int(u[1:]) for u in usernames if re.fullmatch(r"c\d{3}", u)]
+    return max(townships, default=0) + 1, max(counties, default=0) + 1
+
+
+def _account_security(writer: RowWriter) -> list[str]:
+    """Generated accounts need no first-login password change (accounts.AccountSecurity, where installed)."""
+    try:
+        model = apps.get_model("accounts", "AccountSecurity")
+    except LookupError:
+        return ["accounts.AccountSecurity is not installed: no password-change flags written."]
+    User = get_user_model()
+    table = writer.tables[User]
+    first = table.next_id - table.written
+    ids = User.objects.filter(pk__gte=first).values_list("pk", flat=True)
+    fields = {f.name for f in model._meta.get_fields()}
+    values = {"must_change_password": False, "password_changed_at": timezone.now()}  # set just now, not by an admin
+    extra = {name: value for name, value in values.items() if name in fields}
+    model.objects.bulk_create([model(user_id=pk, **extra) for pk in ids], batch_size=2000, ignore_conflicts=True)
+    return [f"accounts.AccountSecurity: {len(ids)} rows ({', '.join(f'{k}={v}' for k, v in extra.items())})."]
