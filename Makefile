@@ -38,8 +38,10 @@ serve: $(VENV)/.installed .env
 	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False} \
 	$(BIN)/gunicorn config.wsgi --workers $(WEB_CONCURRENCY) --timeout $${GUNICORN_TIMEOUT:-120} --bind $${BIND:-127.0.0.1:8000} --access-logfile -
 
+# ruff, then the import contract (pyproject's [tool.importlinter]): a room imports only the rooms below it.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 test: $(VENV)/.installed lint
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run

@@ -15,8 +15,6 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from township.duties import may_manage_accounts
-
 admin.site.unregister(StaticDevice)
 admin.site.unregister(AccessAttempt)
 admin.site.unregister(TOTPDevice)
@@ -26,13 +24,13 @@ class AccountAdministratorMayClear:
     """View and delete for the account administrator (and whoever the model's permissions allow); no add, no edit."""
 
     def has_module_permission(self, request):
-        return super().has_module_permission(request) or may_manage_accounts(request.user)
+        return super().has_module_permission(request) or request.user.has_perm("accounts.manage")
 
     def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or may_manage_accounts(request.user)
+        return super().has_view_permission(request, obj) or request.user.has_perm("accounts.manage")
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) or may_manage_accounts(request.user)
+        return super().has_delete_permission(request, obj) or request.user.has_perm("accounts.manage")
 
     def has_add_permission(self, request, *args):
         return False

@@ -40,7 +40,7 @@ class RevealMixin:
         return f"{self.opts.app_label}_{self.opts.model_name}_{view}"
 
     def may_reveal(self, request, obj=None) -> bool:
-        return request.user.has_perm(self.reveal_permission) and self.has_view_permission(request, obj)
+        return request.user.has_perm(self.reveal_permission, obj) and self.has_view_permission(request, obj)
 
     def reveal_view(self, request, object_id):
         if request.method != "POST":

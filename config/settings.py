@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",  # its system checks reject settings in the pre-4.0 format
     "simple_history",
+    "rules",  # {% load rules %} in templates; the capability table itself is township.capabilities
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -205,7 +206,9 @@ CONTENT_SECURITY_POLICY = {
 # address (an office behind one NAT address shares the address count: LOGIN_LOCKOUT_BY_IP=False counts names only).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the password is checked
-    "django.contrib.auth.backends.ModelBackend",
+    # Who may do what: the capability table (township.capabilities), asked as user.has_perm("ledger.write", village).
+    "rules.permissions.ObjectPermissionBackend",
+    "township.backends.ModelPermissionBackend",  # Django's ModelBackend, not asked about capabilities
 ]
 AXES_ENABLED = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"

@@ -48,7 +48,7 @@ def _groups_with_people():
 @login_required
 def village(request, pk: int):
     """A village branch's dashboard: this month's reports, open concerns, warnings and the party groups."""
-    if role_of(request.user) == Role.GROUP_LEADER:
+    if not request.user.has_perm("village.read"):
         raise Http404
     v = get_visible_or_404(  # through the user's reach: 404 outside it, like a missing village
         Village,
@@ -93,7 +93,7 @@ def _township_rows(villages, key: str, today):
 @login_required
 def township(request, pk: int):
     t = get_visible_or_404(Township, request.user, shape=lambda qs: qs.select_related("county"), pk=pk)
-    if role_of(request.user) in {Role.BRANCH_SECRETARY, Role.GROUP_LEADER}:
+    if not request.user.has_perm("township.read", t):
         raise Http404
     today = timezone.localdate()
     villages = villages_for(request.user).filter(township=t)
@@ -143,7 +143,7 @@ def _shared_figures(villages, today, due_day_of):
 @login_required
 def county(request, pk: int):
     c = get_visible_or_404(County, request.user, pk=pk)
-    if not (request.user.is_superuser or role_of(request.user) == Role.COUNTY_VIEWER):
+    if not request.user.has_perm("county.read", c):
         raise Http404  # the county overview is the county's page; township staff have their township's
     today = timezone.localdate()
     townships = townships_for(request.user).filter(county=c).order_by("name")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from core.stamp import stamp
 from groups.models import Coverage, ElectionCandidate, GroupPost, LeaderElection, PartyGroup, VillagerGroup
 from members.models import PartyMember
+from township.capabilities import require
 
 Role = GroupPost.Role
 Office = ElectionCandidate.Office
@@ -49,6 +50,7 @@ def member_join_group(
     *, member: PartyMember, party_group: PartyGroup, started_on: datetime.date, acting_user=None
 ) -> GroupPost:
     """Make a member of the branch an ordinary member of a party group from a date."""
+    require(acting_user, "groups.write", party_group)
     group = _locked_group(party_group)
     if member.village_id != group.village_id:
         raise ValidationError(_("Only members of the party group's own village branch can join it."))
@@ -66,6 +68,7 @@ def member_join_group(
 @transaction.atomic
 def member_leave_group(*, post: GroupPost, ended_on: datetime.date, acting_user=None) -> GroupPost:
     """End a member's post (leaving the group, or the end of a leader's or deputy's term)."""
+    require(acting_user, "groups.write", post.party_group)
     post = GroupPost.objects.select_for_update().select_related("member").get(pk=post.pk)
     if post.ended_on is not None:
         raise ValidationError(_("This post has already ended."))
@@ -78,6 +81,7 @@ def member_move_group(
     *, member: PartyMember, party_group: PartyGroup, moved_on: datetime.date, acting_user=None
 ) -> GroupPost:
     """Move a member to another party group of the same branch: the old post ends the day the new one starts."""
+    require(acting_user, "groups.write", party_group)
     current = GroupPost.objects.active().select_for_update().filter(member=member).select_related("member").first()
     if current is not None:
         if current.party_group_id == party_group.pk:
@@ -91,6 +95,7 @@ def coverage_assign(
     *, party_group: PartyGroup, villager_group: VillagerGroup, started_on: datetime.date, acting_user=None
 ) -> Coverage:
     """Put a villager group in a party group's care from a date, ending the care of the previous party group."""
+    require(acting_user, "groups.write", party_group)
     group = _locked_group(party_group)
     if villager_group.village_id != group.village_id:
         raise ValidationError(_("A party group can only look after villager groups of its own village."))
@@ -143,6 +148,7 @@ def election_record(
     A valid one ends the previous leader's and deputies' posts on the election day (they stay ordinary members) and
     starts the new posts that day.
     """
+    require(acting_user, "groups.write", party_group)
     group = _locked_group(party_group)
     township = group.village.township
     on_roll = {

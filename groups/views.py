@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from groups.forms import CandidateFormSet, ElectionForm
 from groups.models import Coverage, ElectionCandidate, GroupPost, LeaderElection, PartyGroup, role_rank
 from groups.services import CandidateVotes, election_record
-from township.scoping import Role, can_write, get_visible_or_404, role_of
+from township.scoping import get_visible_or_404
 
 
 @login_required
@@ -36,20 +36,20 @@ def party_group_detail(request, pk: int):
             "past": [p for p in posts if p.ended_on is not None],
             "coverages": Coverage.objects.filter(party_group=group).select_related("villager_group"),
             "elections": elections,
-            "may_write": _may_manage(request.user),
+            "may_write": _may_manage(request.user, group),
         },
     )
 
 
-def _may_manage(user) -> bool:
+def _may_manage(user, group: PartyGroup) -> bool:
     """Township staff and the branch secretary keep a group's posts; county viewers and group leaders do not."""
-    return can_write(user) and role_of(user) != Role.GROUP_LEADER
+    return user.has_perm("groups.write", group)
 
 
 @login_required
 def election_new(request, pk: int):
-    group = get_visible_or_404(PartyGroup, request.user, pk=pk)
-    if not _may_manage(request.user):
+    group = get_visible_or_404(PartyGroup, request.user, pk=pk, shape=lambda qs: qs.select_related("village__township"))
+    if not _may_manage(request.user, group):
         raise PermissionDenied
     roll = list(
         GroupPost.objects.active()

@@ -10,6 +10,9 @@ Posts, coverage and elections are made through `groups.services`, the way the ap
 | secretary_a2       | jingyang  | branch secretary of A2                |
 | township_b_staff   | xishan    | township staff of B (is_staff)        |
 | county_viewer      | county    | county viewer (is_staff, read-only)   |
+| group_leader       | zuzhang   | leader of A1's first party group      |
+| auditor            | shenji    | security auditor (三员), no scope      |
+| account_admin      | zhanghu   | account administrator (三员), no scope |
 | superuser          | admin     | system administrator                  |
 """
 
@@ -138,6 +141,27 @@ def township_b_staff(org):
 def county_viewer(org):
     user = UserFactory(username="county", is_staff=True)
     assign(user, Role.COUNTY_VIEWER, county=org.county)
+    return user
+
+
+@pytest.fixture
+def group_leader(org):
+    user = UserFactory(username="zuzhang")
+    assign(user, Role.GROUP_LEADER, party_group=org.a1_g1)
+    return user
+
+
+@pytest.fixture
+def auditor(org):
+    user = UserFactory(username="shenji")
+    assign(user, Role.AUDITOR)
+    return user
+
+
+@pytest.fixture
+def account_admin(org):
+    user = UserFactory(username="zhanghu", is_staff=True)
+    assign(user, Role.ACCOUNT_ADMIN)
     return user
 
 

@@ -7,8 +7,9 @@ import pytest
 from groups.models import GroupPost, PartyGroup
 from members.models import PartyMember
 from tests.factories import UserFactory, assign
+from township.capabilities import writes_anything
 from township.models import Assignment, County, Township, Village
-from township.scoping import can_write, get_visible_or_404, townships_for, villages_for
+from township.scoping import get_visible_or_404, townships_for, villages_for
 
 Role = Assignment.Role
 
@@ -43,13 +44,13 @@ def test_it_gives_a_county_viewer_the_whole_county_but_no_writes(org, county_vie
     assert other not in villages_for(county_viewer)
     assert names(townships_for(county_viewer)) == {"东河乡", "西山乡"}
     assert names(County.objects.visible_to(county_viewer)) == {"青川县"}
-    assert can_write(county_viewer) is False
+    assert writes_anything(county_viewer) is False
 
 
 def test_it_gives_a_superuser_everything(org, superuser):
     assert names(villages_for(superuser)) == {"罗紫村", "井阳村", "白石村"}
     assert names(townships_for(superuser)) == {"东河乡", "西山乡"}
-    assert can_write(superuser) is True
+    assert writes_anything(superuser) is True
 
 
 def test_it_gives_a_group_leader_their_groups_village(org):
@@ -66,14 +67,14 @@ def test_it_shows_an_inactive_account_nothing(org, persona, request):
     user.refresh_from_db()
     assert not villages_for(user).exists()
     assert not townships_for(user).exists()
-    assert can_write(user) is False
+    assert writes_anything(user) is False
 
 
 def test_it_shows_an_account_without_assignment_nothing(org):
     user = UserFactory(username="nobody", is_staff=True)
     assert not villages_for(user).exists()
     assert not townships_for(user).exists()
-    assert can_write(user) is False
+    assert writes_anything(user) is False
 
 
 def test_it_scopes_every_model_queryset(org, secretary_a1):

@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from township.admin_base import ScopedAdmin
-from township.duties import may_change_account, may_manage_accounts
+from township.capabilities import may_change_account
 from township.models import Assignment, County, Township, Village
 
 
@@ -127,7 +127,7 @@ class AssignmentAdmin(ScopedAdmin):
 
     def get_queryset(self, request):
         qs = super(ScopedAdmin, self).get_queryset(request)
-        if may_manage_accounts(request.user):
+        if request.user.has_perm("accounts.manage"):
             return qs
         from township.scoping import townships_for, villages_for
 
@@ -140,20 +140,20 @@ class AssignmentAdmin(ScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         """The account administrator reaches no village, yet assigns people to any of them."""
-        if may_manage_accounts(request.user):
+        if request.user.has_perm("accounts.manage"):
             kwargs.setdefault("queryset", db_field.related_model._default_manager.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # 三员: roles are given by the account administrator (or the system administrator); township staff and county
     # viewers only read the roles in their reach, and nobody but the system administrator changes their own.
     def has_module_permission(self, request):
-        return super().has_module_permission(request) or may_manage_accounts(request.user)
+        return super().has_module_permission(request) or request.user.has_perm("accounts.manage")
 
     def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or may_manage_accounts(request.user)
+        return super().has_view_permission(request, obj) or request.user.has_perm("accounts.manage")
 
     def has_add_permission(self, request, *args):
-        return may_manage_accounts(request.user)
+        return request.user.has_perm("accounts.manage")
 
     def has_change_permission(self, request, obj=None):
         return may_change_account(request.user, obj.user if obj is not None else None)
@@ -173,13 +173,13 @@ class AccountAdmin(UserAdmin):
     # 三员: the account administrator keeps accounts but cannot make a system administrator, change one, change their
     # own account here, or delete any account (accounts are disabled, so the audit trail keeps its names).
     def has_module_permission(self, request):
-        return may_manage_accounts(request.user)
+        return request.user.has_perm("accounts.manage")
 
     def has_view_permission(self, request, obj=None):
-        return may_manage_accounts(request.user)
+        return request.user.has_perm("accounts.manage")
 
     def has_add_permission(self, request):
-        return may_manage_accounts(request.user)
+        return request.user.has_perm("accounts.manage")
 
     def has_change_permission(self, request, obj=None):
         return may_change_account(request.user, obj)

@@ -8,15 +8,13 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from township.scoping import Role, role_of
-
 
 def may_view(user) -> bool:
-    return user.is_active and (user.is_superuser or role_of(user) in {Role.TOWNSHIP_STAFF, Role.COUNTY_VIEWER})
+    return user.has_perm("admin.view")
 
 
 def may_edit(user) -> bool:
-    return user.is_active and (user.is_superuser or role_of(user) == Role.TOWNSHIP_STAFF)
+    return user.has_perm("admin.change")
 
 
 class ScopeMixin:

@@ -7,5 +7,5 @@ class TownshipConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        # Role and account changes are kept as security events.
-        from township import signals  # noqa: F401
+        # The capability table (registers its rules); role and account changes are kept as security events.
+        from township import capabilities, signals  # noqa: F401

@@ -27,30 +27,6 @@ def duty_role(user) -> str | None:
     return role if role in ROLE_NAMESPACES else None
 
 
-def may_audit(user) -> bool:
-    """Reading the audit trail: the security auditor, and the system administrator."""
-    if not getattr(user, "is_active", False):
-        return False
-    return bool(user.is_superuser) or role_of(user) == Role.AUDITOR
-
-
-def may_manage_accounts(user) -> bool:
-    """Adding and changing accounts and their roles: the account administrator, and the system administrator."""
-    if not getattr(user, "is_active", False):
-        return False
-    return bool(user.is_superuser) or role_of(user) == Role.ACCOUNT_ADMIN
-
-
-def may_change_account(actor, account) -> bool:
-    """The account administrator changes other people's accounts and roles, never their own (which would let them
-    give themselves business data) and never a system administrator's; the system administrator changes any."""
-    if not may_manage_accounts(actor):
-        return False
-    if actor.is_superuser or account is None:
-        return True
-    return account.pk != actor.pk and not account.is_superuser
-
-
 def is_open_to(role: str, request) -> bool:
     match = request.resolver_match
     if request.path_info.startswith(OPEN_PATH_PREFIXES):

@@ -21,7 +21,8 @@ def assignment_of(user) -> Assignment | None:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if not hasattr(user, "_scoping_assignment"):
-        user._scoping_assignment = Assignment.objects.select_related("party_group").filter(user=user).first()
+        assignments = Assignment.objects.select_related("village", "party_group__village")
+        user._scoping_assignment = assignments.filter(user=user).first()
     return user._scoping_assignment
 
 
@@ -66,15 +67,62 @@ def townships_for(user) -> QuerySet[Township]:
     return Township.objects.filter(villages__in=villages_for(user)).distinct()
 
 
-def can_write(user) -> bool:
-    """Whether the user may change business data at all (inside their reach); county viewers only read."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+def _village_id(place) -> int | None:
+    """The village a place is, or belongs to (party group, villager group, member, report…); None above villages."""
+    if place._meta.label == "township.Village":
+        return place.pk
+    return getattr(place, "village_id", None)
+
+
+def _township_id(place) -> int | None:
+    label = place._meta.label
+    if label == "township.Township":
+        return place.pk
+    if label == "township.Village":
+        return place.township_id
+    if getattr(place, "village_id", None) is not None:
+        return place.village.township_id
+    return getattr(place, "township_id", None)  # a township's own record (an appraisal year…)
+
+
+def _county_id(place) -> int | None:
+    label = place._meta.label
+    if label == "township.County":
+        return place.pk
+    if label == "township.Township":
+        return place.county_id
+    if label == "township.Village":
+        return place.township.county_id
+    if getattr(place, "village_id", None) is not None:
+        return place.village.township.county_id
+    if getattr(place, "township_id", None) is not None:
+        return place.township.county_id
+    return None
+
+
+def in_reach(user, place) -> bool:
+    """Whether one place is in the user's reach: the same rule as `villages_for`/`townships_for`, for one object
+    (a county, a township, a village, or anything belonging to one). A place above the user's own (a township, for a
+    branch secretary) is in reach when their own lies inside it. Read from the object and the relations it already
+    holds: a view that selected them asks nothing more of the database."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
         return True
-    return role_of(user) in {Role.TOWNSHIP_STAFF, Role.BRANCH_SECRETARY, Role.GROUP_LEADER}
-
-
-def is_township_staff(user) -> bool:
-    return bool(getattr(user, "is_superuser", False) and user.is_active) or role_of(user) == Role.TOWNSHIP_STAFF
+    a = assignment_of(user)
+    if a is None or a.role in DUTY_ROLES:
+        return False
+    if a.role == Role.COUNTY_VIEWER:
+        return _county_id(place) == a.county_id
+    if a.role == Role.TOWNSHIP_STAFF:
+        return _township_id(place) == a.township_id
+    own = a.village if a.role == Role.BRANCH_SECRETARY else a.party_group.village
+    village_id = _village_id(place)
+    if village_id is not None:
+        return village_id == own.pk
+    if place._meta.label == "township.County":
+        return False
+    return _township_id(place) == own.township_id
 
 
 def get_visible_or_404(model, user, *, shape=None, **lookup):

@@ -20,6 +20,7 @@ from activity.models import Concern
 from core.stamp import stamp, user_or_none
 from groups.models import Coverage, VillagerGroup
 from members.models import PartyMember
+from township.capabilities import require
 from township.models import Village
 
 Handling = Concern.Handling
@@ -71,6 +72,7 @@ def concern_record(
     """Record a concern. The village and the party group follow from the villager group. Handled on the spot with an
     answer, it is resolved the same day; relayed to the branch or the township, it gets a due date (by default 15 or
     30 days after it was raised)."""
+    require(acting_user, "concerns.write", villager_group)
     today = timezone.localdate()
     content = (content or "").strip()
     answer = (answer or "").strip()
@@ -145,6 +147,7 @@ def concern_relay(
     relayed_on: datetime.date | None = None,
 ) -> Concern:
     """Pass an open concern up — on the spot → branch → township — with a new due date (by default 15 or 30 days)."""
+    require(acting_user, "concerns.write", concern)
     concern = _locked(concern)
     today = timezone.localdate()
     relayed_on = relayed_on or today
@@ -185,6 +188,7 @@ def concern_answer(
     settled_by_mediation: bool = False,
 ) -> Concern:
     """Resolve a concern with its answer (for a dispute, its outcome): not before it was raised, not in the future."""
+    require(acting_user, "concerns.write", concern)
     concern = _locked(concern)
     if concern.resolved_on is not None:
         raise ValidationError(_("This concern is already resolved."), code="resolved")

@@ -21,20 +21,20 @@ from activity.concerns.forms import AnswerForm, ConcernFilterForm, ConcernForm, 
 from activity.concerns.services import concern_answer, concern_record, concern_relay, for_listing, queue_order
 from activity.models import Concern
 from township.models import Village
-from township.scoping import Role, can_write, get_visible_or_404, role_of, villages_for
+from township.scoping import Role, get_visible_or_404, role_of, villages_for
 
 PAGE_SIZE = 25
 Handling = Concern.Handling
 F = ConcernFilterForm
 
 
-def may_write(user) -> bool:
+def may_write(user, place=None) -> bool:
     """Branch secretaries and township staff record and handle concerns; county viewers and group leaders do not."""
-    return can_write(user) and role_of(user) != Role.GROUP_LEADER
+    return user.has_perm("concerns.write", place)
 
 
-def _require_write(user) -> None:
-    if not may_write(user):
+def _require_write(user, place=None) -> None:
+    if not may_write(user, place):
         raise PermissionDenied
 
 

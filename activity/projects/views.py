@@ -17,14 +17,14 @@ from activity.models import Project
 from activity.projects.forms import ProjectForm
 from groups.ledger.services import ZERO, running_rows
 from groups.models import FundEntry
-from township.scoping import Role, can_write, get_visible_or_404, role_of
+from township.scoping import get_visible_or_404
 
 PAGE_SIZE = 25
 
 
-def may_manage_projects(user) -> bool:
+def may_manage_projects(user, place=None) -> bool:
     """Township staff and branch secretaries keep the projects; county viewers and group leaders only read them."""
-    return can_write(user) and role_of(user) != Role.GROUP_LEADER
+    return user.has_perm("projects.write", place)
 
 
 @login_required
@@ -116,7 +116,7 @@ def project_new(request):
 @login_required
 def project_edit(request, pk: int):
     project = get_visible_or_404(Project, request.user, pk=pk)
-    if not may_manage_projects(request.user):
+    if not may_manage_projects(request.user, project):
         raise PermissionDenied
     if request.method == "POST":
         form = ProjectForm(request.POST, instance=project, user=request.user)

@@ -20,6 +20,7 @@ from audit.events import Action, record
 from core.stamp import stamp, user_or_none
 from groups.models import GroupPost, PartyGroup, VillagerGroup
 from members.models import PartyMember
+from township.capabilities import require
 
 Status = MonthlyReport.Status
 
@@ -143,6 +144,7 @@ def activity_save(
     activity: Activity | None = None,
 ) -> Activity:
     """Add an activity to the month, or change one; the report's version moves on."""
+    require(acting_user, "reports.write", report.party_group)
     report = _lock(report, version)
     participants = list(participants)
     _check_activity(report, held_on, participants, villager_group)
@@ -170,6 +172,7 @@ def activity_save(
 
 @transaction.atomic
 def activity_delete(*, activity: Activity, version: int, acting_user) -> MonthlyReport:
+    require(acting_user, "reports.write", activity.report.party_group)
     report = _lock(activity.report, version)
     stamp(activity, acting_user).delete()
     return _bump(report, acting_user)
@@ -177,6 +180,7 @@ def activity_delete(*, activity: Activity, version: int, acting_user) -> Monthly
 
 @transaction.atomic
 def report_update_summary(*, report: MonthlyReport, version: int, summary: str, acting_user) -> MonthlyReport:
+    require(acting_user, "reports.write", report.party_group)
     report = _lock(report, version)
     return _bump(report, acting_user, summary=summary)
 
@@ -184,6 +188,7 @@ def report_update_summary(*, report: MonthlyReport, version: int, summary: str, 
 @transaction.atomic
 def report_submit(*, report: MonthlyReport, version: int, acting_user, summary: str | None = None) -> MonthlyReport:
     """Draft → submitted. A month needs at least one activity, or a summary saying why there was none."""
+    require(acting_user, "reports.write", report.party_group)
     report = _lock(report, version, allow=(Status.DRAFT,))
     if summary is not None:
         report.summary = summary
@@ -204,6 +209,7 @@ def report_submit(*, report: MonthlyReport, version: int, acting_user, summary: 
 @transaction.atomic
 def report_close(*, report: MonthlyReport, acting_user, version: int | None = None) -> MonthlyReport:
     """Submitted → closed: the month is final."""
+    require(acting_user, "reports.close", report.party_group)
     report = _lock(report, version, allow=(Status.SUBMITTED,))
     return _bump(
         report, acting_user, status=Status.CLOSED, closed_at=timezone.now(), closed_by=user_or_none(acting_user)
@@ -213,6 +219,7 @@ def report_close(*, report: MonthlyReport, acting_user, version: int | None = No
 @transaction.atomic
 def report_reopen(*, report: MonthlyReport, reason: str, acting_user) -> MonthlyReport:
     """Closed → draft, with the reason kept on record."""
+    require(acting_user, "reports.close", report.party_group)
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ValidationError({"reason": _("Say why the month is reopened (at least a few words).")})

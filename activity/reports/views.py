@@ -20,7 +20,7 @@ from activity.reports import services
 from activity.reports.forms import ActivityForm, ReopenForm, SummaryForm, VersionForm
 from groups.models import Coverage, PartyGroup, VillagerGroup
 from township.models import Village
-from township.scoping import Role, assignment_of, can_write, get_visible_or_404, role_of
+from township.scoping import get_visible_or_404
 
 Status = MonthlyReport.Status
 
@@ -30,21 +30,16 @@ Status = MonthlyReport.Status
 
 def _may_edit(user, group: PartyGroup) -> bool:
     """Township staff and the branch secretary; a group leader for their own group where the branch allows it."""
-    if not can_write(user):
-        return False
-    if role_of(user) == Role.GROUP_LEADER:
-        a = assignment_of(user)
-        return a.party_group_id == group.pk and group.village.leaders_may_report
-    return True
+    return user.has_perm("reports.write", group)
 
 
-def _may_close(user) -> bool:
-    return can_write(user) and role_of(user) != Role.GROUP_LEADER
+def _may_close(user, village: Village) -> bool:
+    return user.has_perm("reports.close", village)
 
 
 def _group_or_404(user, pk: int) -> PartyGroup:
-    group = get_visible_or_404(PartyGroup, user, pk=pk)
-    if role_of(user) == Role.GROUP_LEADER and assignment_of(user).party_group_id != group.pk:
+    group = get_visible_or_404(PartyGroup, user, pk=pk, shape=lambda qs: qs.select_related("village__township"))
+    if not user.has_perm("reports.read", group):
         raise Http404  # a group leader's reach is their own group
     return group
 
@@ -62,8 +57,8 @@ def village_month(request, village_pk: int, month: datetime.date):
     """Every party group of the village for the month, those not yet submitted first, with overdue marked."""
     village = get_visible_or_404(Village, request.user, pk=village_pk)
     village = Village.objects.select_related("township").get(pk=village.pk)
-    if role_of(request.user) == Role.GROUP_LEADER:
-        raise Http404
+    if not request.user.has_perm("reports.read", village):
+        raise Http404  # a group leader's reach is their own group's month
     today = timezone.localdate()
     if month > today.replace(day=1):
         raise Http404
@@ -112,7 +107,7 @@ def village_month(request, village_pk: int, month: datetime.date):
             "done": sum(1 for r in rows if r["status"] in (Status.SUBMITTED, Status.CLOSED)),
             "prev_month": prev_month,
             "next_month": following,
-            "may_close": _may_close(request.user),
+            "may_close": _may_close(request.user, village),
         },
     )
 
@@ -155,12 +150,12 @@ def _report_context(request, group, month, report, **extra):
             report.status if report.pk else None, month, township.report_due_day, timezone.localdate()
         ),
         "editable": editable,
-        "may_close": _may_close(request.user) and report.status == Status.SUBMITTED,
-        "may_reopen": _may_close(request.user) and report.status == Status.CLOSED,
+        "may_close": _may_close(request.user, group.village) and report.status == Status.SUBMITTED,
+        "may_reopen": _may_close(request.user, group.village) and report.status == Status.CLOSED,
         "summary_form": extra.pop("summary_form", None)
         or SummaryForm(initial={"version": report.version, "summary": report.summary}),
         "reopenings": report.reopenings.select_related("reopened_by") if report.pk else [],
-        "village_link": role_of(request.user) != Role.GROUP_LEADER,  # a group leader's reach is their own group
+        "village_link": request.user.has_perm("reports.read", group.village),  # a leader's reach is their group
         **extra,
     }
 
@@ -294,7 +289,7 @@ def report_action(request, group_pk: int, month: datetime.date, action: str):
     _check_month(group, month)
     group = PartyGroup.objects.select_related("village__township").get(pk=group.pk)
     if action == "close":
-        if not _may_close(request.user):
+        if not _may_close(request.user, group.village):
             raise PermissionDenied
     elif not _may_edit(request.user, group):
         raise PermissionDenied
@@ -341,7 +336,7 @@ def report_reopen(request, group_pk: int, month: datetime.date):
     report = MonthlyReport.objects.filter(party_group=group, month=month).select_related("party_group__village").first()
     if report is None:
         raise Http404
-    if not _may_close(request.user):
+    if not _may_close(request.user, group.village):
         raise PermissionDenied
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

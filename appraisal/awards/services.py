@@ -29,8 +29,8 @@ from audit.events import Action, record
 from core.stamp import stamp, user_or_none
 from groups.models import GroupPost, PartyGroup
 from members.models import AnnualReview, PartyMember
+from township.capabilities import require
 from township.models import Village
-from township.scoping import Role, assignment_of
 
 Kind = Award.Kind
 Status = Award.Status
@@ -47,27 +47,9 @@ HUNDRED = Decimal("100")
 # --- who may do what ------------------------------------------------------------------------------------------------
 
 
-def is_township_of(user, township_id: int) -> bool:
-    """Township staff of this township (or an administrator, or a system action)."""
-    if user is None:
-        return True
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return True
-    a = assignment_of(user)
-    return a is not None and a.role == Role.TOWNSHIP_STAFF and a.township_id == township_id
-
-
-def may_nominate_in(user, village: Village) -> bool:
-    """A branch secretary nominates in their own village; township staff in any village of their township."""
-    if is_township_of(user, village.township_id):
-        return True
-    a = assignment_of(user)
-    return a is not None and a.role == Role.BRANCH_SECRETARY and a.village_id == village.pk
-
-
 def _require_township(user, year: AppraisalYear) -> None:
-    if not is_township_of(user, year.township_id):
-        raise PermissionDenied
+    """The year's township decides (its staff, the administrator, or a system action)."""
+    require(user, "awards.decide", year.township)
 
 
 # --- the year ------------------------------------------------------------------------------------------------------
@@ -414,8 +396,7 @@ def award_nominate(
     if kind not in DECIDABLE_KINDS:
         raise ValidationError(_("This award is not nominated; it follows from the decision."), code="kind")
     village = _target_village(kind, party_group, member)
-    if not may_nominate_in(acting_user, village):
-        raise PermissionDenied
+    require(acting_user, "awards.nominate", village)
     _check_eligible(year, kind, party_group, member)
     reason = _required_reason(reason)
     target = {"party_group": party_group} if kind == Kind.ADVANCED_GROUP else {"member": member}
@@ -446,8 +427,7 @@ def award_withdraw(*, award: Award, acting_user) -> None:
     year = _lock_year(award.year)
     ensure_not_locked(year)
     award = Award.objects.select_related("village").get(pk=award.pk)
-    if not may_nominate_in(acting_user, award.village):
-        raise PermissionDenied
+    require(acting_user, "awards.nominate", award.village)
     if award.status != Status.NOMINATED or award.kind not in DECIDABLE_KINDS:
         raise ValidationError(
             _("The township has decided this award; it must take it out of its decision first."), code="decided"

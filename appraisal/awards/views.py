@@ -26,11 +26,10 @@ from appraisal.models import AppraisalYear, Award, ReserveCandidate
 from core.templatetags.humanize_cn import yuan
 from groups.models import PartyGroup
 from members.models import PartyMember
-from township.scoping import Role, can_write, get_visible_or_404, role_of, villages_for
+from township.scoping import get_visible_or_404, villages_for
 
 Kind, Status, State = Award.Kind, Award.Status, AppraisalYear.State
 PAGE_SIZE = 50
-READERS = {Role.TOWNSHIP_STAFF, Role.BRANCH_SECRETARY, Role.COUNTY_VIEWER}
 
 
 # --- access ---------------------------------------------------------------------------------------------------------
@@ -38,7 +37,7 @@ READERS = {Role.TOWNSHIP_STAFF, Role.BRANCH_SECRETARY, Role.COUNTY_VIEWER}
 
 def _check_reader(user) -> None:
     """Award pages are for township staff, secretaries and the county; a group leader has none of them."""
-    if not (user.is_superuser or role_of(user) in READERS):
+    if not user.has_perm("awards.read"):
         raise Http404
 
 
@@ -54,11 +53,11 @@ def _reach(user, year: AppraisalYear):
 
 
 def may_nominate(user) -> bool:
-    return can_write(user) and (user.is_superuser or role_of(user) in {Role.TOWNSHIP_STAFF, Role.BRANCH_SECRETARY})
+    return user.has_perm("awards.nominate")
 
 
 def is_township(user, year: AppraisalYear) -> bool:
-    return can_write(user) and svc.is_township_of(user, year.township_id)
+    return user.has_perm("awards.decide", year.township)
 
 
 def _township_year(request, pk: int) -> AppraisalYear:
@@ -151,7 +150,7 @@ def year(request, pk: int):
 
 
 def _is_county(user) -> bool:
-    return user.is_superuser or role_of(user) == Role.COUNTY_VIEWER
+    return user.has_perm("county.read")
 
 
 # --- nominations ----------------------------------------------------------------------------------------------------
@@ -432,7 +431,7 @@ def reserve_remove(request, pk: int):
     _check_reader(request.user)
     entry = get_visible_or_404(ReserveCandidate, request.user, pk=pk)
     entry = ReserveCandidate.objects.select_related("year", "village").get(pk=entry.pk)
-    if not (can_write(request.user) and svc.is_township_of(request.user, entry.village.township_id)):
+    if not request.user.has_perm("awards.decide", entry.village.township):
         raise PermissionDenied
     try:
         svc.recommendation_withdraw(entry=entry, acting_user=request.user)

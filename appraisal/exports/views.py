@@ -9,12 +9,12 @@ from appraisal.exports.award_report import award_report_workbook, report_filenam
 from appraisal.models import AppraisalYear
 from audit.events import Action, record
 from core.xlsx import xlsx_response
-from township.scoping import Role, get_visible_or_404, is_township_staff, role_of
+from township.scoping import get_visible_or_404
 
 
 def may_see_township_reports(user) -> bool:
     """The award report is the township's: its staff and the county viewers read it; branches do not."""
-    return is_township_staff(user) or role_of(user) == Role.COUNTY_VIEWER
+    return user.has_perm("awards.report")
 
 
 @login_required

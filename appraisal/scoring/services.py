@@ -39,6 +39,7 @@ from appraisal.scoring.evidence import (
 from core.stamp import stamp, user_or_none
 from groups.models import PartyGroup
 from members.models import AnnualReview, PartyMember
+from township.capabilities import require
 from township.models import Township, Village
 
 Source = RubricItem.Source
@@ -110,6 +111,7 @@ def _raise(errors: dict[str, ValidationError]) -> None:
 def appraisal_year_open(*, township: Township, year: int, acting_user, **rules) -> AppraisalYear:
     """Open a township's appraisal year, with the rules and rubric of its latest earlier year (or the defaults:
     quotas 5/10/20, amounts 200/100/50, streak bonus 500 after 3 years, 优秀 at most 1/3) changed by `rules`."""
+    require(acting_user, "scores.write", township)
     unknown = set(rules) - set(RULE_FIELDS)
     if unknown:
         raise TypeError(f"unknown rules: {', '.join(sorted(unknown))}")
@@ -175,6 +177,7 @@ def scores_compute(*, year: AppraisalYear, quarter: int, acting_user) -> Compute
 
     A fixed number of queries however many groups: the records are aggregated per group and month in one query each.
     """
+    require(acting_user, "scores.write", year)
     year = _locked_year(year)
     quarter = _check_quarter(quarter)
     today = timezone.localdate()
@@ -239,6 +242,7 @@ def score_enter(
     acting_user,
 ) -> GroupScore:
     """Enter (or change) the assessor's points on a manual item: from 0 to the item's maximum, with the evidence."""
+    require(acting_user, "scores.write", year)
     year = _locked_year(year)
     quarter = _check_quarter(quarter)
     evidence = (evidence or "").strip()
@@ -301,6 +305,7 @@ def spot_check_record(
     acting_user,
 ) -> SpotCheck:
     """Record a spot check. A poor rating issues a rectification notice (整改通知书): what to put right, and by when."""
+    require(acting_user, "scores.write", year)
     year = _locked_year(year)
     today = timezone.localdate()
     checked_by = (checked_by or "").strip()
@@ -365,6 +370,7 @@ def spot_check_follow_up(
 ) -> SpotCheck:
     """Record the follow-up of a rectification notice: what was found on return, and the day it was put right (empty
     while it is not yet put right)."""
+    require(acting_user, "scores.write", check.year)
     check = SpotCheck.objects.select_for_update().get(pk=check.pk)
     _locked_year(check.year)
     follow_up = (follow_up or "").strip()
@@ -479,6 +485,7 @@ def reviews_save(
 ) -> dict[str, int]:
     """Save a branch's 民主评议 grades at once: {member id: grade, or "" to clear it}. Refused as a whole (nothing
     written) when the 优秀 share of the branch's graded members would exceed the year's limit."""
+    require(acting_user, "reviews.write", village)
     village = Village.objects.select_for_update().get(pk=village.pk)  # one save of a branch's grades at a time
     rules = _year_of(village.township_id, year)
     y = rules.year
@@ -563,6 +570,7 @@ def branch_appraisal_enter(
 ) -> BranchAppraisal:
     """Enter the township's points for a branch; its party groups' part (their average year score) and the weighted
     total are worked out here, so the figures always agree."""
+    require(acting_user, "scores.write", year)
     year = _locked_year(year)
     errors: dict[str, ValidationError] = {}
     if village.township_id != year.township_id:
@@ -593,6 +601,7 @@ def branch_appraisal_enter(
 @transaction.atomic
 def branch_appraisals_refresh(*, year: AppraisalYear, acting_user) -> int:
     """Bring every entered branch row up to date with the groups' current scores; returns how many changed."""
+    require(acting_user, "scores.write", year)
     year = _locked_year(year)
     rows = list(BranchAppraisal.objects.filter(year=year))
     points = village_group_points(year, [r.village_id for r in rows])

@@ -45,10 +45,7 @@ from groups.models import PartyGroup
 from township.models import Township, Village
 from township.scoping import (
     Role,
-    assignment_of,
-    can_write,
     get_visible_or_404,
-    is_township_staff,
     role_of,
     townships_for,
 )
@@ -59,23 +56,18 @@ PAGE_SIZE = 50
 # --- who may do what -------------------------------------------------------------------------------------------
 
 
-def may_run_appraisal(user) -> bool:
+def may_run_appraisal(user, year: AppraisalYear | None = None) -> bool:
     """Township staff (and the administrator) compute, score, check and appraise the branches."""
-    return can_write(user) and is_township_staff(user)
+    return user.has_perm("scores.write", year)
 
 
 def may_grade(user, village: Village) -> bool:
     """民主评议 grades: the village's own secretary, or township staff (the village is already in reach)."""
-    if not can_write(user):
-        return False
-    if is_township_staff(user):
-        return True
-    a = assignment_of(user)
-    return role_of(user) == Role.BRANCH_SECRETARY and a.village_id == village.pk
+    return user.has_perm("reviews.write", village)
 
 
 def _reader(user) -> None:
-    if role_of(user) == Role.GROUP_LEADER:
+    if not user.has_perm("scores.read"):
         raise Http404  # a group leader's reach is their own group's month
 
 
@@ -135,10 +127,9 @@ def _refuse(request, exc: ValidationError) -> None:
 @login_required
 def index(request):
     """The appraisal years of the townships in reach, newest first; township staff open a new one here."""
-    leader = role_of(request.user) == Role.GROUP_LEADER
     years = (
         AppraisalYear.objects.none()
-        if leader
+        if not request.user.has_perm("scores.read")
         else AppraisalYear.objects.visible_to(request.user)
         .select_related("township")
         .order_by("township__name", "-year")
@@ -226,7 +217,7 @@ def scores(request, pk: int):
             "quarters": range(1, QUARTERS + 1),
             "quarter_max": selectors.quarter_maximum(year),
             "begun": begun,
-            "may_run": may_run_appraisal(request.user) and not year.is_locked,
+            "may_run": may_run_appraisal(request.user, year) and not year.is_locked,
         },
     )
 
@@ -276,7 +267,7 @@ def group_year(request, pk: int, group_pk: int):
             "quarter_max": selectors.quarter_maximum(year),
             "checks": [(c, scoring.rectification_state(c)) for c in checks],
             "year_score": group_year_scores(year, [group.pk]).get(group.pk),
-            "may_run": may_run_appraisal(request.user) and not year.is_locked,
+            "may_run": may_run_appraisal(request.user, year) and not year.is_locked,
         },
     )
 
@@ -304,7 +295,7 @@ def quarter(request, pk: int, group_pk: int, quarter: int):
             "total": total if any(d.score for d in detail) else None,
             "quarter_max": selectors.quarter_maximum(year),
             "months": months,
-            "may_run": may_run_appraisal(request.user) and not year.is_locked,
+            "may_run": may_run_appraisal(request.user, year) and not year.is_locked,
         },
     )
 
@@ -379,7 +370,7 @@ def spot_checks(request, pk: int):
             "rows": [(c, scoring.rectification_state(c, today)) for c in page.object_list],
             "only_open": only_open,
             "query_string": "open=1" if only_open else "",
-            "may_run": may_run_appraisal(request.user) and not year.is_locked,
+            "may_run": may_run_appraisal(request.user, year) and not year.is_locked,
         },
     )
 
@@ -566,7 +557,7 @@ def branches(request, pk: int):
             "weight": year.group_work_weight,
             "township_weight": scoring.HUNDRED - year.group_work_weight,
             "any_stale": any(r.stale for r in rows),
-            "may_run": may_run_appraisal(request.user) and not year.is_locked,
+            "may_run": may_run_appraisal(request.user, year) and not year.is_locked,
         },
     )
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from core.stamp import stamp, user_or_none
 from groups.models import Coverage, FundEntry, GroupPost, MeetingDecision, PartyGroup, VillagerGroup
+from township.capabilities import require
 
 Direction = FundEntry.Direction
 Category = FundEntry.Category
@@ -123,6 +124,7 @@ def decision_record(
     acting_user,
 ) -> MeetingDecision:
     """Record a villager group meeting's decision as it was taken, valid or not; `decision_check` says which."""
+    require(acting_user, "ledger.write", villager_group)
     errors: dict[str, str] = {}
     if held_on > _today():
         errors["held_on"] = _("A meeting cannot be recorded before it is held (the date is in the future).")
@@ -252,6 +254,7 @@ def fund_entry_post(
     acting_user,
 ) -> FundEntry:
     """Post one entry to a villager group's ledger, after checking the decision it needs and the balance."""
+    require(acting_user, "ledger.write", villager_group)
     amount = _amount(amount)
     vg = _locked_villager_group(villager_group)
     township = vg.village.township
@@ -322,6 +325,7 @@ def _decision_problem(decision, vg, entry_date, quorum) -> str:
 def fund_entry_reverse(*, entry: FundEntry, entry_date: datetime.date, reason: str, acting_user) -> FundEntry:
     """Correct a mistaken entry by posting its opposite, pointing at it. An entry is reversed at most once, and a
     reversal is never itself reversed (post a new entry instead)."""
+    require(acting_user, "ledger.write", entry.villager_group)
     vg = _locked_villager_group(entry.villager_group_id)
     entry = FundEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.reverses_id is not None:

@@ -37,21 +37,21 @@ from groups.ledger.services import (
     yuan_text,
 )
 from groups.models import Coverage, FundEntry, MeetingDecision, VillagerGroup
-from township.scoping import Role, can_write, get_visible_or_404, role_of
+from township.scoping import get_visible_or_404
 
 INDEX_PAGE_SIZE = 50
 LEDGER_PAGE_SIZE = 30
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def may_keep_ledger(user) -> bool:
+def may_keep_ledger(user, place=None) -> bool:
     """Township staff and branch secretaries keep the ledgers; county viewers and group leaders only read them."""
-    return can_write(user) and role_of(user) != Role.GROUP_LEADER
+    return user.has_perm("ledger.write", place)
 
 
 def _writable_villager_group(request, pk: int) -> VillagerGroup:
-    vg = get_visible_or_404(VillagerGroup, request.user, pk=pk)
-    if not may_keep_ledger(request.user):
+    vg = get_visible_or_404(VillagerGroup, request.user, pk=pk, shape=lambda qs: qs.select_related("village__township"))
+    if not may_keep_ledger(request.user, vg):
         raise PermissionDenied
     return vg
 
@@ -121,7 +121,7 @@ def ledger(request, pk: int):
             "decisions": [(d, decision_check(d, quorum=township.meeting_quorum)) for d in decisions],
             "party_group": coverage.party_group if coverage else None,
             "threshold": township.fund_decision_threshold,
-            "may_write": may_keep_ledger(request.user),
+            "may_write": may_keep_ledger(request.user, vg),
         },
     )
 
@@ -205,7 +205,7 @@ def decision_new(request, pk: int):
 @login_required
 def entry_reverse(request, pk: int):
     original = get_visible_or_404(FundEntry, request.user, pk=pk)
-    if not may_keep_ledger(request.user):
+    if not may_keep_ledger(request.user, original.villager_group):
         raise PermissionDenied
     vg = original.villager_group
     if request.method == "POST":

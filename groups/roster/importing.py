@@ -43,6 +43,7 @@ from members.validators import (
     normalise_id_number,
     validate_id_number,
 )
+from township.capabilities import require
 from township.scoping import villages_for
 
 # Limits on the file (settings ROSTER_IMPORT_*): see `check_archive`.
@@ -707,6 +708,7 @@ class RosterNotReady(Exception):
 def roster_import(*, data: bytes, acting_user, on: datetime.date | None = None) -> Plan:
     """Check the file again and save every row, or nothing: new members created, named members updated, party
     group membership joined or moved from `on` (default today)."""
+    require(acting_user, "members.write")
     from groups.services import member_join_group, member_move_group
 
     plan = read_roster(data, acting_user)

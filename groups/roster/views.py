@@ -31,14 +31,14 @@ from groups.roster.importing import (
     roster_import,
     template_workbook,
 )
-from township.scoping import Role, assignment_of, can_write, is_township_staff, role_of, villages_for
+from township.scoping import Role, assignment_of, villages_for
 
 SESSION_KEY = "members_import"
 
 
 def may_import(user) -> bool:
     """Township staff and branch secretaries keep the rosters; county viewers and group leaders do not."""
-    return can_write(user) and (is_township_staff(user) or role_of(user) == Role.BRANCH_SECRETARY)
+    return user.has_perm("members.write")
 
 
 def _importer(request):
@@ -168,17 +168,14 @@ def import_confirm(request):
     return redirect("roster:import")
 
 
-ROSTER_READERS = {Role.TOWNSHIP_STAFF, Role.BRANCH_SECRETARY, Role.COUNTY_VIEWER}
-
-
 def roster_scope_name(user) -> str | None:
     """What the person's roster covers (their village, township or county; everything for the administrator), or
     None for someone with no roster (group leaders, accounts without a scope)."""
+    if not user.has_perm("members.read"):
+        return None
     if user.is_superuser:
         return _("All townships")
     a = assignment_of(user)
-    if a is None or a.role not in ROSTER_READERS:
-        return None
     place = {Role.COUNTY_VIEWER: a.county, Role.TOWNSHIP_STAFF: a.township, Role.BRANCH_SECRETARY: a.village}[a.role]
     return place.name
 

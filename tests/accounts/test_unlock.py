@@ -8,7 +8,6 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.accounts.conftest import log_in, with_password
-from tests.audit.conftest import account_admin  # noqa: F401  (fixture)
 
 OFFICE = {"REMOTE_ADDR": "10.20.30.40"}
 

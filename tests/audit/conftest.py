@@ -1,30 +1,12 @@
-"""The 三员 personas beside the business ones of tests/conftest.py: the security auditor and the account
-administrator, neither with a scope."""
+"""Helpers for the audit tests: the security events kept so far (the 三员 personas are in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import pytest
-
 from audit.models import SecurityEvent
-from tests.factories import UserFactory, assign
 from township.models import Assignment
 
-Role = Assignment.Role
 Action = SecurityEvent.Action
-
-
-@pytest.fixture
-def auditor(org):
-    user = UserFactory(username="shenji")
-    assign(user, Role.AUDITOR)
-    return user
-
-
-@pytest.fixture
-def account_admin(org):
-    user = UserFactory(username="zhanghu", is_staff=True)
-    assign(user, Role.ACCOUNT_ADMIN)
-    return user
+Role = Assignment.Role
 
 
 def events(action: str | None = None, *, after: int = 0, **filters):

@@ -10,8 +10,9 @@ from django.urls import reverse
 from members.models import PartyMember
 from tests.audit.conftest import Action, Role, events
 from tests.factories import UserFactory, assign
+from township.capabilities import writes_anything
 from township.models import Assignment, Village
-from township.scoping import can_write, townships_for, villages_for
+from township.scoping import townships_for, villages_for
 
 User = get_user_model()
 PASSWORD = "Qingchuan-2025!"
@@ -29,7 +30,7 @@ def test_the_two_roles_reach_no_village_no_township_and_write_nothing(persona, r
     user = request.getfixturevalue(persona)
     assert not villages_for(user).exists()
     assert not townships_for(user).exists()
-    assert can_write(user) is False
+    assert writes_anything(user) is False
 
 
 def test_the_auditor_lands_on_the_audit_page(auditor, login):

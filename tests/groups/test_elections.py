@@ -194,9 +194,10 @@ def test_the_townships_majority_decides(group, township):
 
 
 def test_it_records_who_recorded_the_election(group):
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, assign
 
     user = UserFactory()
+    assign(user, "branch_secretary", village=group.village)
     election = record(group, 5, vote(group.people[0], LEADER, 5), acting_user=user)
     assert election.recorded_by == user
     assert GroupPost.objects.get(member=group.people[0], role=Role.LEADER).history.first().history_user == user

@@ -9,7 +9,14 @@ from django.core.exceptions import ValidationError
 
 from groups.models import Coverage, GroupPost
 from groups.services import coverage_assign, member_join_group, member_leave_group, member_move_group
-from tests.factories import PartyGroupFactory, PartyMemberFactory, UserFactory, VillageFactory, VillagerGroupFactory
+from tests.factories import (
+    PartyGroupFactory,
+    PartyMemberFactory,
+    UserFactory,
+    VillageFactory,
+    VillagerGroupFactory,
+    assign,
+)
 
 Role = GroupPost.Role
 D1, D2, D3 = datetime.date(2023, 1, 1), datetime.date(2024, 3, 1), datetime.date(2024, 9, 1)
@@ -40,6 +47,7 @@ def history(member):
 
 def test_it_makes_a_branch_member_an_ordinary_member_of_a_group(groups, member):
     user = UserFactory()
+    assign(user, "branch_secretary", village=groups[0].village)
     post = member_join_group(member=member, party_group=groups[0], started_on=D1, acting_user=user)
     assert post.role == Role.MEMBER
     assert history(member) == [("一组", Role.MEMBER, D1, None)]

@@ -28,8 +28,10 @@ RESTORED = "restored"
 
 
 @pytest.fixture
-def ledgers(org, township_staff):
-    """Entries in several villager groups of two townships, with a reversal."""
+def ledgers(org, superuser):
+    """Entries in several villager groups of two townships, with a reversal (by the administrator, who reaches
+    both)."""
+    township_staff = superuser
     day = datetime.date(2025, 3, 1)
     for n, vg in enumerate([*org.a1_vgs, *org.b1_vgs], start=1):
         post(vg, f"{1000 * n}.50", day=day, user=township_staff)
