@@ -85,8 +85,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Keeps the request being served for history rows: who (simple-history) and from where (audit.addresses).
     "simple_history.middleware.HistoryRequestMiddleware",
-    "audit.addresses.RequestContextMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the two-factor code was given
     "accounts.middleware.AccountGateMiddleware",  # session lifetime, then two-factor, then a forced password change
     "township.duties.SeparationOfDutiesMiddleware",  # 三员: auditor and account administrator see no business page
