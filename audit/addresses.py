@@ -1,17 +1,19 @@
-"""The address a request came from, and the request being served (for history rows written deep in services).
+"""The address a request came from, and the request being served (for history rows and security events written deep
+in services, which are not handed the request).
 
 Behind a reverse proxy REMOTE_ADDR is the proxy; set TRUSTED_PROXY_COUNT to the number of proxies in front of the
 app (nginx alone: 1) and the client address is read from X-Forwarded-For, counting from the right, so a client
 cannot forge it by sending its own header.
+
+The request being served is the one django-simple-history's HistoryRequestMiddleware keeps for its own history
+rows (`HistoricalRecords.context`, an asgiref Local: per thread and per async task, so the live server's threads and
+an ASGI server's tasks never see each other's request, and a command sees none).
 """
 
 from __future__ import annotations
 
-import contextvars
-
 from django.conf import settings
-
-_current_request: contextvars.ContextVar = contextvars.ContextVar("audit_current_request", default=None)
+from simple_history.models import HistoricalRecords
 
 
 def client_ip(request) -> str | None:
@@ -26,19 +28,5 @@ def client_ip(request) -> str | None:
 
 
 def current_request():
-    """The request this thread is serving, or None in a command or a test without a request."""
-    return _current_request.get()
-
-
-class RequestContextMiddleware:
-    """Remembers the request for the audit trail (history rows and security events written by services)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        token = _current_request.set(request)
-        try:
-            return self.get_response(request)
-        finally:
-            _current_request.reset(token)
+    """The request this thread or task is serving, or None in a command or a test without a request."""
+    return getattr(HistoricalRecords.context, "request", None)
