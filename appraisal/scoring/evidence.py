@@ -3,8 +3,13 @@ the points and evidence it gives a party group.
 
 `QuarterFacts.load` reads a quarter's records for many groups with one query per kind of record (reports, activities,
 concerns, fund entries); each scorer then works from those facts alone, so computing a quarter for a whole township
-runs a fixed number of queries. Evidence is text a person can check against the records ("2 of 3 months submitted on
-time: …"), in the language active when the quarter is computed.
+runs a fixed number of queries. The scorers are the rules of the computed items and touch no database: the facts are
+plain values, the item anything with `max_points` and `target` (a RubricItem), the group anything with `pk`,
+`established_on` and `dissolved_on` (a PartyGroup). The bulk seeder (`seeding.scale.appraisal`) gathers the same
+facts from the rows it generates and scores with the same scorers.
+
+Evidence is text a person can check against the records ("2 of 3 months submitted on time: …"), in the language
+active when the quarter is computed.
 """
 
 from __future__ import annotations
@@ -94,10 +99,10 @@ def _share(max_points: Decimal, part: int | Decimal, whole: int | Decimal) -> De
 class QuarterFacts:
     """Everything the computed items read for one quarter, loaded with one query per kind of record."""
 
-    year: AppraisalYear
     quarter: int
     today: datetime.date
     months: list[datetime.date]
+    due_day: int  # the township's day of the next month a report is due (Township.report_due_day)
     # (group, month) → (status, first submitted day or None)
     reports: dict = field(default_factory=dict)
     # (group, month) → (meetings, households reached)
@@ -111,7 +116,7 @@ class QuarterFacts:
     def load(cls, year: AppraisalYear, quarter: int, group_ids: list[int], sources: set[str], today) -> QuarterFacts:
         months = quarter_months(year.year, quarter)
         start, end = months[0], month_end(months[-1])
-        facts = cls(year=year, quarter=quarter, today=today, months=months)
+        facts = cls(quarter=quarter, today=today, months=months, due_day=year.township.report_due_day)
         if sources & {Source.REPORTS_ON_TIME, Source.MEETINGS_HELD, Source.HOUSEHOLDS_REACHED}:
             facts._load_reports(group_ids)
         if sources & {Source.MEETINGS_HELD, Source.HOUSEHOLDS_REACHED}:
@@ -178,11 +183,10 @@ class QuarterFacts:
 
 
 def _score_reports_on_time(item: RubricItem, group: PartyGroup, f: QuarterFacts) -> tuple[Decimal, str]:
-    due_day = f.year.township.report_due_day
     counted = on_time = 0
     parts = []
     for m in f.months_of(group):
-        due = month_due(m, due_day)
+        due = month_due(m, f.due_day)
         day = f.submitted_day(group, m)
         label = {"m": _month_label(m), "d": _day_label(day) if day else "", "due": _day_label(due)}
         if day is not None and day <= due:
