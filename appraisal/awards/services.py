@@ -23,8 +23,7 @@ from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appraisal.awards.rules import (  # noqa: F401 — GOOD_GROUP_SCORE: the bulk seeder reads it from here
-    GOOD_GROUP_SCORE,
+from appraisal.awards.rules import (
     QUOTA_FIELDS,
     amount_of,
     leader_qualifies,
