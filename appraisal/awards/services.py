@@ -23,8 +23,19 @@ from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appraisal.awards.rules import (
+    QUOTA_FIELDS,
+    amount_of,
+    leader_qualifies,
+    quota_of,
+    ranking_key,
+    ranks,
+    streak_of,
+    streak_reason,
+    year_leaders,
+)
 from appraisal.models import AppraisalYear, Award, GroupScore, ReserveCandidate, RubricItem, SpotCheck, YearReopening
-from appraisal.rules import QUARTERS, ensure_not_locked, group_year_scores
+from appraisal.rules import ensure_not_locked, group_year_scores, year_maximum
 from audit.events import Action, record
 from core.stamp import stamp, user_or_none
 from groups.models import GroupPost, PartyGroup
@@ -39,8 +50,6 @@ ReserveList = ReserveCandidate.List
 
 DECIDABLE_KINDS = (Kind.ADVANCED_GROUP, Kind.EXCELLENT_LEADER, Kind.EXCELLENT_MEMBER)
 MEMBER_KINDS = (Kind.EXCELLENT_LEADER, Kind.EXCELLENT_MEMBER)
-# A leader's group "did well" at this year score or above (良好 and better on the usual 100-point scale).
-GOOD_GROUP_SCORE = Decimal("80")
 HUNDRED = Decimal("100")
 
 
@@ -175,14 +184,8 @@ class MemberCandidate:
 
 
 def _rank(candidates: list) -> list:
-    """Number the candidates in order; equal scores share a rank (1, 2, 2, 4); no score, no rank."""
-    previous, rank = object(), 0
-    for i, c in enumerate(candidates, start=1):
-        if c.score is None:
-            c.rank = None
-            continue
-        if c.score != previous:
-            rank, previous = i, c.score
+    """Number the candidates in order (`rules.ranks`): equal scores share a rank (1, 2, 2, 4); no score, no rank."""
+    for c, rank in zip(candidates, ranks([c.score for c in candidates]), strict=True):
         c.rank = rank
     return candidates
 
@@ -192,16 +195,12 @@ def _awards_by_target(year: AppraisalYear, kind: str, target: str) -> dict[int, 
     return {getattr(a, f"{target}_id"): a for a in awards}
 
 
-def _score_key(c):
-    return (c.score is None, -(c.score or 0))
-
-
 def advanced_group_candidates(year: AppraisalYear, villages=None) -> list[GroupCandidate]:
     """The year's party groups ranked by year score, with its rubric and spot-check parts (8 queries)."""
     groups = list(groups_of_year(year, villages).select_related("village"))
     ids = [g.pk for g in groups]
     scores = group_year_scores(year, party_group_ids=ids)
-    rubric_max = (RubricItem.objects.filter(year=year).aggregate(m=Sum("max_points"))["m"] or Decimal("0")) * QUARTERS
+    rubric_max = year_maximum(RubricItem.objects.filter(year=year).aggregate(m=Sum("max_points"))["m"] or Decimal("0"))
     rubric = dict(
         GroupScore.objects.filter(year=year, party_group_id__in=ids)
         .values_list("party_group")
@@ -230,56 +229,50 @@ def advanced_group_candidates(year: AppraisalYear, villages=None) -> list[GroupC
                 award=awards.get(g.pk),
             )
         )
-    out.sort(key=lambda c: (*_score_key(c), c.village.name, c.party_group.name))
+    out.sort(key=lambda c: ranking_key(c.score, c.village.name, c.party_group.name))
     return _rank(out)
 
 
 def _leadership(year: AppraisalYear, groups: QuerySet[PartyGroup], member_ids=None) -> dict[int, LeaderCandidate]:
     """Who led a party group in the year: serving at the year's end, or leading it most of the year (one query).
 
-    A member who led two groups in the year counts once, for the group they led at year end or longest.
+    A member who led two groups in the year counts once, for the group they led at year end or longest
+    (`rules.year_leaders`).
     """
     start, end = year_bounds(year)
-    days_in_year = (end - start).days + 1
     posts = GroupPost.objects.filter(role=GroupPost.Role.LEADER, party_group__in=groups, started_on__lte=end).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gt=start)
     )
     if member_ids is not None:
         posts = posts.filter(member_id__in=member_ids)
-    best: dict[int, LeaderCandidate] = {}
-    for post in posts.select_related("member__village", "party_group__village"):
-        first = max(post.started_on, start)
-        stop = min(post.ended_on, end + datetime.timedelta(days=1)) if post.ended_on else end + datetime.timedelta(1)
-        days = (stop - first).days
-        at_end = post.ended_on is None or post.ended_on > end
-        if not (at_end or days * 2 > days_in_year):
-            continue
-        c = LeaderCandidate(
-            member=post.member,
-            party_group=post.party_group,
-            led_from=post.started_on,
-            led_until=post.ended_on,
-            days_led=days,
-            serving_at_year_end=at_end,
+    posts = posts.select_related("member__village", "party_group__village")
+    terms = ((p.member_id, p.started_on, p.ended_on, p) for p in posts)
+    return {
+        member_id: LeaderCandidate(
+            member=led.term.member,
+            party_group=led.term.party_group,
+            led_from=led.term.started_on,
+            led_until=led.term.ended_on,
+            days_led=led.days,
+            serving_at_year_end=led.at_year_end,
         )
-        old = best.get(post.member_id)
-        if old is None or (c.serving_at_year_end, c.days_led) > (old.serving_at_year_end, old.days_led):
-            best[post.member_id] = c
-    return best
+        for member_id, led in year_leaders(terms, year.year).items()
+    }
 
 
 def excellent_leader_candidates(year: AppraisalYear, villages=None) -> list[LeaderCandidate]:
-    """Leaders of the year whose groups scored `GOOD_GROUP_SCORE` or more, ranked by group score (6 queries)."""
+    """Leaders of the year whose groups scored 80 or more (`rules.leader_qualifies`), ranked by group
+    score (6 queries)."""
     leaders = _leadership(year, groups_of_year(year, villages))
     scores = group_year_scores(year, party_group_ids=sorted({c.party_group.pk for c in leaders.values()}))
     awards = _awards_by_target(year, Kind.EXCELLENT_LEADER, "member")
     out = []
     for c in leaders.values():
         c.score = scores.get(c.party_group.pk)
-        if c.score is not None and c.score >= GOOD_GROUP_SCORE:
+        if leader_qualifies(c.score):
             c.award = awards.get(c.member.pk)
             out.append(c)
-    out.sort(key=lambda c: (*_score_key(c), c.village.name, c.member.name))
+    out.sort(key=lambda c: ranking_key(c.score, c.village.name, c.member.name))
     return _rank(out)
 
 
@@ -304,7 +297,7 @@ def excellent_member_candidates(year: AppraisalYear, villages=None) -> list[Memb
     for c in out.values():
         c.score = scores.get(c.post.party_group_id) if c.post else None
         c.award = awards.get(c.member.pk)
-    ranked = sorted(out.values(), key=lambda c: (*_score_key(c), c.village.name, c.member.name))
+    ranked = sorted(out.values(), key=lambda c: ranking_key(c.score, c.village.name, c.member.name))
     return _rank(ranked)
 
 
@@ -450,27 +443,6 @@ def year_start_nominating(*, year: AppraisalYear, acting_user) -> AppraisalYear:
     return year
 
 
-QUOTA_FIELDS = {
-    Kind.ADVANCED_GROUP: "advanced_group_quota",
-    Kind.EXCELLENT_LEADER: "excellent_leader_quota",
-    Kind.EXCELLENT_MEMBER: "excellent_member_quota",
-}
-AMOUNT_FIELDS = {
-    Kind.ADVANCED_GROUP: "advanced_group_amount",
-    Kind.EXCELLENT_LEADER: "excellent_leader_amount",
-    Kind.EXCELLENT_MEMBER: "excellent_member_amount",
-    Kind.STREAK_BONUS: "streak_bonus_amount",
-}
-
-
-def quota_of(year: AppraisalYear, kind: str) -> int:
-    return getattr(year, QUOTA_FIELDS[kind])
-
-
-def amount_of(year: AppraisalYear, kind: str) -> Decimal:
-    return getattr(year, AMOUNT_FIELDS[kind])
-
-
 def _check_quotas(year: AppraisalYear, counts: dict[str, int]) -> None:
     for kind in DECIDABLE_KINDS:
         n, quota = counts.get(kind, 0), quota_of(year, kind)
@@ -559,22 +531,13 @@ class StreakOutcome:
         return streak_reason(self.years)
 
 
-def streak_reason(years: list[int]) -> str:
-    """Why a leader is on the reserve list, written into the record (a Chinese document, like the award lists):
-    2023—2025年连续3年被评为优秀党小组长."""
-    ys = sorted(years)
-    if ys == list(range(ys[0], ys[-1] + 1)):
-        return f"{ys[0]}—{ys[-1]}年连续{len(ys)}年被评为优秀党小组长"
-    return f"{'、'.join(map(str, ys))}年连续{len(ys)}个考核年度被评为优秀党小组长"
-
-
 def streak_outcomes(year: AppraisalYear) -> list[StreakOutcome]:
     """Who the streak rule rewards when `year` is decided (6 queries), counting `year` as decided.
 
-    A leader named excellent leader (decided) in `streak_years` or more consecutive decided years of the township, up
-    to this one, gets the bonus — once per person ever, or, when the year allows it again, once per streak (so only
-    after a break and a new full streak) — and an entry on the village's three-post reserve list, once per streak.
-    A year not yet decided is skipped: it breaks no streak but does not count in one.
+    The rule is `rules.streak_of`: a leader named excellent leader (decided) in `streak_years` or more consecutive
+    decided years of the township, up to this one, gets the bonus — once per person ever, or, when the year allows it
+    again, once per streak — and an entry on the village's three-post reserve list, once per streak. A year not yet
+    decided is skipped: it breaks no streak but does not count in one.
     """
     decided = Q(state=State.DECIDED) | Q(pk=year.pk)
     leaders = dict(
@@ -589,14 +552,14 @@ def streak_outcomes(year: AppraisalYear) -> list[StreakOutcome]:
         .order_by("-year")
         .values_list("year", flat=True)
     )
-    named = set(
-        Award.objects.filter(
-            kind=Kind.EXCELLENT_LEADER,
-            status=Status.DECIDED,
-            member_id__in=list(leaders),
-            year__in=AppraisalYear.objects.filter(decided, township_id=year.township_id, year__lte=year.year),
-        ).values_list("member_id", "year__year")
-    )
+    named: dict[int, set[int]] = defaultdict(set)
+    for member_id, y in Award.objects.filter(
+        kind=Kind.EXCELLENT_LEADER,
+        status=Status.DECIDED,
+        member_id__in=list(leaders),
+        year__in=AppraisalYear.objects.filter(decided, township_id=year.township_id, year__lte=year.year),
+    ).values_list("member_id", "year__year"):
+        named[member_id].add(y)
     bonuses: dict[int, set[int]] = defaultdict(set)
     for member_id, y in Award.objects.filter(kind=Kind.STREAK_BONUS, member_id__in=list(leaders)).values_list(
         "member_id", "year__year"
@@ -609,19 +572,17 @@ def streak_outcomes(year: AppraisalYear) -> list[StreakOutcome]:
         reserved[member_id].add(y)
     out = []
     for member_id, village_id in leaders.items():
-        run = []
-        for y in sequence:
-            if (member_id, y) not in named:
-                break
-            run.append(y)
-        if len(run) < year.streak_years:
-            continue
-        in_run = set(run)
-        earlier = bonuses[member_id]
-        bonus = not (earlier & in_run) and (year.streak_bonus_repeatable or not earlier)
-        reserve = not (reserved[member_id] & in_run)
-        if bonus or reserve:
-            out.append(StreakOutcome(member_id, village_id, sorted(run), bonus, reserve))
+        streak = streak_of(
+            year=year.year,
+            decided_years=sequence,
+            named_years=named[member_id],
+            bonus_years=bonuses[member_id],
+            reserve_years=reserved[member_id],
+            streak_years=year.streak_years,
+            repeatable=year.streak_bonus_repeatable,
+        )
+        if streak is not None:
+            out.append(StreakOutcome(member_id, village_id, streak.years, streak.bonus, streak.reserve))
     members = PartyMember.objects.in_bulk([o.member_id for o in out])
     for o in out:
         o.member = members[o.member_id]

@@ -3,8 +3,13 @@ the points and evidence it gives a party group.
 
 `QuarterFacts.load` reads a quarter's records for many groups with one query per kind of record (reports, activities,
 concerns, fund entries); each scorer then works from those facts alone, so computing a quarter for a whole township
-runs a fixed number of queries. Evidence is text a person can check against the records ("2 of 3 months submitted on
-time: …"), in the language active when the quarter is computed.
+runs a fixed number of queries. The scorers are the rules of the computed items and touch no database: the facts are
+plain values, the item anything with `max_points` and `target` (a RubricItem), the group anything with `pk`,
+`established_on` and `dissolved_on` (a PartyGroup). The bulk seeder (`seeding.scale.appraisal`) gathers the same
+facts from the rows it generates and scores with the same scorers.
+
+Evidence is text a person can check against the records ("2 of 3 months submitted on time: …"), in the language
+active when the quarter is computed.
 """
 
 from __future__ import annotations
@@ -94,10 +99,10 @@ def _share(max_points: Decimal, part: int | Decimal, whole: int | Decimal) -> De
 class QuarterFacts:
     """Everything the computed items read for one quarter, loaded with one query per kind of record."""
 
-    year: AppraisalYear
     quarter: int
     today: datetime.date
     months: list[datetime.date]
+    due_day: int  # the township's day of the next month a report is due (Township.report_due_day)
     # (group, month) → (status, first submitted day or None)
     reports: dict = field(default_factory=dict)
     # (group, month) → (meetings, households reached)
@@ -111,7 +116,7 @@ class QuarterFacts:
     def load(cls, year: AppraisalYear, quarter: int, group_ids: list[int], sources: set[str], today) -> QuarterFacts:
         months = quarter_months(year.year, quarter)
         start, end = months[0], month_end(months[-1])
-        facts = cls(year=year, quarter=quarter, today=today, months=months)
+        facts = cls(quarter=quarter, today=today, months=months, due_day=year.township.report_due_day)
         if sources & {Source.REPORTS_ON_TIME, Source.MEETINGS_HELD, Source.HOUSEHOLDS_REACHED}:
             facts._load_reports(group_ids)
         if sources & {Source.MEETINGS_HELD, Source.HOUSEHOLDS_REACHED}:
@@ -177,117 +182,171 @@ class QuarterFacts:
         return self.reports.get((group.pk, month), (None, None))[1]
 
 
-def _score_reports_on_time(item: RubricItem, group: PartyGroup, f: QuarterFacts) -> tuple[Decimal, str]:
-    due_day = f.year.township.report_due_day
+# Each scorer first counts (the rule: the points), then, unless `explain` is False, writes the evidence from what it
+# counted. The bulk seeder scores millions of items and asks for the points alone.
+
+
+def _score_reports_on_time(
+    item: RubricItem, group: PartyGroup, f: QuarterFacts, *, explain: bool = True
+) -> tuple[Decimal, str]:
     counted = on_time = 0
-    parts = []
+    months = []  # (how the month went, month, day submitted, day due)
     for m in f.months_of(group):
-        due = month_due(m, due_day)
+        due = month_due(m, f.due_day)
         day = f.submitted_day(group, m)
-        label = {"m": _month_label(m), "d": _day_label(day) if day else "", "due": _day_label(due)}
         if day is not None and day <= due:
             counted += 1
             on_time += 1
-            parts.append(_("%(m)s on time (%(d)s)") % label)
+            months.append(("on_time", m, day, due))
         elif day is not None:
             counted += 1
-            parts.append(_("%(m)s late (submitted %(d)s, due %(due)s)") % label)
+            months.append(("late", m, day, due))
         elif f.today > due:
             counted += 1
-            parts.append(_("%(m)s not submitted (due %(due)s)") % label)
+            months.append(("missing", m, day, due))
         else:
-            parts.append(_("%(m)s not yet due (due %(due)s)") % label)
-    if not parts:
-        return ZERO, _("No month of this quarter has begun for this party group.")
+            months.append(("not_due", m, day, due))
+    points = _share(item.max_points, on_time, counted)
+    if not explain:
+        return points, ""
+    if not months:
+        return points, _("No month of this quarter has begun for this party group.")
+    texts = {
+        "on_time": _("%(m)s on time (%(d)s)"),
+        "late": _("%(m)s late (submitted %(d)s, due %(due)s)"),
+        "missing": _("%(m)s not submitted (due %(due)s)"),
+        "not_due": _("%(m)s not yet due (due %(due)s)"),
+    }
+    parts = [
+        texts[state] % {"m": _month_label(m), "d": _day_label(day) if day else "", "due": _day_label(due)}
+        for state, m, day, due in months
+    ]
     summary = _("%(ok)d of %(n)d months submitted on time") % {"ok": on_time, "n": counted}
-    return _share(item.max_points, on_time, counted), f"{summary}: {'; '.join(parts)}"
+    return points, f"{summary}: {'; '.join(parts)}"
 
 
-def _score_meetings_held(item: RubricItem, group: PartyGroup, f: QuarterFacts) -> tuple[Decimal, str]:
+def _score_meetings_held(
+    item: RubricItem, group: PartyGroup, f: QuarterFacts, *, explain: bool = True
+) -> tuple[Decimal, str]:
     counted = held = 0
-    parts = []
+    months = []  # (how the month went, month, meetings)
     for m in f.months_of(group):
-        label = {"m": _month_label(m)}
         submitted = f.submitted_day(group, m) is not None
         meetings = f.activity.get((group.pk, m), (0, 0))[0] if submitted else 0
         over = month_end(m) < f.today
         if meetings:
             counted += 1
             held += 1
-            parts.append(ngettext("%(m)s: %(n)d meeting", "%(m)s: %(n)d meetings", meetings) % {**label, "n": meetings})
+            months.append(("held", m, meetings))
         elif not over:
-            parts.append(_("%(m)s: month not over yet") % label)
+            months.append(("not_over", m, 0))
         elif not submitted:
             counted += 1
-            parts.append(_("%(m)s: report not submitted, no meeting on record") % label)
+            months.append(("not_submitted", m, 0))
         else:
             counted += 1
-            parts.append(_("%(m)s: no meeting held") % label)
-    if not parts:
-        return ZERO, _("No month of this quarter has begun for this party group.")
-    summary = _("a party group meeting in %(ok)d of %(n)d months") % {"ok": held, "n": counted}
-    return _share(item.max_points, held, counted), f"{summary}: {'; '.join(parts)}"
-
-
-def _score_households(item: RubricItem, group: PartyGroup, f: QuarterFacts) -> tuple[Decimal, str]:
-    total = 0
+            months.append(("none", m, 0))
+    points = _share(item.max_points, held, counted)
+    if not explain:
+        return points, ""
+    if not months:
+        return points, _("No month of this quarter has begun for this party group.")
     parts = []
-    for m in f.months_of(group):
+    for state, m, meetings in months:
         label = {"m": _month_label(m)}
+        if state == "held":
+            parts.append(ngettext("%(m)s: %(n)d meeting", "%(m)s: %(n)d meetings", meetings) % {**label, "n": meetings})
+        elif state == "not_over":
+            parts.append(_("%(m)s: month not over yet") % label)
+        elif state == "not_submitted":
+            parts.append(_("%(m)s: report not submitted, no meeting on record") % label)
+        else:
+            parts.append(_("%(m)s: no meeting held") % label)
+    summary = _("a party group meeting in %(ok)d of %(n)d months") % {"ok": held, "n": counted}
+    return points, f"{summary}: {'; '.join(parts)}"
+
+
+def _score_households(
+    item: RubricItem, group: PartyGroup, f: QuarterFacts, *, explain: bool = True
+) -> tuple[Decimal, str]:
+    total = 0
+    months = []  # (month, households reached, or None when the report is not submitted)
+    for m in f.months_of(group):
         if f.submitted_day(group, m) is None:
-            parts.append(_("%(m)s: report not submitted") % label)
+            months.append((m, None))
             continue
         n = f.activity.get((group.pk, m), (0, 0))[1]
         total += n
-        parts.append(ngettext("%(m)s: %(n)d household", "%(m)s: %(n)d households", n) % {**label, "n": n})
-    if not parts:
-        return ZERO, _("No month of this quarter has begun for this party group.")
+        months.append((m, n))
     target = item.target
-    if target:
+    if not months:
+        points = ZERO
+    elif target:
         points = _share(item.max_points, total, target)
-        summary = _("%(n)d households reached (target %(t)d)") % {"n": total, "t": target}
     else:
         points = Decimal(item.max_points) if total else ZERO
+    if not explain:
+        return points, ""
+    if not months:
+        return points, _("No month of this quarter has begun for this party group.")
+    parts = []
+    for m, n in months:
+        label = {"m": _month_label(m)}
+        if n is None:
+            parts.append(_("%(m)s: report not submitted") % label)
+        else:
+            parts.append(ngettext("%(m)s: %(n)d household", "%(m)s: %(n)d households", n) % {**label, "n": n})
+    if target:
+        summary = _("%(n)d households reached (target %(t)d)") % {"n": total, "t": target}
+    else:
         summary = _("%(n)d households reached (no target: full points for any)") % {"n": total}
     return points, f"{summary}: {'; '.join(parts)}"
 
 
-def _score_concerns(item: RubricItem, group: PartyGroup, f: QuarterFacts) -> tuple[Decimal, str]:
+def _score_concerns(
+    item: RubricItem, group: PartyGroup, f: QuarterFacts, *, explain: bool = True
+) -> tuple[Decimal, str]:
     counted = in_time = pending = 0
-    problems = []
+    problems = []  # (due, answered or None)
     for due, resolved in f.concerns.get(group.pk, []):
-        labels = {"due": _day_label(due), "d": _day_label(resolved) if resolved else ""}
         if resolved is not None and resolved <= due:
             counted += 1
             in_time += 1
-        elif resolved is not None:
+        elif resolved is not None or due < f.today:
             counted += 1
-            problems.append(_("due %(due)s, answered %(d)s") % labels)
-        elif due < f.today:
-            counted += 1
-            problems.append(_("due %(due)s, not answered") % labels)
+            problems.append((due, resolved))
         else:
             pending += 1
+    points = _share(item.max_points, in_time, counted) if counted else Decimal(item.max_points)
+    if not explain:
+        return points, ""
     if not counted:
         text = _("No concern relayed from this party group fell due in the quarter: nothing answered late.")
         if pending:
             text += " " + _("%(n)d not yet due.") % {"n": pending}
-        return Decimal(item.max_points), text
+        return points, text
     text = _("%(ok)d of %(n)d concerns that fell due were answered in time") % {"ok": in_time, "n": counted}
     if problems:
-        text += _("; late: %(list)s") % {"list": ", ".join(problems)}
+        late = [
+            _("due %(due)s, answered %(d)s") % {"due": _day_label(due), "d": _day_label(resolved)}
+            if resolved is not None
+            else _("due %(due)s, not answered") % {"due": _day_label(due), "d": ""}
+            for due, resolved in problems
+        ]
+        text += _("; late: %(list)s") % {"list": ", ".join(late)}
     if pending:
         text += "; " + _("%(n)d not yet due.") % {"n": pending}
-    return _share(item.max_points, in_time, counted), text
+    return points, text
 
 
-def _score_ledger(item: RubricItem, group: PartyGroup, f: QuarterFacts) -> tuple[Decimal, str]:
+def _score_ledger(item: RubricItem, group: PartyGroup, f: QuarterFacts, *, explain: bool = True) -> tuple[Decimal, str]:
     entries = f.entries.get(group.pk, [])
+    good = sum(1 for _day, _amount, decision, publicised in entries if decision is not None and publicised is not None)
+    points = _share(item.max_points, good, len(entries)) if entries else Decimal(item.max_points)
+    if not explain:
+        return points, ""
     if not entries:
-        return Decimal(item.max_points), _(
-            "No entry in the quarter needed a villager group meeting decision: nothing to fault."
-        )
-    good = 0
+        return points, _("No entry in the quarter needed a villager group meeting decision: nothing to fault.")
     problems = []
     for day, amount, decision, publicised in entries:
         labels = {"d": _day_label(day), "a": f"{amount:,.2f}"}
@@ -295,15 +354,13 @@ def _score_ledger(item: RubricItem, group: PartyGroup, f: QuarterFacts) -> tuple
             problems.append(_("%(d)s %(a)s yuan without a meeting decision") % labels)
         elif publicised is None:
             problems.append(_("%(d)s %(a)s yuan: the decision was not publicised") % labels)
-        else:
-            good += 1
     text = _("%(ok)d of %(n)d entries needing a meeting decision have one, publicised") % {
         "ok": good,
         "n": len(entries),
     }
     if problems:
         text += ": " + "; ".join(problems)
-    return _share(item.max_points, good, len(entries)), text
+    return points, text
 
 
 SCORERS = {

@@ -15,8 +15,8 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
+from fractions import Fraction  # noqa: F401 — read from here (the 优秀 share is a Fraction)
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -35,6 +35,13 @@ from appraisal.scoring.evidence import (
     existing_in,
     quarter_range,
     year_range,
+)
+from appraisal.scoring.rules import (  # noqa: F401 — the pages and the demo read round_tenth from here
+    branch_group_points,
+    branch_total,
+    excellent_allowed,
+    round_tenth,
+    share_text,
 )
 from core.stamp import stamp, user_or_none
 from groups.models import PartyGroup
@@ -441,15 +448,6 @@ def _year_of(township_id: int, year: AppraisalYear | int) -> AppraisalYear:
     return found
 
 
-def excellent_allowed(graded: int, share: Fraction) -> int:
-    """How many of `graded` members may be 优秀: at most `share` of them (rounded down)."""
-    return graded * share.numerator // share.denominator
-
-
-def share_text(share: Fraction) -> str:
-    return f"{share.numerator}/{share.denominator}"
-
-
 def _check_share(rules: AppraisalYear, grades: Mapping[int, str]) -> None:
     graded = len(grades)
     excellent = sum(1 for g in grades.values() if g == Grade.EXCELLENT)
@@ -544,10 +542,6 @@ def review_grade(*, member: PartyMember, year: AppraisalYear | int, grade: str, 
 # --- the branch's year-end appraisal ------------------------------------------------------------------------------
 
 
-def round_tenth(value: Decimal) -> Decimal:
-    return value.quantize(TENTH, rounding=ROUND_HALF_UP)
-
-
 def village_group_points(year: AppraisalYear, village_ids: Iterable[int]) -> dict[int, tuple[Decimal, int]]:
     """Each village's party-group part: (average year score of its groups that have one, how many groups), 0–100."""
     groups = dict(PartyGroup.objects.filter(village_id__in=list(village_ids)).values_list("pk", "village_id"))
@@ -555,13 +549,7 @@ def village_group_points(year: AppraisalYear, village_ids: Iterable[int]) -> dic
     by_village: dict[int, list[Decimal]] = defaultdict(list)
     for group_id, score in scores.items():
         by_village[groups[group_id]].append(score)
-    return {v: (round_tenth(sum(s, ZERO) / len(s)), len(s)) for v, s in by_village.items()}
-
-
-def branch_total(township_points: Decimal, group_points: Decimal, group_work_weight: Decimal) -> Decimal:
-    """township × (100 − w)% + groups × w%, to one decimal place."""
-    w = Decimal(group_work_weight)
-    return round_tenth(Decimal(township_points) * (HUNDRED - w) / HUNDRED + Decimal(group_points) * w / HUNDRED)
+    return {v: (branch_group_points(s), len(s)) for v, s in by_village.items()}
 
 
 @transaction.atomic

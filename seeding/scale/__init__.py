@@ -24,6 +24,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -54,6 +55,8 @@ class Result:
     first_township: int = 1
     first_county: int = 1
     notes: list[str] = field(default_factory=list)
+    # (township id, year) → {party group id: year score}: what each decided year's awards were chosen by
+    year_scores: dict[tuple[int, int], dict[int, Decimal]] = field(default_factory=dict)
 
 
 def seed_scale(
@@ -104,7 +107,9 @@ def seed_scale(
         stages.seconds["database writes"] = writer.blocked
     if writer.key_seconds:
         stages.seconds["foreign keys checked"] = writer.key_seconds
-    return Result(townships, seconds, dict(stages.seconds), writer.counts(), first_township, first_county, notes)
+    return Result(
+        townships, seconds, dict(stages.seconds), writer.counts(), first_township, first_county, notes, run.year_scores
+    )
 
 
 def _generate(run: Run, townships: int, first_township: int, first_county: int, log) -> None:

@@ -4,7 +4,8 @@ The ledger rules of `groups.ledger` hold by construction: entries are laid down 
 an expense is cut or dropped when it would take the running balance below zero; expenses above the township's
 threshold (1,000 yuan) and every distribution cite a valid meeting decision of the same villager group, held before
 (at least two thirds of the households present, more than half of them for). Some meetings fail their quorum and
-decide nothing; now and then an income is entered twice and the copy reversed the same day.
+decide nothing; now and then an income is entered twice and the copy reversed the same day. The entries that needed
+a decision, with the decision and its 公示 day, are noted in the township's `Records` for the appraisal.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from activity.models import Project
+from groups.ledger.services import decision_required
 from groups.models import FundEntry, MeetingDecision
-from seeding.scale.plan import Group, Run, Town, VillagePlan, at
+from seeding.scale.plan import Group, Records, Run, Town, VillagePlan, at
+from township.models import Township
 
 INCOME, EXPENSE = FundEntry.Direction.INCOME, FundEntry.Direction.EXPENSE
 Cat = FundEntry.Category
 HOUSEHOLDS = MeetingDecision.Basis.HOUSEHOLDS
-THRESHOLD = Decimal("1000")  # the township default (Township.fund_decision_threshold)
+THRESHOLD = Township._meta.get_field("fund_decision_threshold").default  # the generated townships keep the default
 PROJECT_LINKS = Project.fund_entries.through
 
 SMALL = [
@@ -50,7 +53,7 @@ class _Event:
     category: str
     counterparty: str
     purpose: str
-    decision: int | None = None
+    decision: tuple[int, datetime.date | None] | None = None  # (id, publicised on) of the meeting decision cited
     reverses_previous: bool = False
 
 
@@ -101,7 +104,7 @@ def _ledger(run, rng, town: Town, village: VillagePlan, group: Group, vg_id, hou
                 run, rng, vg_id, households, datetime.date(year, 6, 15), "讨论集体收入是否平均分配到户", fail=True
             )
     events.sort(key=lambda e: (e.day, e.order))
-    return _post(run, rng, village, group, vg_id, events)
+    return _post(run, rng, town.records, village, group, vg_id, events)
 
 
 def _decided(run: Run, rng: random.Random, vg_id: int, households: int, year: int, order: int) -> list[_Event]:
@@ -125,7 +128,8 @@ def _decided(run: Run, rng: random.Random, vg_id: int, households: int, year: in
 
 
 def _decision(run: Run, rng, vg_id: int, households: int, held: datetime.date, subject: str, *, fail=False):
-    """A household meeting: valid (2/3 present, a clear majority for) or, when `fail`, short of its quorum."""
+    """A household meeting: valid (2/3 present, a clear majority for) or, when `fail`, short of its quorum. Returns
+    (decision id, publicised on), or None when the meeting is still to come."""
     if held > run.calendar.today:
         return None
     present = households // 2 if fail else -(-households * rng.randint(70, 95) // 100)
@@ -134,19 +138,19 @@ def _decision(run: Run, rng, vg_id: int, households: int, held: datetime.date, s
     decision_id = run.writer.new_id(MeetingDecision)
     row = (decision_id, vg_id, held, subject, HOUSEHOLDS, households, present, votes, published, None, at(held, 20))
     run.writer.add(MeetingDecision, row)
-    return decision_id
+    return decision_id, published
 
 
-def _post(run: Run, rng, village: VillagePlan, group: Group, vg_id: int, events: list[_Event]) -> list[int]:
+def _post(
+    run: Run, rng, records: Records, village: VillagePlan, group: Group, vg_id: int, events: list[_Event]
+) -> list[int]:
     """Lay the entries down in ledger order, keeping the running balance at zero or above."""
     w, today = run.writer, run.calendar.today
     balance, previous, contracts = Decimal(0), None, []
+    noted = records.entries[group.id]
     for e in events:
         # a reversal cites nothing (fund_entry_reverse): it undoes an entry, it spends no money
-        needs_decision = not e.reverses_previous and (
-            e.category == Cat.DISTRIBUTION or (e.direction == EXPENSE and e.amount > THRESHOLD)
-        )
-        if e.day > today or (needs_decision and e.decision is None):
+        if e.day > today or (not e.reverses_previous and _needs_decision(e) and e.decision is None):
             continue  # the meeting is still to come, so is the spending
         if e.direction == EXPENSE and not e.reverses_previous and e.amount > balance:
             if e.category == Cat.DISTRIBUTION or balance < 100:
@@ -155,17 +159,26 @@ def _post(run: Run, rng, village: VillagePlan, group: Group, vg_id: int, events:
         entry_id = w.new_id(FundEntry)
         balance += e.amount if e.direction == INCOME else -e.amount
         reverses = previous if e.reverses_previous else None
+        decision_id, publicised = e.decision or (None, None)
+        if reverses is not None:
+            noted.pop(reverses, None)  # a reversed entry no longer counts, and the reversal needs no decision
+        elif _needs_decision(e):  # with its amount as written (an expense may have been cut to the balance)
+            noted[entry_id] = (e.day, e.amount, decision_id, publicised)
         w.add(
             FundEntry,
             (
                 entry_id, vg_id, group.id, e.day, e.direction, e.amount, e.category, e.counterparty, e.purpose,
-                e.decision, reverses, village.secretary_id, at(e.day, rng.randint(9, 18)),
+                decision_id, reverses, village.secretary_id, at(e.day, rng.randint(9, 18)),
             ),
         )  # fmt: skip
         if e.category == Cat.CONTRACTING:
             contracts.append(entry_id)
         previous = entry_id
     return contracts
+
+
+def _needs_decision(e: _Event) -> bool:
+    return decision_required(direction=e.direction, category=e.category, amount=e.amount, threshold=THRESHOLD)
 
 
 def _project(run: Run, rng, village: VillagePlan, group: Group, vg_id: int, contract, fee, entries) -> None:

@@ -12,6 +12,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -98,8 +99,29 @@ class VillagePlan:
 
 
 @dataclass
+class Records:
+    """What the appraisal's computed items read in a township's records (the facts of
+    `appraisal.scoring.evidence.QuarterFacts`), noted by the stages as they write the rows, so the appraisal stage
+    scores the quarters from the generated records with the scoring service's own scorers."""
+
+    # (party group, month) → (report status, day first submitted or None)
+    reports: dict[tuple[int, datetime.date], tuple[str, datetime.date | None]] = field(default_factory=dict)
+    # (party group, month) → (party group meetings, households reached) over the month's activities
+    activity: dict[tuple[int, datetime.date], tuple[int, int]] = field(default_factory=dict)
+    # party group → [(due on, concern id, resolved on)] of the concerns relayed with a due date
+    concerns: dict[int, list[tuple[datetime.date, int, datetime.date | None]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # party group → {entry id: (entry date, amount, decision id, decision publicised on)}: the entries that needed a
+    # villager group meeting decision (a reversal needs none, and a reversed entry no longer counts)
+    entries: dict[int, dict[int, tuple[datetime.date, Decimal, int | None, datetime.date | None]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+
+
+@dataclass
 class Town:
-    """One generated township: its account ids and villages."""
+    """One generated township: its account ids and villages, and the records the appraisal reads."""
 
     number: int  # 1-based across runs: the township account is t0001
     id: int
@@ -108,6 +130,7 @@ class Town:
     region: str
     staff_id: int
     villages: list[VillagePlan] = field(default_factory=list)
+    records: Records = field(default_factory=Records)
 
     @property
     def groups(self) -> list[Group]:
@@ -140,6 +163,8 @@ class Run:
     seed: int
     stages: Stages
     identities: Identities
+    # (township id, year) → {party group id: year score}: what each decided year's awards were chosen by
+    year_scores: dict[tuple[int, int], dict[int, Decimal]] = field(default_factory=dict)
 
     def rng_for(self, key: object, stage: str) -> random.Random:
         """A random source per township (or county) and stage, the same whatever else the run does."""

@@ -2,9 +2,13 @@
 
 Each party group has a report for every month: months before last are closed, last month is submitted (a few groups
 late, still in draft; some already closed), this month is mostly under way in draft. A report has a group meeting
-(most months) and two to four other activities (`activity_count` is the number written); a meeting is attended by
-most of the group, other work by one to three members. Texts are the demo's (seeding.demo.reports /
+(most months: a better group misses fewer, and sends its report on time more often) and two to four other activities
+(`activity_count` is the number written); a meeting is attended by most of the group, other work by one to three
+members. Texts are the demo's (seeding.demo.reports /
 demo_concerns). This is the bulk of the data, so it is written lean: dates and texts are chosen from prepared lists.
+
+What the appraisal's computed items read (each report's first submission, its meetings and households, the concerns'
+due and answer days) is noted in the township's `Records` as the rows are written.
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ from seeding.demo.concerns import WEIGHTS as CONCERN_WEIGHTS
 from seeding.demo.reports import OTHER_KINDS, TEXTS
 from seeding.scale import names
 from seeding.scale.plan import Group, Run, Town, VillagePlan, at, month_end
+from township.models import Township
 
 Kind = Activity.Kind
 Status = MonthlyReport.Status
 Handling = Concern.Handling
-DUE_DAY = 5  # the township default (Township.report_due_day)
+DUE_DAY = Township._meta.get_field("report_due_day").default  # the generated townships keep the default
 PARTICIPANTS = Activity.participants.through
 SUMMARY = "本月召开党小组会{m}次，开展走访、宣传等活动{n}次，收集党情民意已按规定报送。"
 
@@ -53,25 +58,29 @@ def _report(run: Run, rng: random.Random, town: Town, village: VillagePlan, grou
     w, cal = run.writer, run.calendar
     report_id = w.new_id(MonthlyReport)
     last_day = min(month_end(month), cal.today)
-    kinds = ([Kind.MEETING] if rng.random() < 0.93 else []) + rng.sample(OTHER_KINDS, rng.randint(2, 4))
+    diligence = 0.6 + 0.4 * group.quality  # 0.84–0.97: how often the group meets, and reports on time
+    kinds = ([Kind.MEETING] if rng.random() < diligence else []) + rng.sample(OTHER_KINDS, rng.randint(2, 4))
     if rng.random() < 0.04:
         kinds.append(Kind.EMERGENCY)
     if status == Status.DRAFT and month == cal.months[-1]:
         kinds = kinds[: rng.randint(0, 2)]
-    for kind in kinds:
-        _activity(run, rng, report_id, group, kind, month.replace(day=rng.randint(1, last_day.day)))
+    households = sum(
+        _activity(run, rng, report_id, group, kind, month.replace(day=rng.randint(1, last_day.day))) for kind in kinds
+    )
     submitted = closed = None
     if status != Status.DRAFT:
         due = month_due(month, DUE_DAY)
         day = (
             due - datetime.timedelta(days=rng.randint(0, 6))
-            if rng.random() < 0.93
+            if rng.random() < diligence
             else due + datetime.timedelta(days=rng.randint(1, 9))
         )
         submitted = min(at(max(day, last_day), rng.randint(8, 18), rng.randint(0, 59)), cal.now)
         if status == Status.CLOSED:
             closed = min(submitted + datetime.timedelta(days=rng.randint(1, 6)), cal.now)
     meetings = sum(1 for k in kinds if k == Kind.MEETING)
+    town.records.reports[(group.id, month)] = (status, submitted.date() if submitted else None)  # in Beijing time
+    town.records.activity[(group.id, month)] = (meetings, households)
     summary = SUMMARY.format(m=meetings, n=len(kinds) - meetings) if status != Status.DRAFT else ""
     w.add(
         MonthlyReport,
@@ -84,7 +93,8 @@ def _report(run: Run, rng: random.Random, town: Town, village: VillagePlan, grou
     return report_id
 
 
-def _activity(run: Run, rng: random.Random, report_id: int, group: Group, kind: str, day: datetime.date) -> None:
+def _activity(run: Run, rng: random.Random, report_id: int, group: Group, kind: str, day: datetime.date) -> int:
+    """Write one activity with its participants; returns the households it reached."""
     w = run.writer
     activity_id = w.new_id(Activity)
     content, outcome = rng.choice(TEXTS[kind])
@@ -102,6 +112,7 @@ def _activity(run: Run, rng: random.Random, report_id: int, group: Group, kind: 
         (activity_id, report_id, kind, day, kind == Kind.EMERGENCY, vg, households, others, content, outcome),
     )
     w.add_many(PARTICIPANTS, ((w.new_id(PARTICIPANTS), activity_id, m.id) for m in people))
+    return households
 
 
 def _reopening(run: Run, rng: random.Random, report_id: int, village: VillagePlan, month) -> None:
@@ -138,10 +149,13 @@ def write_concerns(run: Run, town: Town) -> None:
                 )
             settled = category == Concern.Category.DISPUTE and resolved is not None and rng.random() < 0.7
             villager = names.person_name(rng, rng.choice("MF")) if rng.random() < 0.5 else ""
+            concern_id = run.writer.new_id(Concern)
+            if due is not None:
+                town.records.concerns[group.id].append((due, concern_id, resolved))
             run.writer.add(
                 Concern,
                 (
-                    run.writer.new_id(Concern), village.id, vg_id, group.id, member.id, villager, raised, category,
+                    concern_id, village.id, vg_id, group.id, member.id, villager, raised, category,
                     content, handling, due, relayed, answer if resolved else "", answered_by, resolved, settled,
                     village.secretary_id, at(raised, rng.randint(8, 19), rng.randint(0, 59)),
                 ),
