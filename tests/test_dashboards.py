@@ -9,10 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from activity.models import Activity, MonthlyReport
 from activity.reports import services
+from core import clock
+from tests.clock import beijing, months_ago
 from tests.conftest import TOWNSHIP_B_NAMES
 from tests.factories import PartyGroupFactory, PartyMemberFactory, UserFactory, assign, grow_township, join
 from township.models import Assignment
@@ -20,15 +21,7 @@ from township.models import Assignment
 Role = Assignment.Role
 
 
-def this_month() -> datetime.date:
-    return timezone.localdate().replace(day=1)
-
-
-def months_ago(n: int) -> datetime.date:
-    month = this_month()
-    for _ in range(n):
-        month = (month - datetime.timedelta(days=1)).replace(day=1)
-    return month
+this_month = clock.this_month
 
 
 def text(response) -> str:
@@ -76,13 +69,12 @@ def group_leader(org):
 
 
 @pytest.fixture
-def pin_today(monkeypatch):
-    """`pin_today(day)`: the code's today becomes that day of the real current month."""
-    real = timezone.localdate
+def pin_today(frozen_at):
+    """`pin_today(day)`: today becomes that day of this month (10:00 in Beijing)."""
 
     def _pin(day: int) -> datetime.date:
         pinned = this_month().replace(day=day)
-        monkeypatch.setattr(timezone, "localdate", lambda *a, **k: real(*a, **k) if a or k else pinned)
+        frozen_at(beijing(pinned.year, pinned.month, pinned.day))
         return pinned
 
     return _pin

@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from activity.concerns.services import (
     concern_answer,
@@ -18,14 +17,14 @@ from activity.concerns.services import (
     concern_township_queue,
 )
 from activity.models import Concern
+from core import clock
 from township.models import Village
 
 Handling = Concern.Handling
 Category = Concern.Category
 
 
-def today() -> datetime.date:
-    return timezone.localdate()
+today = clock.today
 
 
 def ago(days: int) -> datetime.date:

@@ -1,6 +1,6 @@
 """Monthly report services: opening a month, recording activities, optimistic locking, submit, close and reopen.
 
-Months are relative to today (the code uses the real date), so these tests hold on any day of any month.
+Months are relative to today (the suite's clock, TEST_NOW), so these tests hold on any day of any month.
 """
 
 from __future__ import annotations
@@ -9,27 +9,19 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from activity.models import Activity, MonthlyReport, ReportReopening, month_due
+from activity.models import Activity, MonthlyReport, ReportReopening
 from activity.reports import services
 from activity.reports.services import ConflictError, is_overdue
+from core import clock, periods
+from core.periods import month_due
 from groups.models import GroupPost
 from groups.services import member_leave_group
+from tests.clock import beijing, months_ago
 from tests.factories import FOUNDED, PartyMemberFactory, join
 
 Status = MonthlyReport.Status
-
-
-def this_month() -> datetime.date:
-    return timezone.localdate().replace(day=1)
-
-
-def months_ago(n: int) -> datetime.date:
-    month = this_month()
-    for _ in range(n):
-        month = (month - datetime.timedelta(days=1)).replace(day=1)
-    return month
+this_month = clock.this_month
 
 
 def codes(exc: ValidationError) -> list[str]:
@@ -87,14 +79,14 @@ def test_it_opens_a_month_as_a_draft_once(org, secretary_a1):
 
 
 def test_it_refuses_to_open_a_month_that_has_not_begun(org, secretary_a1):
-    next_month = (this_month() + datetime.timedelta(days=32)).replace(day=1)
+    next_month = periods.next_month(this_month())
     with pytest.raises(ValidationError):
         services.report_for(party_group=org.a1_g1, month=next_month, acting_user=secretary_a1)
     assert not MonthlyReport.objects.exists()
 
 
 def test_it_refuses_a_month_before_the_group_existed(org, secretary_a1):
-    before = (FOUNDED - datetime.timedelta(days=1)).replace(day=1)
+    before = periods.previous_month(FOUNDED)
     with pytest.raises(ValidationError):
         services.report_for(party_group=org.a1_g1, month=before, acting_user=secretary_a1)
     assert not MonthlyReport.objects.exists()
@@ -158,10 +150,9 @@ def test_it_refuses_a_date_outside_the_month_on_the_date_field(org, secretary_a1
     assert snapshot() == before
 
 
-def test_it_refuses_a_date_later_than_today(org, secretary_a1, monkeypatch):
+def test_it_refuses_a_date_later_than_today(org, secretary_a1, frozen_at):
     fifteenth = this_month().replace(day=15)
-    real = timezone.localdate
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: real(*a, **k) if a or k else fifteenth)
+    frozen_at(beijing(fifteenth.year, fifteenth.month, 15, 23, 50))  # 15:50 UTC: still the 15th in Beijing
     report = services.report_for(party_group=org.a1_g1, month=this_month(), acting_user=secretary_a1)
     with pytest.raises(ValidationError) as exc:
         add(report, secretary_a1, held_on=this_month().replace(day=16))

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from core import clock
 from groups.models import ElectionCandidate, GroupPost, LeaderElection
 from groups.services import CandidateVotes, election_record
 from tests.factories import PartyGroupFactory, PartyMemberFactory, TownshipFactory, VillageFactory, join
@@ -231,7 +232,7 @@ def test_it_rejects_input_that_cannot_describe_a_real_election(group, case):
     elif case == "no_leader_candidate":
         kwargs["candidates"] = [vote(a, DEPUTY, 3)]
     elif case == "future_date":
-        kwargs["held_on"] = datetime.date.today() + datetime.timedelta(days=1)
+        kwargs["held_on"] = clock.today() + datetime.timedelta(days=1)
     elif case == "listed_twice":
         kwargs["candidates"] = [vote(a, LEADER, 3), vote(a, DEPUTY, 3)]
     elif case == "before_group_established":
