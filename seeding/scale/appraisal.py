@@ -24,6 +24,7 @@ from appraisal.awards.services import GOOD_GROUP_SCORE, streak_reason
 from appraisal.models import AppraisalYear, Award, BranchAppraisal, GroupScore, ReserveCandidate, RubricItem, SpotCheck
 from appraisal.rules import QUARTERS
 from appraisal.scoring.services import DEFAULT_RUBRIC, branch_total, excellent_allowed, round_tenth
+from core import periods
 from members.models import AnnualReview
 from seeding.scale.plan import Group, Member, Run, Town, at
 
@@ -118,9 +119,9 @@ class _Year:
             items.append((item_id, max_points, d.evidence or d.name))
         today, rng = self.run.calendar.today, self.rng
         for quarter in range(1, QUARTERS + 1):
-            ends = datetime.date(self.year, 3 * quarter, 1)
-            if ends.replace(day=28) + datetime.timedelta(days=4) > today:
-                break  # the quarter has not ended
+            if not periods.quarter_ended(self.year, quarter, today):
+                break
+            ends = periods.quarter_months(self.year, quarter)[-1]
             entered = min(at(ends.replace(day=28) + datetime.timedelta(days=10), 16), self.run.calendar.now)
             for group in self.town.groups:
                 quality = self._quality(group)
@@ -183,7 +184,7 @@ class _Year:
         rng, excellent = self.rng, set()
         for village in self.town.villages:
             members = village.members
-            leaders = {g.leader_on(datetime.date(self.year, 12, 31)) for g in village.groups}
+            leaders = {g.leader_on(periods.year_range(self.year)[1]) for g in village.groups}
             allowed = excellent_allowed(len(members), EXCELLENT_SHARE)
             n_excellent = min(allowed, max(1, allowed - rng.randint(0, 3)))
             favoured = [m for m in members if m.id in leaders or any(m.tags)]
@@ -248,16 +249,15 @@ class _Year:
     def _leaders(self) -> list[tuple[Member, Group]]:
         """As appraisal.awards' excellent_leader_candidates: who led a group at the year's end or for most of the
         year, whose group scored 80 or more, best score first."""
-        start, end = datetime.date(self.year, 1, 1), datetime.date(self.year, 12, 31)
+        start, end = periods.year_range(self.year)
         days_in_year = (end - start).days + 1
         best: dict[int, tuple[tuple[bool, int], Member, Group]] = {}
         for g in self.town.groups:
             by_id = {m.id: m for m in g.members}
             for member_id, began, until in g.terms:
-                stop = min(until, end + datetime.timedelta(days=1)) if until else end + datetime.timedelta(days=1)
-                days = (stop - max(began, start)).days
+                days = periods.days_in(began, until, start, end)
                 at_end = until is None or until > end
-                if began > end or days <= 0 or not (at_end or days * 2 > days_in_year):
+                if days <= 0 or not (at_end or days * 2 > days_in_year):
                     continue
                 key = (at_end, days)
                 if member_id not in best or key > best[member_id][0]:
