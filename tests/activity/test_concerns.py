@@ -16,7 +16,7 @@ from activity.concerns.services import (
     concern_relay,
     concern_township_queue,
 )
-from activity.models import Concern
+from activity.models import Concern, concern_overdue
 from core import clock
 from township.models import Village
 
@@ -328,6 +328,17 @@ def queue(org):
 
 def names(qs, queue) -> list[str]:
     return [queue[c.pk] for c in qs]
+
+
+def test_the_database_and_the_concern_agree_on_which_are_overdue(org, queue):
+    overdue = {c for c in Concern.objects.all() if c.is_overdue(today())}
+    assert set(Concern.objects.filter(concern_overdue(today()))) == overdue
+    assert {queue[c.pk] for c in overdue} == {
+        "a2_township_overdue_new",
+        "a1_township_overdue_old",
+        "a1_branch_overdue",
+        "b1_township",
+    }
 
 
 def test_the_township_queue_is_relayed_concerns_open_then_overdue_then_oldest(org, queue):

@@ -10,9 +10,9 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from activity.models import Activity, MonthlyReport, ReportReopening
+from activity.models import Activity, MonthlyReport, ReportReopening, report_overdue
 from activity.reports import services
-from activity.reports.services import ConflictError, is_overdue
+from activity.reports.services import ConflictError
 from core import clock, periods
 from core.periods import month_due
 from groups.models import GroupPost
@@ -365,6 +365,17 @@ def test_it_reopens_a_closed_month_keeping_the_reason_on_record(org, secretary_a
     assert MonthlyReport.objects.get().status == Status.SUBMITTED
 
 
+def test_it_counts_a_report_done_once_submitted_or_closed_and_not_after_reopening(org, secretary_a1, township_staff):
+    draft = services.report_for(party_group=org.a1_g1, month=this_month(), acting_user=secretary_a1)
+    in_ = submitted(org.a1_g2, months_ago(1), secretary_a1)
+    final = closed(org.a1_g1, months_ago(2), secretary_a1)
+    assert set(MonthlyReport.objects.done()) == {in_, final}
+    assert (draft.is_done, in_.is_done, final.is_done) == (False, True, True)
+    reopened = services.report_reopen(report=final, reason="漏记了一次入户走访，需补录", acting_user=township_staff)
+    assert not reopened.is_done
+    assert set(MonthlyReport.objects.done()) == {in_}
+
+
 def test_it_reopens_only_a_closed_month(org, secretary_a1, township_staff):
     report = submitted(org.a1_g1, months_ago(1), secretary_a1)
     with pytest.raises(ValidationError):
@@ -416,13 +427,13 @@ def test_it_records_who_did_each_change_in_the_history(org, secretary_a1, townsh
     ],
 )
 def test_it_tells_when_a_month_is_overdue(status, due_day, today, expected):
-    assert is_overdue(status, datetime.date(2025, 3, 1), due_day, today) is expected
+    assert report_overdue(status, datetime.date(2025, 3, 1), due_day, today) is expected
 
 
 def test_it_carries_the_due_day_over_the_new_year():
     assert month_due(datetime.date(2025, 12, 1), 5) == datetime.date(2026, 1, 5)
-    assert is_overdue(None, datetime.date(2025, 12, 1), 5, datetime.date(2026, 1, 5)) is False
-    assert is_overdue(None, datetime.date(2025, 12, 1), 5, datetime.date(2026, 1, 6)) is True
+    assert report_overdue(None, datetime.date(2025, 12, 1), 5, datetime.date(2026, 1, 5)) is False
+    assert report_overdue(None, datetime.date(2025, 12, 1), 5, datetime.date(2026, 1, 6)) is True
 
 
 def test_it_uses_the_townships_due_day(org):
@@ -434,6 +445,6 @@ def test_it_uses_the_townships_due_day(org):
     due_a, due_b = (r.due_on(r.party_group.village.township.report_due_day) for r in (a, b))
     assert (due_a.day, due_b.day) == (5, 10)
     assert due_a.month == due_b.month == months_ago(1).month
-    assert is_overdue(a.status, a.month, 10, due_a) is False
-    assert is_overdue(a.status, a.month, 5, due_a + datetime.timedelta(days=1)) is True
-    assert is_overdue(b.status, b.month, 10, due_a + datetime.timedelta(days=1)) is False
+    assert report_overdue(a.status, a.month, 10, due_a) is False
+    assert report_overdue(a.status, a.month, 5, due_a + datetime.timedelta(days=1)) is True
+    assert report_overdue(b.status, b.month, 10, due_a + datetime.timedelta(days=1)) is False

@@ -45,7 +45,7 @@ def record(group, present, *candidates, held_on=FIRST, **kwargs) -> LeaderElecti
 def active_posts(group) -> dict[str, str]:
     """{member name: role} of the group's posts in force now."""
     return {
-        p.member.name: p.role for p in GroupPost.objects.active().filter(party_group=group).select_related("member")
+        p.member.name: p.role for p in GroupPost.objects.current().filter(party_group=group).select_related("member")
     }
 
 
@@ -69,7 +69,7 @@ def test_it_appoints_the_leader_and_deputies_of_a_valid_election(group):
         d.name: Role.MEMBER,
         e.name: Role.MEMBER,
     }
-    officers = GroupPost.objects.active().filter(party_group=group).exclude(role=Role.MEMBER)
+    officers = GroupPost.objects.current().filter(party_group=group).exclude(role=Role.MEMBER)
     assert {p.started_on for p in officers} == {FIRST}
     assert {p.election_id for p in officers} == {election.pk}
     assert sorted(p.seat for p in officers if p.role == Role.DEPUTY) == [1, 2]
@@ -109,7 +109,7 @@ def test_it_re_elects_the_sitting_leader(group):
     record(group, 5, vote(a, LEADER, 5))
     record(group, 5, vote(a, LEADER, 5), held_on=SECOND)
     assert active_posts(group)[a.name] == Role.LEADER
-    assert GroupPost.objects.active().filter(party_group=group, role=Role.LEADER).count() == 1
+    assert GroupPost.objects.current().filter(party_group=group, role=Role.LEADER).count() == 1
 
 
 def test_it_records_a_failed_election_without_quorum_and_appoints_nobody(group):
@@ -165,7 +165,7 @@ def test_it_elects_at_most_two_deputies_most_votes_first(group):
     posts = active_posts(group)
     assert {n for n, r in posts.items() if r == Role.DEPUTY} == {c.name, d.name}
     assert posts[b.name] == Role.MEMBER
-    assert GroupPost.objects.active().filter(party_group=group, role=Role.DEPUTY).count() == 2
+    assert GroupPost.objects.current().filter(party_group=group, role=Role.DEPUTY).count() == 2
 
 
 @pytest.mark.parametrize(
@@ -181,7 +181,7 @@ def test_the_townships_quorum_decides(group, township, quorum, present, outcome)
     township.save()
     election = record(group, present, vote(group.people[0], LEADER, present))
     assert election.outcome == outcome
-    assert (GroupPost.objects.active().filter(party_group=group, role=Role.LEADER).count() == 1) == (
+    assert (GroupPost.objects.current().filter(party_group=group, role=Role.LEADER).count() == 1) == (
         outcome == "passed"
     )
 
