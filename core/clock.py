@@ -4,6 +4,9 @@ A township works on Beijing time: at 07:30 on 1 January in Beijing it is still 3
 `datetime.date.today()` (the server's zone) nor the UTC date. Everything reads Django's `timezone.now()` here and turns
 it into local time; tests move that moment with time-machine (`time_machine.travel`), which this module simply follows.
 Timestamps to store (`created_at`, `submitted_at`) stay `timezone.now()`: an instant, not a day.
+
+`ruff` bans `date.today()` and `datetime.now()` outside this module (TID251), and `tests/test_clock.py` fails on a
+`timezone.localdate(` or `localtime(` anywhere else.
 """
 
 from __future__ import annotations
