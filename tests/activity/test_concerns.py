@@ -18,6 +18,7 @@ from activity.concerns.services import (
 )
 from activity.models import Concern, concern_overdue
 from core import clock
+from tests.clock import EDGE_INSTANTS
 from township.models import Village
 
 Handling = Concern.Handling
@@ -434,3 +435,30 @@ def test_the_demo_concerns_tell_the_surveys_stories_and_build_once(db):
     assert tang.resolved_on and "5万元" in tang.answer
     # the history is dated to the days the steps were taken
     assert dispute.history.get().history_date.date() == datetime.date(2025, 12, 9)
+
+
+# --- at the edges: midnight in Beijing around the new year, and the leap day -------------------------------------
+
+
+@pytest.mark.parametrize("now", EDGE_INSTANTS)
+def test_it_dates_concerns_and_their_deadlines_by_the_day_in_beijing_at_the_edges(now, org):
+    day = now.date()  # the instants are given in Beijing time
+    member = org.a1_g1_members[0]
+    relayed = record(org.a1_vgs[0], member, days_ago=0)  # raised and relayed to the branch today
+    assert (relayed.raised_on, relayed.relayed_on, relayed.due_on) == (day, day, day + datetime.timedelta(days=15))
+    with pytest.raises(ValidationError) as exc_info:
+        record(org.a1_vgs[0], member, days_ago=-1)  # tomorrow
+    assert error_fields(exc_info) == {"raised_on"}
+    due_today = record(org.a1_vgs[1], member, days_ago=20, due_on=day)
+    due_yesterday = record(org.a1_vgs[1], member, days_ago=20, due_on=day - datetime.timedelta(days=1))
+    assert not due_today.is_overdue(today()) and due_yesterday.is_overdue(today())
+    assert set(Concern.objects.filter(concern_overdue(today()))) == {due_yesterday}
+    concern_answer(concern=due_today, answer="已答复", answered_by="支部", resolved_on=day, acting_user=None)
+    with pytest.raises(ValidationError):
+        concern_answer(
+            concern=due_yesterday,
+            answer="已答复",
+            answered_by="支部",
+            resolved_on=day + datetime.timedelta(days=1),
+            acting_user=None,
+        )

@@ -1,6 +1,7 @@
 """Monthly report services: opening a month, recording activities, optimistic locking, submit, close and reopen.
 
-Months are relative to today (the suite's clock, TEST_NOW), so these tests hold on any day of any month.
+Months are relative to today (the suite's clock, TEST_NOW), so these tests hold on any day of any month; the edge
+instants (New Year's Eve and Day around midnight in Beijing, the leap day) are tested at the end.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from core import clock, periods
 from core.periods import month_due
 from groups.models import GroupPost
 from groups.services import member_leave_group
-from tests.clock import beijing, months_ago
+from tests.clock import EDGE_INSTANTS, beijing, months_ago
 from tests.factories import FOUNDED, PartyMemberFactory, join
 
 Status = MonthlyReport.Status
@@ -448,3 +449,29 @@ def test_it_uses_the_townships_due_day(org):
     assert report_overdue(a.status, a.month, 10, due_a) is False
     assert report_overdue(a.status, a.month, 5, due_a + datetime.timedelta(days=1)) is True
     assert report_overdue(b.status, b.month, 10, due_a + datetime.timedelta(days=1)) is False
+
+
+# --- at the edges: midnight in Beijing around the new year, and the leap day -------------------------------------
+
+# Last month's report, not in: overdue once the 5th of this month is behind (the township's default due day).
+LAST_MONTH_OVERDUE = {
+    datetime.date(2026, 12, 31): True,  # November's, due 5 December
+    datetime.date(2027, 1, 1): False,  # December's, due 5 January: in UTC it is still 31 December 2026
+    datetime.date(2028, 2, 29): True,  # January's, due 5 February
+}
+
+
+@pytest.mark.parametrize("now", EDGE_INSTANTS)
+def test_it_takes_this_month_and_today_in_beijing_at_the_edges(now, org, secretary_a1):
+    today = now.date()  # the instants are given in Beijing time
+    report = services.report_for(party_group=org.a1_g1, month=this_month(), acting_user=secretary_a1)
+    assert report.month == today.replace(day=1)
+    assert add(report, secretary_a1, held_on=today).pk  # today is in this month, and not in the future
+    assert report.month_range()[1] == periods.month_end(today)  # 29 February in a leap year
+    with pytest.raises(ValidationError):
+        add(report, secretary_a1, held_on=today + datetime.timedelta(days=1))
+    with pytest.raises(ValidationError):
+        services.report_for(party_group=org.a1_g1, month=periods.next_month(report.month))
+    last = periods.previous_month(report.month)
+    assert report_overdue(None, last, org.ta.report_due_day, clock.today()) is LAST_MONTH_OVERDUE[today]
+    assert report_overdue(Status.SUBMITTED, last, org.ta.report_due_day, clock.today()) is False

@@ -21,10 +21,11 @@ from activity.reports.services import activity_save, report_close, report_for, r
 from appraisal.models import AppraisalYear, BranchAppraisal, GroupScore, RubricItem, SpotCheck
 from appraisal.rules import group_year_scores
 from appraisal.scoring import services as scoring
+from appraisal.scoring.evidence import quarters_begun
 from core import clock
 from groups.ledger.services import decision_record, fund_entry_post
 from members.models import AnnualReview
-from tests.clock import BEIJING
+from tests.clock import BEIJING, EDGE_INSTANTS
 from tests.factories import PartyMemberFactory, grow_township
 
 Source = RubricItem.Source
@@ -291,6 +292,28 @@ def test_a_quarter_that_has_not_begun_is_not_computed(org, township_staff):
         scoring.scores_compute(year=future, quarter=1, acting_user=township_staff)
     assert codes_of(excinfo) == {"quarter": "future"}
     assert not GroupScore.objects.exists()
+
+
+# Which quarters have begun, and whether the last of them is still running, on the day in Beijing.
+QUARTERS_AT = {
+    datetime.date(2026, 12, 31): {2026: ([1, 2, 3, 4], True), 2027: ([], None)},
+    datetime.date(2027, 1, 1): {2026: ([1, 2, 3, 4], False), 2027: ([1], True)},  # still 2026 in UTC
+    datetime.date(2028, 2, 29): {2027: ([1, 2, 3, 4], False), 2028: ([1], True)},
+}
+
+
+@pytest.mark.parametrize("now", EDGE_INSTANTS)
+def test_it_computes_the_quarters_begun_in_beijing_at_the_edges(now, org, township_staff):
+    for y, (begun, in_progress) in QUARTERS_AT[now.date()].items():
+        year = scoring.appraisal_year_open(township=org.ta, year=y, acting_user=township_staff)
+        assert quarters_begun(year) == begun, y
+        if begun:
+            result = scoring.scores_compute(year=year, quarter=begun[-1], acting_user=township_staff)
+            assert result.in_progress is in_progress, y
+        else:
+            with pytest.raises(ValidationError) as excinfo:
+                scoring.scores_compute(year=year, quarter=1, acting_user=township_staff)
+            assert codes_of(excinfo) == {"quarter": "future"}
 
 
 # --- the assessor's points -------------------------------------------------------------------------------------------
