@@ -13,17 +13,16 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import audit_history
-from township.models import scoped_manager
+from core import periods
+from township.models import ScopedQuerySet, scoped_manager
 
 
-def next_month(month: datetime.date) -> datetime.date:
-    """The first day of the month after `month`."""
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+class MonthlyReportQuerySet(ScopedQuerySet):
+    scope_path = "party_group__village"
 
-
-def month_due(month: datetime.date, due_day: int) -> datetime.date:
-    """The last day a month's report is on time: `due_day` of the following month."""
-    return next_month(month).replace(day=due_day)
+    def done(self):
+        """Reports that are in: submitted, or closed since (`MonthlyReport.DONE`)."""
+        return self.filter(status__in=MonthlyReport.DONE)
 
 
 class MonthlyReport(models.Model):
@@ -33,6 +32,10 @@ class MonthlyReport(models.Model):
         DRAFT = "draft", _("draft")
         SUBMITTED = "submitted", _("submitted")
         CLOSED = "closed", _("closed")
+
+    # A month's report is done once it is in: submitted, or closed by the branch after that. Reopened, it is a draft
+    # again and no longer done.
+    DONE = (Status.SUBMITTED, Status.CLOSED)
 
     party_group = models.ForeignKey(
         "groups.PartyGroup", models.PROTECT, related_name="reports", verbose_name=_("party group")
@@ -61,7 +64,7 @@ class MonthlyReport(models.Model):
     )
     activity_count = models.PositiveSmallIntegerField(_("activities"), default=0, editable=False)
 
-    objects = scoped_manager("party_group__village")
+    objects = MonthlyReportQuerySet.as_manager()
     history = audit_history()
 
     class Meta:
@@ -91,11 +94,30 @@ class MonthlyReport(models.Model):
     def __str__(self) -> str:
         return f"{self.party_group} {self.month:%Y-%m}"
 
+    @property
+    def is_done(self) -> bool:
+        return report_done(self.status)
+
     def due_on(self, due_day: int) -> datetime.date:
-        return month_due(self.month, due_day)
+        return periods.month_due(self.month, due_day)
 
     def month_range(self) -> tuple[datetime.date, datetime.date]:
-        return self.month, next_month(self.month) - datetime.timedelta(days=1)
+        return periods.month_range(self.month)
+
+
+def report_done(status: str | None) -> bool:
+    """Whether a report in this status (None: no report yet) is in."""
+    return status in MonthlyReport.DONE
+
+
+def past_due(month: datetime.date, due_day: int, today: datetime.date) -> bool:
+    """Whether the month's due day, `due_day` of the following month, is behind `today`."""
+    return today > periods.month_due(month, due_day)
+
+
+def report_overdue(status: str | None, month: datetime.date, due_day: int, today: datetime.date) -> bool:
+    """A month is overdue when its report is not done (submitted or closed) by the due day of the following month."""
+    return not report_done(status) and past_due(month, due_day, today)
 
 
 class ReportReopening(models.Model):
@@ -268,11 +290,22 @@ class Concern(models.Model):
             raise ValidationError({"raised_through": _("Choose a party member of the villager group's own village.")})
 
     def is_overdue(self, today: datetime.date) -> bool:
+        """Open and past the day it was to be answered by (`concern_overdue` asks the database the same)."""
         return self.resolved_on is None and self.due_on is not None and self.due_on < today
 
     def age_in_days(self, today: datetime.date) -> int:
         """Days since it was raised; for a resolved concern, the days it took."""
         return ((self.resolved_on or today) - self.raised_on).days
+
+
+def concern_open(through: str = "") -> Q:
+    """Concerns not yet resolved; `through` is the path to the concern ("concerns__" from a village)."""
+    return Q(**{f"{through}resolved_on__isnull": True})
+
+
+def concern_overdue(today: datetime.date, through: str = "") -> Q:
+    """Concerns open and past the day they were to be answered by (`Concern.is_overdue`)."""
+    return concern_open(through) & Q(**{f"{through}due_on__lt": today})
 
 
 class Project(models.Model):

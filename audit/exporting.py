@@ -6,12 +6,12 @@ import json
 from io import BytesIO
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from audit.models import SecurityEvent
+from core import clock
 from core.xlsx import text_value, write_only_header
 
 CHUNK_SIZE = 2000
@@ -43,7 +43,7 @@ def events_workbook(events: QuerySet[SecurityEvent]) -> tuple[bytes, int]:
     for at, username, action, ip, otype, oid, orepr, rows, path, detail in events.values_list(*COLUMNS).iterator(
         chunk_size=CHUNK_SIZE
     ):
-        when = WriteOnlyCell(ws, value=timezone.localtime(at).replace(tzinfo=None))
+        when = WriteOnlyCell(ws, value=clock.local(at).replace(tzinfo=None))
         when.number_format = TIME_FORMAT
         texts = [username, actions.get(action, action), ip, otype, oid, orepr]
         detail_text = json.dumps(detail, ensure_ascii=False, default=str) if detail else ""

@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -16,6 +15,7 @@ from audit.events import Action, record
 from audit.exporting import events_workbook
 from audit.forms import ChangeFilterForm, EventFilterForm
 from audit.selectors import changes_page, events_matching
+from core import clock
 from core.xlsx import xlsx_response
 
 PER_PAGE = 50
@@ -86,6 +86,6 @@ def events_xlsx(request):
         export="security_events",
         filters={k: str(v) for k, v in filters.items()},
     )
-    today = timezone.localdate()
+    today = clock.today()
     name = _("Security events %(day)s.xlsx") % {"day": f"{today:%Y%m%d}"}
     return xlsx_response(content, name, f"security-events-{today:%Y%m%d}.xlsx")

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Q
-from django.utils import timezone
 from openpyxl import Workbook
 
 from activity.models import Activity, Concern, MonthlyReport
@@ -122,14 +121,6 @@ def retire_bench_admin() -> None:
 
 
 # --- the objects the pages show ----------------------------------------------------------------------------------
-
-
-def this_month() -> datetime.date:
-    return timezone.localdate().replace(day=1)
-
-
-def last_month() -> datetime.date:
-    return (this_month() - datetime.timedelta(days=1)).replace(day=1)
 
 
 def busiest_group(village: Village, month: datetime.date) -> PartyGroup:

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from bench import dataset
 from bench.client import Response, Session, form_value, summary_ms
+from core import clock, periods
 
 
 @dataclass
@@ -28,7 +29,8 @@ def key_pages(personas: dict[str, dataset.Persona]) -> list[Page]:
     village = personas["secretary"].assignment.village
     township = personas["township"].assignment.township
     county = personas["county"].assignment.county
-    this, last = dataset.this_month(), dataset.last_month()
+    this = clock.this_month()
+    last = periods.previous_month(this)
     group = dataset.busiest_group(village, last)
     report_now = reverse("activity:report", args=[group.pk, this])
     year = dataset.latest_year(township)

@@ -18,7 +18,8 @@ import subprocess
 from pathlib import Path
 
 from django.db import connections
-from django.utils import timezone
+
+from core import clock
 
 PG_MAGIC = b"PGDMP"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -80,7 +81,7 @@ def _run(args: list[str], settings: dict) -> None:
 def backup(*, directory: Path, alias: str = "default") -> Path:
     """Write a consistent copy of the database to a new file in `directory`; answer its path."""
     vendor = _vendor(alias)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")  # the township's time (Asia/Shanghai)
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")  # the township's time (Asia/Shanghai)
     path = _new_file(Path(directory), f"{_db_label(alias)}-{stamp}", SUFFIX[vendor])
     try:
         if vendor == "postgresql":

@@ -61,10 +61,10 @@ class YuanField(forms.CharField):
         if len(text) > 40 or not _PLAIN_AMOUNT.match(text):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         amount = Decimal(text.replace(",", ""))
+        if amount > self.max_amount:  # before quantize: 27 digits and the fen exceed Decimal's 28-digit precision
+            raise ValidationError(self.error_messages["max_value"], code="max_value")
         if amount != amount.quantize(CENT):
             raise ValidationError(self.error_messages["decimal_places"], code="decimal_places")
         if amount == 0 and not self.allow_zero:
             raise ValidationError(self.error_messages["zero"], code="zero")
-        if amount > self.max_amount:
-            raise ValidationError(self.error_messages["max_value"], code="max_value")
         return amount.quantize(CENT)

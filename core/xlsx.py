@@ -21,6 +21,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core import clock
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YUAN_FORMAT = "#,##0.00"
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
@@ -94,7 +96,7 @@ def put_money(ws: Worksheet, row: int, column: int, value: Decimal | None):
 def put_date(ws: Worksheet, row: int, column: int, value: datetime.date | datetime.datetime | None):
     """A real date cell shown the Chinese way; an aware date-time is taken as its local (Asia/Shanghai) day."""
     if isinstance(value, datetime.datetime):
-        value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
+        value = clock.local_date(value) if timezone.is_aware(value) else value.date()
     cell = ws.cell(row=row, column=column, value=value)
     cell.number_format = DATE_FORMAT
     return cell

@@ -10,32 +10,16 @@ import datetime
 
 from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Sum
 
-from activity.models import Concern, MonthlyReport, month_due, next_month
+from activity.models import Concern, MonthlyReport, concern_open, concern_overdue, past_due
+from core import periods
 from groups.models import FundEntry, PartyGroup, VillagerGroup
 
-DONE = [MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.CLOSED]
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def previous_month(month: datetime.date) -> datetime.date:
-    return (month - datetime.timedelta(days=1)).replace(day=1)
-
-
-def last_months(today: datetime.date, n: int = 12) -> list[datetime.date]:
-    months = [month_start(today)]
-    while len(months) < n:
-        months.append(previous_month(months[-1]))
-    return months[::-1]
+CHART_MONTHS = 12
 
 
 def _active_groups(villages, month: datetime.date):
-    end = next_month(month)
-    return PartyGroup.objects.filter(village__in=villages, established_on__lt=end).filter(
-        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=month)
-    )
+    """The villages' party groups that existed in the month."""
+    return PartyGroup.objects.overlapping(*periods.month_range(month)).filter(village__in=villages)
 
 
 def report_completion(villages, key: str, today: datetime.date) -> dict:
@@ -43,36 +27,37 @@ def report_completion(villages, key: str, today: datetime.date) -> dict:
 
     Only the two months' reports are joined (through the unique (party group, month) index), so the cost does not
     grow with the years of reports on record."""
-    cur, prev = month_start(today), previous_month(month_start(today))
+    cur = periods.month_of(today)
+    prev = periods.previous_month(cur)
     rows = (
         _active_groups(villages, cur)
         .annotate(recent=FilteredRelation("reports", condition=Q(reports__month__in=[cur, prev])))
         .values(f"village__{key}")
         .annotate(
             groups=Count("pk", distinct=True),
-            cur_done=Count("recent", filter=Q(recent__month=cur, recent__status__in=DONE)),
-            prev_done=Count("recent", filter=Q(recent__month=prev, recent__status__in=DONE)),
+            cur_done=Count("recent", filter=Q(recent__month=cur, recent__status__in=MonthlyReport.DONE)),
+            prev_done=Count("recent", filter=Q(recent__month=prev, recent__status__in=MonthlyReport.DONE)),
         )
     )
     return {r[f"village__{key}"]: r for r in rows}
 
 
 def overdue_groups(villages, today: datetime.date, due_day_of) -> list[tuple[PartyGroup, datetime.date]]:
-    """Groups whose last month's report is not in although its due day has passed (one query)."""
-    prev = previous_month(month_start(today))
-    done = MonthlyReport.objects.filter(party_group=OuterRef("pk"), month=prev, status__in=DONE)
+    """Groups whose last month's report is overdue: not done although its due day has passed (one query)."""
+    prev = periods.previous_month(periods.month_of(today))
+    done = MonthlyReport.objects.done().filter(party_group=OuterRef("pk"), month=prev)
     groups = (
         _active_groups(villages, prev)
         .exclude(Exists(done))
         .select_related("village__township")
         .order_by("village__name", "name")
     )
-    return [(g, prev) for g in groups if today > month_due(prev, due_day_of(g))]
+    return [(g, prev) for g in groups if past_due(prev, due_day_of(g), today)]
 
 
 def concern_ages(villages, today: datetime.date) -> dict:
     """Open concerns by age, and overdue ones (one query)."""
-    open_ = Concern.objects.filter(village__in=villages, resolved_on__isnull=True)
+    open_ = Concern.objects.filter(concern_open(), village__in=villages)
     return open_.aggregate(
         total=Count("pk"),
         week=Count("pk", filter=Q(raised_on__gt=today - datetime.timedelta(days=7))),
@@ -83,16 +68,16 @@ def concern_ages(villages, today: datetime.date) -> dict:
             ),
         ),
         older=Count("pk", filter=Q(raised_on__lte=today - datetime.timedelta(days=30))),
-        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        overdue=Count("pk", filter=concern_overdue(today)),
         to_township=Count("pk", filter=Q(handling=Concern.Handling.TOWNSHIP)),
     )
 
 
 def concerns_by_key(villages, key: str, today: datetime.date) -> dict:
     rows = (
-        Concern.objects.filter(village__in=villages, resolved_on__isnull=True)
+        Concern.objects.filter(concern_open(), village__in=villages)
         .values(f"village__{key}")
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=concern_overdue(today)))
     )
     return {r[f"village__{key}"]: r for r in rows}
 
@@ -122,7 +107,7 @@ def fund_balances(villages, key: str) -> dict:
 def activities_per_month(villages, today: datetime.date) -> list[tuple[str, int]]:
     """Activities per report month over the last twelve months (one query), from each report's activity count (kept
     by `activity.reports.services` on every change): the chart reads a dozen reports per group, not each activity."""
-    months = last_months(today)
+    months = periods.last_months(today, CHART_MONTHS)
     counts = dict(
         MonthlyReport.objects.filter(party_group__village__in=villages, month__gte=months[0])
         .values_list("month")

@@ -7,11 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activity.models import month_due
-from core import charts
+from core import charts, clock, periods
 from dashboards import selectors as dashboards
 from groups.models import PartyGroup
 from groups.selectors import party_groups_with_people, warning_count, warnings_for
@@ -31,7 +29,7 @@ def home(request):
     if role == Role.COUNTY_VIEWER:
         return redirect("county", pk=a.county_id)
     if role == Role.GROUP_LEADER:
-        return redirect("activity:report", group_pk=a.party_group_id, month=timezone.localdate().replace(day=1))
+        return redirect("activity:report", group_pk=a.party_group_id, month=clock.this_month())
     if role == Role.AUDITOR:
         return redirect("audit:events")
     if role == Role.ACCOUNT_ADMIN:
@@ -58,9 +56,9 @@ def village(request, pk: int):
         ),
         pk=pk,
     )
-    today = timezone.localdate()
-    month = today.replace(day=1)
-    prev = dashboards.previous_month(month)
+    today = clock.today()
+    month = periods.month_of(today)
+    prev = periods.previous_month(month)
     one = Village.objects.filter(pk=v.pk)
     completion = dashboards.report_completion(one, "pk", today).get(v.pk, {})
     groups = list(_groups_with_people().filter(village=v).select_related("village__township").order_by("name"))
@@ -71,7 +69,7 @@ def village(request, pk: int):
             "village": v,
             "month": month,
             "prev": prev,
-            "prev_due": month_due(prev, v.township.report_due_day),
+            "prev_due": periods.month_due(prev, v.township.report_due_day),
             "completion": completion,
             "overdue": dashboards.overdue_groups(one, today, lambda g: v.township.report_due_day),
             "concerns": dashboards.concern_ages(one, today),
@@ -95,7 +93,7 @@ def township(request, pk: int):
     t = get_visible_or_404(Township, request.user, shape=lambda qs: qs.select_related("county"), pk=pk)
     if not request.user.has_perm("township.read", t):
         raise Http404
-    today = timezone.localdate()
+    today = clock.today()
     villages = villages_for(request.user).filter(township=t)
     completion, concerns, balances = _township_rows(villages, "pk", today)
     rows = [
@@ -123,9 +121,9 @@ def township(request, pk: int):
 
 
 def _shared_figures(villages, today, due_day_of):
-    month = today.replace(day=1)
-    prev = dashboards.previous_month(month)
-    since = dashboards.last_months(today)[0]
+    month = periods.month_of(today)
+    prev = periods.previous_month(month)
+    since = periods.last_months(today, dashboards.CHART_MONTHS)[0]
     return {
         "month": month,
         "prev": prev,
@@ -145,7 +143,7 @@ def county(request, pk: int):
     c = get_visible_or_404(County, request.user, pk=pk)
     if not request.user.has_perm("county.read", c):
         raise Http404  # the county overview is the county's page; township staff have their township's
-    today = timezone.localdate()
+    today = clock.today()
     townships = townships_for(request.user).filter(county=c).order_by("name")
     villages = villages_for(request.user).filter(township__county=c)
     completion, concerns, balances = _township_rows(villages, "township", today)

@@ -32,7 +32,7 @@ class VillagerGroupAdmin(ScopedAdmin):
     fields = ["village", "number", "name", "households", "population", "abolished_on"]
 
     def get_queryset(self, request):
-        current = Coverage.objects.filter(villager_group=OuterRef("pk"), ended_on__isnull=True)
+        current = Coverage.objects.current().filter(villager_group=OuterRef("pk"))
         return super().get_queryset(request).annotate(covering_group=Subquery(current.values("party_group__name")[:1]))
 
     @admin.display(description=_("looked after by"), ordering="covering_group")

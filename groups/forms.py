@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from groups.models import Coverage, ElectionCandidate, GroupPost
 
 Role = GroupPost.Role
@@ -88,7 +87,7 @@ class ElectionForm(forms.Form):
 
     def clean_held_on(self):
         day = self.cleaned_data["held_on"]
-        if day > datetime.date.today():
+        if day > clock.today():
             raise ValidationError(_("An election cannot be recorded before it is held (the date is in the future)."))
         return day
 

@@ -12,28 +12,51 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import audit_history
+from core import periods
 from township.models import ConstraintErrorsOnFields, ScopedQuerySet, scoped_manager
 
 
-class ActiveQuerySetMixin:
-    """Rows in force on a day: started on or before it and not yet ended (an end date is the first day off)."""
+class InForceQuerySetMixin:
+    """Rows in force over time: from their start date until their end date, the first day they no longer hold (or on
+    without one). The one home of "existed in that period" for party groups, posts and coverage (`core.periods` asks
+    the same of dates in Python)."""
 
     start_field = "started_on"
     end_field = "ended_on"
 
-    def active(self, on: datetime.date | None = None):
-        if on is None:
-            return self.filter(**{f"{self.end_field}__isnull": True})
-        return self.filter(
-            Q(**{f"{self.start_field}__lte": on}),
-            Q(**{f"{self.end_field}__isnull": True}) | Q(**{f"{self.end_field}__gt": on}),
-        )
+    def _not_ended_by(self, day: datetime.date) -> Q:
+        return Q(**{f"{self.end_field}__isnull": True}) | Q(**{f"{self.end_field}__gt": day})
+
+    def overlapping(self, first: datetime.date, last: datetime.date):
+        """In force on some day of `first`–`last` (both included)."""
+        return self.filter(Q(**{f"{self.start_field}__lte": last}), self._not_ended_by(first))
+
+    def on(self, day: datetime.date):
+        """In force on `day`: begun on or before it and not yet ended."""
+        return self.overlapping(day, day)
+
+    def not_ended_by(self, day: datetime.date):
+        """Not ended on or before `day` (whatever day they began)."""
+        return self.filter(self._not_ended_by(day))
+
+    def current(self):
+        """Without an end date: the current record, whatever day it began — what the "one active …" database
+        constraints count. (`on(today)` is the other question: in force today.)"""
+        return self.filter(**{f"{self.end_field}__isnull": True})
 
 
-class PartyGroupPartQuerySet(ActiveQuerySetMixin, ScopedQuerySet):
+class PartyGroupPartQuerySet(InForceQuerySetMixin, ScopedQuerySet):
     """Rows that belong to a party group and have a from–to period (coverage, posts)."""
 
     scope_path = "party_group__village"
+
+
+class PartyGroupQuerySet(InForceQuerySetMixin, ScopedQuerySet):
+    """Party groups, from their establishment until their dissolution (the first day a group no longer exists)."""
+
+    scope_path = "village"
+    start_field = "established_on"
+    end_field = "dissolved_on"
 
 
 class VillagerGroup(ConstraintErrorsOnFields, models.Model):
@@ -89,6 +112,16 @@ class VillagerGroup(ConstraintErrorsOnFields, models.Model):
     def __str__(self) -> str:
         return f"{self.village.name}{self.name}"
 
+    def party_group_on(self, day: datetime.date) -> PartyGroup | None:
+        """The party group that looked after this villager group on `day` (its coverage in force that day), or None."""
+        coverage = Coverage.objects.on(day).filter(villager_group=self).select_related("party_group").first()
+        return coverage.party_group if coverage else None
+
+    def current_party_group(self) -> PartyGroup | None:
+        """The party group of its current coverage (the one without an end date, whatever day it began), or None."""
+        coverage = Coverage.objects.current().filter(villager_group=self).select_related("party_group").first()
+        return coverage.party_group if coverage else None
+
 
 class PartyGroup(ConstraintErrorsOnFields, models.Model):
     """A party group (党小组) inside a village branch, looking after one or more villager groups."""
@@ -104,7 +137,7 @@ class PartyGroup(ConstraintErrorsOnFields, models.Model):
         "party_group_name_unique_in_village": "name",
         "party_group_dissolved_after_established": "dissolved_on",
     }
-    objects = scoped_manager("village")
+    objects = PartyGroupQuerySet.as_manager()
     history = audit_history()
 
     class Meta:
@@ -126,6 +159,15 @@ class PartyGroup(ConstraintErrorsOnFields, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def existed_in(self, first: datetime.date, last: datetime.date) -> bool:
+        """Whether the group existed on some day of `first`–`last` (`PartyGroup.objects.overlapping` in Python)."""
+        return periods.overlaps(self.established_on, self.dissolved_on, first, last)
+
+    def villager_groups_in(self, first: datetime.date, last: datetime.date) -> models.QuerySet[VillagerGroup]:
+        """The villager groups it looked after on some day of `first`–`last`."""
+        covered = Coverage.objects.overlapping(first, last).filter(party_group=self)
+        return VillagerGroup.objects.filter(pk__in=covered.values("villager_group_id"))
 
 
 class Coverage(ConstraintErrorsOnFields, models.Model):

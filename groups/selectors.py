@@ -41,7 +41,7 @@ def party_groups_with_counts(party_groups: QuerySet[PartyGroup]) -> QuerySet[Par
         member_count=_count_of(posts),
         leader_count=_count_of(posts.filter(role=GroupPost.Role.LEADER)),
         deputy_count=_count_of(posts.filter(role=GroupPost.Role.DEPUTY)),
-        villager_group_count=_count_of(Coverage.objects.filter(party_group=OuterRef("pk"), ended_on__isnull=True)),
+        villager_group_count=_count_of(Coverage.objects.current().filter(party_group=OuterRef("pk"))),
     )
 
 
@@ -55,9 +55,7 @@ def party_groups_with_people(party_groups: QuerySet[PartyGroup]) -> QuerySet[Par
         .select_related("member")
         .order_by(role_rank(), "seat")
     )
-    covered = (
-        Coverage.objects.filter(ended_on__isnull=True).select_related("villager_group").order_by("villager_group__number")
-    )
+    covered = Coverage.objects.current().select_related("villager_group").order_by("villager_group__number")
     return party_groups_with_counts(party_groups).prefetch_related(
         Prefetch("posts", queryset=officers, to_attr="officers"),
         Prefetch("coverages", queryset=covered, to_attr="covered"),
@@ -133,7 +131,7 @@ def warnings_for(villages: QuerySet[Village], groups=None) -> list[Warning]:
 
 def _uncovered(villages: QuerySet[Village]) -> QuerySet[VillagerGroup]:
     """Villager groups no active party group looks after."""
-    covered = Coverage.objects.filter(villager_group=OuterRef("pk"), ended_on__isnull=True)
+    covered = Coverage.objects.current().filter(villager_group=OuterRef("pk"))
     return VillagerGroup.objects.filter(village__in=villages, abolished_on__isnull=True).exclude(Exists(covered))
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.stamp import stamp
 from groups.models import Coverage, ElectionCandidate, GroupPost, LeaderElection, PartyGroup, VillagerGroup
 from members.models import PartyMember
@@ -54,7 +55,7 @@ def member_join_group(
     group = _locked_group(party_group)
     if member.village_id != group.village_id:
         raise ValidationError(_("Only members of the party group's own village branch can join it."))
-    current = GroupPost.objects.active().filter(member=member).select_related("party_group").first()
+    current = GroupPost.objects.current().filter(member=member).select_related("party_group").first()
     if current is not None:
         if current.party_group_id == group.pk:
             raise ValidationError(_("%(who)s is already in this party group.") % {"who": member.name})
@@ -82,7 +83,7 @@ def member_move_group(
 ) -> GroupPost:
     """Move a member to another party group of the same branch: the old post ends the day the new one starts."""
     require(acting_user, "groups.write", party_group)
-    current = GroupPost.objects.active().select_for_update().filter(member=member).select_related("member").first()
+    current = GroupPost.objects.current().select_for_update().filter(member=member).select_related("member").first()
     if current is not None:
         if current.party_group_id == party_group.pk:
             raise ValidationError(_("%(who)s is already in this party group.") % {"who": member.name})
@@ -99,7 +100,7 @@ def coverage_assign(
     group = _locked_group(party_group)
     if villager_group.village_id != group.village_id:
         raise ValidationError(_("A party group can only look after villager groups of its own village."))
-    current = Coverage.objects.active().select_for_update().filter(villager_group=villager_group).first()
+    current = Coverage.objects.current().select_for_update().filter(villager_group=villager_group).first()
     if current is not None:
         if current.party_group_id == group.pk:
             raise ValidationError(_("This party group already looks after %(vg)s.") % {"vg": villager_group.name})
@@ -152,7 +153,7 @@ def election_record(
     group = _locked_group(party_group)
     township = group.village.township
     on_roll = {
-        p.member_id: p for p in GroupPost.objects.active(held_on).filter(party_group=group).select_related("member")
+        p.member_id: p for p in GroupPost.objects.on(held_on).filter(party_group=group).select_related("member")
     }
     entitled = len(on_roll) if members_entitled is None else members_entitled
     _check_election_input(group, held_on, entitled, members_present, candidates, on_roll)
@@ -256,7 +257,7 @@ def _check_election_input(group, held_on, entitled, present, candidates, on_roll
                 _("%(who)s has %(v)d votes, but only %(p)d members were present.")
                 % {"who": c.member.name, "v": c.votes, "p": present}
             )
-    if held_on > datetime.date.today():
+    if held_on > clock.today():
         raise ValidationError(_("An election cannot be recorded before it is held (the date is in the future)."))
     if group.established_on > held_on:
         raise ValidationError(_("The election date is before the party group was established."))
@@ -271,7 +272,7 @@ def _appoint(group, held_on, leader, deputies, on_roll, election, user) -> None:
     winners = {leader.member.pk: Role.LEADER, **{d.member.pk: Role.DEPUTY for d in deputies}}
     changing = [
         p
-        for p in GroupPost.objects.active().select_for_update().filter(party_group=group)
+        for p in GroupPost.objects.current().select_for_update().filter(party_group=group)
         if p.role != Role.MEMBER or p.member_id in winners
     ]
     same_day = {}

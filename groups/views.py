@@ -52,7 +52,7 @@ def election_new(request, pk: int):
     if not _may_manage(request.user, group):
         raise PermissionDenied
     roll = list(
-        GroupPost.objects.active()
+        GroupPost.objects.current()
         .filter(party_group=group)
         .select_related("member")
         .order_by(role_rank(), "member__name")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from audit.history import audit_history
+from core import clock, periods
 from core.fields import EncryptedTextField, LookupHashField, lookup_hash, mask
 from members.validators import id_birth_date, id_sex, normalise_id_number, validate_id_number, validate_phone
 from township.models import ConstraintErrorsOnFields, scoped_manager
@@ -151,14 +150,14 @@ class PartyMember(ConstraintErrorsOnFields, models.Model):
                 errors.setdefault("joined_on", []).append(
                     ValidationError(_("The date joined must be after the birth date."), code="joined_before_birth")
                 )
-            elif self.joined_on < _add_years(self.birth_date, ADULT_AGE):
+            elif self.joined_on < periods.add_years(self.birth_date, ADULT_AGE):
                 errors.setdefault("joined_on", []).append(
                     ValidationError(
                         _("A member joins the party at 18 or older; check the date joined and the birth date."),
                         code="joined_too_young",
                     )
                 )
-        if self.joined_on and self.joined_on > datetime.date.today():
+        if self.joined_on and self.joined_on > clock.today():
             errors.setdefault("joined_on", []).append(
                 ValidationError(_("The date joined cannot be in the future."), code="joined_future")
             )
@@ -174,13 +173,6 @@ def mask_id_number(value: str | None) -> str:
 def mask_phone(value: str | None) -> str:
     """A phone number as lists and exports show it: 138****5678."""
     return mask(value, 3, 4)
-
-
-def _add_years(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 class AnnualReview(models.Model):

@@ -8,6 +8,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core import clock
+
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -49,7 +51,7 @@ def validate_id_number(value: str) -> None:
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         raise ValidationError(_("An ID number is 17 digits followed by a digit or the letter X."), code="id_characters")
     born = id_birth_date(value)
-    if born is None or born.year < 1900 or born > datetime.date.today():
+    if born is None or born.year < 1900 or born > clock.today():
         raise ValidationError(
             _("Characters 7–14 of an ID number are the birth date (YYYYMMDD); %(d)s is not a real date."),
             code="id_date",

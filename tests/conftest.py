@@ -22,7 +22,9 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 
+from tests.clock import suite_now
 from tests.factories import (
     CountyFactory,
     PartyGroupFactory,
@@ -40,6 +42,65 @@ from township.models import Assignment
 
 Role = Assignment.Role
 ELECTED_ON = datetime.date(2024, 1, 10)
+
+
+# --- the clock -------------------------------------------------------------------------------------------------------
+#
+# No test depends on the real date. The whole run, collection included, happens at one instant, TEST_NOW (ISO 8601
+# with its offset), by default an ordinary June morning in Beijing; every test starts at that instant again, and time
+# moves on from there (tick=True: sessions, lockouts and "x minutes ago" still see time pass). time-machine moves the
+# clock of the whole process, so the live server's thread of the browser tests sees the same time.
+#
+#   TEST_NOW=2026-12-31T23:30:00+08:00 pytest        # the whole suite on New Year's Eve, 15:30 UTC
+#
+# A test about dates runs at the edge instants too: parametrise the `now` fixture over `tests.clock.EDGE_INSTANTS`.
+
+TEST_NOW = suite_now()
+_session_travel = time_machine.travel(TEST_NOW, tick=True)
+
+
+def pytest_configure(config):
+    _session_travel.start()  # before collection: module-level dates in test modules are TEST_NOW's too
+
+
+def pytest_unconfigure(config):
+    _session_travel.stop()
+
+
+def pytest_report_header(config):
+    return f"clock: tests run at {TEST_NOW.isoformat()} (TEST_NOW)"
+
+
+@pytest.fixture
+def now() -> datetime.datetime:
+    """The instant the test starts at: TEST_NOW. Parametrise `now` to run a test at other instants."""
+    return TEST_NOW
+
+
+@pytest.fixture(autouse=True)
+def _clock(now):
+    """Every test starts at `now`, before any of its fixtures is made, and time moves on from there."""
+    with time_machine.travel(now, tick=True):
+        yield
+
+
+@pytest.fixture
+def frozen_at():
+    """`frozen_at(moment)`: move the clock to an aware moment for the rest of the test (time still moving unless
+    `tick=False`)."""
+    travels = []
+
+    def _travel(moment: datetime.datetime, *, tick: bool = True) -> datetime.datetime:
+        if moment.tzinfo is None:
+            raise ValueError("give an aware moment: the same hour is another instant in Beijing and in UTC")
+        travel = time_machine.travel(moment, tick=tick)
+        travel.start()
+        travels.append(travel)
+        return moment
+
+    yield _travel
+    for travel in reversed(travels):
+        travel.stop()
 
 
 def _village(township, name: str, n_villager_groups: int):

@@ -537,7 +537,7 @@ def test_the_group_page_adds_a_member_through_the_inline(org, township_staff, lo
     )
     response = client.post(url(PartyGroup, "change", org.a1_g1.pk), data)
     assert response.status_code == 302, all_errors(response)
-    assert GroupPost.objects.active().get(member=org.a1_loose).party_group == org.a1_g1
+    assert GroupPost.objects.current().get(member=org.a1_loose).party_group == org.a1_g1
 
 
 def test_the_group_page_refuses_a_second_leader_in_words(org, township_staff, login):

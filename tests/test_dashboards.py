@@ -9,10 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from activity.models import Activity, MonthlyReport
 from activity.reports import services
+from core import clock, periods
+from tests.clock import EDGE_INSTANTS, beijing, months_ago
 from tests.conftest import TOWNSHIP_B_NAMES
 from tests.factories import PartyGroupFactory, PartyMemberFactory, UserFactory, assign, grow_township, join
 from township.models import Assignment
@@ -20,15 +21,7 @@ from township.models import Assignment
 Role = Assignment.Role
 
 
-def this_month() -> datetime.date:
-    return timezone.localdate().replace(day=1)
-
-
-def months_ago(n: int) -> datetime.date:
-    month = this_month()
-    for _ in range(n):
-        month = (month - datetime.timedelta(days=1)).replace(day=1)
-    return month
+this_month = clock.this_month
 
 
 def text(response) -> str:
@@ -76,13 +69,12 @@ def group_leader(org):
 
 
 @pytest.fixture
-def pin_today(monkeypatch):
-    """`pin_today(day)`: the code's today becomes that day of the real current month."""
-    real = timezone.localdate
+def pin_today(frozen_at):
+    """`pin_today(day)`: today becomes that day of this month (10:00 in Beijing)."""
 
     def _pin(day: int) -> datetime.date:
         pinned = this_month().replace(day=day)
-        monkeypatch.setattr(timezone, "localdate", lambda *a, **k: real(*a, **k) if a or k else pinned)
+        frozen_at(beijing(pinned.year, pinned.month, pinned.day))
         return pinned
 
     return _pin
@@ -216,6 +208,34 @@ def test_the_township_dashboard_waits_for_the_townships_due_day(
     response = login(township_staff).get(township_url(org.ta))
     listed = {g for g, _m in response.context["overdue"]}
     assert listed == ({org.a1_g1, org.a1_g2, org.a2_g1} if overdue else set())
+
+
+# Last month's report, not in: overdue once the township's due day (the 5th) of this month is behind.
+LAST_MONTH_OVERDUE = {
+    datetime.date(2026, 12, 31): True,  # November's, due 5 December
+    datetime.date(2027, 1, 1): False,  # December's, due 5 January (in UTC it is still 31 December 2026)
+    datetime.date(2028, 2, 29): True,  # January's, due 5 February
+}
+
+
+@pytest.mark.parametrize("now", EDGE_INSTANTS)
+def test_the_township_dashboard_takes_this_and_last_month_in_beijing_at_the_edges(
+    now, org, township_staff, secretary_a1, login
+):
+    today = now.date()  # the instants are given in Beijing time
+    this, last = today.replace(day=1), periods.previous_month(today.replace(day=1))
+    submit(org.a1_g1, this, secretary_a1)
+    submit(org.a1_g1, last, secretary_a1)
+    submit(org.a1_g2, last, secretary_a1)
+    response = login(township_staff).get(township_url(org.ta))
+    assert (response.context["month"], response.context["prev"]) == (this, last)
+    rows = {r["village"].name: (r["groups"], r["cur_done"], r["prev_done"]) for r in response.context["rows"]}
+    assert rows == {"罗紫村": (2, 1, 2), "井阳村": (1, 0, 0)}
+    overdue = {g for g, _m in response.context["overdue"]}
+    assert overdue == ({org.a2_g1} if LAST_MONTH_OVERDUE[today] else set())
+    labels = re.findall(r'class="label" text-anchor="middle">([^<]+)</text>', str(response.context["activity_chart"]))
+    assert labels == [f"{m.month}月" for m in periods.last_months(today, 12)]
+    assert labels[-2:] == [f"{last.month}月", f"{this.month}月"]
 
 
 def test_the_township_dashboard_draws_the_activities_per_month(org, township_staff, secretary_a1, login):

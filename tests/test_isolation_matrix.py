@@ -14,18 +14,18 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
 from activity.concerns.services import concern_record
 from activity.models import Concern, Project
 from activity.reports.services import activity_save, report_for
 from appraisal.awards.services import award_decide, award_nominate, recommend_to_county, year_start_nominating
 from appraisal.scoring.services import appraisal_year_open, spot_check_record
+from core import clock, periods
 from groups.ledger.services import decision_record, fund_entry_post
 from members.models import AnnualReview
 
-TODAY = timezone.localdate()
-MONTH = (TODAY.replace(day=1) - datetime.timedelta(days=40)).replace(day=1)  # a past month, open for editing
+TODAY = clock.today()
+MONTH = periods.add_months(periods.month_of(TODAY), -2)  # a past month, open for editing
 
 # name → (how to build the URL from the A1 objects)
 OBJECT_URLS = {

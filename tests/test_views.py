@@ -191,7 +191,7 @@ def test_a_valid_election_is_recorded_and_appoints_the_leader(org, secretary_a1,
         (c.name, 4),
         (d.name, 3),
     }
-    current = dict(GroupPost.objects.active().filter(party_group=org.a1_g1).values_list("member__name", "role"))
+    current = dict(GroupPost.objects.current().filter(party_group=org.a1_g1).values_list("member__name", "role"))
     assert current[c.name] == Role.LEADER
     assert current[d.name] == Role.DEPUTY
     assert current[a.name] == Role.MEMBER  # the former leader stays, as a member
@@ -293,4 +293,4 @@ def test_a_foreign_member_smuggled_into_the_form_is_ignored(org, secretary_a1, l
     assert response.status_code == 302
     election = LeaderElection.objects.get(held_on=HELD_ON)
     assert not election.candidates.filter(member=outsider).exists()
-    assert GroupPost.objects.active().get(member=outsider).party_group == org.a2_g1
+    assert GroupPost.objects.current().get(member=outsider).party_group == org.a2_g1

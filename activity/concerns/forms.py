@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activity.concerns.services import DEFAULT_DAYS_TO_ANSWER, LEVEL
 from activity.models import Concern
+from core import clock
 from groups.models import VillagerGroup
 from members.models import PartyMember
 
@@ -64,7 +64,7 @@ class ConcernForm(forms.Form):
     )
 
     def __init__(self, *args, user, village, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("raised_on", timezone.localdate())
+        kwargs.setdefault("initial", {}).setdefault("raised_on", clock.today())
         super().__init__(*args, **kwargs)
         self.village = village
         self.fields["villager_group"].queryset = (
@@ -95,7 +95,7 @@ class RelayForm(forms.Form):
     )
 
     def __init__(self, *args, concern: Concern, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("relayed_on", timezone.localdate())
+        kwargs.setdefault("initial", {}).setdefault("relayed_on", clock.today())
         super().__init__(*args, prefix="relay", **kwargs)
         self.fields["to"].choices = [(v, label) for v, label in self.TARGETS if LEVEL[v] > LEVEL[concern.handling]]
         self.fields["to"].initial = Handling.TOWNSHIP
@@ -113,7 +113,7 @@ class AnswerForm(forms.Form):
 
     def __init__(self, *args, concern: Concern, user, **kwargs):
         initial = kwargs.setdefault("initial", {})
-        initial.setdefault("resolved_on", timezone.localdate())
+        initial.setdefault("resolved_on", clock.today())
         initial.setdefault("answered_by", user.get_full_name() or user.get_username())
         super().__init__(*args, prefix="answer", **kwargs)
         if concern.category != Concern.Category.DISPUTE:

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.db.models import BooleanField, Case, Count, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from activity.models import Concern
+from activity.models import Concern, concern_open, concern_overdue
+from core import clock
 from core.stamp import stamp, user_or_none
-from groups.models import Coverage, VillagerGroup
+from groups.models import VillagerGroup
 from members.models import PartyMember
 from township.capabilities import require
 from township.models import Village
@@ -38,10 +38,9 @@ def default_due_on(handling: str, relayed_on: datetime.date) -> datetime.date | 
 
 
 def covering_party_group(villager_group: VillagerGroup, on: datetime.date):
-    """The party group that looked after the villager group on that day (or, failing that, looks after it now)."""
-    coverages = Coverage.objects.filter(villager_group=villager_group).select_related("party_group")
-    found = coverages.active(on).first() or coverages.active().first()
-    return found.party_group if found else None
+    """The party group that looked after the villager group on that day, or, when none did (a concern dated before
+    the coverage began), the one of its current coverage."""
+    return villager_group.party_group_on(on) or villager_group.current_party_group()
 
 
 def _check_day(errors: dict, field: str, day: datetime.date | None, raised_on: datetime.date, today) -> None:
@@ -73,7 +72,7 @@ def concern_record(
     answer, it is resolved the same day; relayed to the branch or the township, it gets a due date (by default 15 or
     30 days after it was raised)."""
     require(acting_user, "concerns.write", villager_group)
-    today = timezone.localdate()
+    today = clock.today()
     content = (content or "").strip()
     answer = (answer or "").strip()
     errors: dict[str, str] = {}
@@ -149,7 +148,7 @@ def concern_relay(
     """Pass an open concern up — on the spot → branch → township — with a new due date (by default 15 or 30 days)."""
     require(acting_user, "concerns.write", concern)
     concern = _locked(concern)
-    today = timezone.localdate()
+    today = clock.today()
     relayed_on = relayed_on or today
     if concern.resolved_on is not None:
         raise ValidationError(_("This concern is already resolved."), code="resolved")
@@ -202,7 +201,7 @@ def concern_answer(
     if resolved_on is None:
         errors["resolved_on"] = _("Enter the day it was resolved.")
     else:
-        _check_day(errors, "resolved_on", resolved_on, concern.raised_on, timezone.localdate())
+        _check_day(errors, "resolved_on", resolved_on, concern.raised_on, clock.today())
     if settled_by_mediation and concern.category != Category.DISPUTE:
         errors["settled_by_mediation"] = _("Only a dispute can be settled by mediation.")
     if errors:
@@ -221,11 +220,10 @@ def concern_answer(
 
 def _with_flags(qs: QuerySet[Concern], today: datetime.date) -> QuerySet[Concern]:
     """Annotate `open` and `overdue` (open and past its due date) so the database can sort by them."""
-    is_open = Q(resolved_on__isnull=True)
     return qs.annotate(
-        open=Case(When(is_open, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        open=Case(When(concern_open(), then=Value(True)), default=Value(False), output_field=BooleanField()),
         overdue=Case(
-            When(is_open & Q(due_on__lt=today), then=Value(True)), default=Value(False), output_field=BooleanField()
+            When(concern_overdue(today), then=Value(True)), default=Value(False), output_field=BooleanField()
         ),
     )
 
@@ -247,7 +245,7 @@ def concern_township_queue(villages, *, today: datetime.date) -> QuerySet[Concer
 
 def concern_branch_queue(villages, *, today: datetime.date) -> QuerySet[Concern]:
     """A branch's open concerns — on the spot but not yet resolved, with the branch, or with the township."""
-    return for_listing(queue_order(Concern.objects.filter(village__in=villages, resolved_on__isnull=True), today))
+    return for_listing(queue_order(Concern.objects.filter(concern_open(), village__in=villages), today))
 
 
 def concern_counts_by_category(villages, since: datetime.date) -> list[tuple[str, int]]:
@@ -270,13 +268,12 @@ class VillageConcernCounts:
 
 def concern_open_counts_by_village(villages, *, today: datetime.date) -> list[VillageConcernCounts]:
     """Each village's open and overdue concerns (villages without any too), township then village order; one query."""
-    is_open = Q(concerns__resolved_on__isnull=True)
     rows = (
         Village.objects.filter(pk__in=_pks(villages))
         .select_related("township")
         .annotate(
-            n_open=Count("concerns", filter=is_open),
-            n_overdue=Count("concerns", filter=is_open & Q(concerns__due_on__lt=today)),
+            n_open=Count("concerns", filter=concern_open("concerns__")),
+            n_overdue=Count("concerns", filter=concern_overdue(today, "concerns__")),
         )
         .order_by("township__name", "name")
     )

@@ -13,13 +13,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activity.concerns.forms import AnswerForm, ConcernFilterForm, ConcernForm, RelayForm, add_service_errors
 from activity.concerns.services import concern_answer, concern_record, concern_relay, for_listing, queue_order
-from activity.models import Concern
+from activity.models import Concern, concern_open, concern_overdue
+from core import clock
 from township.models import Village
 from township.scoping import Role, get_visible_or_404, role_of, villages_for
 
@@ -43,11 +43,10 @@ def _works_in_one_village(user) -> bool:
 
 
 def _filters(today):
-    open_ = Q(resolved_on__isnull=True)
     return {
-        F.OPEN: open_,
+        F.OPEN: concern_open(),
         F.TOWNSHIP: Q(handling=Handling.TOWNSHIP),
-        F.OVERDUE: open_ & Q(due_on__lt=today),
+        F.OVERDUE: concern_overdue(today),
         F.RESOLVED: Q(resolved_on__isnull=False),
         F.ALL: Q(),
     }
@@ -57,7 +56,7 @@ def _filters(today):
 def concern_list(request):
     """A secretary's branch queue (open concerns by default); the township's queue for staff and the county."""
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     villages = villages_for(user)
     one_village = _works_in_one_village(user)
     form = ConcernFilterForm(request.GET, villages=villages)
@@ -164,7 +163,7 @@ def _get(request, pk: int) -> Concern:
 
 
 def _detail(request, concern: Concern, *, relay_form=None, answer_form=None):
-    today = timezone.localdate()
+    today = clock.today()
     writable = may_write(request.user) and concern.resolved_on is None
     may_relay = writable and concern.handling != Handling.TOWNSHIP
     if may_relay and relay_form is None:

@@ -13,7 +13,7 @@ from activity.models import Project
 from core.forms import YuanField
 from groups.ledger.forms import date_input
 from groups.ledger.services import ZERO, entry_label
-from groups.models import Coverage, FundEntry, VillagerGroup
+from groups.models import FundEntry, VillagerGroup
 
 
 class FundEntryChoiceField(forms.ModelMultipleChoiceField):
@@ -114,11 +114,8 @@ class ProjectForm(forms.ModelForm):
                 self.add_error("fund_entries", _("Only entries of the chosen villager group's ledger can be linked."))
             # Set by the server from the villager group, never from what was posted.
             self.instance.village = vg.village
+            # The group that looked after it when the project started; failing that, the one of its current coverage.
             on = started or self.instance.started_on
-            coverage = None
-            if on is not None:
-                coverage = Coverage.objects.active(on).filter(villager_group=vg).select_related("party_group").first()
-            if coverage is None:
-                coverage = Coverage.objects.active().filter(villager_group=vg).select_related("party_group").first()
-            self.instance.party_group = coverage.party_group if coverage else None
+            found = vg.party_group_on(on) if on is not None else None
+            self.instance.party_group = found or vg.current_party_group()
         return data

@@ -11,12 +11,13 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activity.models import Activity, MonthlyReport, ReportReopening, month_due
+from activity.models import Activity, MonthlyReport, ReportReopening
 from audit.events import Action, record
+from core import clock, periods
 from core.stamp import stamp, user_or_none
 from groups.models import GroupPost, PartyGroup, VillagerGroup
 from members.models import PartyMember
@@ -29,16 +30,12 @@ class ConflictError(ValidationError):
     """The report changed since the person opened it."""
 
 
-def first_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
 def report_for(*, party_group: PartyGroup, month: datetime.date, acting_user=None) -> MonthlyReport:
     """The group's report for a month, created as a draft the first time it is opened (not for future months)."""
-    month = first_of_month(month)
-    if month > first_of_month(timezone.localdate()):
+    month = periods.month_of(month)
+    if month > clock.this_month():
         raise ValidationError(_("A report cannot be opened for a month that has not begun."))
-    if month < first_of_month(party_group.established_on):
+    if month < periods.month_of(party_group.established_on):
         raise ValidationError(_("The party group was not yet established in that month."))
     report = MonthlyReport.objects.filter(party_group=party_group, month=month).first()
     if report is None:
@@ -59,7 +56,7 @@ def _lock(report: MonthlyReport, version: int | None, *, allow=(Status.DRAFT, St
                 "%(who)s changed this report at %(when)s, after you opened it. Your input is kept below: "
                 "check the report as it is now, then save again."
             )
-            % {"who": who, "when": timezone.localtime(current.updated_at).strftime("%H:%M")},
+            % {"who": who, "when": clock.local(current.updated_at).strftime("%H:%M")},
             code="conflict",
         )
     if current.status not in allow:
@@ -93,7 +90,7 @@ def held_on_error(report: MonthlyReport, held_on: datetime.date) -> str | None:
             "a": start.isoformat(),
             "b": end.isoformat(),
         }
-    if held_on > timezone.localdate():
+    if held_on > clock.today():
         return _("The date cannot be in the future.")
     return None
 
@@ -117,11 +114,8 @@ def _check_activity(report: MonthlyReport, held_on, participants, villager_group
 def group_members_in_month(report: MonthlyReport):
     """Members who held a post in the group at any time during the report's month."""
     start, end = report.month_range()
-    overlapping = GroupPost.objects.filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gt=start),
-        member=OuterRef("pk"),
-        party_group_id=report.party_group_id,
-        started_on__lte=end,
+    overlapping = GroupPost.objects.overlapping(start, end).filter(
+        member=OuterRef("pk"), party_group_id=report.party_group_id
     )
     return PartyMember.objects.filter(Exists(overlapping)).order_by("name")
 
@@ -227,8 +221,3 @@ def report_reopen(*, report: MonthlyReport, reason: str, acting_user) -> Monthly
     ReportReopening.objects.create(report=report, reason=reason, reopened_by=acting_user)
     record(Action.MONTH_REOPENED, user=user_or_none(acting_user), obj=report, reason=reason)
     return _bump(report, acting_user, status=Status.DRAFT, closed_at=None, closed_by=None)
-
-
-def is_overdue(report_status: str | None, month: datetime.date, due_day: int, today: datetime.date) -> bool:
-    """A month is overdue when it is not submitted (or closed) by the due day of the next month."""
-    return report_status not in (Status.SUBMITTED, Status.CLOSED) and today > month_due(month, due_day)

@@ -11,14 +11,14 @@ from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, W
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activity.models import Activity, MonthlyReport, month_due, next_month
+from activity.models import Activity, MonthlyReport, report_done, report_overdue
 from activity.reports import services
 from activity.reports.forms import ActivityForm, ReopenForm, SummaryForm, VersionForm
-from groups.models import Coverage, PartyGroup, VillagerGroup
+from core import clock, periods
+from groups.models import PartyGroup
 from township.models import Village
 from township.scoping import get_visible_or_404
 
@@ -45,7 +45,7 @@ def _group_or_404(user, pk: int) -> PartyGroup:
 
 
 def _check_month(group: PartyGroup, month: datetime.date) -> None:
-    if month > timezone.localdate().replace(day=1) or month < group.established_on.replace(day=1):
+    if month > clock.this_month() or month < periods.month_of(group.established_on):
         raise Http404
 
 
@@ -59,29 +59,28 @@ def village_month(request, village_pk: int, month: datetime.date):
     village = Village.objects.select_related("township").get(pk=village.pk)
     if not request.user.has_perm("reports.read", village):
         raise Http404  # a group leader's reach is their own group's month
-    today = timezone.localdate()
-    if month > today.replace(day=1):
+    today = clock.today()
+    this_month = periods.month_of(today)
+    if month > this_month:
         raise Http404
-    start = month
-    end = next_month(month)
     report = MonthlyReport.objects.filter(party_group=OuterRef("pk"), month=month)
     groups = (
-        PartyGroup.objects.filter(village=village, established_on__lt=end)
-        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start))
+        PartyGroup.objects.overlapping(*periods.month_range(month))
+        .filter(village=village)
         .annotate(
             report_pk=Subquery(report.values("pk")[:1]),
             report_status=Subquery(report.values("status")[:1]),
             report_activities=Subquery(report.values("activity_count")[:1]),
             report_submitted_at=Subquery(report.values("submitted_at")[:1]),
             done=Case(
-                When(Q(report_status__in=[Status.SUBMITTED, Status.CLOSED]), then=Value(1)),
+                When(Q(report_status__in=MonthlyReport.DONE), then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             ),
         )
         .order_by("done", "name")
     )
-    due = month_due(month, village.township.report_due_day)
+    due = periods.month_due(month, village.township.report_due_day)
     rows = []
     for g in groups:
         rows.append(
@@ -91,11 +90,10 @@ def village_month(request, village_pk: int, month: datetime.date):
                 "status_label": Status(g.report_status).label if g.report_status else _("not started"),
                 "activities": g.report_activities or 0,
                 "submitted_at": g.report_submitted_at,
-                "overdue": services.is_overdue(g.report_status, month, village.township.report_due_day, today),
+                "overdue": report_overdue(g.report_status, month, village.township.report_due_day, today),
             }
         )
-    prev_month = (month - datetime.timedelta(days=1)).replace(day=1)
-    following = end if end <= today.replace(day=1) else None
+    following = periods.next_month(month)
     return render(
         request,
         "activity/reports/village_month.html",
@@ -104,9 +102,9 @@ def village_month(request, village_pk: int, month: datetime.date):
             "month": month,
             "rows": rows,
             "due": due,
-            "done": sum(1 for r in rows if r["status"] in (Status.SUBMITTED, Status.CLOSED)),
-            "prev_month": prev_month,
-            "next_month": following,
+            "done": sum(1 for r in rows if report_done(r["status"])),
+            "prev_month": periods.previous_month(month),
+            "next_month": following if following <= this_month else None,
             "may_close": _may_close(request.user, village),
         },
     )
@@ -145,10 +143,8 @@ def _report_context(request, group, month, report, **extra):
         "month": month,
         "report": report,
         "activities": activities,
-        "due": month_due(month, township.report_due_day),
-        "overdue": services.is_overdue(
-            report.status if report.pk else None, month, township.report_due_day, timezone.localdate()
-        ),
+        "due": periods.month_due(month, township.report_due_day),
+        "overdue": report_overdue(report.status if report.pk else None, month, township.report_due_day, clock.today()),
         "editable": editable,
         "may_close": _may_close(request.user, group.village) and report.status == Status.SUBMITTED,
         "may_reopen": _may_close(request.user, group.village) and report.status == Status.CLOSED,
@@ -179,16 +175,12 @@ def _editable_group(request, group_pk, month):
 
 
 def _activity_form(request, group, month, report, *, instance=None, data=None):
-    start = month
-    end = next_month(month) - datetime.timedelta(days=1)
+    start, end = periods.month_range(month)
     probe = report if report.pk else MonthlyReport(party_group=group, month=month)
-    covered = Coverage.objects.filter(party_group=group, started_on__lte=end).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gt=start)
-    )
-    villager_groups = VillagerGroup.objects.filter(pk__in=covered.values("villager_group_id")).select_related("village")
+    villager_groups = group.villager_groups_in(start, end).select_related("village")
     initial = {"version": report.version}
     if instance is None:
-        today = timezone.localdate()
+        today = clock.today()
         initial["held_on"] = today if start <= today <= end else end
     return ActivityForm(
         data,

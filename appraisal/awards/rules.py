@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Generic, TypeVar
 
 from appraisal.models import Award
+from core import periods
 
 Kind = Award.Kind
 T = TypeVar("T")
@@ -87,14 +88,11 @@ def year_leaders(terms: Iterable[Term], year: int) -> dict[int, Leadership]:
     """Who led a party group in `year`, from leader terms (member id, first day, first day off or None, anything):
     serving at the year's end, or leading most of the year. A member who led two groups in the year counts once, for
     the term at the year's end or else the longest (the first of equals)."""
-    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    after = end + datetime.timedelta(days=1)
-    days_in_year = (after - start).days
+    start, end = periods.year_range(year)
+    days_in_year = periods.days_in(start, None, start, end)
     best: dict[int, Leadership] = {}
     for member_id, started_on, ended_on, term in terms:
-        if started_on > end:
-            continue
-        days = ((min(ended_on, after) if ended_on else after) - max(started_on, start)).days
+        days = periods.days_in(started_on, ended_on, start, end)
         at_end = ended_on is None or ended_on > end
         if days <= 0 or not (at_end or days * 2 > days_in_year):
             continue

@@ -37,6 +37,7 @@ from appraisal.awards.rules import (
 from appraisal.models import AppraisalYear, Award, GroupScore, ReserveCandidate, RubricItem, SpotCheck, YearReopening
 from appraisal.rules import ensure_not_locked, group_year_scores, year_maximum
 from audit.events import Action, record
+from core import periods
 from core.stamp import stamp, user_or_none
 from groups.models import GroupPost, PartyGroup
 from members.models import AnnualReview, PartyMember
@@ -62,10 +63,6 @@ def _require_township(user, year: AppraisalYear) -> None:
 
 
 # --- the year ------------------------------------------------------------------------------------------------------
-
-
-def year_bounds(year: AppraisalYear) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(year.year, 1, 1), datetime.date(year.year, 12, 31)
 
 
 def _lock_year(year: AppraisalYear) -> AppraisalYear:
@@ -95,10 +92,8 @@ def _required_reason(reason: str | None) -> str:
 
 def groups_of_year(year: AppraisalYear, villages=None) -> QuerySet[PartyGroup]:
     """The township's party groups that existed at some time in the year (within `villages` if given)."""
-    start, end = year_bounds(year)
-    groups = PartyGroup.objects.filter(village__township_id=year.township_id, established_on__lte=end).filter(
-        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start)  # dissolved_on is the first day it no longer exists
-    )
+    groups = PartyGroup.objects.overlapping(*periods.year_range(year.year))
+    groups = groups.filter(village__township_id=year.township_id)
     if villages is not None:
         groups = groups.filter(village__in=villages)
     return groups
@@ -239,10 +234,8 @@ def _leadership(year: AppraisalYear, groups: QuerySet[PartyGroup], member_ids=No
     A member who led two groups in the year counts once, for the group they led at year end or longest
     (`rules.year_leaders`).
     """
-    start, end = year_bounds(year)
-    posts = GroupPost.objects.filter(role=GroupPost.Role.LEADER, party_group__in=groups, started_on__lte=end).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gt=start)
-    )
+    start, end = periods.year_range(year.year)
+    posts = GroupPost.objects.overlapping(start, end).filter(role=GroupPost.Role.LEADER, party_group__in=groups)
     if member_ids is not None:
         posts = posts.filter(member_id__in=member_ids)
     posts = posts.select_related("member__village", "party_group__village")
@@ -284,12 +277,8 @@ def excellent_member_candidates(year: AppraisalYear, villages=None) -> list[Memb
     if villages is not None:
         reviews = reviews.filter(member__village__in=villages)
     out = {r.member_id: MemberCandidate(member=r.member, review=r) for r in reviews.select_related("member__village")}
-    _, end = year_bounds(year)
-    posts = (
-        GroupPost.objects.filter(member_id__in=list(out), started_on__lte=end)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=end))
-        .select_related("party_group")
-    )
+    _, end = periods.year_range(year.year)
+    posts = GroupPost.objects.on(end).filter(member_id__in=list(out)).select_related("party_group")
     for post in posts:
         out[post.member_id].post = post
     scores = group_year_scores(year, party_group_ids=sorted({c.post.party_group_id for c in out.values() if c.post}))

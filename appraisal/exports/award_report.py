@@ -8,7 +8,6 @@ Built in a fixed number of queries however many awards there are.
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +16,6 @@ from io import BytesIO
 from typing import BinaryIO
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
@@ -25,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraisal.models import AppraisalYear, Award, ReserveCandidate
+from core import clock, periods
 from core.xlsx import (
     BOLD,
     a4,
@@ -107,11 +106,11 @@ def report_for(year: AppraisalYear) -> Report:
         by_kind[a.kind].append(a)
     member_ids = {a.member_id for a in awards if a.member_id} | {r.member_id for r in reserve}
     group_ids = {a.party_group_id for a in by_kind[Kind.ADVANCED_GROUP]}
-    year_end = min(datetime.date(year.year, 12, 31), timezone.localdate())
+    year_end = min(periods.year_range(year.year)[1], clock.today())
     group_of, leader_of = {}, {}
     if member_ids or group_ids:
         posts = (
-            GroupPost.objects.active(on=year_end)
+            GroupPost.objects.on(year_end)
             .filter(Q(member_id__in=member_ids) | Q(party_group_id__in=group_ids, role=GroupPost.Role.LEADER))
             .select_related("party_group", "member")
         )

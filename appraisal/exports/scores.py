@@ -12,7 +12,6 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -23,6 +22,7 @@ from appraisal.models import AppraisalYear, GroupScore, SpotCheck
 from appraisal.rules import QUARTERS
 from appraisal.scoring.selectors import BranchRow, ScoreRow
 from appraisal.scoring.services import rectification_state
+from core import clock
 from core.xlsx import BOLD, a4, borders, date_text, header_row, put_date, put_text, title_row
 from groups.models import PartyGroup
 
@@ -53,7 +53,7 @@ def _borders(ws: Worksheet, last_row: int, columns: int) -> None:
 
 
 def _subtitle(year: AppraisalYear) -> str:
-    today = timezone.localdate()
+    today = clock.today()
     return _("%(unit)s · made on %(d)s") % {
         "unit": year.issuing_unit or year.township.committee_name or year.township.name,
         "d": date_text(today),
@@ -139,7 +139,7 @@ def scores_workbook(
         put_number(ws, r, 6, s.points, POINTS_FORMAT_2)
         put_text(ws, r, 7, s.evidence).alignment = _wrap
         put_text(ws, r, 8, (s.entered_by.get_full_name() or s.entered_by.username) if s.entered_by else "")
-        put_date(ws, r, 9, timezone.localtime(s.updated_at).date() if s.updated_at else None)
+        put_date(ws, r, 9, s.updated_at)
     _borders(ws, r, len(headers))
 
     ws = wb.create_sheet(_("Spot checks")[:31])
@@ -165,7 +165,7 @@ def scores_workbook(
         "overdue": _("overdue"),
         "pending": _("open"),
     }
-    today = timezone.localdate()
+    today = clock.today()
     r = HEADER_ROW
     for c in checks:
         r += 1

@@ -14,20 +14,20 @@ active when the quarter is computed.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Min, Q, QuerySet, Sum
-from django.utils import formats, timezone, translation
+from django.db.models import Count, Min, Q, Sum
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from activity.models import Activity, Concern, MonthlyReport, month_due
+from activity.models import Activity, Concern, MonthlyReport, past_due
 from appraisal.models import AppraisalYear, RubricItem
 from appraisal.rules import QUARTERS
+from core import clock, periods
 from groups.models import FundEntry, PartyGroup
 
 Source = RubricItem.Source
@@ -38,36 +38,10 @@ CENT = Decimal("0.01")
 # --- periods ----------------------------------------------------------------------------------------------------
 
 
-def quarter_months(year: int, quarter: int) -> list[datetime.date]:
-    return [datetime.date(year, 3 * (quarter - 1) + k, 1) for k in (1, 2, 3)]
-
-
-def month_end(month: datetime.date) -> datetime.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def quarter_range(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
-    months = quarter_months(year, quarter)
-    return months[0], month_end(months[-1])
-
-
-def year_range(year: int) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-
-
 def quarters_begun(year: AppraisalYear, today: datetime.date | None = None) -> list[int]:
     """The quarters of the year that have begun (only those can be computed)."""
-    today = today or timezone.localdate()
-    return [q for q in range(1, QUARTERS + 1) if quarter_range(year.year, q)[0] <= today]
-
-
-def existing_in(qs: QuerySet[PartyGroup], start: datetime.date, end: datetime.date) -> QuerySet[PartyGroup]:
-    """Party groups that existed on some day of [start, end]."""
-    return qs.filter(established_on__lte=end).filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start))
-
-
-def _existed_in_month(group: PartyGroup, month: datetime.date) -> bool:
-    return group.established_on <= month_end(month) and (group.dissolved_on is None or group.dissolved_on > month)
+    today = today or clock.today()
+    return [q for q in range(1, QUARTERS + 1) if periods.quarter_begun(year.year, q, today)]
 
 
 def _chinese() -> bool:
@@ -114,8 +88,8 @@ class QuarterFacts:
 
     @classmethod
     def load(cls, year: AppraisalYear, quarter: int, group_ids: list[int], sources: set[str], today) -> QuarterFacts:
-        months = quarter_months(year.year, quarter)
-        start, end = months[0], month_end(months[-1])
+        months = periods.quarter_months(year.year, quarter)
+        start, end = periods.quarter_range(year.year, quarter)
         facts = cls(quarter=quarter, today=today, months=months, due_day=year.township.report_due_day)
         if sources & {Source.REPORTS_ON_TIME, Source.MEETINGS_HELD, Source.HOUSEHOLDS_REACHED}:
             facts._load_reports(group_ids)
@@ -171,12 +145,12 @@ class QuarterFacts:
             party_group_id__in=group_ids, month__in=self.months
         ).values_list("party_group_id", "month", "status", "submitted_at"):
             times = [t for t in (first.get((g, m)), submitted_at) if t is not None]
-            day = timezone.localtime(min(times)).date() if times else None
+            day = clock.local_date(min(times)) if times else None
             self.reports[(g, m)] = (status, day)
 
     def months_of(self, group: PartyGroup) -> list[datetime.date]:
         """The quarter's months the group existed in and that have begun."""
-        return [m for m in self.months if m <= self.today and _existed_in_month(group, m)]
+        return [m for m in self.months if m <= self.today and group.existed_in(*periods.month_range(m))]
 
     def submitted_day(self, group: PartyGroup, month: datetime.date) -> datetime.date | None:
         return self.reports.get((group.pk, month), (None, None))[1]
@@ -192,7 +166,7 @@ def _score_reports_on_time(
     counted = on_time = 0
     months = []  # (how the month went, month, day submitted, day due)
     for m in f.months_of(group):
-        due = month_due(m, f.due_day)
+        due = periods.month_due(m, f.due_day)
         day = f.submitted_day(group, m)
         if day is not None and day <= due:
             counted += 1
@@ -201,7 +175,7 @@ def _score_reports_on_time(
         elif day is not None:
             counted += 1
             months.append(("late", m, day, due))
-        elif f.today > due:
+        elif past_due(m, f.due_day, f.today):
             counted += 1
             months.append(("missing", m, day, due))
         else:
@@ -233,7 +207,7 @@ def _score_meetings_held(
     for m in f.months_of(group):
         submitted = f.submitted_day(group, m) is not None
         meetings = f.activity.get((group.pk, m), (0, 0))[0] if submitted else 0
-        over = month_end(m) < f.today
+        over = periods.month_end(m) < f.today
         if meetings:
             counted += 1
             held += 1

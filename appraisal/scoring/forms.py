@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from appraisal.models import RubricItem, SpotCheck
 from appraisal.rules import QUARTERS
+from core import clock
 from groups.models import PartyGroup
 from members.models import AnnualReview
 
@@ -43,7 +43,7 @@ class YearOpenForm(forms.Form):
 
     def __init__(self, *args, townships=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].initial = timezone.localdate().year
+        self.fields["year"].initial = clock.this_year()
         if townships is not None and len(townships) > 1:
             self.fields["township"] = forms.ModelChoiceField(label=_("Township"), queryset=townships)
         self.townships = townships
@@ -108,7 +108,7 @@ class SpotCheckForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["party_group"].queryset = groups.select_related("village").order_by("village__name", "name")
         if not self.is_bound:
-            self.fields["checked_on"].initial = timezone.localdate()
+            self.fields["checked_on"].initial = clock.today()
 
 
 class FollowUpForm(forms.Form):

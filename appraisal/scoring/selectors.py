@@ -12,8 +12,9 @@ from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from appraisal.models import AppraisalYear, BranchAppraisal, GroupScore, RubricItem, SpotCheck
 from appraisal.rules import QUARTERS, group_year_scores
-from appraisal.scoring.evidence import ZERO, year_range
+from appraisal.scoring.evidence import ZERO
 from appraisal.scoring.services import Grade, excellent_allowed, members_in_year, round_tenth, village_group_points
+from core.periods import year_range
 from groups.models import PartyGroup
 from members.models import AnnualReview, PartyMember
 from township.models import Village
@@ -21,10 +22,9 @@ from township.models import Village
 
 def groups_of_year(year: AppraisalYear, visible: QuerySet[PartyGroup]) -> QuerySet[PartyGroup]:
     """The party groups in `visible` that belong to the year's township and existed in the year or have scores."""
-    start, end = year_range(year.year)
-    in_year = Q(established_on__lte=end) & (Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start))
-    scored = Q(pk__in=GroupScore.objects.filter(year=year).values("party_group_id"))
-    return visible.filter(village__township_id=year.township_id).filter(in_year | scored)
+    groups = visible.filter(village__township_id=year.township_id)
+    scored = groups.filter(pk__in=GroupScore.objects.filter(year=year).values("party_group_id"))
+    return groups.overlapping(*year_range(year.year)) | scored
 
 
 @dataclass

@@ -27,15 +27,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from appraisal.models import AppraisalYear, BranchAppraisal, GroupScore, RubricItem, SpotCheck
 from appraisal.rules import QUARTERS, ensure_not_locked, group_year_scores
-from appraisal.scoring.evidence import (
-    CENT,
-    SCORERS,
-    ZERO,
-    QuarterFacts,
-    existing_in,
-    quarter_range,
-    year_range,
-)
+from appraisal.scoring.evidence import CENT, SCORERS, ZERO, QuarterFacts
 from appraisal.scoring.rules import (  # noqa: F401 — the pages and the demo read round_tenth from here
     branch_group_points,
     branch_total,
@@ -43,6 +35,8 @@ from appraisal.scoring.rules import (  # noqa: F401 — the pages and the demo r
     round_tenth,
     share_text,
 )
+from core import clock
+from core.periods import quarter_range, year_range
 from core.stamp import stamp, user_or_none
 from groups.models import PartyGroup
 from members.models import AnnualReview, PartyMember
@@ -187,12 +181,12 @@ def scores_compute(*, year: AppraisalYear, quarter: int, acting_user) -> Compute
     require(acting_user, "scores.write", year)
     year = _locked_year(year)
     quarter = _check_quarter(quarter)
-    today = timezone.localdate()
+    today = clock.today()
     start, end = quarter_range(year.year, quarter)
     if start > today:
         raise _error("quarter", _("This quarter has not begun; there is nothing to compute yet."), "future")
     items = [i for i in year.rubric.all() if i.source in SCORERS]
-    groups = list(existing_in(PartyGroup.objects.filter(village__township=year.township), start, end).order_by("pk"))
+    groups = list(PartyGroup.objects.overlapping(start, end).filter(village__township=year.township).order_by("pk"))
     if not items or not groups:
         return ComputeResult(groups=len(groups), rows=0, in_progress=end >= today)
     facts = QuarterFacts.load(year, quarter, [g.pk for g in groups], {i.source for i in items}, today)
@@ -314,7 +308,7 @@ def spot_check_record(
     """Record a spot check. A poor rating issues a rectification notice (整改通知书): what to put right, and by when."""
     require(acting_user, "scores.write", year)
     year = _locked_year(year)
-    today = timezone.localdate()
+    today = clock.today()
     checked_by = (checked_by or "").strip()
     findings = (findings or "").strip()
     rectification = (rectification or "").strip()
@@ -390,7 +384,7 @@ def spot_check_follow_up(
                 _("It cannot be put right before the check (%(d)s).") % {"d": check.checked_on.isoformat()},
                 code="before_check",
             )
-        elif rectified_on > timezone.localdate():
+        elif rectified_on > clock.today():
             errors["rectified_on"] = ValidationError(_("The date cannot be in the future."), code="future")
     if not follow_up:
         errors["follow_up"] = ValidationError(_("Write down what the follow-up found."), code="required")
@@ -404,7 +398,7 @@ def spot_check_follow_up(
 
 def rectification_state(check: SpotCheck, today: datetime.date | None = None) -> str:
     """ "none" (no notice), "done", "done_late", "overdue" or "pending"."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if not check.rectification:
         return "none"
     if check.rectified_on is not None:
@@ -418,11 +412,10 @@ def spot_check_draw(*, year: AppraisalYear, count: int, seed: int | None = None)
     if not isinstance(count, int) or count < 1:
         raise _error("count", _("Draw at least one party group."), "count")
     start, end = year_range(year.year)
-    in_year = existing_in(PartyGroup.objects.filter(village__township_id=year.township_id), start, end)
+    in_year = PartyGroup.objects.overlapping(start, end).filter(village__township_id=year.township_id)
     in_year = in_year.select_related("village").order_by("pk")
-    today = timezone.localdate()
     # Groups that still exist; for a year whose groups have all been dissolved since, the year's groups.
-    groups = list(in_year.filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=today))) or list(in_year)
+    groups = list(in_year.not_ended_by(clock.today())) or list(in_year)
     checked = set(SpotCheck.objects.filter(year=year).values_list("party_group_id", flat=True))
     rng = random.Random(seed)  # noqa: S311 — a fair draw, not a secret
     fresh = [g for g in groups if g.pk not in checked]

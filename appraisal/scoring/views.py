@@ -19,7 +19,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,7 +27,7 @@ from appraisal.models import AppraisalYear, SpotCheck
 from appraisal.rules import QUARTERS, group_year_scores
 from appraisal.scoring import selectors
 from appraisal.scoring import services as scoring
-from appraisal.scoring.evidence import ZERO, quarter_months, quarters_begun
+from appraisal.scoring.evidence import ZERO, quarters_begun
 from appraisal.scoring.forms import (
     BranchForm,
     ComputeForm,
@@ -40,6 +39,7 @@ from appraisal.scoring.forms import (
     YearOpenForm,
 )
 from audit.events import Action, record
+from core import clock, periods
 from core.xlsx import xlsx_response
 from groups.models import PartyGroup
 from township.models import Township, Village
@@ -280,9 +280,9 @@ def quarter(request, pk: int, group_pk: int, quarter: int):
     if not 1 <= quarter <= QUARTERS:
         raise Http404
     detail = selectors.quarter_detail(year, group, quarter)
-    this_month = timezone.localdate().replace(day=1)
-    established = group.established_on.replace(day=1)
-    months = [m for m in quarter_months(year.year, quarter) if established <= m <= this_month]
+    this_month = clock.this_month()
+    established = periods.month_of(group.established_on)
+    months = [m for m in periods.quarter_months(year.year, quarter) if established <= m <= this_month]
     total = sum((d.score.points for d in detail if d.score), ZERO)
     return render(
         request,
@@ -360,7 +360,7 @@ def spot_checks(request, pk: int):
     if only_open:
         checks = checks.exclude(rectification="").filter(rectified_on__isnull=True)
     page = Paginator(checks, PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    today = clock.today()
     return render(
         request,
         "appraisal/scoring/spot_checks.html",

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock, periods
 from core.forms import YuanField
 from groups.ledger.services import decision_check, yuan_text
 from groups.models import FundEntry, MeetingDecision
@@ -65,7 +63,7 @@ class EntryForm(forms.Form):
         field.queryset = MeetingDecision.objects.filter(villager_group=villager_group).order_by("-held_on", "-pk")
         field.quorum = township.meeting_quorum
         field.help_text = field.help_text % {"t": yuan_text(township.fund_decision_threshold)}
-        self.fields["entry_date"].initial = timezone.localdate
+        self.fields["entry_date"].initial = clock.today
 
 
 class DecisionForm(forms.Form):
@@ -105,7 +103,7 @@ class ReverseForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["entry_date"].initial = timezone.localdate
+        self.fields["entry_date"].initial = clock.today
 
 
 class PeriodForm(forms.Form):
@@ -118,8 +116,8 @@ class PeriodForm(forms.Form):
 
     @staticmethod
     def this_year() -> dict:
-        today = timezone.localdate()
-        return {"start": datetime.date(today.year, 1, 1), "end": datetime.date(today.year, 12, 31)}
+        start, end = periods.year_range(clock.this_year())
+        return {"start": start, "end": end}
 
     @classmethod
     def from_query(cls, query) -> PeriodForm:

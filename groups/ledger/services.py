@@ -22,11 +22,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.stamp import stamp, user_or_none
-from groups.models import Coverage, FundEntry, GroupPost, MeetingDecision, PartyGroup, VillagerGroup
+from groups.models import FundEntry, GroupPost, MeetingDecision, PartyGroup, VillagerGroup
 from township.capabilities import require
 
 Direction = FundEntry.Direction
@@ -52,10 +52,6 @@ def entry_label(entry: FundEntry) -> str:
     """One line naming an entry, for choice lists: 2025-04-06 · income · 2,150.00 · what for."""
     purpose = entry.purpose if len(entry.purpose) <= 24 else entry.purpose[:24] + "…"
     return f"{entry.entry_date:%Y-%m-%d} · {entry.get_direction_display()} · {yuan_text(entry.amount)} · {purpose}"
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
 
 
 # --- meeting decisions ------------------------------------------------------------------------------------------
@@ -126,11 +122,11 @@ def decision_record(
     """Record a villager group meeting's decision as it was taken, valid or not; `decision_check` says which."""
     require(acting_user, "ledger.write", villager_group)
     errors: dict[str, str] = {}
-    if held_on > _today():
+    if held_on > clock.today():
         errors["held_on"] = _("A meeting cannot be recorded before it is held (the date is in the future).")
     if publicised_on is not None and publicised_on < held_on:
         errors["publicised_on"] = _("The result cannot be publicised before the meeting was held.")
-    elif publicised_on is not None and publicised_on > _today():
+    elif publicised_on is not None and publicised_on > clock.today():
         errors["publicised_on"] = _("The date the result was publicised is in the future.")
     if errors:
         raise ValidationError(errors)
@@ -184,11 +180,6 @@ def _locked_villager_group(villager_group: VillagerGroup | int) -> VillagerGroup
     the balance in turn and cannot both spend the same money."""
     pk = getattr(villager_group, "pk", villager_group)
     return VillagerGroup.objects.select_for_update(of=("self",)).select_related("village__township").get(pk=pk)
-
-
-def _covering_party_group(villager_group: VillagerGroup, on: datetime.date) -> PartyGroup | None:
-    coverage = Coverage.objects.active(on).filter(villager_group=villager_group).select_related("party_group").first()
-    return coverage.party_group if coverage else None
 
 
 def _available(villager_group: VillagerGroup, on: datetime.date) -> tuple[Decimal, Decimal]:
@@ -271,7 +262,7 @@ def fund_entry_post(
         errors["category"] = _("“%(c)s” is an expense; choose another category for income.") % {
             "c": Category(category).label
         }
-    if entry_date > _today():
+    if entry_date > clock.today():
         errors["entry_date"] = _("An entry cannot be dated in the future.")
     if not (purpose or "").strip():
         errors["purpose"] = _("Say what the money was for.")
@@ -294,7 +285,7 @@ def fund_entry_post(
         _refuse_overdraft(vg, entry_date, amount, "amount")
     entry = FundEntry(
         villager_group=vg,
-        party_group=_covering_party_group(vg, entry_date),
+        party_group=vg.party_group_on(entry_date),
         entry_date=entry_date,
         direction=direction,
         amount=amount,
@@ -342,7 +333,7 @@ def fund_entry_reverse(*, entry: FundEntry, entry_date: datetime.date, reason: s
     errors: dict[str, str] = {}
     if not (reason or "").strip():
         errors["reason"] = _("Say why the entry is reversed.")
-    if entry_date > _today():
+    if entry_date > clock.today():
         errors["entry_date"] = _("An entry cannot be dated in the future.")
     elif entry_date < entry.entry_date:
         errors["entry_date"] = _("A reversal cannot be dated before the entry it reverses (%(d)s).") % {
@@ -354,7 +345,7 @@ def fund_entry_reverse(*, entry: FundEntry, entry_date: datetime.date, reason: s
         _refuse_overdraft(vg, entry_date, entry.amount, None)
     reversal = FundEntry(
         villager_group=vg,
-        party_group=_covering_party_group(vg, entry_date),
+        party_group=vg.party_group_on(entry_date),
         entry_date=entry_date,
         direction=Direction.EXPENSE if entry.direction == Direction.INCOME else Direction.INCOME,
         amount=entry.amount,
@@ -499,11 +490,11 @@ def disclosure_for(villager_group: VillagerGroup, start: datetime.date, end: dat
     income = sum((e.amount for e in entries if e.direction == Direction.INCOME), ZERO)
     expense = sum((e.amount for e in entries if e.direction == Direction.EXPENSE), ZERO)
     decisions = {e.decision.pk: e.decision for e in entries if e.decision is not None}
-    party_group = _covering_party_group(villager_group, end)
+    party_group = villager_group.party_group_on(end)
     leader = ""
     if party_group is not None:
         post = (
-            GroupPost.objects.active(end)
+            GroupPost.objects.on(end)
             .filter(party_group=party_group, role=GroupPost.Role.LEADER)
             .select_related("member")
             .first()

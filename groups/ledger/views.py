@@ -82,7 +82,7 @@ def index(request):
         .prefetch_related(
             Prefetch(
                 "coverages",
-                queryset=Coverage.objects.filter(ended_on__isnull=True).select_related("party_group"),
+                queryset=Coverage.objects.current().select_related("party_group"),
                 to_attr="current_coverage",
             )
         )
@@ -108,7 +108,6 @@ def ledger(request, pk: int):
     entries = list(page.object_list)
     opening = balance_before(entries[0]) if entries else ZERO
     decisions = MeetingDecision.objects.filter(villager_group=vg).annotate(n_cited=Count("fund_entries"))
-    coverage = Coverage.objects.filter(villager_group=vg, ended_on__isnull=True).select_related("party_group").first()
     return render(
         request,
         "groups/ledger/ledger.html",
@@ -119,7 +118,7 @@ def ledger(request, pk: int):
             "rows": running_rows(entries, opening),
             "balance": balance(vg),
             "decisions": [(d, decision_check(d, quorum=township.meeting_quorum)) for d in decisions],
-            "party_group": coverage.party_group if coverage else None,
+            "party_group": vg.current_party_group(),
             "threshold": township.fund_decision_threshold,
             "may_write": may_keep_ledger(request.user, vg),
         },

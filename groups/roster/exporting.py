@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core import clock
 from core.xlsx import text_value, write_only_header
 from groups.roster.importing import BY_KEY, DATA_SHEET
 from members.models import PartyMember, mask_id_number, mask_phone
@@ -128,5 +129,5 @@ def roster_filename(scope_name: str) -> str:
     """罗紫村党员名册2026-05-01.xlsx"""
     return _("%(scope)s party member roster %(day)s.xlsx") % {
         "scope": scope_name,
-        "day": timezone.localdate().isoformat(),
+        "day": clock.today().isoformat(),
     }

@@ -23,7 +23,6 @@ from io import BytesIO
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 from openpyxl import Workbook, load_workbook
@@ -32,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core import clock
 from core.fields import lookup_hash, mask
 from core.xlsx import TEXT_FORMAT, header_row, put_date, put_text
 from members.models import PartyMember
@@ -528,7 +528,7 @@ def _check_rows(rows: list[_Row], user) -> list[RowPlan]:
     }
     posts = {
         p.member_id: p
-        for p in GroupPost.objects.active().filter(member__in=list(on_record.values())).select_related("party_group")
+        for p in GroupPost.objects.current().filter(member__in=list(on_record.values())).select_related("party_group")
     }
     names = {r.get("name") for r in rows if r.get("name")}
     namesakes: dict[tuple, list[PartyMember]] = defaultdict(list)
@@ -714,7 +714,7 @@ def roster_import(*, data: bytes, acting_user, on: datetime.date | None = None) 
     plan = read_roster(data, acting_user)
     if not plan.ok:
         raise RosterNotReady(plan)
-    on = on or timezone.localdate()
+    on = on or clock.today()
     for row in plan.rows:
         member = row.member
         if row.is_new or row.changed:

@@ -34,6 +34,7 @@ from appraisal.awards.services import (
 from appraisal.models import AppraisalYear, Award, GroupScore, ReserveCandidate, SpotCheck
 from appraisal.rules import QUARTERS
 from appraisal.scoring import services as scoring
+from core import clock
 from groups.models import PartyGroup
 from members.models import AnnualReview, PartyMember
 from seeding.demo.build import COUNTY, SURVEYED
@@ -331,7 +332,7 @@ def _build_open_year(rng, township: Township, user) -> None:
     groups = list(groups_of_year(year).select_related("village").order_by("pk"))
     _enter_scores(rng, year, groups, user, quarters=3)
     day = datetime.date(OPEN_YEAR, 10, 20)
-    if day <= timezone.localdate():
+    if day <= clock.today():
         group = next(g for g in groups if g.village.name == "柏林村")
         scoring.spot_check_record(
             year=year, party_group=group, checked_on=day, checked_by=CHECKED_BY,

@@ -123,12 +123,10 @@ class _Village:
     def __init__(self, village: Village):
         self.village = village
         members: dict[int, list[PartyMember]] = {}
-        posts = GroupPost.objects.filter(party_group__village=village, ended_on__isnull=True).select_related("member")
+        posts = GroupPost.objects.current().filter(party_group__village=village).select_related("member")
         for post in posts.order_by("member__name", "member_id"):
             members.setdefault(post.party_group_id, []).append(post.member)
-        covered = Coverage.objects.filter(villager_group__village=village, ended_on__isnull=True).select_related(
-            "villager_group"
-        )
+        covered = Coverage.objects.current().filter(villager_group__village=village).select_related("villager_group")
         self.groups = [
             (c.villager_group, members.get(c.party_group_id, []))
             for c in covered.order_by("villager_group__number")

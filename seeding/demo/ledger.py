@@ -17,7 +17,7 @@ from django.db import transaction
 
 from activity.models import Project
 from groups.ledger.services import decision_record, fund_entry_post, fund_entry_reverse
-from groups.models import Coverage, FundEntry, MeetingDecision, VillagerGroup
+from groups.models import FundEntry, MeetingDecision, VillagerGroup
 
 COUNTY = "嘉陵县"
 SURVEYED = "金溪乡"
@@ -208,11 +208,6 @@ def _small_ledgers(actor) -> None:
             ledger.expense(D.fromisoformat(day), amount, Cat.OTHER, "本社村民", purpose)
 
 
-def _party_group(vg: VillagerGroup, on: datetime.date):
-    coverage = Coverage.objects.active(on).filter(villager_group=vg).select_related("party_group").first()
-    return coverage.party_group if coverage else None
-
-
 def _projects(weir_entries, road_entries, plant_entries, actor) -> None:
     vg5, vg4 = weir_entries[0].villager_group, plant_entries[0].villager_group
     specs = [
@@ -263,7 +258,7 @@ def _projects(weir_entries, road_entries, plant_entries, actor) -> None:
     ]
     for vg, fields, entries in specs:
         project = Project(
-            village=vg.village, villager_group=vg, party_group=_party_group(vg, fields["started_on"]), **fields
+            village=vg.village, villager_group=vg, party_group=vg.party_group_on(fields["started_on"]), **fields
         )
         project.full_clean()
         if getattr(actor, "pk", None):

@@ -14,8 +14,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from activity.models import Activity, MonthlyReport, next_month
+from activity.models import Activity, MonthlyReport
 from activity.reports import services
+from core import clock, periods
 from groups.models import Coverage, GroupPost, PartyGroup
 from township.models import Assignment
 
@@ -51,14 +52,8 @@ TEXTS = {
     Kind.STUDY: [("组织党员集中学习党章和农村政策。", "每名党员交流了学习体会。")],
     Kind.EMERGENCY: [("暴雨后组织党员排查危房和滑坡隐患，转移两户群众。", "无人员伤亡。")],
 }
+MONTHS = 13  # thirteen months of reports, ending with this month
 OTHER_KINDS = [Kind.VISIT, Kind.VISIT, Kind.POLICY, Kind.AFFAIRS, Kind.MEDIATION, Kind.STUDY, Kind.PROJECT, Kind.RIGHTS]
-
-
-def _months(today: datetime.date, n: int = 13) -> list[datetime.date]:
-    months = [today.replace(day=1)]
-    while len(months) < n:
-        months.append((months[-1] - datetime.timedelta(days=1)).replace(day=1))
-    return months[::-1]
 
 
 def _secretaries() -> dict:
@@ -74,8 +69,8 @@ def build(actor=None) -> None:
     if MonthlyReport.objects.exists():
         return
     rng = random.Random(7)  # noqa: S311 - demo data
-    today = timezone.localdate()
-    months = _months(today)
+    today = clock.today()
+    months = periods.last_months(today, MONTHS)
     current, last = months[-1], months[-2]
     secretaries = _secretaries()
     staff = get_user_model().objects.filter(assignment__role=Assignment.Role.TOWNSHIP_STAFF).first()
@@ -87,7 +82,7 @@ def build(actor=None) -> None:
     for g in groups:
         user = secretaries.get(g.village_id)
         for month in months:
-            if month < g.established_on.replace(day=1):
+            if month < periods.month_of(g.established_on):
                 continue
             if month == last and g.pk in overdue:
                 status = Status.DRAFT
@@ -97,7 +92,7 @@ def build(actor=None) -> None:
                 status = rng.choice([Status.SUBMITTED, Status.SUBMITTED, Status.CLOSED])
             else:
                 status = Status.CLOSED
-            due = services.month_due(month, g.village.township.report_due_day)
+            due = periods.month_due(month, g.village.township.report_due_day)
             submitted = timezone.make_aware(
                 datetime.datetime.combine(
                     due - datetime.timedelta(days=rng.randint(0, 4)), datetime.time(rng.randint(8, 18), 12)
@@ -115,7 +110,7 @@ def build(actor=None) -> None:
                 closed_by=staff if status == Status.CLOSED else None,
             )
             reports.append(report)
-            last_day = min(next_month(month) - datetime.timedelta(days=1), today)
+            last_day = min(periods.month_end(month), today)
             kinds = [Kind.MEETING] + rng.sample(OTHER_KINDS, rng.randint(2, 4))
             if rng.random() < 0.04:
                 kinds.append(Kind.EMERGENCY)
@@ -164,14 +159,14 @@ def build(actor=None) -> None:
 
 def _members_by_group() -> dict[int, list]:
     out: dict[int, list] = {}
-    for post in GroupPost.objects.filter(ended_on__isnull=True).select_related("member"):
+    for post in GroupPost.objects.current().select_related("member"):
         out.setdefault(post.party_group_id, []).append(post.member)
     return out
 
 
 def _villager_groups_by_group() -> dict[int, list]:
     out: dict[int, list] = {}
-    for c in Coverage.objects.filter(ended_on__isnull=True).select_related("villager_group"):
+    for c in Coverage.objects.current().select_related("villager_group"):
         out.setdefault(c.party_group_id, []).append(c.villager_group)
     return out
 

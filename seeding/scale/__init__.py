@@ -32,6 +32,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core import clock
 from groups.ledger.services import recount_fund_balances
 from members.models import PartyMember
 from seeding.scale import appraisal, funds, names, org, work
@@ -82,7 +83,7 @@ def seed_scale(
     with stages("existing data"):
         taken_hashes = PartyMember.objects.values_list("id_number_hash", flat=True) if append else ()
         identities = names.Identities(h for h in taken_hashes if h)
-    calendar = Calendar(today=today or datetime.date.today(), years=years)
+    calendar = Calendar(today=today or clock.today(), years=years)
     run = Run(writer, calendar, password_hash, seed, stages, identities)
     first_township, first_county = _next_numbers()
     try:

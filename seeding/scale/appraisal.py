@@ -30,9 +30,10 @@ from typing import NamedTuple
 from appraisal.awards.rules import amount_of, leader_qualifies, quota_of, ranking_key, ranks, streak_of, year_leaders
 from appraisal.models import AppraisalYear, Award, BranchAppraisal, GroupScore, ReserveCandidate, RubricItem, SpotCheck
 from appraisal.rules import QUARTERS, year_maximum, year_score
-from appraisal.scoring.evidence import SCORERS, QuarterFacts, quarter_months, quarter_range
+from appraisal.scoring.evidence import SCORERS, QuarterFacts
 from appraisal.scoring.rules import branch_group_points, branch_total, excellent_allowed
 from appraisal.scoring.services import DEFAULT_RUBRIC, RULE_FIELDS
+from core import periods
 from members.models import AnnualReview
 from seeding.scale.plan import Group, Member, Run, Town, at
 from seeding.scale.work import DUE_DAY
@@ -148,9 +149,9 @@ class _Year:
         self.quarter_maximum = sum((i.max_points for i in items), ZERO)
         cal = self.run.calendar
         for quarter in range(1, QUARTERS + 1):
-            start, end = quarter_range(self.year, quarter)
-            if end >= cal.today:
+            if not periods.quarter_ended(self.year, quarter, cal.today):
                 break  # the quarter has not ended
+            start, end = periods.quarter_range(self.year, quarter)
             entered = min(at(end + datetime.timedelta(days=10), 16), cal.now)
             facts = self._facts(quarter, start, end)
             for group in self.town.groups:
@@ -181,7 +182,7 @@ class _Year:
         return QuarterFacts(
             quarter=quarter,
             today=self.run.calendar.today,
-            months=quarter_months(self.year, quarter),
+            months=periods.quarter_months(self.year, quarter),
             due_day=DUE_DAY,
             reports=records.reports,
             activity=records.activity,
@@ -240,7 +241,7 @@ class _Year:
         rng, excellent = self.rng, set()
         for village in self.town.villages:
             members = village.members
-            leaders = {g.leader_on(datetime.date(self.year, 12, 31)) for g in village.groups}
+            leaders = {g.leader_on(periods.year_range(self.year)[1]) for g in village.groups}
             allowed = excellent_allowed(len(members), self.rules.excellent_share)
             n_excellent = min(allowed, max(1, allowed - rng.randint(0, 3)))
             favoured = [m for m in members if m.id in leaders or any(m.tags)]

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from core import periods
 from seeding.scale.names import Identities
 from seeding.scale.writer import RowWriter
 
@@ -27,10 +28,6 @@ TOWNSHIPS_PER_COUNTY = 20
 def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     """An aware time on a day, in the project's time zone."""
     return datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ)
-
-
-def month_end(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
 
 
 @dataclass
@@ -45,11 +42,7 @@ class Calendar:
     decided_years: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
-        first = self.today.replace(day=1)
-        months = [first]
-        for _ in range(12 * self.years - 1):
-            months.append((months[-1] - datetime.timedelta(days=1)).replace(day=1))
-        self.months = months[::-1]
+        self.months = periods.last_months(self.today, 12 * self.years)
         # The survey's groups were set up in December, when the villager-group cadres were abolished on 1 January.
         self.established = datetime.date(self.months[0].year - 1, 12, 20)
         self.decided_years = list(range(self.months[0].year, self.today.year))
@@ -83,7 +76,7 @@ class Group:
 
     def leader_on(self, day: datetime.date) -> int:
         for member_id, start, end in self.terms:
-            if start <= day and (end is None or end > day):
+            if periods.in_force_on(start, end, day):
                 return member_id
         return self.terms[0][0]
 

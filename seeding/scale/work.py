@@ -17,12 +17,12 @@ import datetime
 import random
 
 from activity.models import Activity, Concern, MonthlyReport, ReportReopening
-from activity.reports.services import month_due
+from core.periods import month_due, month_end
 from seeding.demo.concerns import TEXTS as CONCERN_TEXTS
 from seeding.demo.concerns import WEIGHTS as CONCERN_WEIGHTS
 from seeding.demo.reports import OTHER_KINDS, TEXTS
 from seeding.scale import names
-from seeding.scale.plan import Group, Run, Town, VillagePlan, at, month_end
+from seeding.scale.plan import Group, Run, Town, VillagePlan, at
 from township.models import Township
 
 Kind = Activity.Kind

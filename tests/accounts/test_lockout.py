@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import SecurityEvent
+from core import clock
 from tests.accounts.conftest import log_in, with_password
 
 Action = SecurityEvent.Action
@@ -30,7 +31,7 @@ def test_the_fifth_wrong_password_locks_the_account_and_says_until_when(org, sec
     page = responses[-1].content.decode()
     assert "登录失败次数过多" in page
     last = AccessAttempt.objects.filter(username="luozi").latest("attempt_time").attempt_time
-    until = timezone.localtime(last + datetime.timedelta(minutes=30))
+    until = clock.local(last + datetime.timedelta(minutes=30))
     assert f"请于 {until:%Y-%m-%d} {until:%H:%M} 之后再试" in page
 
     refused = log_in(client, "luozi", **OFFICE)  # the right password, too late

@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 import activity.concerns.admin  # noqa: F401 - registers the admin (activity/admin.py imports it too)
 from activity.concerns.services import concern_answer, concern_record
 from activity.models import Concern
+from core import clock
 from tests.factories import UserFactory, assign
 from township.models import Assignment
 
@@ -22,8 +22,7 @@ LIST = "/concerns/"
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
-def today() -> datetime.date:
-    return timezone.localdate()
+today = clock.today
 
 
 def ago(days: int) -> datetime.date:

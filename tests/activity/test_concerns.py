@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from activity.concerns.services import (
     concern_answer,
@@ -17,15 +16,16 @@ from activity.concerns.services import (
     concern_relay,
     concern_township_queue,
 )
-from activity.models import Concern
+from activity.models import Concern, concern_overdue
+from core import clock
+from tests.clock import EDGE_INSTANTS
 from township.models import Village
 
 Handling = Concern.Handling
 Category = Concern.Category
 
 
-def today() -> datetime.date:
-    return timezone.localdate()
+today = clock.today
 
 
 def ago(days: int) -> datetime.date:
@@ -331,6 +331,17 @@ def names(qs, queue) -> list[str]:
     return [queue[c.pk] for c in qs]
 
 
+def test_the_database_and_the_concern_agree_on_which_are_overdue(org, queue):
+    overdue = {c for c in Concern.objects.all() if c.is_overdue(today())}
+    assert set(Concern.objects.filter(concern_overdue(today()))) == overdue
+    assert {queue[c.pk] for c in overdue} == {
+        "a2_township_overdue_new",
+        "a1_township_overdue_old",
+        "a1_branch_overdue",
+        "b1_township",
+    }
+
+
 def test_the_township_queue_is_relayed_concerns_open_then_overdue_then_oldest(org, queue):
     qs = concern_township_queue(Village.objects.filter(township=org.ta), today=today())
     assert names(qs, queue) == [
@@ -424,3 +435,30 @@ def test_the_demo_concerns_tell_the_surveys_stories_and_build_once(db):
     assert tang.resolved_on and "5万元" in tang.answer
     # the history is dated to the days the steps were taken
     assert dispute.history.get().history_date.date() == datetime.date(2025, 12, 9)
+
+
+# --- at the edges: midnight in Beijing around the new year, and the leap day -------------------------------------
+
+
+@pytest.mark.parametrize("now", EDGE_INSTANTS)
+def test_it_dates_concerns_and_their_deadlines_by_the_day_in_beijing_at_the_edges(now, org):
+    day = now.date()  # the instants are given in Beijing time
+    member = org.a1_g1_members[0]
+    relayed = record(org.a1_vgs[0], member, days_ago=0)  # raised and relayed to the branch today
+    assert (relayed.raised_on, relayed.relayed_on, relayed.due_on) == (day, day, day + datetime.timedelta(days=15))
+    with pytest.raises(ValidationError) as exc_info:
+        record(org.a1_vgs[0], member, days_ago=-1)  # tomorrow
+    assert error_fields(exc_info) == {"raised_on"}
+    due_today = record(org.a1_vgs[1], member, days_ago=20, due_on=day)
+    due_yesterday = record(org.a1_vgs[1], member, days_ago=20, due_on=day - datetime.timedelta(days=1))
+    assert not due_today.is_overdue(today()) and due_yesterday.is_overdue(today())
+    assert set(Concern.objects.filter(concern_overdue(today()))) == {due_yesterday}
+    concern_answer(concern=due_today, answer="已答复", answered_by="支部", resolved_on=day, acting_user=None)
+    with pytest.raises(ValidationError):
+        concern_answer(
+            concern=due_yesterday,
+            answer="已答复",
+            answered_by="支部",
+            resolved_on=day + datetime.timedelta(days=1),
+            acting_user=None,
+        )

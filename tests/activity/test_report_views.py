@@ -9,12 +9,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from activity.models import Activity, MonthlyReport, ReportReopening
 from activity.reports import services
+from core import clock, periods
 from groups.models import GroupPost
 from groups.services import member_leave_group
+from tests.clock import months_ago
 from tests.conftest import TOWNSHIP_B_NAMES
 from tests.factories import PartyGroupFactory, PartyMemberFactory, UserFactory, assign, join
 from township.models import Assignment
@@ -22,15 +23,7 @@ from township.models import Assignment
 Status = MonthlyReport.Status
 
 
-def this_month() -> datetime.date:
-    return timezone.localdate().replace(day=1)
-
-
-def months_ago(n: int) -> datetime.date:
-    month = this_month()
-    for _ in range(n):
-        month = (month - datetime.timedelta(days=1)).replace(day=1)
-    return month
+this_month = clock.this_month
 
 
 def text(response) -> str:
@@ -164,7 +157,7 @@ def test_it_shows_the_due_day_of_the_township(org, secretary_a1, login):
 
 
 def test_it_answers_404_for_a_future_month(org, secretary_a1, login):
-    next_month = (this_month() + datetime.timedelta(days=32)).replace(day=1)
+    next_month = periods.next_month(this_month())
     client = login(secretary_a1)
     assert client.get(village_month_url(org.a1, next_month)).status_code == 404
     assert client.get(report_url(org.a1_g1, next_month)).status_code == 404

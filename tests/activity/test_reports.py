@@ -1,6 +1,7 @@
 """Monthly report services: opening a month, recording activities, optimistic locking, submit, close and reopen.
 
-Months are relative to today (the code uses the real date), so these tests hold on any day of any month.
+Months are relative to today (the suite's clock, TEST_NOW), so these tests hold on any day of any month; the edge
+instants (New Year's Eve and Day around midnight in Beijing, the leap day) are tested at the end.
 """
 
 from __future__ import annotations
@@ -9,27 +10,19 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from activity.models import Activity, MonthlyReport, ReportReopening, month_due
+from activity.models import Activity, MonthlyReport, ReportReopening, report_overdue
 from activity.reports import services
-from activity.reports.services import ConflictError, is_overdue
+from activity.reports.services import ConflictError
+from core import clock, periods
+from core.periods import month_due
 from groups.models import GroupPost
 from groups.services import member_leave_group
+from tests.clock import EDGE_INSTANTS, beijing, months_ago
 from tests.factories import FOUNDED, PartyMemberFactory, join
 
 Status = MonthlyReport.Status
-
-
-def this_month() -> datetime.date:
-    return timezone.localdate().replace(day=1)
-
-
-def months_ago(n: int) -> datetime.date:
-    month = this_month()
-    for _ in range(n):
-        month = (month - datetime.timedelta(days=1)).replace(day=1)
-    return month
+this_month = clock.this_month
 
 
 def codes(exc: ValidationError) -> list[str]:
@@ -87,14 +80,14 @@ def test_it_opens_a_month_as_a_draft_once(org, secretary_a1):
 
 
 def test_it_refuses_to_open_a_month_that_has_not_begun(org, secretary_a1):
-    next_month = (this_month() + datetime.timedelta(days=32)).replace(day=1)
+    next_month = periods.next_month(this_month())
     with pytest.raises(ValidationError):
         services.report_for(party_group=org.a1_g1, month=next_month, acting_user=secretary_a1)
     assert not MonthlyReport.objects.exists()
 
 
 def test_it_refuses_a_month_before_the_group_existed(org, secretary_a1):
-    before = (FOUNDED - datetime.timedelta(days=1)).replace(day=1)
+    before = periods.previous_month(FOUNDED)
     with pytest.raises(ValidationError):
         services.report_for(party_group=org.a1_g1, month=before, acting_user=secretary_a1)
     assert not MonthlyReport.objects.exists()
@@ -158,10 +151,9 @@ def test_it_refuses_a_date_outside_the_month_on_the_date_field(org, secretary_a1
     assert snapshot() == before
 
 
-def test_it_refuses_a_date_later_than_today(org, secretary_a1, monkeypatch):
+def test_it_refuses_a_date_later_than_today(org, secretary_a1, frozen_at):
     fifteenth = this_month().replace(day=15)
-    real = timezone.localdate
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: real(*a, **k) if a or k else fifteenth)
+    frozen_at(beijing(fifteenth.year, fifteenth.month, 15, 23, 50))  # 15:50 UTC: still the 15th in Beijing
     report = services.report_for(party_group=org.a1_g1, month=this_month(), acting_user=secretary_a1)
     with pytest.raises(ValidationError) as exc:
         add(report, secretary_a1, held_on=this_month().replace(day=16))
@@ -374,6 +366,17 @@ def test_it_reopens_a_closed_month_keeping_the_reason_on_record(org, secretary_a
     assert MonthlyReport.objects.get().status == Status.SUBMITTED
 
 
+def test_it_counts_a_report_done_once_submitted_or_closed_and_not_after_reopening(org, secretary_a1, township_staff):
+    draft = services.report_for(party_group=org.a1_g1, month=this_month(), acting_user=secretary_a1)
+    in_ = submitted(org.a1_g2, months_ago(1), secretary_a1)
+    final = closed(org.a1_g1, months_ago(2), secretary_a1)
+    assert set(MonthlyReport.objects.done()) == {in_, final}
+    assert (draft.is_done, in_.is_done, final.is_done) == (False, True, True)
+    reopened = services.report_reopen(report=final, reason="漏记了一次入户走访，需补录", acting_user=township_staff)
+    assert not reopened.is_done
+    assert set(MonthlyReport.objects.done()) == {in_}
+
+
 def test_it_reopens_only_a_closed_month(org, secretary_a1, township_staff):
     report = submitted(org.a1_g1, months_ago(1), secretary_a1)
     with pytest.raises(ValidationError):
@@ -425,13 +428,13 @@ def test_it_records_who_did_each_change_in_the_history(org, secretary_a1, townsh
     ],
 )
 def test_it_tells_when_a_month_is_overdue(status, due_day, today, expected):
-    assert is_overdue(status, datetime.date(2025, 3, 1), due_day, today) is expected
+    assert report_overdue(status, datetime.date(2025, 3, 1), due_day, today) is expected
 
 
 def test_it_carries_the_due_day_over_the_new_year():
     assert month_due(datetime.date(2025, 12, 1), 5) == datetime.date(2026, 1, 5)
-    assert is_overdue(None, datetime.date(2025, 12, 1), 5, datetime.date(2026, 1, 5)) is False
-    assert is_overdue(None, datetime.date(2025, 12, 1), 5, datetime.date(2026, 1, 6)) is True
+    assert report_overdue(None, datetime.date(2025, 12, 1), 5, datetime.date(2026, 1, 5)) is False
+    assert report_overdue(None, datetime.date(2025, 12, 1), 5, datetime.date(2026, 1, 6)) is True
 
 
 def test_it_uses_the_townships_due_day(org):
@@ -443,6 +446,32 @@ def test_it_uses_the_townships_due_day(org):
     due_a, due_b = (r.due_on(r.party_group.village.township.report_due_day) for r in (a, b))
     assert (due_a.day, due_b.day) == (5, 10)
     assert due_a.month == due_b.month == months_ago(1).month
-    assert is_overdue(a.status, a.month, 10, due_a) is False
-    assert is_overdue(a.status, a.month, 5, due_a + datetime.timedelta(days=1)) is True
-    assert is_overdue(b.status, b.month, 10, due_a + datetime.timedelta(days=1)) is False
+    assert report_overdue(a.status, a.month, 10, due_a) is False
+    assert report_overdue(a.status, a.month, 5, due_a + datetime.timedelta(days=1)) is True
+    assert report_overdue(b.status, b.month, 10, due_a + datetime.timedelta(days=1)) is False
+
+
+# --- at the edges: midnight in Beijing around the new year, and the leap day -------------------------------------
+
+# Last month's report, not in: overdue once the 5th of this month is behind (the township's default due day).
+LAST_MONTH_OVERDUE = {
+    datetime.date(2026, 12, 31): True,  # November's, due 5 December
+    datetime.date(2027, 1, 1): False,  # December's, due 5 January: in UTC it is still 31 December 2026
+    datetime.date(2028, 2, 29): True,  # January's, due 5 February
+}
+
+
+@pytest.mark.parametrize("now", EDGE_INSTANTS)
+def test_it_takes_this_month_and_today_in_beijing_at_the_edges(now, org, secretary_a1):
+    today = now.date()  # the instants are given in Beijing time
+    report = services.report_for(party_group=org.a1_g1, month=this_month(), acting_user=secretary_a1)
+    assert report.month == today.replace(day=1)
+    assert add(report, secretary_a1, held_on=today).pk  # today is in this month, and not in the future
+    assert report.month_range()[1] == periods.month_end(today)  # 29 February in a leap year
+    with pytest.raises(ValidationError):
+        add(report, secretary_a1, held_on=today + datetime.timedelta(days=1))
+    with pytest.raises(ValidationError):
+        services.report_for(party_group=org.a1_g1, month=periods.next_month(report.month))
+    last = periods.previous_month(report.month)
+    assert report_overdue(None, last, org.ta.report_due_day, clock.today()) is LAST_MONTH_OVERDUE[today]
+    assert report_overdue(Status.SUBMITTED, last, org.ta.report_due_day, clock.today()) is False

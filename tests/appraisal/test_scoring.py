@@ -7,14 +7,13 @@ from __future__ import annotations
 import datetime
 from contextlib import contextmanager
 from decimal import Decimal
-from unittest import mock
-from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import translation
 
 from activity.concerns.services import concern_answer, concern_record
 from activity.models import Concern
@@ -22,14 +21,16 @@ from activity.reports.services import activity_save, report_close, report_for, r
 from appraisal.models import AppraisalYear, BranchAppraisal, GroupScore, RubricItem, SpotCheck
 from appraisal.rules import group_year_scores
 from appraisal.scoring import services as scoring
+from appraisal.scoring.evidence import quarters_begun
+from core import clock
 from groups.ledger.services import decision_record, fund_entry_post
 from members.models import AnnualReview
+from tests.clock import BEIJING, EDGE_INSTANTS
 from tests.factories import PartyMemberFactory, grow_township
 
 Source = RubricItem.Source
 Grade = AnnualReview.Grade
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-YEAR = timezone.localdate().year - 1  # a whole past year: every quarter can be computed
+YEAR = clock.this_year() - 1  # a whole past year: every quarter can be computed
 D = Decimal
 
 
@@ -40,8 +41,8 @@ def day(month: int, d: int) -> datetime.date:
 @contextmanager
 def at(moment: datetime.date, hour: int = 10):
     """Act as if it were that day (the services read the clock for "today" and for submission times)."""
-    when = datetime.datetime(moment.year, moment.month, moment.day, hour, tzinfo=SHANGHAI)
-    with mock.patch.object(timezone, "now", return_value=when):
+    when = datetime.datetime(moment.year, moment.month, moment.day, hour, tzinfo=BEIJING)
+    with time_machine.travel(when, tick=False):
         yield
 
 
@@ -285,12 +286,34 @@ def test_computing_a_quarter_runs_a_fixed_number_of_queries(year, org, township_
 
 def test_a_quarter_that_has_not_begun_is_not_computed(org, township_staff):
     future = scoring.appraisal_year_open(
-        township=org.ta, year=timezone.localdate().year + 1, acting_user=township_staff
+        township=org.ta, year=clock.this_year() + 1, acting_user=township_staff
     )
     with pytest.raises(ValidationError) as excinfo:
         scoring.scores_compute(year=future, quarter=1, acting_user=township_staff)
     assert codes_of(excinfo) == {"quarter": "future"}
     assert not GroupScore.objects.exists()
+
+
+# Which quarters have begun, and whether the last of them is still running, on the day in Beijing.
+QUARTERS_AT = {
+    datetime.date(2026, 12, 31): {2026: ([1, 2, 3, 4], True), 2027: ([], None)},
+    datetime.date(2027, 1, 1): {2026: ([1, 2, 3, 4], False), 2027: ([1], True)},  # still 2026 in UTC
+    datetime.date(2028, 2, 29): {2027: ([1, 2, 3, 4], False), 2028: ([1], True)},
+}
+
+
+@pytest.mark.parametrize("now", EDGE_INSTANTS)
+def test_it_computes_the_quarters_begun_in_beijing_at_the_edges(now, org, township_staff):
+    for y, (begun, in_progress) in QUARTERS_AT[now.date()].items():
+        year = scoring.appraisal_year_open(township=org.ta, year=y, acting_user=township_staff)
+        assert quarters_begun(year) == begun, y
+        if begun:
+            result = scoring.scores_compute(year=year, quarter=begun[-1], acting_user=township_staff)
+            assert result.in_progress is in_progress, y
+        else:
+            with pytest.raises(ValidationError) as excinfo:
+                scoring.scores_compute(year=year, quarter=1, acting_user=township_staff)
+            assert codes_of(excinfo) == {"quarter": "future"}
 
 
 # --- the assessor's points -------------------------------------------------------------------------------------------

@@ -14,17 +14,17 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from appraisal.models import AppraisalYear, BranchAppraisal, GroupScore, RubricItem, SpotCheck, YearReopening
 from appraisal.scoring import services as scoring
+from core import clock
 from members.models import AnnualReview
 from tests.conftest import TOWNSHIP_B_NAMES
 from tests.factories import PartyGroupFactory, PartyMemberFactory, UserFactory, assign, grow_township
 from township.models import Assignment
 
-YEAR = timezone.localdate().year - 1
+YEAR = clock.this_year() - 1
 D = Decimal
 Source = RubricItem.Source
 Grade = AnnualReview.Grade

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from audit.events import record
 from audit.models import SecurityEvent
+from core import clock
 from core.fields import mask
 from members.models import PartyMember
 from tests.audit.conftest import Action, events, mark
@@ -95,9 +96,9 @@ def test_the_events_are_filtered(org, auditor, township_staff, secretary_a1, log
         ("xiang", "export", 3),
         ("luozi", "export", 4),
     }
-    since = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    since = (clock.today() - datetime.timedelta(days=1)).isoformat()
     assert ("luozi", "export", 4) not in shown(date_from=since, action="export")
-    until = (timezone.localdate() - datetime.timedelta(days=5)).isoformat()
+    until = (clock.today() - datetime.timedelta(days=5)).isoformat()
     assert shown(date_to=until, action="export") == {("luozi", "export", 4)}
 
 

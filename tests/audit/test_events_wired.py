@@ -7,16 +7,16 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from activity.reports import services as activity
 from appraisal.awards.services import year_decide, year_reopen
+from core import clock
 from tests.audit.conftest import Action, events, mark
 from tests.members.test_import import confirm, roster, row, upload
 from tests.test_isolation_matrix import MONTH, a1  # noqa: F401  (the fixture: objects of every kind in village A1)
 from township.models import Village
 
-TODAY = timezone.localdate()
+TODAY = clock.today()
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from core import clock
 from core.stamp import stamp
 from groups.ledger.services import fund_entry_post
 from groups.models import FundEntry
@@ -39,7 +39,7 @@ def test_a_past_version_of_a_village_is_never_written_back(persona, request, org
 def test_a_read_only_ledger_entry_cannot_be_rewritten_through_its_history(org, secretary_a1, county_viewer, login):
     entry = fund_entry_post(
         villager_group=org.a1_vgs[0],
-        entry_date=timezone.localdate() - datetime.timedelta(days=1),
+        entry_date=clock.today() - datetime.timedelta(days=1),
         direction="income",
         amount=Decimal("500.00"),
         category="subsidy",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from core import clock
 from groups.models import PartyGroup, VillagerGroup
 from members.models import PartyMember
 from township.models import Township, Village
@@ -36,7 +36,7 @@ def visit(page, base: str, urls: list[str]) -> None:
 def test_a_secretarys_pages_break_no_rule(phone, live_server):
     village = Village.objects.get(name="罗紫村")
     group = PartyGroup.objects.filter(village=village).first()
-    month = timezone.localdate().replace(day=1)
+    month = clock.this_month()
     page = phone("luozi")
     problems = watch(page)
     visit(

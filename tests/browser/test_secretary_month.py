@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.utils import timezone
 
 from activity.models import Activity, Concern, MonthlyReport
+from core import clock
 from groups.models import PartyGroup
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_secretary_submits_a_month_on_a_phone_and_the_township_sees_it(phone, live_server):
-    month = timezone.localdate().replace(day=1)
+    month = clock.this_month()
     page = phone("luozi")
     assert "罗紫村" in page.locator("h1").inner_text()  # lands on the village dashboard
 

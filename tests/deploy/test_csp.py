@@ -8,7 +8,6 @@ templates and Python-built HTML, so a new inline style fails here rather than si
 
 from __future__ import annotations
 
-import datetime
 import re
 from pathlib import Path
 
@@ -16,8 +15,8 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
-from django.utils import timezone
 
+from core import clock, periods
 from tests.test_isolation_matrix import LIST_URLS, OBJECT_URLS, YEAR_URLS, a1  # noqa: F401 (a1 is a fixture)
 
 # A script element without src (executable or not), a style element, a style="…" attribute, an on…= handler,
@@ -64,7 +63,7 @@ def test_the_policy_allows_only_this_site_and_no_inline_code(client, org):
 
 
 def _smoke_pages(org) -> dict[str, str]:
-    month = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    month = periods.previous_month(clock.this_month())
     return {
         "home": reverse("home"),
         "village dashboard": reverse("village", args=[org.a1.pk]),

@@ -7,11 +7,11 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 
 from activity.concerns.services import concern_record
 from activity.models import Concern
+from core import clock
 
 MEMBER = "<script>alert(1)</script>"  # the names fit their columns (30 and 50 characters)
 GROUP = '<img src=x onerror="alert(2)">'
@@ -29,7 +29,7 @@ def hostile(org, secretary_a1):
     concern = concern_record(
         villager_group=org.a1_vgs[0],
         raised_through=member,
-        raised_on=timezone.localdate() - datetime.timedelta(days=2),
+        raised_on=clock.today() - datetime.timedelta(days=2),
         category=Concern.Category.INFRASTRUCTURE,
         content=CONCERN,
         handling=Concern.Handling.BRANCH,
@@ -48,7 +48,7 @@ def assert_shown_as_text(response, *texts: str) -> None:
 
 def test_the_secretarys_pages_show_markup_as_text(org, hostile, secretary_a1, login):
     client = login(secretary_a1)
-    month = timezone.localdate().replace(day=1)
+    month = clock.this_month()
     assert_shown_as_text(client.get(reverse("groups:party-group", args=[org.a1_g1.pk])), MEMBER, GROUP)
     assert_shown_as_text(client.get(reverse("village", args=[org.a1.pk])), GROUP)
     assert_shown_as_text(client.get(reverse("activity:report", args=[org.a1_g1.pk, month])), GROUP)

@@ -8,8 +8,9 @@ import datetime
 from django.urls import reverse
 
 from activity.models import Concern, Project
+from core import clock
 
-TODAY = datetime.date.today()
+TODAY = clock.today()
 
 
 def test_a_concern_posted_with_another_village_status_and_author_lands_in_the_secretarys_own(

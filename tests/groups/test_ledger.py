@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import translation
 
+from core import clock
 from groups.ledger.services import (
     balance,
     balances,
@@ -146,7 +147,7 @@ def test_it_refuses_a_back_dated_expense_that_would_overdraw_a_later_day(vg):
 
 def test_it_refuses_entries_dated_in_the_future_and_without_purpose(vg):
     with pytest.raises(ValidationError) as info:
-        post(vg, "10", day=datetime.date.today() + datetime.timedelta(days=2), purpose=" ")
+        post(vg, "10", day=clock.today() + datetime.timedelta(days=2), purpose=" ")
     assert {"entry_date", "purpose"} <= set(field_errors(info.value))
 
 
@@ -272,7 +273,7 @@ def test_the_quorum_message_names_adults_or_households(vg):
         ({"present": 31}, "present"),
         ({"votes": 26}, "votes_for"),
         ({"entitled": 0, "present": 0, "votes": 0}, "entitled"),
-        ({"day": datetime.date.today() + datetime.timedelta(days=1)}, "held_on"),
+        ({"day": clock.today() + datetime.timedelta(days=1)}, "held_on"),
     ],
 )
 def test_an_impossible_meeting_is_refused_on_its_field(vg, changes, field):

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import clock
 from groups.ledger.services import balance, decision_record, fund_entry_post, fund_entry_reverse
 from groups.models import FundEntry, MeetingDecision
 from tests.conftest import TOWNSHIP_B_NAMES
@@ -463,7 +464,7 @@ def test_the_disclosure_sheet_shows_the_period_with_totals_and_decisions(ledger,
 
 def test_the_disclosure_sheet_defaults_to_this_year(ledger, secretary_a1, login):
     response = login(secretary_a1).get(reverse("funds:disclosure", args=[ledger.vg.pk]))
-    year = datetime.date.today().year
+    year = clock.this_year()
     assert response.context["sheet"].start == datetime.date(year, 1, 1)
     assert response.context["sheet"].end == datetime.date(year, 12, 31)
 

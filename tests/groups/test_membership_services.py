@@ -74,8 +74,8 @@ def test_it_moves_a_member_ending_the_old_post_the_day_the_new_one_starts(groups
     member_join_group(member=member, party_group=groups[0], started_on=D1)
     member_move_group(member=member, party_group=groups[1], moved_on=D2)
     assert history(member) == [("一组", Role.MEMBER, D1, D2), ("二组", Role.MEMBER, D2, None)]
-    assert GroupPost.objects.active(D2 - datetime.timedelta(days=1)).get(member=member).party_group == groups[0]
-    assert GroupPost.objects.active(D2).get(member=member).party_group == groups[1]
+    assert GroupPost.objects.on(D2 - datetime.timedelta(days=1)).get(member=member).party_group == groups[0]
+    assert GroupPost.objects.on(D2).get(member=member).party_group == groups[1]
 
 
 def test_it_moves_a_member_in_no_group_into_one(groups, member):
@@ -86,8 +86,8 @@ def test_it_moves_a_member_in_no_group_into_one(groups, member):
 def test_a_leader_who_moves_leaves_the_old_group_without_a_leader(groups, member):
     GroupPost.objects.create(party_group=groups[0], member=member, role=Role.LEADER, started_on=D1)
     member_move_group(member=member, party_group=groups[1], moved_on=D2)
-    assert not GroupPost.objects.active().filter(party_group=groups[0], role=Role.LEADER).exists()
-    assert GroupPost.objects.active().get(member=member).role == Role.MEMBER
+    assert not GroupPost.objects.current().filter(party_group=groups[0], role=Role.LEADER).exists()
+    assert GroupPost.objects.current().get(member=member).role == Role.MEMBER
 
 
 def test_it_refuses_moving_to_another_village_and_changes_nothing(groups, member):
@@ -115,7 +115,7 @@ def test_it_ends_a_post_when_the_member_leaves(groups, member):
     post = member_join_group(member=member, party_group=groups[0], started_on=D1)
     member_leave_group(post=post, ended_on=D2)
     assert history(member) == [("一组", Role.MEMBER, D1, D2)]
-    assert not GroupPost.objects.active().filter(member=member).exists()
+    assert not GroupPost.objects.current().filter(member=member).exists()
     member_join_group(member=member, party_group=groups[1], started_on=D3)  # free to join again
 
 
@@ -139,8 +139,8 @@ def test_it_hands_a_villager_group_over_keeping_the_history(village, groups):
         .values_list("party_group__name", "started_on", "ended_on")
     )
     assert rows == [("一组", D1, D2), ("二组", D2, None)]
-    assert Coverage.objects.active().get(villager_group=vg).party_group == groups[1]
-    assert Coverage.objects.active(D2 - datetime.timedelta(days=1)).get(villager_group=vg).party_group == groups[0]
+    assert Coverage.objects.current().get(villager_group=vg).party_group == groups[1]
+    assert Coverage.objects.on(D2 - datetime.timedelta(days=1)).get(villager_group=vg).party_group == groups[0]
 
 
 def test_it_refuses_covering_a_villager_group_of_another_village(groups):

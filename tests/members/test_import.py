@@ -202,14 +202,14 @@ def test_it_previews_a_good_file_and_saves_nothing_until_confirmed(org, secretar
         PartyMember.Status.FULL,
         True,
     )
-    assert GroupPost.objects.active().get(member=wang).party_group == org.a1_g2
+    assert GroupPost.objects.current().get(member=wang).party_group == org.a1_g2
     assert wang.history.first().history_user == secretary_a1
     li = PartyMember.objects.get(name="李芳")
     assert (li.sex, li.status, li.joined_on) == (F, PartyMember.Status.PROBATIONARY, datetime.date(2024, 3, 8))
     assert not GroupPost.objects.filter(member=li).exists()
     loose = PartyMember.objects.get(pk=org.a1_loose.pk)
     assert (loose.phone, loose.notes) == ("13700000001", "外出务工")
-    assert GroupPost.objects.active().get(member=loose).party_group == org.a1_g1
+    assert GroupPost.objects.current().get(member=loose).party_group == org.a1_g1
     assert stored_files(media) == []  # the upload is not kept
     assert SESSION_KEY not in client.session
 
@@ -462,7 +462,7 @@ def test_township_staff_import_into_every_village_of_the_township(org, township_
     assert preview(client).context["plan"].ok
     confirm(client)
     assert PartyMember.objects.get(name="李芳").village == org.a2
-    assert GroupPost.objects.active().get(member__name="李芳").party_group == org.a2_g1
+    assert GroupPost.objects.current().get(member__name="李芳").party_group == org.a2_g1
 
 
 def test_a_member_is_not_moved_between_villages_by_import(org, township_staff, login):

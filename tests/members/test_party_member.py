@@ -9,6 +9,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, connection, transaction
 
+from core import clock
 from members.models import PartyMember
 from tests.factories import PartyMemberFactory, VillageFactory
 
@@ -133,7 +134,7 @@ def test_it_rejects_joining_before_birth():
 
 
 def test_it_rejects_joining_in_the_future():
-    member = unsaved(joined_on=datetime.date.today() + datetime.timedelta(days=1))
+    member = unsaved(joined_on=clock.today() + datetime.timedelta(days=1))
     assert "joined_future" in errors_of(member)["joined_on"]
 
 

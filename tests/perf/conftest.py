@@ -13,13 +13,13 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from activity.concerns.services import concern_record
 from activity.models import Concern
 from activity.reports.services import activity_save, report_for, report_submit
 from appraisal.awards.services import award_decide, award_nominate, year_start_nominating
 from appraisal.models import AppraisalYear, Award, GroupScore, RubricItem
+from core import clock, periods
 from groups.ledger.services import decision_record, fund_entry_post
 from members.models import AnnualReview
 from tests.factories import (
@@ -32,9 +32,9 @@ from tests.factories import (
     join,
 )
 
-TODAY = timezone.localdate()
-THIS_MONTH = TODAY.replace(day=1)
-MONTH = (THIS_MONTH - datetime.timedelta(days=40)).replace(day=1)  # a past month, still open
+TODAY = clock.today()
+THIS_MONTH = periods.month_of(TODAY)
+MONTH = periods.add_months(THIS_MONTH, -2)  # a past month, still open
 YEAR = TODAY.year - 1
 Kind = Award.Kind
 

@@ -14,12 +14,13 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+from core import clock
 from members.validators import validate_id_number, validate_phone
 
 # No per-example deadline: the 2 shared CPU cores of CI make timings meaningless (only correctness is tested).
 relaxed = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-TODAY = datetime.date.today()
+TODAY = clock.today()
 FULLWIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 
 

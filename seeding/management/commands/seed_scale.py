@@ -6,6 +6,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from core import clock
 from seeding.scale import PRESETS, NotEmpty, seed_scale
 
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         password = password or os.environ.get("DEMO_PASSWORD")
         if not password:
             raise CommandError("Give --password P or set DEMO_PASSWORD: every generated account gets that password.")
-        if today and today > datetime.date.today():
+        if today and today > clock.today():
             raise CommandError("--today cannot be in the future.")
         self.stdout.write(f"Generating {townships} townships × {years} years (seed {seed})…")
         try:

@@ -1,0 +1,46 @@
+"""`manage.py seed_demo` at the edge instants: its thirteen months of reports end with this month in Beijing, nothing
+is dated after today, past months are closed, and last month shows three groups late once its due day has passed."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from activity.models import Activity, Concern, MonthlyReport
+from core import clock, periods
+from dashboards.selectors import overdue_groups
+from groups.models import FundEntry
+from tests.clock import EDGE_INSTANTS
+from township.models import Village
+
+Status = MonthlyReport.Status
+
+# Last month's reports, three of them still drafts: overdue once the 5th of this month is behind.
+LATE_SHOWN = {
+    datetime.date(2026, 12, 31): 3,  # November's, due 5 December
+    datetime.date(2027, 1, 1): 0,  # December's, due 5 January (in UTC it is still 31 December 2026)
+    datetime.date(2028, 2, 29): 3,  # January's, due 5 February
+}
+
+
+@pytest.mark.parametrize("now", EDGE_INSTANTS)
+def test_it_seeds_the_demo_up_to_this_month_in_beijing(now, db):
+    call_command("seed_demo", password="Demo-edge-instant-1", stdout=io.StringIO())
+    today = now.date()  # the instants are given in Beijing time
+    assert clock.today() == today
+    this = periods.month_of(today)
+    last = periods.previous_month(this)
+    months = sorted(set(MonthlyReport.objects.values_list("month", flat=True)))
+    assert months == periods.last_months(today, 13)
+    assert not Activity.objects.filter(held_on__gt=today).exists()
+    assert not MonthlyReport.objects.filter(submitted_at__gt=timezone.now()).exists()
+    assert not Concern.objects.filter(raised_on__gt=today).exists()
+    assert not FundEntry.objects.filter(entry_date__gt=today).exists()
+    assert set(MonthlyReport.objects.filter(month__lt=last).values_list("status", flat=True)) == {Status.CLOSED}
+    assert MonthlyReport.objects.filter(month=last, status=Status.DRAFT).count() == 3
+    late = overdue_groups(Village.objects.all(), today, lambda g: g.village.township.report_due_day)
+    assert len(late) == LATE_SHOWN[today] and {m for _g, m in late} <= {last}
