@@ -149,8 +149,13 @@ class QuarterFacts:
             self.reports[(g, m)] = (status, day)
 
     def months_of(self, group: PartyGroup) -> list[datetime.date]:
-        """The quarter's months the group existed in and that have begun."""
-        return [m for m in self.months if m <= self.today and group.existed_in(*periods.month_range(m))]
+        """The quarter's months the group existed in and that have begun (a PartyGroup, or the bulk seeder's plain
+        record of one: only `established_on` and `dissolved_on` are read)."""
+        return [
+            m
+            for m in self.months
+            if m <= self.today and periods.overlaps(group.established_on, group.dissolved_on, *periods.month_range(m))
+        ]
 
     def submitted_day(self, group: PartyGroup, month: datetime.date) -> datetime.date | None:
         return self.reports.get((group.pk, month), (None, None))[1]
