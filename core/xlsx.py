@@ -1,5 +1,5 @@
 """Shared pieces for every Excel workbook the app writes (openpyxl): safe text, money, dates, headers, A4 printing,
-and the download response.
+the print layout every export shares (`PrintTable`), and the download response.
 
 Text typed by people is always written as text: openpyxl stores any string starting with "=" as a formula, and
 Excel treats "+", "-" and "@" the same way when a cell is edited. `put_text` forces the string type and, for a value
@@ -9,7 +9,10 @@ that could be read as a formula, sets the quote prefix (Excel's leading apostrop
 from __future__ import annotations
 
 import datetime
+import math
+import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -22,9 +25,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core import clock
+from core.rmb import rmb_capital
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-YUAN_FORMAT = "#,##0.00"
+YUAN_FORMAT = '"¥"#,##0.00'
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 TEXT_FORMAT = "@"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -155,3 +159,316 @@ def xlsx_response(content: bytes, filename: str, fallback: str) -> HttpResponse:
     response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- the print layout every export shares ---------------------------------------------------------------------------
+#
+# A township hands these sheets over on paper, signed and stamped. Every sheet therefore has: a title row (township,
+# year or period, what it is), a line with the issuing unit or scope and the date made, the column headers (frozen on
+# screen, repeated on every printed page), the rows, and under them the totals, the amount in Chinese capitals on
+# money sheets, and the 制表人 / 审核人 / 日期 line. It prints on A4, one page wide (landscape when the columns are
+# wide), with "第 N 页 共 M 页" in the footer and, for a year not yet decided, 草稿 in the title, in the header of
+# every printed page and in the file name. Row heights are computed for wrapped text, so nothing is cut on screen
+# or on paper: spreadsheet programs do not grow a row for wrapped text written by a program, and LibreOffice prints
+# such a row one line high.
+
+MONEY = "money"
+SIGN = "sign"  # 领款人签字: an empty box for the payee's signature
+KINDS = ("text", "int", "number", MONEY, "date", SIGN)
+DRAFT = "草稿"
+FOOTER = "第 &P 页 共 &N 页"
+PORTRAIT_WIDTH = 95  # column-width units that fit across portrait A4 at full size; wider sheets print landscape
+LINE_HEIGHT = 15.0  # points per line of 11-point text, CJK included (Noto Sans CJK's line is about 1.36 em)
+ROW_PADDING = 3.0
+SIGN_ROW_HEIGHT = 30.0  # a row someone signs in needs room for a hand-written name
+RIGHT = Alignment(horizontal="right", vertical="center")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+WRAP_TOP = Alignment(wrap_text=True, vertical="center")
+SMALL = Font(size=10)
+
+
+def text_columns(text: str) -> int:
+    """How many column-width units a line of text needs: CJK and other wide characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrapped_lines(text, width: float, *, scale: float = 1.0) -> int:
+    """The number of lines `text` takes when wrapped in a column `width` units wide (at `scale` × 11 points).
+
+    A little room is kept back: a cell's padding, and the wrap that breaks before a word or a punctuation mark that
+    may not start a line, leaves each line slightly short of full."""
+    if text is None or text == "":
+        return 1
+    room = max((width - 1.2) * 0.95 / scale, 1.0)
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        lines += max(1, math.ceil(text_columns(paragraph) / room))
+    return lines
+
+
+def height_for(lines: int, *, scale: float = 1.0) -> float:
+    """The row height in points that shows `lines` lines of text of `scale` × 11 points."""
+    return round(lines * LINE_HEIGHT * scale + ROW_PADDING, 1)
+
+
+@dataclass(frozen=True)
+class Col:
+    """A printed column: header, width (in Excel's units, about one Latin character), and what it holds.
+
+    kind: text (wrapped, the row grows to fit) · int · number (with `fmt`) · money (¥ two decimals, summed into the
+    totals row) · date · sign (领款人签字, left empty)."""
+
+    header: str
+    width: float
+    kind: str = "text"
+    fmt: str | None = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}")
+
+
+def signature_column() -> Col:
+    return Col("领款人签字", 14, SIGN)
+
+
+def made_on_text(day: datetime.date | None = None) -> str:
+    return f"制表日期：{date_text(day or clock.today())}"
+
+
+def draft_title(title: str, draft: bool) -> str:
+    return f"{title}（{DRAFT}）" if draft else title
+
+
+def draft_filename(filename: str, draft: bool) -> str:
+    """金溪乡2026年度表彰奖励名单.xlsx → 金溪乡2026年度表彰奖励名单（草稿）.xlsx for a year not yet decided."""
+    if not draft:
+        return filename
+    stem, dot, ext = filename.rpartition(".")
+    return f"{stem}（{DRAFT}）.{ext}" if dot else f"{filename}（{DRAFT}）"
+
+
+def sheet_name(text: str) -> str:
+    """A sheet name Excel accepts: without []:*?/\\ and at most 31 characters."""
+    return "".join(c for c in str(text) if c not in "[]:*?/\\")[:31]
+
+
+def print_setup(
+    ws,
+    *,
+    header_row: int,
+    last_column: int,
+    landscape: bool,
+    page_title: str = "",
+    draft: bool = False,
+) -> None:
+    """A4, one page wide, header row repeated on every page, margins, the page header and footer.
+
+    The page header carries the document's short title (and 草稿 in red for a year not yet decided); the footer the
+    page number "第 N 页 共 M 页"."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    if page_title:
+        ws.oddHeader.left.text = page_title.replace("&", "&&")
+        ws.oddHeader.left.size = 9
+    if draft:
+        ws.oddHeader.center.text = f"{DRAFT}　本年度尚未决定，不作发放依据"
+        ws.oddHeader.center.size = 14
+        ws.oddHeader.center.font = "-,Bold"
+        ws.oddHeader.center.color = "C00000"
+    ws.oddFooter.center.text = FOOTER
+    ws.oddFooter.center.size = 9
+
+
+class PrintTable:
+    """One printed table on a worksheet: title, info line, headers, rows, totals, signatures; see the notes above.
+
+    >>> t = PrintTable(ws, columns, title="金溪乡2025年度…", info="中共金溪乡委员会")
+    >>> t.add([...]); t.totals({4: total}); t.capital(total); t.signatures(); t.finish()
+
+    `add` writes each value by its column's kind and sets the row's height for its longest wrapped text."""
+
+    def __init__(
+        self,
+        ws: Worksheet,
+        columns: list[Col],
+        *,
+        title: str,
+        info: str | list[str] = "",
+        made_on: datetime.date | None = None,
+        draft: bool = False,
+        landscape: bool | None = None,
+        name: str | None = None,
+        page_title: str | None = None,
+    ):
+        self.ws = ws
+        self.columns = columns
+        self.n = len(columns)
+        self.draft = draft
+        if name is not None:
+            ws.title = sheet_name(name)
+        width = sum(c.width for c in columns)
+        self.landscape = width > PORTRAIT_WIDTH if landscape is None else landscape
+        self.title = draft_title(title, draft)
+        title_row(ws, 1, self.title, self.n)
+        self._fit_merged(1, self.title, scale=15 / 11, minimum=26)
+        lines = [info] if isinstance(info, str) else list(info)
+        row = 1
+        made = made_on_text(made_on)
+        for i, line in enumerate(lines or [""]):
+            row += 1
+            last = self.n
+            if i == 0:  # the date made, at the right of the first line
+                span = self._right_span(made)
+                put_text(ws, row, span, made).alignment = Alignment(horizontal="right", vertical="center")
+                if span < self.n:
+                    ws.merge_cells(start_row=row, start_column=span, end_row=row, end_column=self.n)
+                last = span - 1
+            if last >= 1:
+                put_text(ws, row, 1, line).alignment = Alignment(vertical="center", wrap_text=True)
+                if last > 1:
+                    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+                self._fit_merged(row, line, columns=range(1, last + 1))
+        self.header_row = row + 1
+        header_row(ws, self.header_row, [(c.header, c.width) for c in columns])
+        ws.row_dimensions[self.header_row].height = height_for(
+            max(wrapped_lines(c.header, c.width, scale=1.05) for c in columns)
+        )
+        self.first_row = self.header_row + 1
+        self.row = self.header_row
+        self.table_end = self.header_row
+        ws.freeze_panes = ws.cell(row=self.first_row, column=1)
+        print_setup(
+            ws,
+            header_row=self.header_row,
+            last_column=self.n,
+            landscape=self.landscape,
+            page_title=page_title if page_title is not None else draft_title(title, draft),
+            draft=draft,
+        )
+
+    # widths and heights
+
+    def _span_width(self, columns) -> float:
+        return sum(self.columns[c - 1].width for c in columns)
+
+    def _right_span(self, text: str) -> int:
+        """The first column of the narrowest span at the right that holds `text`."""
+        need = text_columns(text) + 2
+        start, width = self.n, self.columns[-1].width
+        while start > 1 and width < need:
+            start -= 1
+            width += self.columns[start - 1].width
+        return start
+
+    def _fit_merged(self, row: int, text: str, *, columns=None, scale: float = 1.0, minimum: float = 0) -> None:
+        columns = columns or range(1, self.n + 1)
+        lines = wrapped_lines(text, self._span_width(columns), scale=scale)
+        height = max(height_for(lines, scale=scale), minimum)
+        if height > (self.ws.row_dimensions[row].height or 0):
+            self.ws.row_dimensions[row].height = height
+        if lines > 1:
+            cell = self.ws.cell(row=row, column=columns[0])
+            cell.alignment = Alignment(horizontal=cell.alignment.horizontal, vertical="center", wrap_text=True)
+
+    # rows
+
+    def put(self, row: int, column: int, value, col: Col | None = None):
+        """Write one value as its column's kind says; returns the cell."""
+        col = col or self.columns[column - 1]
+        ws = self.ws
+        if col.kind == MONEY:
+            cell = put_money(ws, row, column, value)
+            cell.alignment = RIGHT
+        elif col.kind == "date":
+            cell = put_date(ws, row, column, value)
+            cell.alignment = CENTER
+        elif col.kind in ("int", "number"):
+            cell = ws.cell(
+                row=row, column=column, value=value if value is None or isinstance(value, int) else Decimal(value)
+            )
+            if col.fmt:
+                cell.number_format = col.fmt
+            cell.alignment = RIGHT
+        elif col.kind == SIGN:
+            cell = ws.cell(row=row, column=column)
+        else:
+            cell = put_text(ws, row, column, value)
+            cell.alignment = WRAP_TOP
+        cell.border = BORDER
+        return cell
+
+    def add(self, values, *, bold: bool = False) -> int:
+        """A row of the table (values in column order); returns its row number."""
+        self.row += 1
+        lines = 1
+        signs = False
+        for column, (col, value) in enumerate(zip(self.columns, values, strict=False), start=1):
+            cell = self.put(self.row, column, value, col)
+            if bold:
+                cell.font = BOLD
+            if col.kind == "text" and value not in (None, ""):
+                lines = max(lines, wrapped_lines(safe_text(value), col.width))
+            signs = signs or col.kind == SIGN
+        for column in range(len(values) + 1, self.n + 1):
+            self.ws.cell(row=self.row, column=column).border = BORDER
+        height = height_for(lines)
+        if signs:
+            height = max(height, SIGN_ROW_HEIGHT)
+        if lines > 1 or signs:
+            self.ws.row_dimensions[self.row].height = height
+        self.table_end = self.row
+        return self.row
+
+    def totals(self, values: dict[int, object], *, label: str = "合计", label_column: int = 1) -> int:
+        """The totals row: `label`, then each given column's total (1-based column → value), in bold."""
+        row_values: list = [None] * self.n
+        for column, value in values.items():
+            row_values[column - 1] = value
+        row = self.add(row_values, bold=True)
+        cell = put_text(self.ws, row, label_column, label)
+        cell.font = BOLD
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        return row
+
+    def line(self, text: str, *, bold: bool = False, border: bool = False, gap: int = 0) -> int:
+        """A line of text merged across the table's width (a note, a formula, a signature line)."""
+        self.row += 1 + gap
+        cell = put_text(self.ws, self.row, 1, text)
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        if bold:
+            cell.font = BOLD
+        if self.n > 1:
+            self.ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=self.n)
+        if border:
+            for column in range(1, self.n + 1):
+                self.ws.cell(row=self.row, column=column).border = BORDER
+            self.table_end = self.row
+        self._fit_merged(self.row, text)
+        return self.row
+
+    def capital(self, amount, *, label: str = "合计（大写）") -> int:
+        """The total in Chinese capitals under the totals row: 合计（大写）：人民币壹仟贰佰元整 (¥1,200.00)."""
+        value = Decimal(amount or 0)
+        return self.line(f"{label}：人民币{rmb_capital(value)}（¥{value:,.2f}）", bold=True, border=True)
+
+    def signatures(self, *, day: datetime.date | None = None) -> int:
+        """The 制表人 / 审核人 / 日期 line under the table (the date as made, or blanks to fill in)."""
+        gap = "　" * 8
+        text = f"制表人：{gap}审核人：{gap}日期：{date_text(day)}"
+        row = self.line(text, gap=1)
+        self.ws.row_dimensions[row].height = max(self.ws.row_dimensions[row].height or 0, 24)
+        return row
+
+    def finish(self) -> None:
+        """The print area: everything written."""
+        self.ws.print_area = f"A1:{get_column_letter(self.n)}{self.row}"

@@ -18,23 +18,11 @@ from typing import BinaryIO
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraisal.models import AppraisalYear, Award, ReserveCandidate
 from core import clock, periods
-from core.xlsx import (
-    BOLD,
-    a4,
-    borders,
-    date_text,
-    header_row,
-    put_date,
-    put_money,
-    put_text,
-    title_row,
-)
+from core.xlsx import MONEY, SIGN, Col, PrintTable, date_text, draft_filename, put_text, signature_column
 from groups.models import GroupPost
 from township.models import Village
 
@@ -42,7 +30,6 @@ Kind = Award.Kind
 TITLE_ROW, UNIT_ROW, HEADER_ROW = 1, 2, 3
 FIRST_ROW = HEADER_ROW + 1
 ZERO = Decimal("0.00")
-WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def report_title(year: AppraisalYear) -> str:
@@ -54,7 +41,9 @@ def report_title(year: AppraisalYear) -> str:
 
 
 def report_filename(year: AppraisalYear) -> str:
-    return _("%(township)s %(year)s award list.xlsx") % {"township": year.township.name, "year": year.year}
+    """金溪乡2025年度表彰奖励名单.xlsx, with （草稿） while the year is not decided."""
+    name = _("%(township)s %(year)s award list.xlsx") % {"township": year.township.name, "year": year.year}
+    return draft_filename(name, is_draft(year))
 
 
 def issuing_unit(year: AppraisalYear) -> str:
@@ -66,7 +55,8 @@ class Column:
     header: str
     width: float
     value: Callable  # (row object) -> value
-    kind: str = "text"  # text | money | date | number
+    kind: str = "text"  # text | money | date | int | sign
+    fmt: str | None = None
 
 
 @dataclass
@@ -159,76 +149,60 @@ def award_report_workbook(
 # --- the sheets ---------------------------------------------------------------------------------------------------
 
 
-def _sheet_title(ws: Worksheet, title: str) -> None:
-    ws.title = "".join(c for c in title if c not in "[]:*?/\\")[:31]
+def is_draft(year: AppraisalYear) -> bool:
+    """Until the township decides the year, every file of it says 草稿 (title, every printed page, file name)."""
+    return year.state != AppraisalYear.State.DECIDED
 
 
-def _frame(ws: Worksheet, report: Report, subject: str, columns: list[tuple[str, float]]) -> None:
-    """Title line, issuing unit and date, column headers; frozen below the headers and repeated on each page."""
+def _table_for(ws: Worksheet, report: Report, subject: str, columns: list[Column]) -> PrintTable:
+    """Title line, issuing unit and dates, column headers; frozen below the headers, which repeat on each page."""
     year = report.year
-    n = len(columns)
-    title_row(ws, TITLE_ROW, f"{report_title(year)}（{subject}）", n)
-    ws.row_dimensions[TITLE_ROW].height = 28
-    put_text(ws, UNIT_ROW, 1, _("Issued by: %(unit)s") % {"unit": issuing_unit(year)})
-    ws.merge_cells(start_row=UNIT_ROW, start_column=1, end_row=UNIT_ROW, end_column=max(n - 2, 1))
-    put_text(ws, UNIT_ROW, n - 1, _("Date:")).alignment = Alignment(horizontal="right")
-    if year.issued_on:
-        put_date(ws, UNIT_ROW, n, year.issued_on)
-    else:
-        put_text(ws, UNIT_ROW, n, date_text(None))
-    header_row(ws, HEADER_ROW, columns)
-    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=1)
+    info = _("Issued by: %(unit)s") % {"unit": issuing_unit(year)}
+    info += "　　" + _("Date: %(d)s") % {"d": date_text(year.issued_on)}
+    return PrintTable(
+        ws,
+        [Col(c.header, c.width, c.kind, c.fmt) for c in columns],
+        title=f"{report_title(year)}（{subject}）",
+        info=info,
+        draft=is_draft(year),
+        name=subject,
+        landscape=True,
+    )
 
 
-def _seal(ws: Worksheet, report: Report, row: int, n: int) -> int:
-    """The seal and date lines under the table; returns the last row used."""
-    row += 2
+def _seal(table: PrintTable, report: Report) -> None:
+    """The 制表人 / 审核人 line, then the seal and date lines at the right under the table."""
+    table.signatures()
+    ws, n = table.ws, table.n
     start = max(n - 3, 1)
-    put_text(ws, row, start, _("%(unit)s (seal)") % {"unit": issuing_unit(report.year)})
-    ws.merge_cells(start_row=row, start_column=start, end_row=row, end_column=n)
-    row += 1
-    put_text(ws, row, start, _("Date: %(d)s") % {"d": date_text(report.year.issued_on)})
-    ws.merge_cells(start_row=row, start_column=start, end_row=row, end_column=n)
-    return row
+    for text in (
+        _("%(unit)s (seal)") % {"unit": issuing_unit(report.year)},
+        _("Date: %(d)s") % {"d": date_text(report.year.issued_on)},
+    ):
+        table.row += 1
+        put_text(ws, table.row, start, text)
+        ws.merge_cells(start_row=table.row, start_column=start, end_row=table.row, end_column=n)
+    table.finish()
 
 
-def _finish(ws: Worksheet, last_row: int, n: int, *, landscape: bool) -> None:
-    ws.print_area = f"A1:{get_column_letter(n)}{last_row}"
-    a4(ws, landscape=landscape, title_rows=f"{TITLE_ROW}:{HEADER_ROW}")
-
-
-def _write(ws: Worksheet, row: int, column: int, value, kind: str):
-    if kind == "money":
-        return put_money(ws, row, column, value)
-    if kind == "date":
-        return put_date(ws, row, column, value)
-    if kind == "number":
-        return ws.cell(row=row, column=column, value=value)
-    return put_text(ws, row, column, value)
-
-
-def _table(ws: Worksheet, report: Report, subject: str, columns: list[Column], rows: list, *, landscape=True) -> None:
-    """A numbered list with a totals row: the number of rows, and the sum of every money column."""
-    _sheet_title(ws, subject)
-    _frame(ws, report, subject, [(c.header, c.width) for c in columns])
-    row = HEADER_ROW
+def _table(ws: Worksheet, report: Report, subject: str, columns: list[Column], rows: list) -> None:
+    """A numbered list with a totals row (the number of rows, the sum of every money column) and, where it pays
+    money, the total in capitals and a column for the payee's signature."""
+    pays = any(c.kind == MONEY for c in columns)
+    if pays:
+        columns = [*columns, Column(signature_column().header, signature_column().width, None, SIGN)]
+    table = _table_for(ws, report, subject, columns)
     for n, obj in enumerate(rows, start=1):
-        row += 1
-        ws.cell(row=row, column=1, value=n)
-        for i, col in enumerate(columns[1:], start=2):
-            cell = _write(ws, row, i, col.value(obj), col.kind)
-            if col.kind == "text" and col.width >= 24:
-                cell.alignment = WRAP
-    row += 1
-    put_text(ws, row, 1, _("Total")).font = BOLD
-    put_text(ws, row, 2, _("%(n)d in all") % {"n": len(rows)}).font = BOLD
-    for i, col in enumerate(columns[1:], start=2):
-        if col.kind == "money":
-            total = sum((col.value(obj) or ZERO for obj in rows), ZERO)
-            put_money(ws, row, i, total).font = BOLD
-    borders(ws, FIRST_ROW, row, len(columns))
-    last = _seal(ws, report, row, len(columns))
-    _finish(ws, last, len(columns), landscape=landscape)
+        table.add([n, *(None if col.value is None else col.value(obj) for col in columns[1:])])
+    sums = {
+        i: sum((col.value(obj) or ZERO for obj in rows), ZERO)
+        for i, col in enumerate(columns, start=1)
+        if col.kind == MONEY
+    }
+    table.totals({2: _("%(n)d in all") % {"n": len(rows)}, **sums}, label=_("Total"))
+    if pays:
+        table.capital(sum(sums.values(), ZERO))
+    _seal(table, report)
 
 
 def _award_sheet(ws: Worksheet, report: Report, kind: str) -> None:
@@ -239,12 +213,12 @@ def _award_sheet(ws: Worksheet, report: Report, kind: str) -> None:
             return a.party_group.name
         return report.group_of.get(a.member_id, "")
 
-    no = Column(_("No."), 6, None, "number")
-    village = Column(_("Village"), 12, lambda a: a.village.name)
-    group = Column(_("Party group"), 20, group_name)
-    amount = Column(_("Amount (yuan)"), 14, lambda a: a.amount, "money")
-    reason = Column(_("Reason for the award"), 36, lambda a: a.reason)
-    decided = Column(_("Decided on"), 16, lambda a: a.decided_at, "date")
+    no = Column(_("No."), 6, None, "int")
+    village = Column(_("Village"), 10, lambda a: a.village.name)
+    group = Column(_("Party group"), 18, group_name)
+    amount = Column(_("Amount (yuan)"), 13, lambda a: a.amount, MONEY)
+    reason = Column(_("Reason for the award"), 46, lambda a: a.reason)
+    decided = Column(_("Decided on"), 15, lambda a: a.decided_at, "date")
     name = Column(_("Name"), 10, lambda a: a.member.name)
     sex = Column(_("Sex"), 6, lambda a: a.member.get_sex_display())
     if kind == Kind.ADVANCED_GROUP:
@@ -253,7 +227,7 @@ def _award_sheet(ws: Worksheet, report: Report, kind: str) -> None:
     elif kind == Kind.STREAK_BONUS:
         years = Column(
             _("Years named excellent leader"),
-            18,
+            16,
             lambda a: "、".join(str(y) for y in report.leader_years.get(a.member_id, [])),
         )
         columns = [no, village, group, name, sex, years, amount, reason, decided]
@@ -264,16 +238,16 @@ def _award_sheet(ws: Worksheet, report: Report, kind: str) -> None:
 
 def _reserve_sheet(ws: Worksheet, report: Report) -> None:
     columns = [
-        Column(_("No."), 6, None, "number"),
-        Column(_("List"), 26, lambda r: r.get_list_display()),
-        Column(_("Village"), 12, lambda r: r.village.name),
-        Column(_("Party group"), 20, lambda r: report.group_of.get(r.member_id, "")),
+        Column(_("No."), 6, None, "int"),
+        Column(_("List"), 22, lambda r: r.get_list_display()),
+        Column(_("Village"), 10, lambda r: r.village.name),
+        Column(_("Party group"), 18, lambda r: report.group_of.get(r.member_id, "")),
         Column(_("Name"), 10, lambda r: r.member.name),
         Column(_("Sex"), 6, lambda r: r.member.get_sex_display()),
-        Column(_("Birth date"), 16, lambda r: r.member.birth_date, "date"),
-        Column(_("Joined the party on"), 16, lambda r: r.member.joined_on, "date"),
-        Column(_("Reason"), 36, lambda r: r.reason),
-        Column(_("Listed on"), 16, lambda r: r.added_at, "date"),
+        Column(_("Birth date"), 15, lambda r: r.member.birth_date, "date"),
+        Column(_("Joined the party on"), 15, lambda r: r.member.joined_on, "date"),
+        Column(_("Reason"), 40, lambda r: r.reason),
+        Column(_("Listed on"), 15, lambda r: r.added_at, "date"),
     ]
     _table(ws, report, _("Reserve and recommended cadres"), columns, report.reserve)
 
@@ -283,13 +257,12 @@ SUMMARY_KINDS = (Kind.ADVANCED_GROUP, Kind.EXCELLENT_LEADER, Kind.EXCELLENT_MEMB
 
 def _summary_sheet(ws: Worksheet, report: Report) -> None:
     """Per village and in total: how many of each award and how much money."""
-    _sheet_title(ws, _("Summary"))
-    columns: list[tuple[str, float]] = [(_("No."), 6), (_("Village"), 14)]
+    columns = [Column(_("No."), 6, None, "int"), Column(_("Village"), 12, None)]
     for kind in SUMMARY_KINDS:
-        columns += [(_("%(award)s (number)") % {"award": Kind(kind).label}, 12)]
-        columns += [(_("%(award)s (yuan)") % {"award": Kind(kind).label}, 14)]
-    columns += [(_("Awards in all"), 10), (_("Money in all (yuan)"), 14)]
-    _frame(ws, report, _("Summary"), columns)
+        columns.append(Column(_("%(award)s (number)") % {"award": Kind(kind).label}, 10, None, "int"))
+        columns.append(Column(_("%(award)s (yuan)") % {"award": Kind(kind).label}, 13, None, MONEY))
+    columns += [Column(_("Awards in all"), 9, None, "int"), Column(_("Money in all (yuan)"), 14, None, MONEY)]
+    table = _table_for(ws, report, _("Summary"), columns)
 
     counts: dict[tuple[int, str], int] = defaultdict(int)
     money: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
@@ -297,32 +270,15 @@ def _summary_sheet(ws: Worksheet, report: Report) -> None:
         for a in awards:
             counts[a.village_id, kind] += 1
             money[a.village_id, kind] += a.amount
-    row = HEADER_ROW
-    totals_n: dict[str, int] = defaultdict(int)
-    totals_m: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    totals: list = [0, ZERO] * len(SUMMARY_KINDS) + [0, ZERO]
     for n, village in enumerate(report.villages, start=1):
-        row += 1
-        ws.cell(row=row, column=1, value=n)
-        put_text(ws, row, 2, village.name)
-        all_n, all_m = 0, ZERO
-        for i, kind in enumerate(SUMMARY_KINDS):
-            k, m = counts[village.pk, kind], money[village.pk, kind]
-            ws.cell(row=row, column=3 + 2 * i, value=k)
-            put_money(ws, row, 4 + 2 * i, m)
-            totals_n[kind] += k
-            totals_m[kind] += m
-            all_n, all_m = all_n + k, all_m + m
-        ws.cell(row=row, column=3 + 2 * len(SUMMARY_KINDS), value=all_n)
-        put_money(ws, row, 4 + 2 * len(SUMMARY_KINDS), all_m)
-    row += 1
-    put_text(ws, row, 1, _("Total")).font = BOLD
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-    for i, kind in enumerate(SUMMARY_KINDS):
-        ws.cell(row=row, column=3 + 2 * i, value=totals_n[kind]).font = BOLD
-        put_money(ws, row, 4 + 2 * i, totals_m[kind]).font = BOLD
-    ws.cell(row=row, column=3 + 2 * len(SUMMARY_KINDS), value=sum(totals_n.values())).font = BOLD
-    put_money(ws, row, 4 + 2 * len(SUMMARY_KINDS), sum(totals_m.values(), ZERO)).font = BOLD
-    borders(ws, FIRST_ROW, row, len(columns))
-    ws.row_dimensions[HEADER_ROW].height = 45
-    last = _seal(ws, report, row, len(columns))
-    _finish(ws, last, len(columns), landscape=True)
+        values: list = []
+        for kind in SUMMARY_KINDS:
+            values += [counts[village.pk, kind], money[village.pk, kind]]
+        values += [sum(values[0::2]), sum(values[1::2], ZERO)]
+        totals = [t + v for t, v in zip(totals, values, strict=True)]
+        table.add([n, village.name, *values])
+    table.totals(dict(enumerate(totals, start=3)), label=_("Total"))
+    ws.merge_cells(start_row=table.row, start_column=1, end_row=table.row, end_column=2)
+    table.capital(totals[-1])
+    _seal(table, report)

@@ -157,9 +157,9 @@ def test_every_sheet_has_the_title_unit_date_headers_and_a_seal_line(en_wb):
         title = ws["A1"].value
         assert "东河乡" in title and "2025" in title, ws.title
         assert "中共东河乡委员会" in ws["A2"].value
-        date_cell = ws.cell(2, len(headers(ws)))
-        assert date_cell.value == datetime.datetime(2025, 12, 28)  # the issuing date is a real date
-        assert date_cell.number_format == DATE_FORMAT
+        assert "2025年12月28日" in ws["A2"].value  # the issuing date
+        made = [ws.cell(2, c).value for c in range(1, ws.max_column + 1)]
+        assert "制表日期：2027年6月15日" in made, ws.title  # and the date the file was made
         assert {"No.", "Village"} <= set(headers(ws)), ws.title
         bottom = [
             ws.cell(r, c).value for r in range(ws.max_row - 2, ws.max_row + 1) for c in range(1, ws.max_column + 1)
@@ -174,7 +174,8 @@ def test_the_headers_are_frozen_and_printed_on_every_a4_page(en_wb):
         assert int(ws.page_setup.paperSize) == 9, ws.title  # A4
         assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert int(ws.page_setup.fitToWidth) == 1
-        assert ws.print_title_rows == f"$1:${HEADER_ROW}", ws.title
+        assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}", ws.title
+        assert ws.oddFooter.center.text == "第 &P 页 共 &N 页", ws.title
         widths = [ws.column_dimensions[chr(64 + c)].width for c in range(1, ws.max_column + 1)]
         assert all(w and w >= 6 for w in widths), ws.title
 
@@ -306,7 +307,7 @@ def test_an_empty_year_still_prints_with_zero_totals(org, township_staff, login)
     rows, total = body_rows(ws)
     assert rows == []
     assert cents(ws.cell(total, headers(ws)["Amount (yuan)"]).value) == Decimal("0")
-    assert "　　年　　月　　日" in [ws.cell(2, c).value for c in range(1, ws.max_column + 1)]
+    assert "　　年　　月　　日" in ws["A2"].value
 
 
 # --- who may download ------------------------------------------------------------------------------------------
@@ -418,3 +419,49 @@ def test_the_workbook_can_be_written_to_a_stream(year):
     out = BytesIO()
     assert award_report_workbook(year, out) is None
     assert open_wb(out.getvalue()).sheetnames[0]
+
+
+# --- on paper: signatures, the total in capitals, 草稿 -------------------------------------------------------------
+
+
+def test_sheets_that_pay_people_have_a_signature_column_and_the_total_in_capitals(en_wb):
+    for name in SHEETS_EN[1:5]:
+        ws = en_wb[name]
+        h = headers(ws)
+        assert "领款人签字" in h, name
+        rows, total = body_rows(ws)
+        assert all(ws.cell(r, h["领款人签字"]).value is None for r in rows), name  # left for the payee to sign
+        assert all(ws.row_dimensions[r].height >= 30 for r in rows), name  # room for a hand-written name
+        assert ws.cell(total + 1, 1).value.startswith("合计（大写）：人民币"), name
+    members = en_wb["excellent party member"]
+    rows, total = body_rows(members)
+    assert members.cell(total + 1, 1).value == "合计（大写）：人民币贰佰元零伍角（¥200.50）"
+    summary = en_wb["Summary"]
+    rows, total = body_rows(summary)
+    assert summary.cell(total + 1, 1).value == "合计（大写）：人民币壹仟贰佰元零伍角（¥1,200.50）"
+    reserve = en_wb["Reserve and recommended cadres"]
+    assert "领款人签字" not in headers(reserve)  # nobody is paid on the reserve list
+    for ws in en_wb.worksheets:
+        bottom = [str(ws.cell(r, 1).value or "") for r in range(FIRST_ROW, ws.max_row + 1)]
+        assert any(v.startswith("制表人：") and "审核人：" in v and "日期：" in v for v in bottom), ws.title
+
+
+def test_an_undecided_year_says_draft_in_the_title_on_every_printed_page_and_in_the_file_name(
+    year, township_staff, login
+):
+    year.state = AppraisalYear.State.NOMINATING
+    year.save()
+    response = download(login(township_staff), year, language="zh-hans")
+    assert quote("（草稿）.xlsx") in response["Content-Disposition"]
+    wb = open_wb(response.content)
+    for ws in wb.worksheets:
+        assert ws["A1"].value.endswith("（草稿）"), ws.title
+        assert ws.oddHeader.center.text.startswith("草稿"), ws.title
+
+
+def test_a_decided_year_is_not_a_draft(year, township_staff, login):
+    response = download(login(township_staff), year, language="zh-hans")
+    assert "草稿" not in response["Content-Disposition"]
+    for ws in open_wb(response.content).worksheets:
+        assert "草稿" not in ws["A1"].value
+        assert not ws.oddHeader.center.text
