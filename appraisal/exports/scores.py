@@ -14,8 +14,6 @@ from io import BytesIO
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraisal.models import AppraisalYear, GroupScore, SpotCheck
@@ -23,41 +21,31 @@ from appraisal.rules import QUARTERS
 from appraisal.scoring.selectors import BranchRow, ScoreRow
 from appraisal.scoring.services import rectification_state
 from core import clock
-from core.xlsx import BOLD, a4, borders, date_text, header_row, put_date, put_text, title_row
+from core.xlsx import BOLD, Col, PrintTable
 from groups.models import PartyGroup
 
 POINTS_FORMAT = "0.0"
 POINTS_FORMAT_2 = "0.00"
-HEADER_ROW = 3  # row 1: title; row 2: township, date made; row 3: column headers (frozen, repeated when printed)
-_wrap = Alignment(wrap_text=True, vertical="top")
+HEADER_ROW = 3  # row 1: title; row 2: issuing unit, date made; row 3: column headers (frozen, repeated when printed)
 
 
-def put_number(ws: Worksheet, row: int, column: int, value, number_format: str = POINTS_FORMAT):
-    """A figure as a number (never text), empty when there is none."""
-    cell = ws.cell(row=row, column=column, value=value if value is None else Decimal(value))
-    cell.number_format = number_format
-    return cell
+def _table(
+    ws: Worksheet, year: AppraisalYear, title: str, columns: list[Col], *, name: str, info: str | None = None
+) -> PrintTable:
+    """Title, the issuing unit and year (and the date made), headers frozen and repeated on every printed page; 草稿
+    while the year is not decided."""
+    return PrintTable(
+        ws,
+        columns,
+        title=title,
+        info=info or _unit(year),
+        draft=year.state != AppraisalYear.State.DECIDED,
+        name=name,
+    )
 
 
-def _sheet(ws: Worksheet, title: str, subtitle: str, headers: Sequence[tuple[str, int]]) -> None:
-    title_row(ws, 1, title, len(headers), font=Font(bold=True, size=14))
-    put_text(ws, 2, 1, subtitle)
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers))
-    header_row(ws, HEADER_ROW, headers)
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
-    a4(ws, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
-
-
-def _borders(ws: Worksheet, last_row: int, columns: int) -> None:
-    borders(ws, HEADER_ROW + 1, last_row, columns)
-
-
-def _subtitle(year: AppraisalYear) -> str:
-    today = clock.today()
-    return _("%(unit)s · made on %(d)s") % {
-        "unit": year.issuing_unit or year.township.committee_name or year.township.name,
-        "d": date_text(today),
-    }
+def _unit(year: AppraisalYear) -> str:
+    return year.issuing_unit or year.township.committee_name or year.township.name
 
 
 def _pct(value: Decimal) -> str:
@@ -68,6 +56,10 @@ def _save(wb: Workbook) -> bytes:
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _points(header: str, width: float, fmt: str = POINTS_FORMAT) -> Col:
+    return Col(header, width, "number", fmt)
 
 
 def score_details(year: AppraisalYear, groups: QuerySet[PartyGroup]) -> QuerySet[GroupScore]:
@@ -84,80 +76,89 @@ def scores_workbook(
 ) -> bytes:
     """Sheet 1 the ranked year scores; sheet 2 every item's points with its evidence; sheet 3 the spot checks."""
     wb = Workbook()
-    ws = wb.active
-    ws.title = _("Year scores")[:31]
-    headers = [
-        (_("Rank"), 6),
-        (_("Village"), 12),
-        (_("Party group"), 22),
-        *[(_("Quarter %(q)d") % {"q": q}, 10) for q in range(1, QUARTERS + 1)],
-        (_("Spot checks (average)"), 12),
-        (_("Spot checks (number)"), 10),
-        (_("Year score"), 10),
+    columns = [
+        Col(_("Rank"), 6, "int"),
+        Col(_("Village"), 10),
+        Col(_("Party group"), 20),
+        *[_points(_("Quarter %(q)d") % {"q": q}, 10, POINTS_FORMAT_2) for q in range(1, QUARTERS + 1)],
+        _points(_("Spot checks (average)"), 11),
+        Col(_("Spot checks (number)"), 10, "int"),
+        _points(_("Year score"), 10),
     ]
     title = _("%(t)s %(y)d party group appraisal: year scores") % {"t": year.township.name, "y": year.year}
-    _sheet(ws, title, _subtitle(year), headers)
-    r = HEADER_ROW
+    table = _table(wb.active, year, title, columns, name=_("Year scores"))
     for row in rows:
-        r += 1
-        ws.cell(row=r, column=1, value=row.rank)
-        put_text(ws, r, 2, row.group.village.name)
-        put_text(ws, r, 3, row.group.name)
-        for q, total in enumerate(row.quarters, start=4):
-            put_number(ws, r, q, total, POINTS_FORMAT_2)
-        put_number(ws, r, 4 + QUARTERS, row.spot_average)
-        ws.cell(row=r, column=5 + QUARTERS, value=row.spot_count)
-        put_number(ws, r, 6 + QUARTERS, row.year_score).font = BOLD
-    _borders(ws, r, len(headers))
+        r = table.add(
+            [
+                row.rank,
+                row.group.village.name,
+                row.group.name,
+                *row.quarters,
+                row.spot_average,
+                row.spot_count,
+                row.year_score,
+            ]
+        )
+        table.ws.cell(row=r, column=len(columns)).font = BOLD
+    table.signatures()
+    table.finish()
 
-    ws = wb.create_sheet(_("Items and evidence")[:31])
-    headers = [
-        (_("Village"), 12),
-        (_("Party group"), 22),
-        (_("Quarter"), 8),
-        (_("Item"), 22),
-        (_("Maximum points"), 9),
-        (_("Points"), 9),
-        (_("Evidence"), 60),
-        (_("Entered by"), 12),
-        (_("Last changed"), 16),
+    columns = [
+        Col(_("Village"), 10),
+        Col(_("Party group"), 18),
+        Col(_("Quarter"), 7, "int"),
+        Col(_("Item"), 24),
+        _points(_("Maximum points"), 9),
+        _points(_("Points"), 9, POINTS_FORMAT_2),
+        Col(_("Evidence"), 68),
+        Col(_("Entered by"), 10),
+        Col(_("Last changed"), 15, "date"),
     ]
-    _sheet(
-        ws,
+    table = _table(
+        wb.create_sheet(),
+        year,
         _("%(t)s %(y)d party group appraisal: items and evidence") % {"t": year.township.name, "y": year.year},
-        _subtitle(year),
-        headers,
+        columns,
+        name=_("Items and evidence"),
     )
-    r = HEADER_ROW
     for s in details:
-        r += 1
-        put_text(ws, r, 1, s.party_group.village.name)
-        put_text(ws, r, 2, s.party_group.name)
-        ws.cell(row=r, column=3, value=s.quarter)
-        put_text(ws, r, 4, s.item.name)
-        put_number(ws, r, 5, s.item.max_points)
-        put_number(ws, r, 6, s.points, POINTS_FORMAT_2)
-        put_text(ws, r, 7, s.evidence).alignment = _wrap
-        put_text(ws, r, 8, (s.entered_by.get_full_name() or s.entered_by.username) if s.entered_by else "")
-        put_date(ws, r, 9, s.updated_at)
-    _borders(ws, r, len(headers))
+        table.add(
+            [
+                s.party_group.village.name,
+                s.party_group.name,
+                s.quarter,
+                s.item.name,
+                s.item.max_points,
+                s.points,
+                s.evidence,
+                (s.entered_by.get_full_name() or s.entered_by.username) if s.entered_by else "",
+                s.updated_at,
+            ]
+        )
+    table.signatures()
+    table.finish()
 
-    ws = wb.create_sheet(_("Spot checks")[:31])
-    headers = [
-        (_("Checked on"), 14),
-        (_("Village"), 12),
-        (_("Party group"), 22),
-        (_("Checked by"), 12),
-        (_("How"), 18),
-        (_("Findings"), 40),
-        (_("Rating"), 10),
-        (_("Points"), 8),
-        (_("Rectification required"), 30),
-        (_("Rectify by"), 14),
-        (_("Rectified on"), 14),
-        (_("State"), 10),
+    columns = [
+        Col(_("Checked on"), 13, "date"),
+        Col(_("Village"), 10),
+        Col(_("Party group"), 18),
+        Col(_("Checked by"), 16),
+        Col(_("How"), 16),
+        Col(_("Findings"), 36),
+        Col(_("Rating"), 8),
+        _points(_("Points"), 7),
+        Col(_("Rectification required"), 28),
+        Col(_("Rectify by"), 13, "date"),
+        Col(_("Rectified on"), 13, "date"),
+        Col(_("State"), 8),
     ]
-    _sheet(ws, _("%(t)s %(y)d spot checks") % {"t": year.township.name, "y": year.year}, _subtitle(year), headers)
+    table = _table(
+        wb.create_sheet(),
+        year,
+        _("%(t)s %(y)d spot checks") % {"t": year.township.name, "y": year.year},
+        columns,
+        name=_("Spot checks"),
+    )
     states = {
         "none": "",
         "done": _("done"),
@@ -166,22 +167,25 @@ def scores_workbook(
         "pending": _("open"),
     }
     today = clock.today()
-    r = HEADER_ROW
     for c in checks:
-        r += 1
-        put_date(ws, r, 1, c.checked_on)
-        put_text(ws, r, 2, c.party_group.village.name)
-        put_text(ws, r, 3, c.party_group.name)
-        put_text(ws, r, 4, c.checked_by)
-        put_text(ws, r, 5, "、".join(_methods(c)))
-        put_text(ws, r, 6, c.findings).alignment = _wrap
-        put_text(ws, r, 7, c.get_rating_display())
-        put_number(ws, r, 8, c.points)
-        put_text(ws, r, 9, c.rectification).alignment = _wrap
-        put_date(ws, r, 10, c.rectify_by)
-        put_date(ws, r, 11, c.rectified_on)
-        put_text(ws, r, 12, states[rectification_state(c, today)])
-    _borders(ws, r, len(headers))
+        table.add(
+            [
+                c.checked_on,
+                c.party_group.village.name,
+                c.party_group.name,
+                c.checked_by,
+                "、".join(_methods(c)),
+                c.findings,
+                c.get_rating_display(),
+                c.points,
+                c.rectification,
+                c.rectify_by,
+                c.rectified_on,
+                states[rectification_state(c, today)],
+            ]
+        )
+    table.signatures()
+    table.finish()
     return _save(wb)
 
 
@@ -200,43 +204,41 @@ def _methods(check: SpotCheck) -> list[str]:
 def branches_workbook(year: AppraisalYear, rows: Sequence[BranchRow]) -> bytes:
     """The branches ranked by their year-end total, with the two parts and the weight that make it."""
     wb = Workbook()
-    ws = wb.active
-    ws.title = _("Branch appraisal")[:31]
     w = year.group_work_weight
-    headers = [
-        (_("Rank"), 6),
-        (_("Village"), 12),
-        (_("Party branch"), 24),
-        (_("Township's items (points)"), 12),
-        (_("Party groups' work (average year score)"), 14),
-        (_("Weight of party-group work (%)"), 12),
-        (_("Total"), 10),
-        (_("Notes"), 36),
+    columns = [
+        Col(_("Rank"), 6, "int"),
+        Col(_("Village"), 10),
+        Col(_("Party branch"), 26),
+        _points(_("Township's items (points)"), 12),
+        _points(_("Party groups' work (average year score)"), 14),
+        _points(_("Weight of party-group work (%)"), 12),
+        _points(_("Total"), 10),
+        Col(_("Notes"), 34),
     ]
     title = _("%(t)s %(y)d year-end appraisal of the village party branches") % {
         "t": year.township.name,
         "y": year.year,
     }
-    _sheet(ws, title, _subtitle(year), headers)
-    r = HEADER_ROW
+    table = _table(wb.active, year, title, columns, name=_("Branch appraisal"))
     for row in rows:
-        r += 1
         a = row.appraisal
-        ws.cell(row=r, column=1, value=row.rank)
-        put_text(ws, r, 2, row.village.name)
-        put_text(ws, r, 3, row.village.branch_name)
-        put_number(ws, r, 4, a.township_points if a else None)
-        put_number(ws, r, 5, a.group_points if a else row.live_group_points)
-        put_number(ws, r, 6, w, POINTS_FORMAT)
-        put_number(ws, r, 7, a.total if a else None).font = BOLD
-        put_text(ws, r, 8, a.notes if a else _("not yet appraised")).alignment = _wrap
-    _borders(ws, r, len(headers))
-    r += 2
-    put_text(
-        ws,
-        r,
-        1,
+        r = table.add(
+            [
+                row.rank,
+                row.village.name,
+                row.village.branch_name,
+                a.township_points if a else None,
+                a.group_points if a else row.live_group_points,
+                w,
+                a.total if a else None,
+                a.notes if a else _("not yet appraised"),
+            ]
+        )
+        table.ws.cell(row=r, column=7).font = BOLD
+    table.line(
         _("Total = township's items × %(tw)s%% + party groups' work × %(w)s%%") % {"tw": _pct(100 - w), "w": _pct(w)},
+        gap=1,
     )
-    ws.merge_cells(f"A{r}:{get_column_letter(len(headers))}{r}")
+    table.signatures()
+    table.finish()
     return _save(wb)

@@ -40,7 +40,7 @@ from appraisal.scoring.forms import (
 )
 from audit.events import Action, record
 from core import clock, periods
-from core.xlsx import xlsx_response
+from core.xlsx import draft_filename, xlsx_response
 from groups.models import PartyGroup
 from township.models import Township, Village
 from township.scoping import (
@@ -345,6 +345,7 @@ def scores_xlsx(request, pk: int):
     )
     record(Action.EXPORT, request=request, obj=year, rows=len(table), export="appraisal_scores")
     name = _("%(t)s %(y)d party group appraisal scores.xlsx") % {"t": year.township.name, "y": year.year}
+    name = draft_filename(name, year.state != AppraisalYear.State.DECIDED)
     return xlsx_response(content, name, f"appraisal-scores-{year.year}-{year.pk}.xlsx")
 
 
@@ -625,4 +626,5 @@ def branches_xlsx(request, pk: int):
     content = exporting_scores.branches_workbook(year, table)
     record(Action.EXPORT, request=request, obj=year, rows=len(table), export="branch_appraisal")
     name = _("%(t)s %(y)d branch year-end appraisal.xlsx") % {"t": year.township.name, "y": year.year}
+    name = draft_filename(name, year.state != AppraisalYear.State.DECIDED)
     return xlsx_response(content, name, f"branch-appraisal-{year.year}-{year.pk}.xlsx")
