@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -266,8 +266,8 @@ def print_setup(
 
     The page header carries the document's short title (and 草稿 in red for a year not yet decided); the footer the
     page number "第 N 页 共 M 页"."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE if landscape else Worksheet.ORIENTATION_PORTRAIT
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages down as needed
@@ -472,3 +472,110 @@ class PrintTable:
     def finish(self) -> None:
         """The print area: everything written."""
         self.ws.print_area = f"A1:{get_column_letter(self.n)}{self.row}"
+
+
+# --- the same layout for a write-only (streamed) sheet: the roster, the security events --------------------------
+
+
+class StreamTable:
+    """`PrintTable` for openpyxl's write-only sheets, whose rows are appended in order and never revisited.
+
+    Data rows stay plain values (fast: no cell object per value) unless a text is too long for its column; then that
+    row is written as cells, the long ones wrapped, and the row is given the height of its longest text. Cell borders
+    would need a cell per value, so the sheet prints with grid lines instead."""
+
+    def __init__(self, ws, columns: list[Col], *, title: str, info: str = "", draft: bool = False):
+        self.ws = ws
+        self.columns = columns
+        self.n = len(columns)
+        self.rows = 0
+        self.header_row = 3
+        self.first_row = 4
+        self._room = [max((c.width - 1.2) * 0.95, 1.0) if c.kind == "text" else None for c in columns]
+        for column, col in enumerate(columns, start=1):
+            ws.column_dimensions[get_column_letter(column)].width = col.width
+        ws.freeze_panes = f"A{self.first_row}"  # written with the first row: set before it
+        title = draft_title(title, draft)
+        width = sum(c.width for c in columns)
+        # the sheet's properties (fit to page) are written with the first row: set up the page before it
+        print_setup(
+            ws,
+            header_row=self.header_row,
+            last_column=self.n,
+            landscape=width > PORTRAIT_WIDTH,
+            page_title=title,
+            draft=draft,
+        )
+        ws.print_options.gridLines = True
+        ws.row_dimensions[1].height = height_for(wrapped_lines(title, width, scale=15 / 11), scale=15 / 11)
+        self._merged_line(title, font=TITLE_FONT, alignment=Alignment(horizontal="center", vertical="center"))
+        made = made_on_text()
+        info_cell = self._cell(info, alignment=Alignment(vertical="center"))
+        made_cell = self._cell(made, alignment=Alignment(horizontal="right", vertical="center"))
+        self._append([info_cell, *([None] * (self.n - 2)), made_cell] if self.n > 1 else [info_cell])
+        if self.n > 2:
+            ws.merged_cells.add(f"A2:{get_column_letter(self.n - 1)}2")
+        headers = []
+        for col in columns:
+            cell = self._cell(col.header, font=BOLD, alignment=CENTER)
+            cell.fill = HEADER_FILL
+            cell.border = BORDER
+            headers.append(cell)
+        ws.row_dimensions[3].height = height_for(max(wrapped_lines(c.header, c.width, scale=1.05) for c in columns))
+        self._append(headers)
+
+    def _cell(self, value, *, font: Font | None = None, alignment: Alignment | None = None):
+        cell = WriteOnlyCell(self.ws, value=safe_text(value))
+        cell.data_type = "s"
+        if looks_like_formula(cell.value):
+            cell.quotePrefix = True
+        if font:
+            cell.font = font
+        if alignment:
+            cell.alignment = alignment
+        return cell
+
+    def _append(self, values: list) -> None:
+        self.ws.append(values)
+        self.rows += 1
+
+    def _merged_line(self, text: str, *, font: Font | None = None, alignment: Alignment | None = None) -> None:
+        self._append([self._cell(text, font=font, alignment=alignment or Alignment(vertical="center"))])
+        if self.n > 1:
+            self.ws.merged_cells.add(f"A{self.rows}:{get_column_letter(self.n)}{self.rows}")
+
+    def add(self, values: list) -> None:
+        """A data row: plain values, except where a text needs more than one line (then cells, wrapped)."""
+        long = None
+        for i, value in enumerate(values):
+            room = self._room[i]
+            if room is not None and isinstance(value, str) and len(value) * 2 > room:
+                lines = wrapped_lines(value, self.columns[i].width)
+                if lines > 1:
+                    long = long or {}
+                    long[i] = lines
+        if long:
+            self.ws.row_dimensions[self.rows + 1].height = height_for(max(long.values()))
+            # a row holding a cell object is written as cells throughout: openpyxl would reuse the last cell's style
+            # for the plain values after it
+            cells = []
+            for i, value in enumerate(values):
+                cell = value if isinstance(value, Cell) else WriteOnlyCell(self.ws, value=value)
+                if i in long:
+                    cell.alignment = WRAP_TOP
+                cells.append(cell)
+            values = cells
+        self._append(values)
+
+    def line(self, text: str, *, gap: int = 0) -> None:
+        """A line of text across the sheet under the rows (a total, the 制表人 line)."""
+        for _ in range(gap):
+            self._append([])
+        self._merged_line(text)
+
+    def signatures(self) -> None:
+        gap = "　" * 8
+        self.line(f"制表人：{gap}审核人：{gap}日期：{date_text(None)}", gap=1)
+
+    def finish(self) -> None:
+        self.ws.print_area = f"A1:{get_column_letter(self.n)}{self.rows}"

@@ -269,7 +269,7 @@ def disclosure_xlsx(request, pk: int):
     )
     record(Action.EXPORT, request=request, obj=vg, rows=len(sheet.rows), export="fund_disclosure")
     name = _("%(title)s collective fund disclosure %(start)s-%(end)s.xlsx") % {
-        "title": sheet.title,
+        "title": f"{vg.village.township.name}{sheet.title}",
         "start": f"{sheet.start:%Y%m%d}",
         "end": f"{sheet.end:%Y%m%d}",
     }

@@ -19,10 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.worksheet.worksheet import Worksheet
 
 from core import clock
-from core.xlsx import text_value, write_only_header
+from core.xlsx import Col, StreamTable, text_value
 from groups.roster.importing import BY_KEY, DATA_SHEET
 from members.models import PartyMember, mask_id_number, mask_phone
 from township.models import Village
@@ -36,8 +35,8 @@ YES_NO = {True: "是", False: "否"}
 # (database value, column header, width); the headers are the import template's, with the township first.
 FIELDS = (
     ("village__township__name", "乡镇", 10),
-    ("village__name", BY_KEY["village"].header, 12),
-    ("current_post__party_group__name", BY_KEY["party_group"].header, 18),
+    ("village__name", BY_KEY["village"].header, 10),
+    ("current_post__party_group__name", BY_KEY["party_group"].header, 20),
     ("name", BY_KEY["name"].header, 10),
     ("sex", BY_KEY["sex"].header, 6),
     ("birth_date", BY_KEY["birth_date"].header, 12),
@@ -50,6 +49,7 @@ FIELDS = (
     ("is_shuangdai", BY_KEY["is_shuangdai"].header, 9),
     ("notes", BY_KEY["notes"].header, 24),
 )
+DATE_FIELDS = ("birth_date", "joined_on")
 
 
 def roster_rows(villages: QuerySet[Village]):
@@ -95,18 +95,24 @@ def _all_cells(ws, values: list) -> list:
 
 
 def roster_write(villages: QuerySet[Village], stream: BinaryIO, *, title: str = "") -> int:
-    """Write the roster of these villages to `stream` as .xlsx; returns the number of members written."""
+    """Write the roster of these villages to `stream` as .xlsx; returns the number of members written.
+
+    Printed, it has the title (the place and 党员名册), the date made, the headers on every page, one page wide."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(DATA_SHEET)
-    ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    write_only_header(ws, [(header, width) for _field, header, width in FIELDS])
+    table = StreamTable(
+        ws,
+        [Col(header, width, "date" if field in DATE_FIELDS else "text") for field, header, width in FIELDS],
+        title=f"{title}{DATA_SHEET}",
+        info="身份证号、联系电话已遮盖",
+    )
     count = 0
     for row in roster_rows(villages):
-        ws.append(sheet_row(ws, row))
+        table.add(sheet_row(ws, row))
         count += 1
+    table.line(f"合计：共 {count} 人")
+    table.signatures()
+    table.finish()
     wb.properties.title = title or _("Party member roster")
     wb.properties.created = timezone.now().replace(tzinfo=None)
     wb.save(stream)

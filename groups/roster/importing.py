@@ -26,14 +26,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core import clock
 from core.fields import lookup_hash, mask
-from core.xlsx import TEXT_FORMAT, header_row, put_date, put_text
+from core.xlsx import TEXT_FORMAT, Col, PrintTable, height_for, put_date, put_text, wrapped_lines
 from members.models import PartyMember
 from members.validators import (
     FULLWIDTH,
@@ -55,6 +54,9 @@ MAX_ROWS = 5000
 DATA_SHEET = "党员名册"
 NOTES_SHEET = "填写说明"
 TEMPLATE_ROWS = 500  # rows of the template's ID and phone columns pre-formatted as text
+TEMPLATE_TITLE = "导入模板"
+TEMPLATE_HINT = "每行一名党员，填在表头之下；表头和表头以上的标题不要改动。填写方法见“填写说明”表。"
+HEADER_SEARCH_ROWS = 5  # a roster may have a title (and a line under it) above its headings
 
 Sex, Status = PartyMember.Sex, PartyMember.Status
 
@@ -305,6 +307,8 @@ def _read_workbook(wb) -> Sheet:
         )
     if not grid:
         raise RosterFileError(_("The roster sheet is empty. Fill in the template's columns, one member a row."))
+    at = _header_index(grid)
+    grid = grid[at:]  # a title above the headings (the template's, or the township's own) is not data
     header_number, header = grid[0]
     columns, problems = _columns(header, grid[1:])
     if problems:
@@ -316,6 +320,15 @@ def _read_workbook(wb) -> Sheet:
     if not rows:
         raise RosterFileError(_("The roster has headings but no members under them."))
     return Sheet(columns, rows)
+
+
+def _header_index(grid: list[tuple[int, list]]) -> int:
+    """Which of the first non-empty rows holds the headings: the first naming two or more roster columns (else the
+    first row, whose problems are then reported)."""
+    for i, (_number, values) in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        if sum(1 for v in values if _normalise_header(v) in BY_HEADER) >= 2:
+            return i
+    return 0
 
 
 def _cell_list(cells: list[str]) -> str:
@@ -748,18 +761,23 @@ NOTES = (
 )
 
 
-def template_workbook(user) -> bytes:
-    """The roster template: the columns with an example row (to delete), and a sheet of notes."""
+def template_workbook(user, *, place: str = "") -> bytes:
+    """The roster template: a title, the columns with an example row (to delete), and a sheet of notes; it prints
+    like every other export (headers on every page, one page wide)."""
     from groups.models import PartyGroup
 
     village = villages_for(user).order_by("name").first()
     group = PartyGroup.objects.filter(village=village, dissolved_on__isnull=True).order_by("name").first()
     wb = Workbook()
-    ws = wb.active
-    ws.title = DATA_SHEET
-    widths = {"村": 12, "党小组": 18, "姓名": 10, "身份证号": 22, "联系电话": 15, "备注": 24}
-    header_row(ws, 1, [(c.header, widths.get(c.header, 11)) for c in COLUMNS])
-    ws.freeze_panes = "A2"
+    widths = {"村": 10, "党小组": 18, "姓名": 10, "身份证号": 22, "联系电话": 15, "备注": 24, "性别": 6}
+    table = PrintTable(
+        wb.active,
+        [Col(c.header, widths.get(c.header, 10)) for c in COLUMNS],
+        title=f"{place}{DATA_SHEET}（{TEMPLATE_TITLE}）",
+        info=f"{TEMPLATE_HINT}",
+        name=DATA_SHEET,
+    )
+    ws = table.ws
     example = {
         "village": village.name if village else "罗紫村",
         "party_group": group.name if group else "第一党小组",
@@ -775,41 +793,48 @@ def template_workbook(user) -> bytes:
         "is_shuangdai": "否",
         "notes": _("Example row: delete it before importing."),
     }
+    first = table.first_row
+    last = first + TEMPLATE_ROWS - 1
+    table.add([None] * len(COLUMNS))
     for i, col in enumerate(COLUMNS, start=1):
         value = example[col.key]
         if isinstance(value, datetime.date):
-            put_date(ws, 2, i, value).number_format = "yyyy-mm-dd"
+            put_date(ws, first, i, value).number_format = "yyyy-mm-dd"
         else:
-            put_text(ws, 2, i, value)
+            put_text(ws, first, i, value)
         if col.key in ("id_number", "phone"):
-            for row in range(2, TEMPLATE_ROWS + 2):
+            for row in range(first, last + 1):
                 ws.cell(row=row, column=i).number_format = TEXT_FORMAT
         if col.key in ("birth_date", "joined_on"):
-            for row in range(3, TEMPLATE_ROWS + 2):
+            for row in range(first + 1, last + 1):
                 ws.cell(row=row, column=i).number_format = "yyyy-mm-dd"
+    ws.row_dimensions[first].height = height_for(wrapped_lines(example["notes"], widths["备注"]))
     letters = {c.key: get_column_letter(i) for i, c in enumerate(COLUMNS, start=1)}
     for keys, options in ((("sex",), "男,女"), (("status",), "正式,预备"), (FLAGS, "是,否")):
         dv = DataValidation(type="list", formula1=f'"{options}"', allow_blank=True)
         ws.add_data_validation(dv)
         for key in keys:
-            dv.add(f"{letters[key]}2:{letters[key]}{TEMPLATE_ROWS + 1}")
+            dv.add(f"{letters[key]}{first}:{letters[key]}{last}")
+    table.finish()  # the print area is the title, the headers and the example: blank rows print nothing
 
-    notes = wb.create_sheet(NOTES_SHEET)
-    header_row(notes, 1, [(_("Column"), 12), (_("Required"), 8), (_("How to fill it in"), 80)])
-    for row, (heading, required, text) in enumerate(NOTES, start=2):
-        put_text(notes, row, 1, heading)
-        put_text(notes, row, 2, _("yes") if required else "")
-        put_text(notes, row, 3, _(text)).alignment = Alignment(wrap_text=True, vertical="top")
-    row = len(NOTES) + 3
+    notes = PrintTable(
+        wb.create_sheet(),
+        [Col(_("Column"), 12), Col(_("Required"), 8), Col(_("How to fill it in"), 70)],
+        title=f"{place}{DATA_SHEET}（{NOTES_SHEET}）",
+        info=TEMPLATE_HINT,
+        name=NOTES_SHEET,
+    )
+    for heading, required, text in NOTES:
+        notes.add([heading, _("yes") if required else "", _(text)])
     for line in (
         _("One member a row, under the headings of the roster sheet; keep the headings as they are."),
         _("A member already on record is recognised by ID number and updated; an empty cell leaves that item alone."),
         _("Nothing is saved until you have checked the preview and confirmed it."),
         _("Delete the example row (张三) before importing."),
     ):
-        put_text(notes, row, 1, f"· {line}")
-        notes.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-        row += 1
+        notes.line(f"· {line}")
+    notes.signatures()
+    notes.finish()
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -79,7 +79,9 @@ def _read_pending(request, pending: dict) -> bytes | None:
 @login_required
 def import_template(request):
     user = _importer(request)
-    return xlsx_response(template_workbook(user), _("Party member roster template.xlsx"), "member-roster-template.xlsx")
+    scope = roster_scope_name(user) or ""
+    name = f"{scope}{_('Party member roster template.xlsx')}"
+    return xlsx_response(template_workbook(user, place=scope), name, "member-roster-template.xlsx")
 
 
 @login_required
@@ -177,6 +179,8 @@ def roster_scope_name(user) -> str | None:
         return _("All townships")
     a = assignment_of(user)
     place = {Role.COUNTY_VIEWER: a.county, Role.TOWNSHIP_STAFF: a.township, Role.BRANCH_SECRETARY: a.village}[a.role]
+    if a.role == Role.BRANCH_SECRETARY:  # 金溪乡罗紫村: a file handed on says whose village it is
+        return f"{a.village.township.name}{place.name}"
     return place.name
 
 

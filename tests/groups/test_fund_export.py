@@ -90,7 +90,7 @@ def test_it_downloads_as_an_xlsx_attachment_with_a_chinese_filename(vg, secretar
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    assert f"filename*=UTF-8''{quote('罗紫村1社')}" in disposition
+    assert f"filename*=UTF-8''{quote('东河乡罗紫村1社')}" in disposition
     assert "20250101-20251231" in disposition
     assert 'filename="fund-disclosure-' in disposition  # an ASCII fallback for old clients
     assert response["Cache-Control"] == "no-store"
@@ -107,6 +107,18 @@ def test_the_headers_are_frozen_and_printed_on_every_a4_page(vg, secretary_a1, l
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
     assert "罗紫村1社" in ws["A1"].value
+    assert ws["A2"].value.startswith("东河乡罗紫村1社")
+    assert "制表日期：2027年6月15日" in [ws.cell(2, c).value for c in range(1, 11)]
+    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
+
+
+def test_under_the_totals_the_amounts_are_in_capitals_and_there_is_a_signature_line(vg, secretary_a1, login):
+    ws = workbook(download(login(secretary_a1), vg)).worksheets[0]
+    lines = [ws.cell(r, 1).value for r in range(HEADER_ROW + 1, ws.max_row + 1)]
+    assert "本期收入合计（大写）：人民币贰仟壹佰柒拾元零壹角（¥2,170.10）" in lines
+    assert "本期支出合计（大写）：人民币贰仟叁佰贰拾元零伍分（¥2,320.05）" in lines
+    assert any(str(v).startswith("期末结余（大写）：人民币") for v in lines)
+    assert any(str(v).startswith("制表人：") for v in lines)
 
 
 def test_the_headers_follow_the_language_of_the_page(vg, secretary_a1, login):
@@ -184,11 +196,12 @@ def test_put_text_never_writes_a_formula(typed):
 def test_the_decisions_cited_are_on_their_own_sheet(vg, secretary_a1, login):
     wb = workbook(download(login(secretary_a1), vg))
     ws = wb.worksheets[1]
-    assert ws.freeze_panes == "A2"
-    assert ws.max_row == 2
-    assert ws.cell(2, 1).value == datetime.datetime(2025, 5, 18)
-    assert ws.cell(2, 2).value == "河堰转包收入投入1公里社道路"
-    assert [ws.cell(2, c).value for c in (4, 5, 6)] == [45, 40, 37]
+    assert "罗紫村1社" in ws["A1"].value  # under the title, the township and the villager group, the date made
+    assert ws.freeze_panes == "A4"
+    assert ws.cell(4, 1).value == datetime.datetime(2025, 5, 18)
+    assert ws.cell(4, 2).value == "河堰转包收入投入1公里社道路"
+    assert [ws.cell(4, c).value for c in (4, 5, 6)] == [45, 40, 37]
+    assert ws.cell(5, 1).value is None  # one decision, then the 制表人 / 审核人 line
     assert int(ws.page_setup.paperSize) == 9  # A4
 
 

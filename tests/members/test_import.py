@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from io import BytesIO
+from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -135,15 +136,18 @@ def test_it_downloads_the_template_with_an_example_row_and_notes(org, secretary_
     wb = load_workbook(BytesIO(response.content))
     assert wb.sheetnames == [DATA_SHEET, NOTES_SHEET]
     ws = wb[DATA_SHEET]
-    assert [c.value for c in ws[1]] == HEAD
-    example = [c.value for c in ws[2]]
+    assert ws["A1"].value == "东河乡罗紫村党员名册（导入模板）"  # a title, and the date made beside the hint under it
+    assert [c.value for c in ws[3]] == HEAD
+    example = [c.value for c in ws[4]]
     assert example[COL["村"]] == "罗紫村"  # the secretary's own village
     assert example[COL["身份证号"]] == EXAMPLE_ID
     assert example[COL["姓名"]] == "张三"
-    assert ws.cell(3, COL["身份证号"] + 1).number_format == "@"  # typed ID numbers stay text
-    assert ws.freeze_panes == "A2"
+    assert ws.cell(5, COL["身份证号"] + 1).number_format == "@"  # typed ID numbers stay text
+    assert ws.freeze_panes == "A4"
+    assert ws.print_title_rows == "$3:$3"
+    assert quote("东河乡罗紫村") in response["Content-Disposition"]
     notes = wb[NOTES_SHEET]
-    assert {notes.cell(r, 1).value for r in range(2, 15)} >= set(HEAD)
+    assert {notes.cell(r, 1).value for r in range(1, notes.max_row + 1)} >= set(HEAD)
 
 
 def test_the_untouched_template_is_refused_because_of_its_example_row(org, secretary_a1, login):
@@ -153,9 +157,22 @@ def test_the_untouched_template_is_refused_because_of_its_example_row(org, secre
     response = upload(client, template)
     assert response.status_code == 302
     response = preview(client)
-    assert problems(response) == {(2, "身份证号")}
+    assert problems(response) == {(4, "身份证号")}  # the example row, under the title and the headings
     assert not response.context["plan"].ok
     assert snapshot() == before
+
+
+def test_the_filled_in_template_imports_under_its_title(org, secretary_a1, login, media):
+    client = login(secretary_a1)
+    wb = load_workbook(BytesIO(client.get(reverse("roster:import-template")).content))
+    ws = wb[DATA_SHEET]
+    for column, value in enumerate(row(), start=1):
+        ws.cell(4, column).value = value  # over the example row
+    out = BytesIO()
+    wb.save(out)
+    assert upload(client, out.getvalue()).status_code == 302
+    plan = preview(client).context["plan"]
+    assert plan.ok and [r.row for r in plan.rows] == [4]  # rows are numbered as in the file
 
 
 # --- a good file -----------------------------------------------------------------------------------------------

@@ -38,10 +38,14 @@ def workbook(response):
 
 
 def rows_by_name(book) -> dict[str, dict]:
+    """The members' rows, between the headers (row 3, under the title and the date made) and the count under them."""
     ws = book.active
     values = list(ws.iter_rows(values_only=True))
-    assert list(values[0]) == HEADERS
-    return {row[HEADERS.index("姓名")]: dict(zip(HEADERS, row, strict=True)) for row in values[1:]}
+    assert list(values[2]) == HEADERS
+    assert ws.freeze_panes == "A4" and ws.print_title_rows == "$3:$3"
+    members = [row for row in values[3:] if row[1] is not None]  # the 合计 and 制表人 lines are in column A only
+    assert values[3 + len(members)][0] == f"合计：共 {len(members)} 人"
+    return {row[HEADERS.index("姓名")]: dict(zip(HEADERS, row, strict=True)) for row in members}
 
 
 def test_the_url_is_members_roster():
@@ -106,7 +110,7 @@ def test_members_who_left_are_not_on_the_roster(org, secretary_a1, login):
 def test_text_that_looks_like_a_formula_stays_text(org, secretary_a1, login):
     PartyMemberFactory(village=org.a1, name="=1+1", notes="@SUM(A1)")
     ws = workbook(login(secretary_a1).get(URL)).active
-    row = next(r for r in ws.iter_rows(min_row=2) if r[HEADERS.index("姓名")].value == "=1+1")
+    row = next(r for r in ws.iter_rows(min_row=4) if r[HEADERS.index("姓名")].value == "=1+1")
     name, notes = row[HEADERS.index("姓名")], row[HEADERS.index("备注")]
     assert (name.data_type, notes.data_type) == ("s", "s")
     assert name.quotePrefix and notes.quotePrefix
@@ -205,3 +209,23 @@ def test_the_dashboards_link_to_the_roster(org, township_staff, county_viewer, l
     assert URL in login(township_staff).get(reverse("township", args=[org.ta.pk])).content.decode()
     client.logout()
     assert URL in login(county_viewer).get(reverse("county", args=[org.county.pk])).content.decode()
+
+
+def test_it_prints_one_page_wide_with_a_title_the_date_made_and_page_numbers(org, township_staff, login):
+    ws = workbook(login(township_staff).get(URL)).active
+    assert ws["A1"].value == "东河乡党员名册"
+    assert "制表日期：2027年6月15日" in [c.value for c in ws[2]]
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToWidth) == 1
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
+    assert ws.cell(ws.max_row, 1).value.startswith("制表人：")
+
+
+def test_a_long_note_wraps_and_its_row_is_tall_enough(org, secretary_a1, login):
+    note = "长期在外务工，每季度回村参加一次党小组会，其余时间通过电话联系。" * 2
+    PartyMemberFactory(village=org.a1, name="备注很长", notes=note)
+    ws = workbook(login(secretary_a1).get(URL)).active
+    row = next(r for r in ws.iter_rows(min_row=4) if r[HEADERS.index("姓名")].value == "备注很长")
+    notes = row[HEADERS.index("备注")]
+    assert notes.alignment.wrap_text
+    assert ws.row_dimensions[notes.row].height >= 5 * 15  # 64 characters in a column 24 wide: six lines
