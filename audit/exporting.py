@@ -12,31 +12,34 @@ from openpyxl.cell import WriteOnlyCell
 
 from audit.models import SecurityEvent
 from core import clock
-from core.xlsx import text_value, write_only_header
+from core.xlsx import Col, StreamTable, text_value
 
 CHUNK_SIZE = 2000
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 COLUMNS = ("at", "username", "action", "ip", "object_type", "object_id", "object_repr", "rows", "path", "detail")
 
 
-def events_workbook(events: QuerySet[SecurityEvent]) -> tuple[bytes, int]:
-    """The workbook's bytes and the number of events written."""
+def events_workbook(events: QuerySet[SecurityEvent], *, description: str = "") -> tuple[bytes, int]:
+    """The workbook's bytes and the number of events written; `description` (the filters) goes under the title."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Security events")[:31])
-    write_only_header(
+    title = _("Security events")
+    table = StreamTable(
         ws,
         [
-            (_("Time"), 18),
-            (_("Account"), 14),
-            (_("Action"), 16),
-            (_("Address"), 16),
-            (_("Object type"), 18),
-            (_("Object number"), 10),
-            (_("Object"), 28),
-            (_("Rows"), 8),
-            (_("Page"), 36),
-            (_("Detail"), 40),
+            Col(_("Time"), 18, "date"),
+            Col(_("Account"), 12),
+            Col(_("Action"), 14),
+            Col(_("Address"), 15),
+            Col(_("Object type"), 16),
+            Col(_("Object number"), 9),
+            Col(_("Object"), 24),
+            Col(_("Rows"), 7, "int"),
+            Col(_("Page"), 30),
+            Col(_("Detail"), 40),
         ],
+        title=title,
+        info=description,
     )
     actions = dict(SecurityEvent.Action.choices)
     n = 0
@@ -47,8 +50,11 @@ def events_workbook(events: QuerySet[SecurityEvent]) -> tuple[bytes, int]:
         when.number_format = TIME_FORMAT
         texts = [username, actions.get(action, action), ip, otype, oid, orepr]
         detail_text = json.dumps(detail, ensure_ascii=False, default=str) if detail else ""
-        ws.append([when, *(text_value(ws, t) for t in texts), rows, text_value(ws, path), text_value(ws, detail_text)])
+        table.add([when, *(text_value(ws, t) for t in texts), rows, text_value(ws, path), text_value(ws, detail_text)])
         n += 1
+    table.line(f"合计：共 {n} 条")
+    table.signatures()
+    table.finish()
     out = BytesIO()
     wb.save(out)
     return out.getvalue(), n

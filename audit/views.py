@@ -78,7 +78,8 @@ def events_xlsx(request):
     if form.is_bound and not form.is_valid():
         return redirect(f"{reverse('audit:events')}?{_query(request)}")
     filters = form.filters()
-    content, rows = events_workbook(events_matching(filters))
+    description = "；".join(f"{form.fields[k].label}：{v}" for k, v in filters.items() if v not in (None, ""))
+    content, rows = events_workbook(events_matching(filters), description=description)
     record(
         Action.EXPORT,
         request=request,

@@ -184,6 +184,7 @@ SIGN_ROW_HEIGHT = 30.0  # a row someone signs in needs room for a hand-written n
 RIGHT = Alignment(horizontal="right", vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP_TOP = Alignment(wrap_text=True, vertical="center")
+MIDDLE = Alignment(vertical="center")
 SMALL = Font(size=10)
 
 
@@ -410,14 +411,13 @@ class PrintTable:
         """A row of the table (values in column order); returns its row number."""
         self.row += 1
         lines = 1
-        signs = False
+        signs = any(c.kind == SIGN for c in self.columns)
         for column, (col, value) in enumerate(zip(self.columns, values, strict=False), start=1):
             cell = self.put(self.row, column, value, col)
             if bold:
                 cell.font = BOLD
             if col.kind == "text" and value not in (None, ""):
                 lines = max(lines, wrapped_lines(safe_text(value), col.width))
-            signs = signs or col.kind == SIGN
         for column in range(len(values) + 1, self.n + 1):
             self.ws.cell(row=self.row, column=column).border = BORDER
         height = height_for(lines)
@@ -554,15 +554,15 @@ class StreamTable:
                 if lines > 1:
                     long = long or {}
                     long[i] = lines
-        if long:
-            self.ws.row_dimensions[self.rows + 1].height = height_for(max(long.values()))
+        if long or any(isinstance(v, Cell) for v in values):
+            if long:
+                self.ws.row_dimensions[self.rows + 1].height = height_for(max(long.values()))
             # a row holding a cell object is written as cells throughout: openpyxl would reuse the last cell's style
             # for the plain values after it
             cells = []
             for i, value in enumerate(values):
                 cell = value if isinstance(value, Cell) else WriteOnlyCell(self.ws, value=value)
-                if i in long:
-                    cell.alignment = WRAP_TOP
+                cell.alignment = WRAP_TOP if long and i in long else MIDDLE
                 cells.append(cell)
             values = cells
         self._append(values)

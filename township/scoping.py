@@ -21,7 +21,7 @@ def assignment_of(user) -> Assignment | None:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if not hasattr(user, "_scoping_assignment"):
-        assignments = Assignment.objects.select_related("village", "party_group__village")
+        assignments = Assignment.objects.select_related("village__township", "party_group__village")
         user._scoping_assignment = assignments.filter(user=user).first()
     return user._scoping_assignment
 

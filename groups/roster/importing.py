@@ -24,7 +24,6 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
@@ -744,20 +743,20 @@ def roster_import(*, data: bytes, acting_user, on: datetime.date | None = None) 
 
 # --- the template --------------------------------------------------------------------------------------------------
 
-NOTES = (
-    ("村", True, N_("The village's name as on record, e.g. 罗紫村. A branch secretary imports their own village.")),
-    ("党小组", False, N_("The party group's name in that village. Leave empty to leave the member's group as it is.")),
-    ("姓名", True, N_("The member's name.")),
-    ("性别", False, N_("男 or 女. Leave empty to take it from the ID number.")),
-    ("出生日期", False, N_("Leave empty to take it from the ID number; if filled in, it must agree with it.")),
-    ("身份证号", True, N_("18 characters, the last may be X. Format the column as Text so Excel keeps every digit.")),
-    ("联系电话", False, N_("An 11-digit mobile number, or a landline with its area code.")),
-    ("入党日期", True, N_("Dates may be written 2025-01-05, 2025/1/5, 2025.1.5 or 2025年1月5日, or be Excel dates.")),
-    ("党员类别", False, N_("正式 or 预备 (empty: 正式 for a new member).")),
-    ("原村干部", False, N_("是 or 否 (empty: 否 for a new member).")),
-    ("老党员", False, N_("是 or 否.")),
-    ("双带能手", False, N_("是 or 否: leads in getting rich and leads villagers to get rich.")),
-    ("备注", False, N_("Anything else worth keeping.")),
+NOTES = (  # written in Chinese here: the template is a Chinese form, whatever the page's language
+    ("村", True, "在册的村名，如 罗紫村。村支部书记只能导入本村党员。"),
+    ("党小组", False, "该村党小组的名称。不填则党员所在党小组不变。"),
+    ("姓名", True, "党员姓名。"),
+    ("性别", False, "男 或 女。不填则按身份证号确定。"),
+    ("出生日期", False, "不填则按身份证号确定；填写的须与身份证号一致。"),
+    ("身份证号", True, "18位，最后一位可以是 X。请把这一列设为“文本”格式，Excel 才不会改动数字。"),
+    ("联系电话", False, "11位手机号，或带区号的固定电话。"),
+    ("入党日期", True, "日期可写成 2025-01-05、2025/1/5、2025.1.5 或 2025年1月5日，也可以是 Excel 日期。"),
+    ("党员类别", False, "正式 或 预备（新党员不填为 正式）。"),
+    ("原村干部", False, "是 或 否（新党员不填为 否）。"),
+    ("老党员", False, "是 或 否。"),
+    ("双带能手", False, "是 或 否：带头致富、带领群众致富。"),
+    ("备注", False, "其他需要记载的情况。"),
 )
 
 
@@ -825,7 +824,7 @@ def template_workbook(user, *, place: str = "") -> bytes:
         name=NOTES_SHEET,
     )
     for heading, required, text in NOTES:
-        notes.add([heading, _("yes") if required else "", _(text)])
+        notes.add([heading, _("yes") if required else "", text])
     for line in (
         _("One member a row, under the headings of the roster sheet; keep the headings as they are."),
         _("A member already on record is recognised by ID number and updated; an empty cell leaves that item alone."),

@@ -26,8 +26,10 @@ EVENTS, CHANGES, XLSX = reverse("audit:events"), reverse("audit:changes"), rever
 
 
 def sheet_rows(response) -> list[tuple]:
+    """The header row and the events' rows: under the title and the date made, above the count and 制表人 line."""
     book = load_workbook(io.BytesIO(response.content), read_only=True)
-    return list(book.worksheets[0].iter_rows(values_only=True))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    return [r for r in rows[2:] if len(r) > 1 and r[1] is not None]
 
 
 def at(days_ago: int) -> datetime.datetime:
