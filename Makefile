@@ -47,6 +47,7 @@ test: $(VENV)/.installed lint
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/python scripts/check_messages.py
 	@command -v chromium >/dev/null 2>&1 || echo "NOTE: no chromium on PATH, so the browser tests (tests/browser) are skipped: apt-get install -y chromium fonts-noto-cjk"
+	@command -v soffice >/dev/null 2>&1 || echo "NOTE: no soffice on PATH, so the print test (tests/print) is skipped: apt-get install -y libreoffice-calc poppler-utils"
 	$(BIN)/pytest
 
 # Known vulnerabilities in the locked versions. Needs the network: pip-audit asks PyPI's per-release JSON API, which
