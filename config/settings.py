@@ -129,6 +129,16 @@ DATABASE_APP_ROLE = env.str(
 if MIGRATE_DATABASE_URL and database_role.owner_command(sys.argv):
     DATABASES["default"] = env.db("MIGRATE_DATABASE_URL")
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+# SQLite (`make run`) under a few people at once: write-ahead logging lets readers go on while one writes, a writer
+# waits up to SQLITE_BUSY_SECONDS for another instead of failing with "database is locked", and every transaction
+# takes the write lock when it begins (IMMEDIATE), so a transaction that read first never fails on its first write.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": env.int("SQLITE_BUSY_SECONDS", default=20),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
