@@ -29,9 +29,13 @@ run: $(VENV)/.installed .env
 
 # Production-style serving on this machine: gunicorn, DEBUG off, compressed static files served by the app.
 # Secrets come from the environment or .env; cookies and no HTTPS redirect here only because this is loopback.
+# On PostgreSQL with two roles: DATABASE_URL is the app's role (gunicorn), MIGRATE_DATABASE_URL the tables' owner
+# (`migrate` runs as it and grants the app role its rights), e.g.
+#   MIGRATE_DATABASE_URL=postgres://dangxiaozu_owner:…@db/dangxiaozu DATABASE_URL=postgres://dangxiaozu_app:…@db/dangxiaozu make serve
 WEB_CONCURRENCY ?= 3
 serve: $(VENV)/.installed .env
 	DEBUG=False STATIC_MANIFEST=True $(BIN)/python manage.py collectstatic --no-input -v0
+	@echo "migrate as $${MIGRATE_DATABASE_URL:+the owner (MIGRATE_DATABASE_URL)}$${MIGRATE_DATABASE_URL:-DATABASE_URL}; serve as DATABASE_URL"
 	DEBUG=False $(BIN)/python manage.py migrate --no-input
 	DEBUG=False STATIC_MANIFEST=True ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-False} CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-False} \

@@ -5,10 +5,13 @@ SECRET_KEY or encryption key stops the start with a clear error instead of falli
 """
 
 import datetime
+import sys
 from pathlib import Path
 
 import environ
 from csp import constants as csp_constants
+
+from core import database_role
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",  # its system checks reject settings in the pre-4.0 format
     "simple_history",
+    "pgtrigger",  # the fund ledger's PostgreSQL triggers, kept in migrations (groups/ledger/guards.py)
     "rules",  # {% load rules %} in templates; the capability table itself is township.capabilities
     "axes",
     "django_otp",
@@ -114,7 +118,27 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# PostgreSQL with two roles (core/database_role.py): DATABASE_URL is the app's role, which owns nothing and may not
+# TRUNCATE, alter tables, disable triggers, edit the ledger or set a balance; MIGRATE_DATABASE_URL is the tables'
+# owner, used only by `manage.py migrate`, `flush` and `restore`. After each migrate the owner grants the app role its
+# rights (DATABASE_APP_ROLE, by default the user name in DATABASE_URL). Without MIGRATE_DATABASE_URL one role does all.
+MIGRATE_DATABASE_URL = env.str("MIGRATE_DATABASE_URL", default="")
+DATABASE_APP_ROLE = env.str(
+    "DATABASE_APP_ROLE", default=DATABASES["default"].get("USER", "") if MIGRATE_DATABASE_URL else ""
+)
+if MIGRATE_DATABASE_URL and database_role.owner_command(sys.argv):
+    DATABASES["default"] = env.db("MIGRATE_DATABASE_URL")
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+# SQLite (`make run`) under a few people at once: write-ahead logging lets readers go on while one writes, a writer
+# waits up to SQLITE_BUSY_SECONDS for another instead of failing with "database is locked", and every transaction
+# takes the write lock when it begins (IMMEDIATE), so a transaction that read first never fails on its first write.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": env.int("SQLITE_BUSY_SECONDS", default=20),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -7,9 +7,12 @@ class GroupsConfig(AppConfig):
     verbose_name = _("Party groups")
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate, pre_migrate
 
-        from groups.ledger.append_only import reinstall_after_migrate
+        from groups.ledger.append_only import drop_balance_triggers, reinstall_after_migrate
+        from groups.ledger.guards import grant_app_role_after_migrate
         from groups.roster import checks  # noqa: F401 (registers the defusedxml check for roster uploads)
 
+        pre_migrate.connect(drop_balance_triggers, sender=self, dispatch_uid="groups-ledger-balances")
         post_migrate.connect(reinstall_after_migrate, sender=self, dispatch_uid="groups-ledger-append-only")
+        post_migrate.connect(grant_app_role_after_migrate, sender=self, dispatch_uid="groups-app-database-role")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.history import audit_history
 from core import periods
+from groups.ledger import guards
 from township.models import ConstraintErrorsOnFields, ScopedQuerySet, scoped_manager
 
 
@@ -72,10 +73,10 @@ class VillagerGroup(ConstraintErrorsOnFields, models.Model):
     abolished_on = models.DateField(
         _("merged or abolished on"), null=True, blank=True, help_text=_("Leave empty while the villager group exists.")
     )
-    # The ledger's balance, kept by groups.ledger.services under the villager group's row lock with every posting, so
-    # the dashboards add up one number per villager group instead of every entry of every year. The entries stay the
-    # record: `groups.ledger.services.recount_fund_balances` recomputes it from them (after a bulk load); a test
-    # checks it.
+    # The ledger's balance, so the dashboards add up one number per villager group instead of every entry of every
+    # year. The database keeps it (groups/ledger/guards.py on PostgreSQL, append_only.py on SQLite): each posted entry
+    # is added to it in the same statement, and any other value than the sum of the entries is refused. The entries
+    # stay the record: `manage.py verify_fund_balances` compares every balance with them.
     fund_balance = models.DecimalField(
         _("collective fund balance"),
         max_digits=14,
@@ -96,6 +97,8 @@ class VillagerGroup(ConstraintErrorsOnFields, models.Model):
         verbose_name = _("villager group")
         verbose_name_plural = _("villager groups")
         ordering = ["village__name", "number"]
+        # PostgreSQL: the stored balance is always the sum of the entries (groups/ledger/guards.py).
+        triggers = [guards.balance_is_sum_of_entries]
         constraints = [
             models.UniqueConstraint(
                 fields=["village", "number"],
@@ -545,6 +548,8 @@ class FundEntry(models.Model):
         verbose_name = _("fund entry")
         verbose_name_plural = _("fund entries")
         ordering = ["entry_date", "pk"]
+        # PostgreSQL: no TRUNCATE, and each posting moves its villager group's balance (groups/ledger/guards.py).
+        triggers = [guards.refuse_truncate, guards.carry_to_balance]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gt=0),

@@ -296,8 +296,7 @@ def fund_entry_post(
         recorded_by=user_or_none(acting_user),
     )
     entry.full_clean()
-    stamp(entry, acting_user).save()
-    _carry_to_balance(entry)
+    stamp(entry, acting_user).save()  # the database adds it to the balance (guards.carry_to_balance)
     return entry
 
 
@@ -357,15 +356,8 @@ def fund_entry_reverse(*, entry: FundEntry, entry_date: datetime.date, reason: s
         recorded_by=user_or_none(acting_user),
     )
     reversal.full_clean()
-    stamp(reversal, acting_user).save()
-    _carry_to_balance(reversal)
+    stamp(reversal, acting_user).save()  # the database adds it to the balance (guards.carry_to_balance)
     return reversal
-
-
-def _carry_to_balance(entry: FundEntry) -> None:
-    """Add a new entry to its villager group's stored balance (the caller holds the villager group's row lock)."""
-    signed = entry.amount if entry.direction == Direction.INCOME else -entry.amount
-    VillagerGroup.objects.filter(pk=entry.villager_group_id).update(fund_balance=F("fund_balance") + signed)
 
 
 def recount_fund_balances(villager_groups: QuerySet[VillagerGroup] | None = None) -> int:
