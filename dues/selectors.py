@@ -31,6 +31,11 @@ REMINDER_MONTHS = 3  # unpaid this long: the group leader reminds the member
 FLAG_MONTHS = 6  # unpaid this long in a row without an accepted reason: the branch committee (党章 art. 9)
 
 
+def cents(amount) -> Decimal:
+    """A database sum as exact yuan and fen (SQLite sums decimals as floating point: 123.600000000000)."""
+    return Decimal(amount or 0).quantize(rules.CENT)
+
+
 def yuan(amount: Decimal | None) -> str:
     return "" if amount is None else f"{Decimal(amount):,.2f}"
 
@@ -139,7 +144,7 @@ def dues_for(members: list[PartyMember], first: datetime.date, last: datetime.da
     )
     for row in lines:
         target = out.paid if row["kind"] == Line.Kind.ASSESSED else out.voluntary
-        target[(row["member_id"], row["month"])] += row["total"]
+        target[(row["member_id"], row["month"])] += cents(row["total"])
     return out
 
 
@@ -354,7 +359,7 @@ def collected_in(village_ids, first: datetime.date, last: datetime.date) -> dict
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    return {r["village_id"]: r["total"] for r in rows}
+    return {r["village_id"]: cents(r["total"]) for r in rows}
 
 
 def remitted_period(village_id: int, day: datetime.date) -> Remittance | None:
@@ -436,7 +441,7 @@ def township_year(township, year: int, villages=None) -> list[BranchYear]:
     )
     by_month: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     for row in lines:
-        by_month[(row["village_id"], row["paid_on__month"])] += row["total"]
+        by_month[(row["village_id"], row["paid_on__month"])] += cents(row["total"])
     out = []
     for v in villages:
         statuses = []
@@ -461,11 +466,11 @@ def check(villages) -> list[str]:
     ids = [v.pk for v in villages]
     names = {v.pk: v.name for v in villages}
     lines = {
-        r["village_id"]: r["total"]
+        r["village_id"]: cents(r["total"])
         for r in Line.objects.filter(village_id__in=ids).values("village_id").annotate(total=Sum("amount")).order_by()
     }
     remitted = {
-        r["village_id"]: r["total"]
+        r["village_id"]: cents(r["total"])
         for r in Remittance.objects.filter(village_id__in=ids)
         .values("village_id")
         .annotate(total=Sum("amount"))
@@ -483,7 +488,7 @@ def check(villages) -> list[str]:
     by_day = defaultdict(lambda: ZERO)
     daily = Line.objects.filter(village_id__in=ids).values("village_id", "paid_on").annotate(t=Sum("amount"))
     for r in daily.order_by():
-        by_day[(r["village_id"], r["paid_on"])] += r["t"]
+        by_day[(r["village_id"], r["paid_on"])] += cents(r["t"])
     for r in Remittance.objects.filter(village_id__in=ids).order_by("village_id", "period_start"):
         first = r.period_start
         last = periods.month_end(periods.add_months(first, r.months - 1))

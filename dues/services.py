@@ -32,6 +32,7 @@ from dues.models import (
     RemittanceReceipt,
 )
 from dues.selectors import (
+    cents,
     dues_for,
     member_months,
     period_label,
@@ -355,9 +356,9 @@ def remittance_record(*, village, period_start: datetime.date, remitted_on: date
                 f"（{yuan(existing.amount)} 元）。"
             }
         )
-    collected = Line.objects.filter(village=village, paid_on__gte=start, paid_on__lte=last_day).aggregate(
-        t=Sum("amount")
-    )["t"] or ZERO
+    collected = cents(
+        Line.objects.filter(village=village, paid_on__gte=start, paid_on__lte=last_day).aggregate(t=Sum("amount"))["t"]
+    )
     if collected <= 0:
         raise ValidationError({"period_start": f"{label}没有收到党费，无需上缴。"})
     remittance = Remittance(
