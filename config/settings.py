@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "members",
     "groups",
     "activity",
+    "dues",  # 党费: beside organisational life, between activity and appraisal
     "appraisal",
     "dashboards",
     "seeding",

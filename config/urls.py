@@ -22,6 +22,7 @@ urlpatterns = [
     path("concerns/", include("activity.concerns.urls")),
     path("projects/", include("activity.projects.urls")),
     path("funds/", include("groups.ledger.urls")),
+    path("dues/", include("dues.urls")),
     path("appraisal/", include("appraisal.scoring.urls")),
     path("awards/", include("appraisal.awards.urls")),
     path("reports/", include("appraisal.exports.urls")),

@@ -21,6 +21,7 @@ from activity.reports.services import activity_save, report_for
 from appraisal.awards.services import award_decide, award_nominate, recommend_to_county, year_start_nominating
 from appraisal.scoring.services import appraisal_year_open, spot_check_record
 from core import clock, periods
+from dues.services import assessment_set, payment_record, remittance_record
 from groups.ledger.services import decision_record, fund_entry_post
 from members.models import AnnualReview
 
@@ -66,6 +67,23 @@ OBJECT_URLS = {
         reverse("awards:nominate", args=[o.year.pk]) + f"?kind=advanced_group&target={o.org.a1_g1.pk}"
     ),
     "reports:award-report": lambda o: reverse("reports:award-report", args=[o.year.pk]),  # the township's report
+    "dues:book": lambda o: reverse("dues:book", args=[o.org.a1.pk, MONTH.year]),
+    "dues:register-xlsx": lambda o: reverse("dues:register-xlsx", args=[o.org.a1.pk, MONTH.year]),
+    "dues:assessments": lambda o: reverse("dues:assessments", args=[o.org.a1.pk, MONTH.year]),
+    "dues:assess": lambda o: reverse("dues:assess", args=[o.org.a1_g1_members[0].pk, MONTH.year]),
+    "dues:payment-new": lambda o: reverse("dues:payment-new", args=[o.org.a1.pk]),
+    "dues:payment": lambda o: reverse("dues:payment", args=[o.dues_payment.pk]),
+    "dues:payment-reverse": lambda o: reverse("dues:payment-reverse", args=[o.dues_payment.pk]),
+    "dues:arrears": lambda o: reverse("dues:arrears", args=[o.org.a1.pk]),
+    "dues:arrears-xlsx": lambda o: reverse("dues:arrears-xlsx", args=[o.org.a1.pk]),
+    "dues:remittances": lambda o: reverse("dues:remittances", args=[o.org.a1.pk]),
+    "dues:receive": lambda o: reverse("dues:receive", args=[o.dues_remittance.pk]),
+}
+# A township's dues summary: another township's staff get 404; a secretary of the same township sees only their own
+# village on it, never village A1's.
+TOWNSHIP_URLS = {
+    "dues:township": lambda o: reverse("dues:township", args=[o.org.ta.pk, MONTH.year]),
+    "dues:township-xlsx": lambda o: reverse("dues:township-xlsx", args=[o.org.ta.pk, MONTH.year]),
 }
 # A township's appraisal year as a whole: another township's staff get 404; a secretary of the same township
 # sees only their own village on it (or 403 on the township's own steps), never village A1's data.
@@ -109,6 +127,7 @@ LIST_URLS = {
     "roster:import-preview",
     "roster:import-confirm",
     "roster:roster",
+    "dues:index",
 }
 NOT_SCOPED = {"login", "logout", "password_change", "password_change_done"}
 NOT_SCOPED |= {"accounts:otp-verify", "accounts:otp-setup", "accounts:recovery-codes"}  # one's own login only
@@ -137,6 +156,15 @@ PAYLOAD = {
     "name": "越权项目",
     "started_on": TODAY.isoformat(),
     "members_present": "1",
+    "member": "1",
+    "first_month": MONTH.isoformat(),
+    "last_month": MONTH.isoformat(),
+    "months": "1",
+    "paid_on": TODAY.isoformat(),
+    "received_by": "外人",
+    "period_start": MONTH.isoformat(),
+    "remitted_on": TODAY.isoformat(),
+    "received_on": TODAY.isoformat(),
 }
 SECRET = ("罗紫机耕道", "罗紫一二社党小组", "罗紫党员1", "罗紫河堰", "罗紫会议记录不全")
 
@@ -166,7 +194,7 @@ def _all_url_names():
 
 
 def test_every_url_is_in_the_matrix():
-    missing = _all_url_names() - set(OBJECT_URLS) - set(YEAR_URLS) - LIST_URLS - NOT_SCOPED
+    missing = _all_url_names() - set(OBJECT_URLS) - set(YEAR_URLS) - set(TOWNSHIP_URLS) - LIST_URLS - NOT_SCOPED
     assert not missing, f"add these URLs to the isolation matrix: {sorted(missing)}"
 
 
@@ -245,16 +273,43 @@ def a1(org, secretary_a1):
     )
     award_decide(year=o.year, awards=[best], acting_user=None)
     o.recommendation = recommend_to_county(year=o.year, member=org.a1_g1_members[0], reason="推荐", acting_user=None)
+    member = org.a1_g1_members[0]
+    assessment_set(member=member, year=MONTH.year, category="employed", base=Decimal("4000"), acting_user=secretary_a1)
+    o.dues_payment = payment_record(
+        village=org.a1,
+        member=member,
+        first_month=MONTH,
+        amount=Decimal("40"),
+        paid_on=MONTH + datetime.timedelta(days=5),
+        received_by="罗紫党员1",
+        acting_user=secretary_a1,
+    )
+    o.dues_remittance = remittance_record(
+        village=org.a1, period_start=MONTH, remitted_on=MONTH + datetime.timedelta(days=40), acting_user=secretary_a1
+    )
     return o
 
 
 def snapshot() -> dict:
     """Every row of the app's own tables (history included), to prove that nothing changed."""
     out = {}
-    for label in ("township", "members", "groups", "activity", "appraisal"):
+    for label in ("township", "members", "groups", "activity", "appraisal", "dues"):
         for model in apps.get_app_config(label).get_models():
             out[model._meta.label] = sorted(map(str, model.objects.values_list()))
     return out
+
+
+@pytest.mark.parametrize("name", sorted(TOWNSHIP_URLS))
+def test_a_townships_dues_summary_shows_nothing_of_village_a1_to_outsiders(
+    name, a1, secretary_a2, township_b_staff, login
+):
+    url = TOWNSHIP_URLS[name](a1)
+    before = snapshot()
+    assert login(township_b_staff).get(url).status_code == 404
+    response = login(secretary_a2).get(url)
+    assert response.status_code == 200
+    assert "罗紫村" not in page_text(response)
+    assert snapshot() == before
 
 
 @pytest.fixture(params=["secretary_a2", "township_b_staff"])

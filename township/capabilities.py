@@ -61,6 +61,11 @@ CAPABILITIES: dict[str, dict] = {
     # collective projects
     "projects.read": _roles(STAFF, SECRETARY, LEADER, COUNTY),
     "projects.write": _roles(STAFF, SECRETARY),
+    # 党费 — dues: the book, assessments and payments, the branch's remittance (read and write); the township's
+    # side of a remittance (received)
+    "dues.read": _roles(STAFF, SECRETARY, COUNTY),
+    "dues.write": _roles(STAFF, SECRETARY),
+    "dues.receive": _roles(STAFF),
     # appraisal: scores, spot checks, branch appraisal (the township); 民主评议 grades (the branch or the township)
     "scores.read": _roles(STAFF, SECRETARY, COUNTY),
     "scores.write": _roles(STAFF),
@@ -123,6 +128,8 @@ WRITES = frozenset(
         "concerns.write",
         "ledger.write",
         "projects.write",
+        "dues.write",
+        "dues.receive",
         "scores.write",
         "reviews.write",
         "awards.nominate",

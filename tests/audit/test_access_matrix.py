@@ -17,6 +17,7 @@ from tests.test_isolation_matrix import (  # noqa: F401  (a1: the fixture with o
     NOT_SCOPED,
     OBJECT_URLS,
     PAYLOAD,
+    TOWNSHIP_URLS,
     YEAR_URLS,
     _all_url_names,
     a1,
@@ -28,7 +29,7 @@ OPEN_TO_EVERYONE = {"home"}
 
 def business_urls(objects) -> dict[str, str]:
     """name → URL of every business page (not the login pages, not the audit pages, not the landing page)."""
-    urls = {name: build(objects) for name, build in {**OBJECT_URLS, **YEAR_URLS}.items()}
+    urls = {name: build(objects) for name, build in {**OBJECT_URLS, **YEAR_URLS, **TOWNSHIP_URLS}.items()}
     urls.update({name: reverse(name) for name in LIST_URLS})
     for name in OPEN_TO_EVERYONE | NOT_SCOPED:
         urls.pop(name, None)

@@ -1,0 +1,119 @@
+"""Forms of the dues pages: they read what people type; the rules are in `dues.services`."""
+
+from __future__ import annotations
+
+from django import forms
+
+from core import clock, periods
+from core.forms import YuanField
+from dues.models import Category
+from members.models import PartyMember
+
+
+def date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MonthField(forms.DateField):
+    """A month typed as 2027-06 (the browser's month picker), 2027-06-01 or 2027年6月; the value is its first day."""
+
+    input_formats = ["%Y-%m", "%Y-%m-%d", "%Y年%m月"]
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    default_error_messages = {"invalid": "请按“2027-06”的样子填月份。"}
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return periods.month_of(day) if day else day
+
+
+class AssessmentForm(forms.Form):
+    category = forms.ChoiceField(label="类别", choices=[("", "---------"), *Category.choices])
+    base = YuanField(
+        label="月收入或离退休费（元）",
+        required=False,
+        allow_zero=True,
+        help_text="在职党员填税后月工资收入，离退休党员填月离退休费；其他类别留空。",
+        error_messages={"negative": "金额不能是负数：请去掉负号。"},
+    )
+    note = forms.CharField(label="说明", max_length=200, required=False, help_text="如：支委会2027年1月8日决定免交。")
+
+
+class PaymentForm(forms.Form):
+    member = forms.ModelChoiceField(label="党员", queryset=PartyMember.objects.none(), empty_label="请选择党员")
+    first_month = MonthField(label="从哪个月起", help_text="补交欠费选欠交的第一个月；预交选下个月。")
+    months = forms.IntegerField(label="交几个月", min_value=1, max_value=24, initial=1)
+    amount = YuanField(
+        label="应交党费（元）",
+        required=False,
+        allow_zero=True,
+        help_text="按月份先后抵交，不能超过这几个月还欠的金额。",
+        error_messages={"negative": "金额不能是负数：交错了的收据请用“冲销”更正。"},
+    )
+    voluntary = YuanField(
+        label="自愿多交（元）",
+        required=False,
+        allow_zero=True,
+        help_text="党员自愿多交的部分单独记录，不抵以后月份。",
+        error_messages={"negative": "金额不能是负数。"},
+    )
+    paid_on = forms.DateField(label="交纳日期", widget=date_input())
+    received_by = forms.CharField(label="收款人", max_length=30, help_text="党小组长或支部书记的姓名。")
+
+    def __init__(self, *args, village, frequency: str = "monthly", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = PartyMember.objects.filter(village=village).order_by("name", "pk")
+        self.fields["paid_on"].initial = clock.today
+        if frequency == "quarterly":
+            self.fields["months"].initial = 3
+            self.fields["months"].help_text = "本乡按季收缴：一季度交3个月。"
+
+    def clean_amount(self):
+        return self.cleaned_data.get("amount") or None
+
+    def clean(self):
+        data = super().clean()
+        for key in ("amount", "voluntary"):
+            if data.get(key) is None:
+                data[key] = 0
+        return data
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label="冲销原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RemittanceForm(forms.Form):
+    period_start = forms.ChoiceField(label="所属期")
+    remitted_on = forms.DateField(label="上缴日期", widget=date_input())
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period_start"].choices = [("", "请选择")] + choices
+        self.fields["remitted_on"].initial = clock.today
+
+    def clean_period_start(self):
+        import datetime
+
+        try:
+            return datetime.date.fromisoformat(self.cleaned_data["period_start"])
+        except ValueError:
+            raise forms.ValidationError("请选择所属期。") from None
+
+
+class ReceiveForm(forms.Form):
+    received_on = forms.DateField(label="收到日期", widget=date_input())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = clock.today
+
+
+class ExcuseForm(forms.Form):
+    member = forms.ModelChoiceField(label="党员", queryset=PartyMember.objects.none(), empty_label="请选择党员")
+    first_month = MonthField(label="起始月份")
+    last_month = MonthField(label="截止月份")
+    reason = forms.CharField(label="正当理由", max_length=200, help_text="如：在外务工，已联系，约定年底补交。")
+
+    def __init__(self, *args, village, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = PartyMember.objects.filter(village=village).order_by("name", "pk")
