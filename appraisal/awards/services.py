@@ -524,9 +524,10 @@ def streak_outcomes(year: AppraisalYear) -> list[StreakOutcome]:
     """Who the streak rule rewards when `year` is decided (6 queries), counting `year` as decided.
 
     The rule is `rules.streak_of`: a leader named excellent leader (decided) in `streak_years` or more consecutive
-    decided years of the township, up to this one, gets the bonus — once per person ever, or, when the year allows it
+    calendar years, each decided by the township, gets the bonus — once per person ever, or, when the year allows it
     again, once per streak — and an entry on the village's three-post reserve list, once per streak. A year not yet
-    decided is skipped: it breaks no streak but does not count in one.
+    decided ends the run (the streak waits for it); the run looks both ways, so deciding a year that was missing
+    between decided ones completes the streak there.
     """
     decided = Q(state=State.DECIDED) | Q(pk=year.pk)
     leaders = dict(
@@ -537,16 +538,14 @@ def streak_outcomes(year: AppraisalYear) -> list[StreakOutcome]:
     if not leaders:
         return []
     sequence = list(
-        AppraisalYear.objects.filter(decided, township_id=year.township_id, year__lte=year.year)
-        .order_by("-year")
-        .values_list("year", flat=True)
+        AppraisalYear.objects.filter(decided, township_id=year.township_id).values_list("year", flat=True)
     )
     named: dict[int, set[int]] = defaultdict(set)
     for member_id, y in Award.objects.filter(
         kind=Kind.EXCELLENT_LEADER,
         status=Status.DECIDED,
         member_id__in=list(leaders),
-        year__in=AppraisalYear.objects.filter(decided, township_id=year.township_id, year__lte=year.year),
+        year__in=AppraisalYear.objects.filter(decided, township_id=year.township_id),
     ).values_list("member_id", "year__year"):
         named[member_id].add(y)
     bonuses: dict[int, set[int]] = defaultdict(set)

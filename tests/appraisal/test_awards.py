@@ -411,15 +411,46 @@ def test_a_break_gives_nothing(org, veteran, township_staff):
     assert bonuses(veteran.xie) == [] and reserve(veteran.xie) == []
 
 
-def test_a_year_not_yet_decided_does_not_count_but_breaks_nothing(org, veteran, township_staff):
+def test_a_gap_of_a_calendar_year_is_no_streak(org, veteran, township_staff):
+    """2022, 2023 and 2025 named, 2024 not held: three decided years, but not three consecutive ones."""
+    for y in (2022, 2023, 2025):
+        run_year(org.ta, y, township_staff, leaders=[veteran.xie])
+    assert bonuses(veteran.xie) == [] and reserve(veteran.xie) == []
+    assert streak_outcomes(AppraisalYear.objects.get(township=org.ta, year=2025)) == []
+
+
+def test_a_year_not_yet_decided_leaves_the_streak_waiting_then_it_pays_once(org, veteran, township_staff):
     run_year(org.ta, 2023, township_staff, leaders=[veteran.xie])
     pending = run_year(org.ta, 2024, township_staff, leaders=[veteran.xie], decide=False)  # decided award, open year
     run_year(org.ta, 2025, township_staff, leaders=[veteran.xie])
     assert pending.state == State.NOMINATING
-    assert bonuses(veteran.xie) == []  # 2023 and 2025 only: two decided years
-    run_year(org.ta, 2026, township_staff, leaders=[veteran.xie])  # 2023, 2025, 2026: the open 2024 broke nothing
-    assert bonuses(veteran.xie) == [(2026, Decimal("500.00"))]
-    assert reserve(veteran.xie) == [(2026, "2023、2025、2026年连续3个考核年度被评为优秀党小组长")]
+    assert bonuses(veteran.xie) == []  # 2024 is not decided: the streak waits, it does not skip the year
+    run_year(org.ta, 2026, township_staff, leaders=[veteran.xie])  # 2025–2026 only: still nothing
+    assert bonuses(veteran.xie) == []
+
+    year_decide(year=pending, acting_user=township_staff)  # 2023–2026 now run unbroken: paid once, on 2024
+    assert bonuses(veteran.xie) == [(2024, Decimal("500.00"))]
+    assert reserve(veteran.xie) == [(2024, "2023—2026年连续4年被评为优秀党小组长")]
+    run_year(org.ta, 2027, township_staff, leaders=[veteran.xie])
+    assert bonuses(veteran.xie) == [(2024, Decimal("500.00"))]  # never twice
+
+
+def test_the_streak_rule_counts_consecutive_calendar_years_only():
+    from appraisal.awards.rules import streak_of, streak_waiting
+
+    def rule(year, decided, named):
+        return streak_of(
+            year=year, decided_years=decided, named_years=named, bonus_years=(), reserve_years=(), streak_years=3,
+            repeatable=False,
+        )  # fmt: skip
+
+    assert rule(2025, [2022, 2023], {2022, 2023, 2025}) is None
+    assert rule(2025, [2023, 2024], {2023, 2024, 2025}).years == [2023, 2024, 2025]
+    assert rule(2025, [2023], {2023, 2024, 2025}) is None  # 2024 open
+    assert rule(2024, [2023, 2025], {2023, 2024, 2025}).years == [2023, 2024, 2025]
+    assert rule(2025, [2023, 2024], {2023, 2024}) is None  # not named in the year decided
+    assert streak_waiting(year=2025, open_years={2024}, named_years={2023, 2025}, streak_years=3) == [2024]
+    assert streak_waiting(year=2025, open_years={2022}, named_years={2023, 2025}, streak_years=3) == []
 
 
 def test_the_bonus_is_once_per_person(org, veteran, township_staff):
