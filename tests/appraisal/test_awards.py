@@ -560,3 +560,34 @@ def test_the_township_recommends_an_outstanding_member_to_the_county(org, year, 
     assert code_of(e) == "duplicate"
     recommendation_withdraw(entry=entry, acting_user=township_staff)
     assert not ReserveCandidate.objects.exists()
+
+
+def test_reopening_marks_later_decided_years_and_re_deciding_them_waits_for_the_earlier_one(
+    org, veteran, township_staff
+):
+    from appraisal.awards.services import dependent_changes, year_redecide_dependent
+    from appraisal.models import DecisionRecord
+
+    years = {y: run_year(org.ta, y, township_staff, leaders=[veteran.xie]) for y in (2023, 2024, 2025, 2026)}
+    assert bonuses(veteran.xie) == [(2025, Decimal("500.00"))]
+    reopening = year_reopen(year=years[2024], reason="更正2024年度", acting_user=township_staff)
+    for y in (2025, 2026):
+        years[y].refresh_from_db()
+        assert years[y].depends_on == reopening and years[y].state == State.DECIDED
+    years[2023].refresh_from_db()
+    assert years[2023].depends_on is None
+    assert [a.member for a in dependent_changes(years[2025]).bonuses_removed] == [veteran.xie]  # at risk
+    with pytest.raises(ValidationError) as e:
+        year_redecide_dependent(year=years[2025], reason="复核", acting_user=township_staff)
+    assert code_of(e) == "waiting" and bonuses(veteran.xie) == [(2025, Decimal("500.00"))]
+
+    year_decide(year=years[2024], acting_user=township_staff)  # decided again as it was: nothing changes
+    assert bonuses(veteran.xie) == [(2025, Decimal("500.00"))]  # not a second bonus on 2024
+    with pytest.raises(ValidationError) as e:
+        year_redecide_dependent(year=years[2025], reason="", acting_user=township_staff)
+    assert code_of(e) == "reason"
+    record = year_redecide_dependent(year=years[2025], reason="2024年度维持原决定", acting_user=township_staff)
+    assert record.before == record.after and record.action == DecisionRecord.Action.REVIEW
+    assert bonuses(veteran.xie) == [(2025, Decimal("500.00"))]
+    years[2025].refresh_from_db()
+    assert years[2025].depends_on is None
