@@ -84,6 +84,18 @@ class AppraisalYear(ConstraintErrorsOnFields, models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
     )
+    depends_on = models.ForeignKey(
+        "YearReopening",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dependent_years",
+        verbose_name=_("waits on a reopened earlier year"),
+        help_text=_("An earlier year this decided year's streak results counted was reopened: re-decide them."),
+    )
+    decision_version = models.PositiveIntegerField(
+        _("decision version"), default=0, help_text=_("Goes up with every saved decision, so a stale page is refused.")
+    )
 
     constraint_error_fields = {"appraisal_year_unique": "year", "appraisal_publicity_dates": "publicity_ends_on"}
     objects = AppraisalYearQuerySet.as_manager()
@@ -332,6 +344,13 @@ class Award(models.Model):
     )
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, default=Decimal("0"))
     reason = models.TextField(_("reason"), blank=True)
+    decision_reason = models.TextField(
+        _("reason for the township's choice"),
+        blank=True,
+        help_text=_(
+            "Why a tie at the quota was broken this way, or a lower-ranked candidate chosen over a higher one."
+        ),
+    )
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -408,3 +427,39 @@ class ReserveCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_list_display()} · {self.member}"
+
+
+class DecisionRecord(models.Model):
+    """One decision of the township on a year's awards, with every award before and after it: the decision within
+    the quotas, or a later year's streak results re-decided after an earlier year was reopened."""
+
+    class Action(models.TextChoices):
+        DECISION = "decision", _("awards decided")
+        REVIEW = "review", _("re-decided after an earlier year was reopened")
+
+    year = models.ForeignKey(AppraisalYear, models.PROTECT, related_name="decision_records", verbose_name=_("year"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    depends_on = models.ForeignKey(
+        YearReopening,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("after the reopening of"),
+    )
+    before = models.JSONField(_("before"), default=list)
+    after = models.JSONField(_("after"), default=list)
+    warnings = models.JSONField(_("warnings"), default=list)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("award decision record")
+        verbose_name_plural = _("award decision records")
+        ordering = ["-decided_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.get_action_display()}"

@@ -105,6 +105,7 @@ YEAR_URLS = {
         "awards:decide",
         "awards:lock",
         "awards:reopen",
+        "awards:review",
         "awards:reserve",
         "awards:recommend",
         "awards:start-nominating",

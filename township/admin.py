@@ -49,6 +49,7 @@ class TownshipAdmin(ScopedAdmin):
             {"fields": [("meeting_quorum_numerator", "meeting_quorum_denominator"), "fund_decision_threshold"]},
         ),
         (_("Monthly reports"), {"fields": ["report_due_day"]}),
+        (_("Awards"), {"fields": ["leader_and_member_award_same_year"]}),
     ]
 
     def get_queryset(self, request):

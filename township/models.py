@@ -149,6 +149,11 @@ class Township(ConstraintErrorsOnFields, models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Expenses above this amount must cite a villager group meeting decision."),
     )
+    leader_and_member_award_same_year = models.BooleanField(
+        _("one person may be excellent group leader and excellent member in the same year"),
+        default=True,
+        help_text=_("When allowed, the decision page still warns and the warning is kept with the decision."),
+    )
 
     constraint_error_fields = {"township_name_unique_in_county": "name"}
     objects = TownshipQuerySet.as_manager()

@@ -114,7 +114,7 @@ def leader_qualifies(group_score: Decimal | None) -> bool:
 class Streak:
     """What the streak rule gives one leader when a year is decided."""
 
-    years: list[int]  # the decided years of the streak, oldest first
+    years: list[int]  # the consecutive decided years of the streak, oldest first
     bonus: bool
     reserve: bool
 
@@ -135,19 +135,28 @@ def streak_of(
 ) -> Streak | None:
     """The streak rule for one leader named excellent leader (decided) in `year`, as `year` is decided.
 
-    The streak is the run of the township's decided years (`decided_years`; `year` counts as decided) up to `year`
-    in which the leader was named (`named_years`). With `streak_years` or more it gives the one-time bonus — once per
-    person ever (`bonus_years`: the years of their earlier bonuses), or, when `repeatable`, once per streak (so only
-    after a break and a new full streak) — and an entry on the village's three-post reserve list, once per streak
-    (`reserve_years`: the years of their earlier entries). None when it gives nothing.
-
-    A year not decided (or not held) is skipped: it breaks no streak but does not count in one.
+    The streak is the run of consecutive calendar years around `year` (`year` counts as decided) that the township
+    decided (`decided_years`) and in which the leader was named (`named_years`). A year that is missing, not decided
+    yet, or in which the leader was not named ends the run: 2022, 2023 and 2025 are no streak, and with 2024 still
+    open the streak waits (it is paid when 2024 is decided, then looking forward to the decided 2025). With
+    `streak_years` or more years it gives the one-time bonus — once per person ever (`bonus_years`: the years of
+    their earlier bonuses), or, when `repeatable`, once per streak (so only after a break and a new full streak) —
+    and an entry on the village's three-post reserve list, once per streak (`reserve_years`: the years of their
+    earlier entries). None when it gives nothing.
     """
-    run = []
-    for y in sorted({y for y in decided_years if y < year} | {year}, reverse=True):
-        if y not in named_years:
-            break
-        run.append(y)
+    decided = set(decided_years) | {year}
+    if year not in named_years:
+        return None
+
+    def counts(y: int) -> bool:
+        return y in decided and y in named_years
+
+    first, last = year, year
+    while counts(first - 1):
+        first -= 1
+    while counts(last + 1):
+        last += 1
+    run = list(range(first, last + 1))
     if len(run) < streak_years:
         return None
     in_run = set(run)
@@ -155,13 +164,27 @@ def streak_of(
     reserve = not (set(reserve_years) & in_run)
     if not (bonus or reserve):
         return None
-    return Streak(sorted(run), bonus, reserve)
+    return Streak(run, bonus, reserve)
+
+
+def streak_waiting(
+    *, year: int, open_years: Collection[int], named_years: Collection[int], streak_years: int
+) -> list[int]:
+    """The years not decided yet (`open_years`) that stand in a leader's streak through `year`: if they were decided
+    with the leader named, the run of consecutive years would reach `streak_years`. Empty when nothing waits."""
+    named = set(named_years) | set(open_years) | {year}
+    first, last = year, year
+    while first - 1 in named:
+        first -= 1
+    while last + 1 in named:
+        last += 1
+    if last - first + 1 < streak_years:
+        return []
+    return sorted(y for y in open_years if first <= y <= last)
 
 
 def streak_reason(years: list[int]) -> str:
     """Why a leader is on the reserve list, written into the record (a Chinese document, like the award lists):
-    2023—2025年连续3年被评为优秀党小组长."""
+    2023—2025年连续3年被评为优秀党小组长 (a streak is consecutive calendar years)."""
     ys = sorted(years)
-    if ys == list(range(ys[0], ys[-1] + 1)):
-        return f"{ys[0]}—{ys[-1]}年连续{len(ys)}年被评为优秀党小组长"
-    return f"{'、'.join(map(str, ys))}年连续{len(ys)}个考核年度被评为优秀党小组长"
+    return f"{ys[0]}—{ys[-1]}年连续{len(ys)}年被评为优秀党小组长"

@@ -34,7 +34,16 @@ from appraisal.awards.rules import (
     streak_reason,
     year_leaders,
 )
-from appraisal.models import AppraisalYear, Award, GroupScore, ReserveCandidate, RubricItem, SpotCheck, YearReopening
+from appraisal.models import (
+    AppraisalYear,
+    Award,
+    DecisionRecord,
+    GroupScore,
+    ReserveCandidate,
+    RubricItem,
+    SpotCheck,
+    YearReopening,
+)
 from appraisal.rules import ensure_not_locked, group_year_scores, year_maximum
 from audit.events import Action, record
 from core import periods
@@ -520,15 +529,19 @@ class StreakOutcome:
         return streak_reason(self.years)
 
 
-def streak_outcomes(year: AppraisalYear) -> list[StreakOutcome]:
+def streak_outcomes(year: AppraisalYear, *, assume_undecided: frozenset[int] = frozenset()) -> list[StreakOutcome]:
     """Who the streak rule rewards when `year` is decided (6 queries), counting `year` as decided.
 
     The rule is `rules.streak_of`: a leader named excellent leader (decided) in `streak_years` or more consecutive
-    decided years of the township, up to this one, gets the bonus — once per person ever, or, when the year allows it
+    calendar years, each decided by the township, gets the bonus — once per person ever, or, when the year allows it
     again, once per streak — and an entry on the village's three-post reserve list, once per streak. A year not yet
-    decided is skipped: it breaks no streak but does not count in one.
+    decided ends the run (the streak waits for it); the run looks both ways, so deciding a year that was missing
+    between decided ones completes the streak there.
+
+    The year's own bonuses and reserve entries (what its decision made) do not count as earlier ones, so a decided
+    year can be worked out again; `assume_undecided` are years to treat as not decided (what reopening one would do).
     """
-    decided = Q(state=State.DECIDED) | Q(pk=year.pk)
+    decided = (Q(state=State.DECIDED) & ~Q(year__in=assume_undecided)) | Q(pk=year.pk)
     leaders = dict(
         Award.objects.filter(year=year, kind=Kind.EXCELLENT_LEADER, status=Status.DECIDED).values_list(
             "member_id", "village_id"
@@ -536,28 +549,28 @@ def streak_outcomes(year: AppraisalYear) -> list[StreakOutcome]:
     )
     if not leaders:
         return []
-    sequence = list(
-        AppraisalYear.objects.filter(decided, township_id=year.township_id, year__lte=year.year)
-        .order_by("-year")
-        .values_list("year", flat=True)
-    )
+    sequence = list(AppraisalYear.objects.filter(decided, township_id=year.township_id).values_list("year", flat=True))
     named: dict[int, set[int]] = defaultdict(set)
     for member_id, y in Award.objects.filter(
         kind=Kind.EXCELLENT_LEADER,
         status=Status.DECIDED,
         member_id__in=list(leaders),
-        year__in=AppraisalYear.objects.filter(decided, township_id=year.township_id, year__lte=year.year),
+        year__in=AppraisalYear.objects.filter(decided, township_id=year.township_id),
     ).values_list("member_id", "year__year"):
         named[member_id].add(y)
     bonuses: dict[int, set[int]] = defaultdict(set)
-    for member_id, y in Award.objects.filter(kind=Kind.STREAK_BONUS, member_id__in=list(leaders)).values_list(
-        "member_id", "year__year"
+    for member_id, y in (
+        Award.objects.filter(kind=Kind.STREAK_BONUS, member_id__in=list(leaders))
+        .exclude(year=year)
+        .values_list("member_id", "year__year")
     ):
         bonuses[member_id].add(y)
     reserved: dict[int, set[int]] = defaultdict(set)
-    for member_id, y in ReserveCandidate.objects.filter(
-        list=ReserveList.VILLAGE_THREE_POSTS, member_id__in=list(leaders)
-    ).values_list("member_id", "year__year"):
+    for member_id, y in (
+        ReserveCandidate.objects.filter(list=ReserveList.VILLAGE_THREE_POSTS, member_id__in=list(leaders))
+        .exclude(year=year)
+        .values_list("member_id", "year__year")
+    ):
         reserved[member_id].add(y)
     out = []
     for member_id, village_id in leaders.items():
@@ -604,7 +617,9 @@ def year_decide(*, year: AppraisalYear, acting_user) -> YearDecision:
             stamp(a, acting_user).save(update_fields=["amount"])
     now, by = timezone.now(), user_or_none(acting_user)
     year.state, year.decided_at, year.decided_by = State.DECIDED, now, by
-    stamp(year, acting_user).save(update_fields=["state", "decided_at", "decided_by"])
+    year.depends_on = None  # its streaks are worked out afresh below
+    year.decision_version += 1
+    stamp(year, acting_user).save(update_fields=["state", "decided_at", "decided_by", "depends_on", "decision_version"])
     bonuses, reserve = [], []
     for o in streak_outcomes(year):
         if o.bonus:
@@ -670,9 +685,191 @@ def year_reopen(*, year: AppraisalYear, reason: str, acting_user) -> YearReopeni
         stamp(row, acting_user).delete()
     reopening = YearReopening.objects.create(year=year, reason=reason, reopened_by=acting_user)
     year.state, year.decided_at, year.decided_by = State.NOMINATING, None, None
-    stamp(year, acting_user).save(update_fields=["state", "decided_at", "decided_by"])
-    record(Action.YEAR_REOPENED, user=acting_user, obj=year, reason=reason, removed=len(bonuses) + len(reserve))
+    year.decision_version += 1
+    stamp(year, acting_user).save(update_fields=["state", "decided_at", "decided_by", "decision_version"])
+    later = list(
+        AppraisalYear.objects.select_for_update().filter(
+            township_id=year.township_id, year__gt=year.year, state=State.DECIDED
+        )
+    )
+    for dependent in later:  # their streaks counted this year: they wait to be re-decided, nothing changes silently
+        dependent.depends_on = reopening
+        stamp(dependent, acting_user).save(update_fields=["depends_on"])
+    record(
+        Action.YEAR_REOPENED,
+        user=acting_user,
+        obj=year,
+        reason=reason,
+        removed=len(bonuses) + len(reserve),
+        dependent_years=[d.year for d in later],
+    )
     return reopening
+
+
+# --- later years after a reopening ----------------------------------------------------------------------------------
+
+
+@dataclass
+class DependentChanges:
+    """What re-deciding a later decided year would change in its streak results, against what it has now."""
+
+    year: AppraisalYear
+    bonuses_removed: list[Award]
+    bonuses_added: list[StreakOutcome]
+    reserve_removed: list[ReserveCandidate]
+    reserve_added: list[StreakOutcome]
+    recommendations_at_risk: list[ReserveCandidate]
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.bonuses_removed
+            or self.bonuses_added
+            or self.reserve_removed
+            or self.reserve_added
+            or self.recommendations_at_risk
+        )
+
+    @property
+    def money_removed(self) -> Decimal:
+        return sum((a.amount for a in self.bonuses_removed), Decimal("0"))
+
+
+def dependent_changes(
+    year: AppraisalYear, *, assume_undecided: frozenset[int] = frozenset(), without_reserve_of: int | None = None
+) -> DependentChanges:
+    """What the streak rule gives the decided `year` now, against the bonuses, village reserve entries and county
+    recommendations it has: the rows that would go and the ones that would come.
+
+    `assume_undecided` treats those years as not decided and `without_reserve_of` ignores the village reserve entries
+    of that appraisal year (its decision made them): what reopening an earlier year puts at risk.
+    """
+    due = streak_outcomes(year, assume_undecided=assume_undecided)
+    bonus_due = {o.member_id: o for o in due if o.bonus}
+    reserve_due = {o.member_id: o for o in due if o.reserve}
+    made_bonuses, made_reserve = made_by_decision(year)
+    bonuses = list(made_bonuses.select_related("member", "village"))
+    reserve = list(made_reserve.select_related("member", "village"))
+    bonuses_removed = [a for a in bonuses if a.member_id not in bonus_due]
+    reserve_removed = [e for e in reserve if e.member_id not in reserve_due]
+    has_bonus = {a.member_id for a in bonuses}
+    has_reserve = {e.member_id for e in reserve}
+    listed = ReserveCandidate.objects.filter(
+        list=ReserveList.VILLAGE_THREE_POSTS, year__township_id=year.township_id
+    ).exclude(pk__in=[e.pk for e in reserve_removed])
+    if without_reserve_of is not None:
+        listed = listed.exclude(year_id=without_reserve_of)
+    still_listed = set(listed.values_list("member_id", flat=True)) | set(reserve_due)
+    named = set(
+        Award.objects.filter(year=year, kind__in=MEMBER_KINDS, status=Status.DECIDED).values_list(
+            "member_id", flat=True
+        )
+    )
+    at_risk = [
+        e
+        for e in ReserveCandidate.objects.filter(year=year, list=ReserveList.COUNTY_RECOMMENDED).select_related(
+            "member", "village"
+        )
+        if e.member_id not in named and e.member_id not in still_listed
+    ]
+    return DependentChanges(
+        year=year,
+        bonuses_removed=bonuses_removed,
+        bonuses_added=[o for m, o in bonus_due.items() if m not in has_bonus],
+        reserve_removed=reserve_removed,
+        reserve_added=[o for m, o in reserve_due.items() if m not in has_reserve],
+        recommendations_at_risk=at_risk,
+    )
+
+
+def reopen_preview(year: AppraisalYear) -> list[DependentChanges]:
+    """Before reopening a decided year: for each later decided year of the township, the streak results that would
+    change if this year's titles were withdrawn (the year counted as not decided)."""
+    return [
+        dependent_changes(later, assume_undecided=frozenset({year.year}), without_reserve_of=year.pk)
+        for later in AppraisalYear.objects.filter(
+            township_id=year.township_id, year__gt=year.year, state=State.DECIDED
+        ).order_by("year")
+    ]
+
+
+def decision_snapshot(year: AppraisalYear) -> list[dict]:
+    """The year's decided awards, streak bonuses and reserve entries as plain values, for a decision's before/after."""
+    rows = []
+    awards = Award.objects.filter(year=year, status=Status.DECIDED).select_related("member", "party_group", "village")
+    for a in awards.order_by("kind", "village__name", "pk"):
+        rows.append(
+            {
+                "what": str(Kind(a.kind).label),
+                "village": a.village.name,
+                "who": a.member.name if a.member_id else a.party_group.name,
+                "amount": f"{a.amount:.2f}",
+                "reason": a.decision_reason,
+            }
+        )
+    entries = ReserveCandidate.objects.filter(year=year).select_related("member", "village")
+    for e in entries.order_by("list", "village__name", "pk"):
+        rows.append(
+            {"what": str(ReserveList(e.list).label), "village": e.village.name, "who": e.member.name, "amount": ""}
+        )
+    return rows
+
+
+@transaction.atomic
+def year_redecide_dependent(*, year: AppraisalYear, reason: str, acting_user) -> DecisionRecord:
+    """Re-decide a later decided year after an earlier one was reopened and decided again: its streak bonuses,
+    village reserve entries and county recommendations follow the streak rule on the records as they now are, with
+    the reason and every row before and after kept (`DecisionRecord`)."""
+    _require_township(acting_user, year)
+    year = _lock_year(year)
+    _require_state(year, State.DECIDED)
+    reason = _required_reason(reason)
+    reopening = year.depends_on
+    if reopening is None:
+        raise ValidationError(
+            _("The %(y)d decision does not wait on a reopened year.") % {"y": year.year}, code="state"
+        )
+    earlier = AppraisalYear.objects.select_for_update().get(pk=reopening.year_id)
+    if earlier.state != State.DECIDED:
+        raise ValidationError(
+            _("Decide %(e)d again first: %(y)d's streaks depend on its result.") % {"e": earlier.year, "y": year.year},
+            code="waiting",
+        )
+    before = decision_snapshot(year)
+    changes = dependent_changes(year)
+    now, by = timezone.now(), user_or_none(acting_user)
+    for row in [*changes.bonuses_removed, *changes.reserve_removed, *changes.recommendations_at_risk]:
+        stamp(row, acting_user).delete()
+    for o in changes.bonuses_added:
+        stamp(
+            Award(
+                year=year, kind=Kind.STREAK_BONUS, status=Status.DECIDED, village_id=o.village_id,
+                member_id=o.member_id, amount=year.streak_bonus_amount, reason=o.reason, decided_by=by, decided_at=now,
+            ),
+            acting_user,
+        ).save()  # fmt: skip
+    for o in changes.reserve_added:
+        stamp(
+            ReserveCandidate(
+                year=year, list=ReserveList.VILLAGE_THREE_POSTS, member_id=o.member_id, village_id=o.village_id,
+                reason=o.reason, added_by=by,
+            ),
+            acting_user,
+        ).save()  # fmt: skip
+    year.depends_on = None
+    year.decision_version += 1
+    stamp(year, acting_user).save(update_fields=["depends_on", "decision_version"])
+    entry = DecisionRecord.objects.create(
+        year=year,
+        action=DecisionRecord.Action.REVIEW,
+        reason=reason,
+        depends_on=reopening,
+        before=before,
+        after=decision_snapshot(year),
+        decided_by=by,
+    )
+    record(Action.YEAR_DECIDED, user=by, obj=year, reason=reason, after_reopening_of=earlier.year)
+    return entry
 
 
 # --- recommendations to the county ----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/decide/", views.decide, name="decide"),
     path("<int:pk>/lock/", views.lock, name="lock"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/reserve/", views.reserve, name="reserve"),
     path("<int:pk>/recommend/", views.recommend, name="recommend"),
     path("award/<int:pk>/withdraw/", views.withdraw, name="withdraw"),

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from appraisal.awards import services as svc
 from appraisal.awards.forms import DecideForm, NominateForm, ReasonForm, RecommendForm
-from appraisal.models import AppraisalYear, Award, ReserveCandidate
+from appraisal.models import AppraisalYear, Award, ReserveCandidate, YearReopening
 from core.templatetags.humanize_cn import yuan
 from groups.models import PartyGroup
 from members.models import PartyMember
@@ -110,6 +110,8 @@ def _matches(candidate, query: str) -> bool:
 def year(request, pk: int):
     """A year's ranked candidates of one kind with their evidence, its nominations and awards, and the next step."""
     y = _year(request, pk)
+    if y.depends_on_id:
+        y.depends_on = YearReopening.objects.select_related("year", "reopened_by").get(pk=y.depends_on_id)
     kind = request.GET.get("kind")
     kind = kind if kind in svc.DECIDABLE_KINDS else Kind.ADVANCED_GROUP
     villages = _reach(request.user, y)
@@ -358,11 +360,12 @@ def reopen(request, pk: int):
                 return redirect(_year_url(y))
     else:
         form = ReasonForm()
-    bonuses, reserve_entries = [], []
+    bonuses, reserve_entries, preview = [], [], []
     if y.is_locked:
         bonuses, reserve_entries = svc.made_by_decision(y)
         bonuses = bonuses.select_related("member", "village")
         reserve_entries = reserve_entries.select_related("member", "village")
+        preview = svc.reopen_preview(y)
     return render(
         request,
         "appraisal/awards/reopen.html",
@@ -373,7 +376,36 @@ def reopen(request, pk: int):
             "bonuses": bonuses,
             "reserve": reserve_entries,
             "later": svc.later_decided_years(y),
+            "preview": preview,
         },
+    )
+
+
+@login_required
+def review(request, pk: int):
+    """A later decided year after an earlier one was reopened: what its streak results would change, and the
+    township's re-decision with a reason (kept with every row before and after)."""
+    y = _township_year(request, pk)
+    reopening = y.depends_on
+    earlier = AppraisalYear.objects.get(pk=reopening.year_id) if reopening else None
+    if request.method == "POST":
+        form = ReasonForm(request.POST)
+        if form.is_valid():
+            try:
+                svc.year_redecide_dependent(year=y, reason=form.cleaned_data["reason"], acting_user=request.user)
+            except ValidationError as exc:
+                _add_errors(form, exc, {"reason": "reason"})
+            else:
+                messages.success(request, _("The %(y)d streak results are re-decided.") % {"y": y.year})
+                return redirect(_year_url(y))
+    else:
+        form = ReasonForm()
+    changes = svc.dependent_changes(y) if reopening and y.is_locked else None
+    records = y.decision_records.select_related("decided_by", "depends_on__year")[:20]
+    return render(
+        request,
+        "appraisal/awards/review.html",
+        {"year": y, "form": form, "reopening": reopening, "earlier": earlier, "changes": changes, "records": records},
     )
 
 

@@ -411,15 +411,46 @@ def test_a_break_gives_nothing(org, veteran, township_staff):
     assert bonuses(veteran.xie) == [] and reserve(veteran.xie) == []
 
 
-def test_a_year_not_yet_decided_does_not_count_but_breaks_nothing(org, veteran, township_staff):
+def test_a_gap_of_a_calendar_year_is_no_streak(org, veteran, township_staff):
+    """2022, 2023 and 2025 named, 2024 not held: three decided years, but not three consecutive ones."""
+    for y in (2022, 2023, 2025):
+        run_year(org.ta, y, township_staff, leaders=[veteran.xie])
+    assert bonuses(veteran.xie) == [] and reserve(veteran.xie) == []
+    assert streak_outcomes(AppraisalYear.objects.get(township=org.ta, year=2025)) == []
+
+
+def test_a_year_not_yet_decided_leaves_the_streak_waiting_then_it_pays_once(org, veteran, township_staff):
     run_year(org.ta, 2023, township_staff, leaders=[veteran.xie])
     pending = run_year(org.ta, 2024, township_staff, leaders=[veteran.xie], decide=False)  # decided award, open year
     run_year(org.ta, 2025, township_staff, leaders=[veteran.xie])
     assert pending.state == State.NOMINATING
-    assert bonuses(veteran.xie) == []  # 2023 and 2025 only: two decided years
-    run_year(org.ta, 2026, township_staff, leaders=[veteran.xie])  # 2023, 2025, 2026: the open 2024 broke nothing
-    assert bonuses(veteran.xie) == [(2026, Decimal("500.00"))]
-    assert reserve(veteran.xie) == [(2026, "2023、2025、2026年连续3个考核年度被评为优秀党小组长")]
+    assert bonuses(veteran.xie) == []  # 2024 is not decided: the streak waits, it does not skip the year
+    run_year(org.ta, 2026, township_staff, leaders=[veteran.xie])  # 2025–2026 only: still nothing
+    assert bonuses(veteran.xie) == []
+
+    year_decide(year=pending, acting_user=township_staff)  # 2023–2026 now run unbroken: paid once, on 2024
+    assert bonuses(veteran.xie) == [(2024, Decimal("500.00"))]
+    assert reserve(veteran.xie) == [(2024, "2023—2026年连续4年被评为优秀党小组长")]
+    run_year(org.ta, 2027, township_staff, leaders=[veteran.xie])
+    assert bonuses(veteran.xie) == [(2024, Decimal("500.00"))]  # never twice
+
+
+def test_the_streak_rule_counts_consecutive_calendar_years_only():
+    from appraisal.awards.rules import streak_of, streak_waiting
+
+    def rule(year, decided, named):
+        return streak_of(
+            year=year, decided_years=decided, named_years=named, bonus_years=(), reserve_years=(), streak_years=3,
+            repeatable=False,
+        )  # fmt: skip
+
+    assert rule(2025, [2022, 2023], {2022, 2023, 2025}) is None
+    assert rule(2025, [2023, 2024], {2023, 2024, 2025}).years == [2023, 2024, 2025]
+    assert rule(2025, [2023], {2023, 2024, 2025}) is None  # 2024 open
+    assert rule(2024, [2023, 2025], {2023, 2024, 2025}).years == [2023, 2024, 2025]
+    assert rule(2025, [2023, 2024], {2023, 2024}) is None  # not named in the year decided
+    assert streak_waiting(year=2025, open_years={2024}, named_years={2023, 2025}, streak_years=3) == [2024]
+    assert streak_waiting(year=2025, open_years={2022}, named_years={2023, 2025}, streak_years=3) == []
 
 
 def test_the_bonus_is_once_per_person(org, veteran, township_staff):
@@ -529,3 +560,34 @@ def test_the_township_recommends_an_outstanding_member_to_the_county(org, year, 
     assert code_of(e) == "duplicate"
     recommendation_withdraw(entry=entry, acting_user=township_staff)
     assert not ReserveCandidate.objects.exists()
+
+
+def test_reopening_marks_later_decided_years_and_re_deciding_them_waits_for_the_earlier_one(
+    org, veteran, township_staff
+):
+    from appraisal.awards.services import dependent_changes, year_redecide_dependent
+    from appraisal.models import DecisionRecord
+
+    years = {y: run_year(org.ta, y, township_staff, leaders=[veteran.xie]) for y in (2023, 2024, 2025, 2026)}
+    assert bonuses(veteran.xie) == [(2025, Decimal("500.00"))]
+    reopening = year_reopen(year=years[2024], reason="更正2024年度", acting_user=township_staff)
+    for y in (2025, 2026):
+        years[y].refresh_from_db()
+        assert years[y].depends_on == reopening and years[y].state == State.DECIDED
+    years[2023].refresh_from_db()
+    assert years[2023].depends_on is None
+    assert [a.member for a in dependent_changes(years[2025]).bonuses_removed] == [veteran.xie]  # at risk
+    with pytest.raises(ValidationError) as e:
+        year_redecide_dependent(year=years[2025], reason="复核", acting_user=township_staff)
+    assert code_of(e) == "waiting" and bonuses(veteran.xie) == [(2025, Decimal("500.00"))]
+
+    year_decide(year=years[2024], acting_user=township_staff)  # decided again as it was: nothing changes
+    assert bonuses(veteran.xie) == [(2025, Decimal("500.00"))]  # not a second bonus on 2024
+    with pytest.raises(ValidationError) as e:
+        year_redecide_dependent(year=years[2025], reason="", acting_user=township_staff)
+    assert code_of(e) == "reason"
+    record = year_redecide_dependent(year=years[2025], reason="2024年度维持原决定", acting_user=township_staff)
+    assert record.before == record.after and record.action == DecisionRecord.Action.REVIEW
+    assert bonuses(veteran.xie) == [(2025, Decimal("500.00"))]
+    years[2025].refresh_from_db()
+    assert years[2025].depends_on is None
