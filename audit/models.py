@@ -40,6 +40,8 @@ class SecurityEvent(models.Model):
         YEAR_DECIDED = "year_decided", _("appraisal year decided")
         YEAR_REOPENED = "year_reopened", _("appraisal year reopened")
         MONTH_REOPENED = "month_reopened", _("monthly report reopened")
+        MONTH_CLOSED = "month_closed", "整村或全乡关闭月份"
+        REPORT_WITHDRAWN = "report_withdrawn", "撤回已提交的报告"
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

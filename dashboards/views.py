@@ -7,10 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import charts, clock, periods
 from dashboards import selectors as dashboards
+from dashboards.todo import todo_for
 from groups.models import PartyGroup
 from groups.selectors import party_groups_with_people, warning_count, warnings_for
 from township.models import County, Township, Village
@@ -77,6 +79,9 @@ def village(request, pk: int):
             "groups": groups,
             "warnings": warnings_for(one, groups=groups),  # the groups' counts are already read
             "show_admin": request.user.is_staff,
+            "todo": todo_for(
+                request.user, one, today, township=v.township, home_url=reverse("village", args=[v.pk]), village_pk=v.pk
+            ),
         },
     )
 
@@ -115,6 +120,7 @@ def township(request, pk: int):
             "township": t,
             "rows": rows,
             "warnings": warnings_for(villages),
+            "todo": todo_for(request.user, villages, today, township=t, home_url=reverse("township", args=[t.pk])),
             **_shared_figures(villages, today, lambda g: t.report_due_day),
         },
     )

@@ -55,6 +55,7 @@ class ActivityForm(forms.ModelForm):
 class SummaryForm(forms.Form):
     version = VersionField()
     summary = forms.CharField(
+        max_length=2000,
         label=_("summary of the month"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -64,6 +65,16 @@ class SummaryForm(forms.Form):
 
 class VersionForm(forms.Form):
     version = VersionField()
+
+
+class MonthCloseForm(forms.Form):
+    reason = forms.CharField(
+        label="有党小组未提交仍关闭的理由",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=500,
+        help_text="只有部分党小组尚未提交时才需要填写；理由会留档。",
+    )
 
 
 class ReopenForm(forms.Form):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -46,7 +47,7 @@ def report_for(*, party_group: PartyGroup, month: datetime.date, acting_user=Non
     return report
 
 
-def _lock(report: MonthlyReport, version: int | None, *, allow=(Status.DRAFT, Status.SUBMITTED)) -> MonthlyReport:
+def _lock(report: MonthlyReport, version: int | None, *, allow=(Status.DRAFT,)) -> MonthlyReport:
     """Lock the report row, check it is still at the version the person saw and in a state that allows the change."""
     current = MonthlyReport.objects.select_for_update().select_related("party_group__village").get(pk=report.pk)
     if version is not None and current.version != version:
@@ -64,6 +65,11 @@ def _lock(report: MonthlyReport, version: int | None, *, allow=(Status.DRAFT, St
             raise ValidationError(
                 _("This month is closed and cannot be changed. The branch can reopen it, giving a reason."),
                 code="closed",
+            )
+        if current.status == Status.SUBMITTED:
+            raise ValidationError(
+                "这份报告已提交，不能再改动或删除。确需修改时，由支部书记说明理由撤回，报告回到草稿。",
+                code="submitted",
             )
         raise ValidationError(
             _("This report is %(s)s; that change is not possible now.") % {"s": current.get_status_display()}
@@ -211,6 +217,20 @@ def report_close(*, report: MonthlyReport, acting_user, version: int | None = No
 
 
 @transaction.atomic
+def report_withdraw(*, report: MonthlyReport, reason: str, acting_user) -> MonthlyReport:
+    """Submitted → draft, by the branch (the secretary or the township), with the reason kept on record: a submitted
+    report is never deleted or changed in place."""
+    require(acting_user, "reports.close", report.party_group)
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError({"reason": "请写明撤回的理由（至少几个字）。"})
+    report = _lock(report, None, allow=(Status.SUBMITTED,))
+    ReportReopening.objects.create(report=report, reason=f"撤回已提交的报告：{reason}", reopened_by=acting_user)
+    record(Action.REPORT_WITHDRAWN, user=user_or_none(acting_user), obj=report, reason=reason)
+    return _bump(report, acting_user, status=Status.DRAFT, submitted_at=None, submitted_by=None)
+
+
+@transaction.atomic
 def report_reopen(*, report: MonthlyReport, reason: str, acting_user) -> MonthlyReport:
     """Closed → draft, with the reason kept on record."""
     require(acting_user, "reports.close", report.party_group)
@@ -221,3 +241,84 @@ def report_reopen(*, report: MonthlyReport, reason: str, acting_user) -> Monthly
     ReportReopening.objects.create(report=report, reason=reason, reopened_by=acting_user)
     record(Action.MONTH_REOPENED, user=user_or_none(acting_user), obj=report, reason=reason)
     return _bump(report, acting_user, status=Status.DRAFT, closed_at=None, closed_by=None)
+
+
+# --- closing a whole month for a village or a township ---------------------------------------------------------
+
+
+@dataclass
+class MonthPreview:
+    """What closing a month would do: the submitted reports it closes, those closed already, and the gaps (party
+    groups whose report is not in, each with why)."""
+
+    month: datetime.date
+    to_close: list[MonthlyReport] = field(default_factory=list)
+    closed: list[MonthlyReport] = field(default_factory=list)
+    gaps: list[tuple[PartyGroup, str]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.to_close) + len(self.closed) + len(self.gaps)
+
+
+def month_preview(*, villages, month: datetime.date) -> MonthPreview:
+    """The party groups of the villages that existed in the month, sorted into to close / closed / missing (two
+    queries)."""
+    month = periods.month_of(month)
+    groups = list(
+        PartyGroup.objects.overlapping(*periods.month_range(month))
+        .filter(village__in=villages)
+        .select_related("village")
+        .order_by("village__name", "name")
+    )
+    reports = {
+        r.party_group_id: r
+        for r in MonthlyReport.objects.filter(party_group__in=[g.pk for g in groups], month=month)
+    }
+    preview = MonthPreview(month=month)
+    for g in groups:
+        r = reports.get(g.pk)
+        if r is None:
+            preview.gaps.append((g, "未开始：还没有打开报告"))
+        elif r.status == Status.DRAFT:
+            preview.gaps.append(
+                (g, f"草稿，尚未提交（已记{r.activity_count}项活动）")
+            )
+        elif r.status == Status.SUBMITTED:
+            r.party_group = g
+            preview.to_close.append(r)
+        else:
+            preview.closed.append(r)
+    return preview
+
+
+@transaction.atomic
+def month_close(*, place, villages, month: datetime.date, reason: str = "", acting_user) -> MonthPreview:
+    """Close every submitted report of the month in a village or a township at once. Closing while some party groups
+    have not submitted needs a reason, kept on record with the groups that were missing."""
+    require(acting_user, "reports.close", place)
+    month = periods.month_of(month)
+    if month >= clock.this_month():
+        raise ValidationError("月份结束后才能关闭。", code="not_over")
+    preview = month_preview(villages=villages, month=month)
+    reason = (reason or "").strip()
+    if preview.gaps and len(reason) < 4:
+        raise ValidationError(
+            {
+                "reason": f"有{len(preview.gaps)}个党小组尚未提交：请写明为什么不等它们就关闭本月（至少几个字）。"
+            }
+        )
+    if not preview.to_close:
+        raise ValidationError("本月没有可以关闭的已提交报告。", code="nothing")
+    for report in preview.to_close:
+        report_close(report=report, acting_user=acting_user)
+    record(
+        Action.MONTH_CLOSED,
+        user=user_or_none(acting_user),
+        obj=place,
+        rows=len(preview.to_close),
+        month=month.isoformat(),
+        reason=reason,
+        missing=[f"{g.village.name}{g.name}：{why}" for g, why in preview.gaps],
+    )
+    return preview

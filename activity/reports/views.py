@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST
 
 from activity.models import Activity, MonthlyReport, report_done, report_overdue
 from activity.reports import services
-from activity.reports.forms import ActivityForm, ReopenForm, SummaryForm, VersionForm
+from activity.reports.forms import ActivityForm, MonthCloseForm, ReopenForm, SummaryForm, VersionForm
 from core import clock, periods
 from groups.models import PartyGroup
-from township.models import Village
-from township.scoping import get_visible_or_404
+from township.models import Township, Village
+from township.scoping import get_visible_or_404, villages_for
 
 Status = MonthlyReport.Status
 
@@ -106,7 +106,76 @@ def village_month(request, village_pk: int, month: datetime.date):
             "prev_month": periods.previous_month(month),
             "next_month": following if following <= this_month else None,
             "may_close": _may_close(request.user, village),
+            "may_close_month": _may_close(request.user, village) and month < this_month,
         },
+    )
+
+
+# --- closing a month for a village or the township in one step ---------------------------------------------------
+
+
+def _month_close_page(request, *, place, villages, month, back_url, back_label):
+    if month >= clock.this_month():
+        raise Http404
+    form = MonthCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = services.month_close(
+                place=place,
+                villages=villages,
+                month=month,
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, errors in exc.error_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"{month.year}年{month.month}月的{len(done.to_close)}份报告已关闭。",
+            )
+            return redirect(back_url)
+    return render(
+        request,
+        "activity/reports/month_close.html",
+        {
+            "place": place,
+            "month": month,
+            "preview": services.month_preview(villages=villages, month=month),
+            "form": form,
+            "back_url": back_url,
+            "back_label": back_label,
+        },
+    )
+
+
+@login_required
+def village_month_close(request, village_pk: int, month: datetime.date):
+    """Close every submitted report of the village's month at once, after a preview of what is missing."""
+    village = get_visible_or_404(Village, request.user, pk=village_pk)
+    if not _may_close(request.user, village):
+        raise PermissionDenied
+    back = reverse("activity:village-month", args=[village.pk, month])
+    villages = Village.objects.filter(pk=village.pk)
+    return _month_close_page(
+        request, place=village, villages=villages, month=month, back_url=back, back_label=village.name
+    )
+
+
+@login_required
+def township_month_close(request, township_pk: int, month: datetime.date):
+    """Close every submitted report of the township's month at once (township staff), after the same preview."""
+    township = get_visible_or_404(Township, request.user, pk=township_pk)
+    if not request.user.has_perm("reports.close", township):
+        raise Http404  # a branch closes its own village's month, not the township's
+    villages = villages_for(request.user).filter(township=township)
+    back = reverse("township", args=[township.pk])
+    return _month_close_page(
+        request, place=township, villages=villages, month=month, back_url=back, back_label=township.name
     )
 
 
@@ -137,8 +206,12 @@ def _report_context(request, group, month, report, **extra):
             Activity.objects.filter(report=report).select_related("villager_group").prefetch_related("participants")
         )
     township = group.village.township
-    editable = _may_edit(request.user, group) and report.status != Status.CLOSED
+    editable = _may_edit(request.user, group) and report.status == Status.DRAFT  # a submitted report is final
+    before, after = periods.previous_month(month), periods.next_month(month)
     return {
+        "prev_month": before if before >= periods.month_of(group.established_on) else None,
+        "next_month": after if after <= clock.this_month() else None,
+        "group_link": request.user.has_perm("groups.read", group),
         "group": group,
         "month": month,
         "report": report,
@@ -148,6 +221,7 @@ def _report_context(request, group, month, report, **extra):
         "editable": editable,
         "may_close": _may_close(request.user, group.village) and report.status == Status.SUBMITTED,
         "may_reopen": _may_close(request.user, group.village) and report.status == Status.CLOSED,
+        "may_withdraw": _may_close(request.user, group.village) and report.status == Status.SUBMITTED,
         "summary_form": extra.pop("summary_form", None)
         or SummaryForm(initial={"version": report.version, "summary": report.summary}),
         "reopenings": report.reopenings.select_related("reopened_by") if report.pk else [],
@@ -256,10 +330,12 @@ def activity_edit(request, pk: int):
 
 
 @login_required
-@require_POST
 def activity_delete(request, pk: int):
+    """Delete an activity of a draft report: a page asks first (GET), the button on it deletes (POST)."""
     activity = _activity_or_404(request, pk)
     report = activity.report
+    if request.method != "POST":
+        return render(request, "activity/reports/activity_delete.html", {"activity": activity, "report": report})
     form = VersionForm(request.POST)
     try:
         if not form.is_valid():
@@ -320,6 +396,32 @@ def report_action(request, group_pk: int, month: datetime.date, action: str):
             status=200,
         )
     return redirect("activity:report", group_pk=group.pk, month=month)
+
+
+@login_required
+def report_withdraw(request, group_pk: int, month: datetime.date):
+    """The branch takes a submitted report back to draft, giving a reason (kept on record)."""
+    group = _group_or_404(request.user, group_pk)
+    report = MonthlyReport.objects.filter(party_group=group, month=month).select_related("party_group__village").first()
+    if report is None:
+        raise Http404
+    if not _may_close(request.user, group.village):
+        raise PermissionDenied
+    form = ReopenForm(request.POST or None)
+    form.fields["reason"].label = "撤回的理由"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_withdraw(report=report, reason=form.cleaned_data["reason"], acting_user=request.user)
+        except ValidationError as exc:
+            form.add_error("reason" if hasattr(exc, "error_dict") else None, exc.messages)
+        else:
+            messages.success(request, "报告已撤回为草稿，撤回的理由已留档。")
+            return redirect("activity:report", group_pk=group.pk, month=month)
+    return render(
+        request,
+        "activity/reports/reopen_form.html",
+        {"group": group, "month": month, "report": report, "form": form, "withdraw": True},
+    )
 
 
 @login_required

@@ -15,3 +15,12 @@ def yuan(value) -> str:
         return f"{Decimal(value).quantize(Decimal('0.01')):,.2f}"
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
+
+
+@register.filter
+def who(user) -> str:
+    """The person who did something, by name: their full name, else their account name; 系统 (the system) where no
+    person did it (an import, a management command, the demo builder)."""
+    if not user:
+        return "系统"
+    return user.get_full_name() or user.username

@@ -138,9 +138,37 @@ def entry(request, pk: int):
     return redirect(f"{url}?page={before // LEDGER_PAGE_SIZE + 1}#entry-{e.pk}")
 
 
+ENTRY_DRAFT = "ledger_entry_draft"  # what was typed on the entry form while the person records a meeting decision
+
+
+def _keep_entry_draft(request, vg) -> str:
+    """Keep what was typed on the entry form in the session, and the direction to come back to."""
+    request.session[ENTRY_DRAFT] = {
+        "vg": vg.pk,
+        "data": {name: request.POST.get(name, "") for name in EntryForm.base_fields if name in request.POST},
+    }
+    direction = request.POST.get("direction")
+    return direction if direction in FundEntry.Direction.values else FundEntry.Direction.EXPENSE
+
+
+def _entry_draft(request, vg) -> dict | None:
+    """What was typed before the side trip (once), with the decision just recorded chosen."""
+    draft = request.session.get(ENTRY_DRAFT)
+    if not request.GET.get("resume") or not draft or draft.get("vg") != vg.pk:
+        return None
+    request.session.pop(ENTRY_DRAFT, None)
+    data = dict(draft["data"])
+    if (decision := request.GET.get("decision", "")).isdigit():
+        data["decision"] = decision
+    return data
+
+
 @login_required
 def entry_new(request, pk: int):
     vg = _writable_villager_group(request, pk)
+    if request.method == "POST" and request.POST.get("side_trip") == "decision":
+        then = _keep_entry_draft(request, vg)
+        return redirect(f"{reverse('funds:decision-new', args=[vg.pk])}?then={then}&resume=1")
     if request.method == "POST":
         form = EntryForm(request.POST, villager_group=vg)
         if form.is_valid():
@@ -159,6 +187,8 @@ def entry_new(request, pk: int):
                     },
                 )
                 return redirect(_entry_url(new))
+    elif (typed := _entry_draft(request, vg)) is not None:
+        form = EntryForm(villager_group=vg, initial=typed)
     else:
         direction = request.GET.get("direction")
         form = EntryForm(
@@ -171,6 +201,7 @@ def entry_new(request, pk: int):
 def decision_new(request, pk: int):
     vg = _writable_villager_group(request, pk)
     then = request.GET.get("then") if request.GET.get("then") in FundEntry.Direction.values else ""
+    resume = "&resume=1" if request.GET.get("resume") else ""
     if request.method == "POST":
         form = DecisionForm(request.POST)
         if form.is_valid():
@@ -189,7 +220,8 @@ def decision_new(request, pk: int):
                 else:
                     messages.success(request, _("The decision is recorded; entries can now cite it."))
                 if then and not problems:
-                    return redirect(f"{reverse('funds:entry-new', args=[vg.pk])}?direction={then}")
+                    back = f"{reverse('funds:entry-new', args=[vg.pk])}?direction={then}{resume}"
+                    return redirect(f"{back}&decision={decision.pk}" if resume else back)
                 return redirect(f"{reverse('funds:ledger', args=[vg.pk])}#decisions")
     else:
         form = DecisionForm(initial={"entitled": vg.households or None})
@@ -197,7 +229,13 @@ def decision_new(request, pk: int):
     return render(
         request,
         "groups/ledger/decision_form.html",
-        {"vg": vg, "form": form, "then": then, "quorum": f"{quorum.numerator}/{quorum.denominator}"},
+        {
+            "vg": vg,
+            "form": form,
+            "then": then,
+            "resume": bool(resume),
+            "quorum": f"{quorum.numerator}/{quorum.denominator}",
+        },
     )
 
 

@@ -15,6 +15,7 @@ from activity.reports import services
 from core import clock, periods
 from groups.models import GroupPost
 from groups.services import member_leave_group
+from members.models import PartyMember
 from tests.clock import months_ago
 from tests.conftest import TOWNSHIP_B_NAMES
 from tests.factories import PartyGroupFactory, PartyMemberFactory, UserFactory, assign, join
@@ -58,7 +59,11 @@ def delete_url(activity):
     return reverse("activity:activity-delete", args=[activity.pk])
 
 
-def activity_data(version, held_on, *, kind="visit", content="走访了三户困难户", participants=(), villager_group=None):
+def activity_data(
+    version, held_on, *, kind="visit", content="走访了三户困难户", participants=None, villager_group=None
+):
+    if participants is None:  # an activity needs at least one participant: 罗紫一二社党小组's first member
+        participants = PartyMember.objects.filter(name="罗紫党员1")
     return {
         "version": str(version),
         "kind": kind,

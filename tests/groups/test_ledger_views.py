@@ -624,3 +624,23 @@ def test_the_admin_changelists_queries_do_not_grow(org, ledger, township_staff, 
         for model in (FundEntry, MeetingDecision):
             client.get(admin_url(model, "changelist"))
     assert len(big) == len(small)
+
+
+def test_the_side_trip_to_record_a_decision_comes_back_with_the_typed_input(ledger, secretary_a1, login):
+    """登记会议决议 from the entry form: what was typed is kept, and the new decision is chosen on return."""
+    client = login(secretary_a1)
+    entry_url = reverse("funds:entry-new", args=[ledger.vg.pk])
+    typed = entry_data(direction=EXPENSE, amount="3,200", category=Cat.CONSTRUCTION, purpose="修建三社机耕道")
+    before = snapshot()
+    trip = client.post(entry_url, {**typed, "side_trip": "decision"})
+    assert trip.status_code == 302 and "decision/new/" in trip["Location"]
+    assert snapshot() == before  # the side trip saved nothing
+    assert "回到未填完的收支登记" in client.get(trip["Location"]).content.decode()
+    back = client.post(trip["Location"], decision_data(subject="修建三社机耕道"))
+    decision = MeetingDecision.objects.get(subject="修建三社机耕道")
+    assert back["Location"].startswith(entry_url) and f"decision={decision.pk}" in back["Location"]
+    form = client.get(back["Location"]).context["form"]
+    assert form["purpose"].value() == "修建三社机耕道"
+    assert form["amount"].value() == "3,200"
+    assert form["direction"].value() == EXPENSE
+    assert str(form["decision"].value()) == str(decision.pk)

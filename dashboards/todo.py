@@ -1,0 +1,202 @@
+"""工作台: what is due and overdue for a person now, each item a count, a sentence made from that count, and a link.
+
+One query per kind of item (whatever the number of villages), and only the items the person's capabilities cover:
+- reports not submitted for this month, and last month's reports past their due day;
+- concerns past the day they were to be answered by;
+- rectification notices (spot checks) not yet rectified whose deadline is within two weeks or past;
+- party groups whose leader's term ends within three months (LEADER_TERM_YEARS after the last valid election);
+- the last ended quarter's scores to enter (township staff): party groups without every manual item scored;
+- the year to decide (township staff): an appraisal year whose nominations are open.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.urls import reverse
+
+from activity.models import Concern, MonthlyReport, concern_overdue, past_due
+from appraisal.models import AppraisalYear, RubricItem, SpotCheck
+from core import periods
+from groups.models import LeaderElection, PartyGroup
+
+LEADER_TERM_YEARS = 5  # a party group leader serves the village branch committee's term (5 years since 2018)
+TERM_NOTICE_DAYS = 90
+RECTIFY_NOTICE_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Todo:
+    key: str
+    count: int
+    text: str  # the sentence, made from `count`
+    url: str
+
+    @property
+    def urgent(self) -> bool:
+        return self.count > 0
+
+
+def _groups(villages, month: datetime.date):
+    return PartyGroup.objects.overlapping(*periods.month_range(month)).filter(village__in=villages)
+
+
+def reports_todo(villages, today: datetime.date, due_day: int, home_url: str, village_pk: int | None) -> list[Todo]:
+    """This month's reports not yet submitted, and last month's past their due day (one query)."""
+    cur = periods.month_of(today)
+    prev = periods.previous_month(cur)
+    done = MonthlyReport.objects.done().filter(party_group=OuterRef("pk"))
+    counts = (
+        _groups(villages, prev)
+        .annotate(
+            cur_done=Exists(done.filter(month=cur)),
+            prev_done=Exists(done.filter(month=prev)),
+        )
+        .aggregate(
+            missing_cur=Count("pk", filter=Q(cur_done=False)),
+            missing_prev=Count("pk", filter=Q(prev_done=False)),
+        )
+    )
+    late = counts["missing_prev"] if past_due(prev, due_day, today) else 0
+
+    def month_url(month):
+        if village_pk:
+            return reverse("activity:village-month", args=[village_pk, month])
+        return home_url + "#villages"
+
+    cur_label, prev_label = f"{cur.year}年{cur.month}月", f"{prev.year}年{prev.month}月"
+    return [
+        Todo(
+            "reports_this_month",
+            counts["missing_cur"],
+            f"{counts['missing_cur']}个党小组尚未提交{cur_label}的报告"
+            if counts["missing_cur"]
+            else f"所有党小组都已提交{cur_label}的报告",
+            month_url(cur),
+        ),
+        Todo(
+            "reports_overdue",
+            late,
+            f"{late}个党小组的{prev_label}报告已逾期" if late else f"没有逾期未交的{prev_label}报告",
+            month_url(prev),
+        ),
+    ]
+
+
+def concerns_todo(villages, today: datetime.date) -> Todo:
+    n = Concern.objects.filter(concern_overdue(today), village__in=villages).count()
+    return Todo(
+        "concerns_overdue",
+        n,
+        f"{n}条党情民意已过答复期限" if n else "没有过了答复期限的党情民意",
+        reverse("concerns:list") + "?show=overdue",
+    )
+
+
+def rectifications_todo(villages, today: datetime.date) -> Todo:
+    checks = SpotCheck.objects.filter(
+        party_group__village__in=villages,
+        rectified_on__isnull=True,
+        rectify_by__lte=today + datetime.timedelta(days=RECTIFY_NOTICE_DAYS),
+    ).exclude(rectification="")
+    rows = list(checks.order_by("rectify_by").values_list("pk", "year_id")[:2])
+    n = checks.count() if len(rows) > 1 else len(rows)
+    if n == 1:
+        url = reverse("appraisal:spot-check", args=[rows[0][0]])
+    elif n:
+        url = reverse("appraisal:spot-checks", args=[rows[0][1]]) + "?open=1"
+    else:
+        url = reverse("appraisal:index")
+    text = f"{n}份整改通知两周内到期或已过期，尚未整改" if n else "没有到期的整改通知"
+    return Todo("rectifications_due", n, text, url)
+
+
+def elections_todo(villages, today: datetime.date, village_pk: int | None, home_url: str) -> Todo:
+    """Party groups whose leader's term (from the last valid election) ends within TERM_NOTICE_DAYS, or has ended."""
+    horizon = today + datetime.timedelta(days=TERM_NOTICE_DAYS)
+    elected_before = datetime.date(horizon.year - LEADER_TERM_YEARS, horizon.month, min(horizon.day, 28))
+    groups = (
+        PartyGroup.objects.filter(village__in=villages, dissolved_on__isnull=True)
+        .annotate(
+            last=Max("elections__held_on", filter=Q(elections__outcome=LeaderElection.Outcome.PASSED)),
+        )
+        .filter(last__lte=elected_before)
+    )
+    ids = list(groups.order_by("last").values_list("pk", flat=True))
+    n = len(ids)
+    if n == 1:
+        url = reverse("groups:party-group", args=[ids[0]])
+    else:
+        url = reverse("village", args=[village_pk]) if village_pk else home_url
+    text = (
+        f"{n}个党小组的组长任期（{LEADER_TERM_YEARS}年）三个月内届满或已届满，需要换届选举"
+        if n
+        else "近三个月没有任期届满的党小组长"
+    )
+    return Todo("elections_due", n, text, url)
+
+
+def scores_todo(township, today: datetime.date) -> Todo | None:
+    """The last ended quarter's manual scores: party groups that lack one of its items (one query)."""
+    quarter_start = periods.quarter_range(today.year, periods.quarter_of(today))[0]
+    last_day = quarter_start - datetime.timedelta(days=1)
+    year_no, quarter = last_day.year, periods.quarter_of(last_day)
+    year = AppraisalYear.objects.filter(township=township, year=year_no, state=AppraisalYear.State.OPEN).first()
+    if year is None:
+        return None
+    items = RubricItem.objects.filter(year=year, source=RubricItem.Source.MANUAL)
+    n_items = items.count()
+    if not n_items:
+        return None
+    start, end = periods.quarter_range(year_no, quarter)
+    scored = Count(
+        "scores",
+        filter=Q(scores__year=year, scores__quarter=quarter, scores__item__source=RubricItem.Source.MANUAL),
+    )
+    groups = PartyGroup.objects.overlapping(start, end).filter(village__township=township)
+    missing = groups.annotate(n_scored=scored).filter(n_scored__lt=n_items).count()
+    text = (
+        f"{missing}个党小组的{year_no}年第{quarter}季度评分尚未录入完"
+        if missing
+        else f"{year_no}年第{quarter}季度的评分都已录入"
+    )
+    return Todo("scores_to_enter", missing, text, reverse("appraisal:scores", args=[year.pk]))
+
+
+def year_todo(township) -> Todo | None:
+    years = list(
+        AppraisalYear.objects.filter(township=township, state=AppraisalYear.State.NOMINATING).order_by("year")
+    )
+    if not years:
+        return None
+    y = years[0]
+    return Todo(
+        "year_to_decide",
+        len(years),
+        f"{y.year}年度评优提名已开放，待乡党委决定并锁定",
+        reverse("awards:year", args=[y.pk]),
+    )
+
+
+def todo_for(
+    user, villages, today: datetime.date, *, township, home_url: str, village_pk: int | None = None
+) -> list[Todo]:
+    """The to-do items of a person over `villages`: one village (`village_pk`, a branch's page, whose links go to the
+    village's pages) or a township's villages (links to the township's pages)."""
+    due_day = township.report_due_day
+    items: list[Todo] = []
+    if user.has_perm("reports.read"):
+        items += reports_todo(villages, today, due_day, home_url, village_pk)
+    if user.has_perm("concerns.write"):
+        items.append(concerns_todo(villages, today))
+    if user.has_perm("scores.read"):
+        items.append(rectifications_todo(villages, today))
+    if user.has_perm("groups.write"):
+        items.append(elections_todo(villages, today, village_pk, home_url))
+    if township is not None and user.has_perm("scores.write", township):
+        items.append(scores_todo(township, today))
+    if township is not None and user.has_perm("awards.decide", township):
+        items.append(year_todo(township))
+    return [t for t in items if t is not None]
