@@ -310,3 +310,14 @@ ROSTER_IMPORT_MAX_BYTES = env.int("ROSTER_IMPORT_MAX_BYTES", default=5 * 1024 * 
 ROSTER_IMPORT_MAX_PARTS = env.int("ROSTER_IMPORT_MAX_PARTS", default=200)
 ROSTER_IMPORT_MAX_UNPACKED_BYTES = env.int("ROSTER_IMPORT_MAX_UNPACKED_BYTES", default=60 * 1024 * 1024)
 ROSTER_IMPORT_MAX_RATIO = env.int("ROSTER_IMPORT_MAX_RATIO", default=100)
+# Every upload (issue 14): its size is checked as it arrives, before anything is written: a larger file is dropped
+# unread (core.uploads) and an accepted one stays in memory, never in a temporary file. Roster files waiting for
+# their importer's confirmation are removed after ROSTER_IMPORT_PENDING_HOURS (`manage.py purge_pending_imports`).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=ROSTER_IMPORT_MAX_BYTES)
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 64 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields beside a file (Django's default, written out)
+ROSTER_IMPORT_PENDING_HOURS = env.int("ROSTER_IMPORT_PENDING_HOURS", default=24)

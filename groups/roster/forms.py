@@ -17,9 +17,23 @@ class ImportForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, refused: bool = False, **kwargs):
+        """`refused`: the upload handler dropped the file for its size before it was stored (core.uploads)."""
+        super().__init__(*args, **kwargs)
+        self.refused = refused
+        if refused:
+            self.fields["file"].required = False
+
+    def clean(self):
+        if self.refused:
+            self.add_error("file", forms.ValidationError(too_large_message(), code="too_large"))
+        return super().clean()
+
     def clean_file(self):
         """Only an .xlsx name and at most ROSTER_IMPORT_MAX_BYTES, checked before the file is read into memory."""
         upload = self.cleaned_data["file"]
+        if upload is None:  # dropped for its size (see `clean`)
+            return upload
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(
                 _(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+import time
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from core import clock
 from core.fields import lookup_hash, mask
 from core.xlsx import TEXT_FORMAT, Col, PrintTable, height_for, put_date, put_text, wrapped_lines
+from core.xlsx_read import SheetLimits, SheetTooLarge, bounded_rows, row_values
 from members.models import PartyMember
 from members.validators import (
     FULLWIDTH,
@@ -50,6 +52,9 @@ XLSX_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 logger = logging.getLogger(__name__)
 
 MAX_ROWS = 5000
+# How far a roster sheet may reach, declared or real (the roster has 13 columns; room for blank rows in between),
+# and how long reading a workbook may take (a full 5,000-row roster reads in about 1.5 s).
+SHEET_LIMITS = SheetLimits(rows=2 * MAX_ROWS, columns=50, seconds=10)
 DATA_SHEET = "党员名册"
 NOTES_SHEET = "填写说明"
 TEMPLATE_ROWS = 500  # rows of the template's ID and phone columns pre-formatted as text
@@ -183,8 +188,11 @@ def _normalise_header(value) -> str:
     return BRACKETS_RE.sub("", text).strip("*＊:：")
 
 
-def _has_content(ws) -> bool:
-    return any(v not in (None, "") for row in ws.iter_rows(values_only=True) for v in row)
+def _has_content(ws, deadline: float) -> bool:
+    for _number, cells in bounded_rows(ws, SHEET_LIMITS, deadline=deadline):
+        if any(v not in (None, "") for _c, v, _t in cells):
+            return True
+    return False
 
 
 def max_bytes() -> int:
@@ -244,13 +252,17 @@ def read_sheet(data: bytes) -> Sheet:
     external entities refused; see members/checks.py). Any error while reading a damaged or foreign file is answered
     as "not a workbook", never passed on as a server error.
     """
+    deadline = time.monotonic() + SHEET_LIMITS.seconds
     check_archive(data)
     try:
         wb = load_workbook(BytesIO(data), read_only=True, data_only=False)
         try:
-            return _read_workbook(wb)
+            return _read_workbook(wb, deadline)
         finally:
             wb.close()
+    except SheetTooLarge as exc:
+        logger.warning("Roster file refused as too large a sheet: %s", exc)
+        raise _too_large_sheet(exc) from None
     except RosterFileError:
         raise
     except Exception as exc:  # openpyxl, zipfile and defusedxml raise many kinds of error on a damaged file
@@ -258,11 +270,37 @@ def read_sheet(data: bytes) -> Sheet:
         raise _not_a_workbook() from None
 
 
-def _read_workbook(wb) -> Sheet:
+def _too_large_sheet(exc: SheetTooLarge) -> RosterFileError:
+    """What to tell the person about a sheet beyond `SHEET_LIMITS`, in words they can act on."""
+    limits = {"sheet": exc.sheet, "rows": SHEET_LIMITS.rows, "columns": SHEET_LIMITS.columns}
+    if exc.slow:
+        message = _(
+            "The file takes too long to read (more than %(seconds)d seconds), far longer than any roster. Copy the "
+            "members' rows into the template and upload that."
+        ) % {"seconds": SHEET_LIMITS.seconds}
+    elif exc.declared:
+        message = _(
+            "The sheet “%(sheet)s” declares itself as large as %(range)s, far beyond any roster (at most %(rows)d "
+            "rows and %(columns)d columns). Copy the members' rows into the template and upload that."
+        ) % {**limits, "range": exc.declared}
+    elif exc.row > SHEET_LIMITS.rows:
+        message = _(
+            "The sheet “%(sheet)s” has cells in row %(row)d; a roster uses at most %(rows)d rows. Delete the rows "
+            "below the roster (or copy the members' rows into the template) and upload it again."
+        ) % {**limits, "row": exc.row}
+    else:
+        message = _(
+            "The sheet “%(sheet)s” has cells in column %(column)s; a roster uses at most %(columns)d columns. Delete "
+            "the columns right of the roster (or copy the members' rows into the template) and upload it again."
+        ) % {**limits, "column": exc.column_letter}
+    return RosterFileError(message)
+
+
+def _read_workbook(wb, deadline: float) -> Sheet:
     sheets = [ws for ws in wb.worksheets if ws.title != NOTES_SHEET]
     if not sheets:
         raise RosterFileError(_("The workbook has no roster sheet."))
-    ws, others = sheets[0], [s for s in sheets[1:] if _has_content(s)]
+    ws, others = sheets[0], [s for s in sheets[1:] if _has_content(s, deadline)]
     if others:
         raise RosterFileError(
             _(
@@ -274,14 +312,13 @@ def _read_workbook(wb) -> Sheet:
     formulas: list[str] = []
     like_formulas: list[str] = []
     grid: list[tuple[int, list]] = []
-    for number, cells in enumerate(ws.iter_rows(), start=1):
-        values = []
-        for cell in cells:
-            if getattr(cell, "data_type", None) == "f":
-                formulas.append(f"{get_column_letter(cell.column)}{cell.row}")
-            elif isinstance(cell.value, str) and cell.value.lstrip().startswith("="):
-                like_formulas.append(f"{get_column_letter(cell.column)}{cell.row}")
-            values.append(cell.value)
+    for number, cells in bounded_rows(ws, SHEET_LIMITS, deadline=deadline):
+        for column, value, data_type in cells:
+            if data_type == "f":
+                formulas.append(f"{get_column_letter(column)}{number}")
+            elif isinstance(value, str) and value.lstrip().startswith("="):
+                like_formulas.append(f"{get_column_letter(column)}{number}")
+        values = row_values(cells)
         if any(v not in (None, "") for v in values):
             grid.append((number, values))
         if len(grid) > MAX_ROWS + 1:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.events import Action, record
+from core.uploads import upload_refused
 from core.xlsx import XLSX_CONTENT_TYPE, xlsx_response
 from groups.roster.exporting import roster_file, roster_filename
 from groups.roster.forms import ImportForm
@@ -90,7 +91,7 @@ def import_upload(request):
     _importer(request)
     form = ImportForm()
     if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
+        form = ImportForm(request.POST, request.FILES, refused=upload_refused(request))
         if form.is_valid():
             upload = form.cleaned_data["file"]
             data = upload.read()
