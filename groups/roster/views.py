@@ -16,10 +16,12 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.events import Action, record
+from audit.submissions import Result, repeat_safe, submit_once
 from core.xlsx import XLSX_CONTENT_TYPE, xlsx_response
 from groups.roster.exporting import roster_file, roster_filename
 from groups.roster.forms import ImportForm
@@ -126,6 +128,7 @@ def import_preview(request):
 
 @login_required
 @require_POST
+@repeat_safe
 def import_confirm(request):
     """Save the checked file (all rows or none), or discard it."""
     _importer(request)
@@ -142,8 +145,13 @@ def import_confirm(request):
         _forget(request)
         messages.warning(request, _("That file is no longer waiting to be imported. Upload it again."))
         return redirect("roster:import")
+    def save() -> Result:
+        plan = roster_import(data=data, acting_user=request.user, filename=pending.get("filename", ""))
+        done = _("Imported: %(new)d members added, %(update)d updated, %(unchanged)d already up to date.")
+        return Result(reverse("roster:import"), done % plan.counts)
+
     try:
-        plan = roster_import(data=data, acting_user=request.user)
+        response = submit_once(request, save, check_url=reverse("roster:import"))
     except RosterNotReady:
         messages.error(request, _("The file has problems now, so nothing was imported. Check the list below."))
         return redirect("roster:import-preview")
@@ -152,20 +160,7 @@ def import_confirm(request):
         messages.error(request, _("Nothing was imported: %(detail)s") % {"detail": detail or _("the records changed")})
         return redirect("roster:import-preview")
     _forget(request)
-    counts = plan.counts
-    record(
-        Action.IMPORT,
-        request=request,
-        rows=counts["new"] + counts["update"],
-        what="member_roster",
-        filename=pending.get("filename", ""),
-        **{k: counts[k] for k in ("new", "update", "unchanged")},
-    )
-    messages.success(
-        request,
-        _("Imported: %(new)d members added, %(update)d updated, %(unchanged)d already up to date.") % counts,
-    )
-    return redirect("roster:import")
+    return response
 
 
 def roster_scope_name(user) -> str | None:
