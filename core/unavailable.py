@@ -75,3 +75,12 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
         logger.error("Database unavailable on %s %s (%s): answered 503", request.method, request.path, exception)
         return unavailable_response(request)
     return defaults.server_error(request, template_name)
+
+
+def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):
+    """handler400: the session middleware turns a failed session save into SessionInterrupted (a 400); when the
+    database is what failed, that is the 503 page too."""
+    if is_database_unavailable(exception):
+        logger.error("Database unavailable on %s %s (%s): answered 503", request.method, request.path, exception)
+        return unavailable_response(request)
+    return defaults.bad_request(request, exception, template_name)
