@@ -36,7 +36,7 @@ WEB_CONCURRENCY ?= 3
 serve: $(VENV)/.installed .env
 	DEBUG=False STATIC_MANIFEST=True $(BIN)/python manage.py collectstatic --no-input -v0
 	@echo "migrate as $${MIGRATE_DATABASE_URL:+the owner (MIGRATE_DATABASE_URL)}$${MIGRATE_DATABASE_URL:-DATABASE_URL}; serve as DATABASE_URL"
-	DEBUG=False $(BIN)/python manage.py migrate --no-input
+	DEBUG=False DB_STATEMENT_TIMEOUT_MS=0 $(BIN)/python manage.py migrate --no-input
 	DEBUG=False STATIC_MANIFEST=True ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-False} CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-False} \
 	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False} \

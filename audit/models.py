@@ -68,3 +68,28 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
+
+
+class Submission(models.Model):
+    """A form submission that wrote something, under the one-time key the form was issued with (`audit.submissions`).
+
+    The row is written in the same transaction as what the submission wrote, so it exists exactly when that does: a
+    second submission of the same form (a double click, a browser retry, a resubmit after a dropped connection) finds
+    it and is answered with the first result instead of writing again, whichever worker it reaches.
+    """
+
+    key = models.UUIDField(_("key"), primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("account")
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    path = models.CharField(_("page"), max_length=300, blank=True)
+    result_url = models.CharField(_("result"), max_length=500, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.path}"

@@ -321,3 +321,29 @@ FILE_UPLOAD_HANDLERS = [
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 64 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields beside a file (Django's default, written out)
 ROSTER_IMPORT_PENDING_HOURS = env.int("ROSTER_IMPORT_PENDING_HOURS", default=24)
+
+# --- reliability: bounded waits (issue 19) ---
+# A database that hangs must not hold the app servers' workers: every PostgreSQL connection gives up connecting after
+# DB_CONNECT_TIMEOUT seconds, and when the server stops acknowledging what was sent (a cut network, a blackholed
+# port) after DB_TCP_USER_TIMEOUT_MS; the server ends a statement after DB_STATEMENT_TIMEOUT_MS, a wait for a lock
+# after DB_LOCK_TIMEOUT_MS, and a transaction left idle after DB_IDLE_IN_TRANSACTION_TIMEOUT_MS (0: no limit).
+# Each such failure is answered with the 503 page (core/unavailable.py). Long jobs lift the statement limit on their
+# own connection (seed_scale; `make serve` runs `migrate` with DB_STATEMENT_TIMEOUT_MS=0).
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=3)
+DB_TCP_USER_TIMEOUT_MS = env.int("DB_TCP_USER_TIMEOUT_MS", default=4000)
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=30000)
+DB_LOCK_TIMEOUT_MS = env.int("DB_LOCK_TIMEOUT_MS", default=3000)
+DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = env.int("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=60000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    _db_options.setdefault("tcp_user_timeout", DB_TCP_USER_TIMEOUT_MS)
+    _db_options.setdefault("keepalives", 1)
+    _db_options.setdefault("keepalives_idle", 30)
+    _db_options.setdefault("keepalives_interval", 5)
+    _db_options.setdefault("keepalives_count", 3)
+    _db_options.setdefault(
+        "options",
+        f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS} "
+        f"-c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT_MS}",
+    )

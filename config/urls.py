@@ -32,4 +32,5 @@ urlpatterns = [
 ]
 
 # The database unreachable: the 503 page (core.unavailable); any other error: Django's 500 page.
+handler400 = "core.unavailable.bad_request"
 handler500 = "core.unavailable.server_error"

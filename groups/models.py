@@ -574,3 +574,25 @@ class FundEntry(models.Model):
     @property
     def signed_amount(self):
         return self.amount if self.direction == self.Direction.INCOME else -self.amount
+
+
+class PendingImport(models.Model):
+    """A roster file uploaded and waiting for its importer to confirm or discard it (groups/roster/pending.py).
+
+    The file holds full ID and phone numbers, so it is kept only here, Fernet-encrypted with the personal-data keys,
+    and removed when confirmed (in the import's own transaction), discarded, or a day old (`manage.py
+    cleanup_personal_data`) — never as a plain file on disk.
+    """
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("account"))
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content = models.BinaryField(_("encrypted file"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("roster file waiting to be imported")
+        verbose_name_plural = _("roster files waiting to be imported")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -13,12 +13,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activity.concerns.forms import AnswerForm, ConcernFilterForm, ConcernForm, RelayForm, add_service_errors
 from activity.concerns.services import concern_answer, concern_record, concern_relay, for_listing, queue_order
 from activity.models import Concern, concern_open, concern_overdue
+from audit.submissions import Result, repeat_safe, submit_once
 from core import clock
 from township.models import Village
 from township.scoping import Role, get_visible_or_404, role_of, villages_for
@@ -106,6 +108,7 @@ def concern_list(request):
 
 
 @login_required
+@repeat_safe
 def concern_new(request):
     """Record a concern. A secretary records in their village; township staff first choose the village."""
     _require_write(request.user)
@@ -116,13 +119,15 @@ def concern_new(request):
     if request.method == "POST":
         form = ConcernForm(request.POST, user=request.user, village=village)
         if form.is_valid():
-            try:
+
+            def record_concern() -> Result:
                 concern = concern_record(**form.cleaned_data, acting_user=request.user)
+                return Result(reverse("concerns:detail", args=[concern.pk]), _saved_message(concern))
+
+            try:
+                return submit_once(request, record_concern, check_url=reverse("concerns:list"))
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            else:
-                messages.success(request, _saved_message(concern))
-                return redirect("concerns:detail", pk=concern.pk)
     else:
         form = ConcernForm(user=request.user, village=village)
     return render(request, "activity/concerns/form.html", {"form": form, "village": village})
@@ -191,6 +196,7 @@ def concern_detail(request, pk: int):
 
 @login_required
 @require_POST
+@repeat_safe
 def concern_relay_view(request, pk: int):
     concern = _get(request, pk)
     _require_write(request.user)
@@ -201,22 +207,25 @@ def concern_relay_view(request, pk: int):
         return redirect("concerns:detail", pk=concern.pk)
     form = RelayForm(request.POST, concern=concern)
     if form.is_valid():
+
+        def relay() -> Result:
+            relayed = concern_relay(concern=concern, acting_user=request.user, **form.cleaned_data)
+            done = _("Done: %(to)s; the answer is due by %(d)s.") % {
+                "to": relayed.get_handling_display(),
+                "d": relayed.due_on.strftime("%Y-%m-%d"),
+            }
+            return Result(reverse("concerns:detail", args=[relayed.pk]), done)
+
         try:
-            concern = concern_relay(concern=concern, acting_user=request.user, **form.cleaned_data)
+            return submit_once(request, relay, check_url=reverse("concerns:detail", args=[concern.pk]))
         except ValidationError as exc:
             add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Done: %(to)s; the answer is due by %(d)s.")
-                % {"to": concern.get_handling_display(), "d": concern.due_on.strftime("%Y-%m-%d")},
-            )
-            return redirect("concerns:detail", pk=concern.pk)
     return _detail(request, concern, relay_form=form)
 
 
 @login_required
 @require_POST
+@repeat_safe
 def concern_answer_view(request, pk: int):
     concern = _get(request, pk)
     _require_write(request.user)
@@ -225,13 +234,16 @@ def concern_answer_view(request, pk: int):
         return redirect("concerns:detail", pk=concern.pk)
     form = AnswerForm(request.POST, concern=concern, user=request.user)
     if form.is_valid():
-        try:
+        detail_url = reverse("concerns:detail", args=[concern.pk])
+
+        def answer() -> Result:
             concern_answer(concern=concern, acting_user=request.user, **form.cleaned_data)
+            return Result(detail_url, _("The answer is recorded and the concern is resolved."))
+
+        try:
+            return submit_once(request, answer, check_url=detail_url)
         except ValidationError as exc:
             add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The answer is recorded and the concern is resolved."))
-            return redirect("concerns:detail", pk=concern.pk)
     return _detail(request, concern, answer_form=form)
 
 

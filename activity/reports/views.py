@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from activity.models import Activity, MonthlyReport, report_done, report_overdue
 from activity.reports import services
 from activity.reports.forms import ActivityForm, MonthCloseForm, ReopenForm, SummaryForm, VersionForm
+from audit.submissions import Result, repeat_safe, submit_once
 from core import clock, periods
 from groups.models import PartyGroup
 from township.models import Township, Village
@@ -267,26 +268,34 @@ def _activity_form(request, group, month, report, *, instance=None, data=None):
 
 
 def _save_activity(request, group, month, form, activity=None):
-    report, version = _saved_report(group, month, form.cleaned_data["version"], request.user)
-    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-    try:
+    """Save the activity once (see `audit.submissions`): the redirect to the report, or None with the form's errors."""
+    report_url = reverse("activity:report", kwargs={"group_pk": group.pk, "month": month})
+
+    def save() -> Result:
+        report, version = _saved_report(group, month, form.cleaned_data["version"], request.user)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         services.activity_save(report=report, version=version, acting_user=request.user, activity=activity, **data)
+        return Result(report_url, _("The activity is saved."))
+
+    try:
+        return submit_once(request, save, check_url=report_url)
     except services.ConflictError as exc:
         form.add_error(None, exc)
         form.data = form.data.copy()
-        form.data["version"] = MonthlyReport.objects.get(pk=report.pk).version  # saving again now is deliberate
-        return False
+        saved = MonthlyReport.objects.filter(party_group=group, month=month).first()
+        form.data["version"] = saved.version if saved else 0  # saving again now is deliberate
+        return None
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             for field, errors in exc.error_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
             form.add_error(None, exc)
-        return False
-    return True
+        return None
 
 
 @login_required
+@repeat_safe
 def activity_add(request, group_pk: int, month: datetime.date):
     group = _editable_group(request, group_pk, month)
     report = _report_or_blank(group, month)
@@ -296,9 +305,8 @@ def activity_add(request, group_pk: int, month: datetime.date):
         )
         return redirect("activity:report", group_pk=group.pk, month=month)
     form = _activity_form(request, group, month, report, data=request.POST or None)
-    if request.method == "POST" and form.is_valid() and _save_activity(request, group, month, form):
-        messages.success(request, _("The activity is saved."))
-        return redirect("activity:report", group_pk=group.pk, month=month)
+    if request.method == "POST" and form.is_valid() and (saved := _save_activity(request, group, month, form)):
+        return saved
     return render(
         request, "activity/reports/activity_form.html", {"group": group, "month": month, "report": report, "form": form}
     )
@@ -315,13 +323,15 @@ def _activity_or_404(request, pk):
 
 
 @login_required
+@repeat_safe
 def activity_edit(request, pk: int):
     activity = _activity_or_404(request, pk)
     report, group, month = activity.report, activity.report.party_group, activity.report.month
     form = _activity_form(request, group, month, report, instance=activity, data=request.POST or None)
-    if request.method == "POST" and form.is_valid() and _save_activity(request, group, month, form, activity):
-        messages.success(request, _("The activity is saved."))
-        return redirect("activity:report", group_pk=group.pk, month=month)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_activity(request, group, month, form, activity)
+        if saved:
+            return saved
     return render(
         request,
         "activity/reports/activity_form.html",
@@ -330,6 +340,7 @@ def activity_edit(request, pk: int):
 
 
 @login_required
+@repeat_safe
 def activity_delete(request, pk: int):
     """Delete an activity of a draft report: a page asks first (GET), the button on it deletes (POST)."""
     activity = _activity_or_404(request, pk)
@@ -337,18 +348,24 @@ def activity_delete(request, pk: int):
     if request.method != "POST":
         return render(request, "activity/reports/activity_delete.html", {"activity": activity, "report": report})
     form = VersionForm(request.POST)
-    try:
+    report_url = reverse("activity:report", kwargs={"group_pk": report.party_group_id, "month": report.month})
+
+    def delete() -> Result:
         if not form.is_valid():
             raise ValidationError(_("The page was out of date; open the report again."))
         services.activity_delete(activity=activity, version=form.cleaned_data["version"], acting_user=request.user)
-        messages.success(request, _("The activity is deleted."))
+        return Result(report_url, _("The activity is deleted."))
+
+    try:
+        return submit_once(request, delete, check_url=report_url)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect("activity:report", group_pk=report.party_group_id, month=report.month)
+    return redirect(report_url)
 
 
 @login_required
 @require_POST
+@repeat_safe
 def report_action(request, group_pk: int, month: datetime.date, action: str):
     """Save the summary, submit, or close a month (each names the version the person saw)."""
     if action not in {"summary", "submit", "close"}:
@@ -365,24 +382,25 @@ def report_action(request, group_pk: int, month: datetime.date, action: str):
     if not form.is_valid():
         messages.error(request, _("The page was out of date; open the report again."))
         return redirect("activity:report", group_pk=group.pk, month=month)
-    try:
+    report_url = reverse("activity:report", kwargs={"group_pk": group.pk, "month": month})
+
+    def act() -> Result:
         if action == "close":
             report = MonthlyReport.objects.filter(party_group=group, month=month).first()
             if report is None:
                 raise ValidationError(_("There is no submitted report to close."))
             services.report_close(report=report, version=form.cleaned_data["version"], acting_user=request.user)
-            messages.success(request, _("The month is closed."))
-        else:
-            report, version = _saved_report(group, month, form.cleaned_data["version"], request.user)
-            summary = form.cleaned_data["summary"]
-            if action == "submit":
-                services.report_submit(report=report, version=version, summary=summary, acting_user=request.user)
-                messages.success(request, _("The report is submitted to the branch."))
-            else:
-                services.report_update_summary(
-                    report=report, version=version, summary=summary, acting_user=request.user
-                )
-                messages.success(request, _("The summary is saved."))
+            return Result(report_url, _("The month is closed."))
+        report, version = _saved_report(group, month, form.cleaned_data["version"], request.user)
+        summary = form.cleaned_data["summary"]
+        if action == "submit":
+            services.report_submit(report=report, version=version, summary=summary, acting_user=request.user)
+            return Result(report_url, _("The report is submitted to the branch."))
+        services.report_update_summary(report=report, version=version, summary=summary, acting_user=request.user)
+        return Result(report_url, _("The summary is saved."))
+
+    try:
+        return submit_once(request, act, check_url=report_url)
     except ValidationError as exc:
         form.add_error(None, exc)
         if isinstance(exc, services.ConflictError):
@@ -395,7 +413,6 @@ def report_action(request, group_pk: int, month: datetime.date, action: str):
             _report_context(request, group, month, report, summary_form=form),
             status=200,
         )
-    return redirect("activity:report", group_pk=group.pk, month=month)
 
 
 @login_required
@@ -425,6 +442,7 @@ def report_withdraw(request, group_pk: int, month: datetime.date):
 
 
 @login_required
+@repeat_safe
 def report_reopen(request, group_pk: int, month: datetime.date):
     group = _group_or_404(request.user, group_pk)
     report = MonthlyReport.objects.filter(party_group=group, month=month).select_related("party_group__village").first()
@@ -434,13 +452,16 @@ def report_reopen(request, group_pk: int, month: datetime.date):
         raise PermissionDenied
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        report_url = reverse("activity:report", kwargs={"group_pk": group.pk, "month": month})
+
+        def reopen() -> Result:
             services.report_reopen(report=report, reason=form.cleaned_data["reason"], acting_user=request.user)
+            return Result(report_url, _("The month is reopened; the reason is kept on record."))
+
+        try:
+            return submit_once(request, reopen, check_url=report_url)
         except ValidationError as exc:
             form.add_error(None, exc)
-        else:
-            messages.success(request, _("The month is reopened; the reason is kept on record."))
-            return redirect("activity:report", group_pk=group.pk, month=month)
     return render(
         request, "activity/reports/reopen_form.html", {"group": group, "month": month, "report": report, "form": form}
     )

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from appraisal.awards import services as svc
 from appraisal.awards.forms import DecideForm, NominateForm, ReasonForm, RecommendForm
 from appraisal.models import AppraisalYear, Award, ReserveCandidate, YearReopening
+from audit.submissions import Result, repeat_safe, submit_once
 from core.templatetags.humanize_cn import yuan
 from groups.models import PartyGroup
 from members.models import PartyMember
@@ -167,6 +168,7 @@ def _nominee(request, y: AppraisalYear, kind: str, target: str):
 
 
 @login_required
+@repeat_safe
 def nominate(request, pk: int):
     """Nominate one group, leader or member, with the reason (the evidence is filled in)."""
     y = _year(request, pk)
@@ -182,19 +184,21 @@ def nominate(request, pk: int):
         form = NominateForm(request.POST)
         if form.is_valid():
             target = {"party_group": nominee} if kind == Kind.ADVANCED_GROUP else {"member": nominee}
-            try:
+
+            def nominate_one() -> Result:
                 svc.award_nominate(
                     year=y, kind=kind, reason=form.cleaned_data["reason"], acting_user=request.user, **target
                 )
+                done = _("%(who)s is nominated as “%(what)s”. The township decides.") % {
+                    "who": getattr(nominee, "name", nominee),
+                    "what": Kind(kind).label,
+                }
+                return Result(_year_url(y, kind), done)
+
+            try:
+                return submit_once(request, nominate_one, check_url=_year_url(y, kind))
             except ValidationError as exc:
                 _add_errors(form, exc, {"reason": "reason"})
-            else:
-                messages.success(
-                    request,
-                    _("%(who)s is nominated as “%(what)s”. The township decides.")
-                    % {"who": getattr(nominee, "name", nominee), "what": Kind(kind).label},
-                )
-                return redirect(_year_url(y, kind))
     else:
         form = NominateForm(initial={"reason": svc.evidence_text(y, candidate) if candidate else ""})
     return render(
@@ -215,18 +219,23 @@ def nominate(request, pk: int):
 
 @login_required
 @require_POST
+@repeat_safe
 def withdraw(request, pk: int):
     _check_reader(request.user)
     award = get_visible_or_404(Award, request.user, pk=pk)
     if not may_nominate(request.user):
         raise PermissionDenied
-    try:
+    year_url = _year_url(award.year, award.kind)
+
+    def withdraw_one() -> Result:
         svc.award_withdraw(award=award, acting_user=request.user)
+        return Result(year_url, _("The nomination is withdrawn."))
+
+    try:
+        return submit_once(request, withdraw_one, check_url=year_url)
     except ValidationError as exc:
         _service_error(request, exc)
-    else:
-        messages.success(request, _("The nomination is withdrawn."))
-    return redirect(_year_url(award.year, award.kind))
+    return redirect(year_url)
 
 
 # --- the township's decision ----------------------------------------------------------------------------------------
@@ -234,18 +243,23 @@ def withdraw(request, pk: int):
 
 @login_required
 @require_POST
+@repeat_safe
 def start_nominating(request, pk: int):
     y = _township_year(request, pk)
-    try:
+
+    def start() -> Result:
         svc.year_start_nominating(year=y, acting_user=request.user)
+        return Result(_year_url(y), _("Nominations are open: the branches can now nominate."))
+
+    try:
+        return submit_once(request, start, check_url=_year_url(y))
     except ValidationError as exc:
         _service_error(request, exc)
-    else:
-        messages.success(request, _("Nominations are open: the branches can now nominate."))
     return redirect(_year_url(y))
 
 
 @login_required
+@repeat_safe
 def decide(request, pk: int):
     """The township's decision: a checkbox for every nomination, within each kind's quota, and the 公示 dates."""
     y = _township_year(request, pk)
@@ -263,22 +277,21 @@ def decide(request, pk: int):
         form = DecideForm(request.POST, nominations=by_kind)
         if form.is_valid():
             chosen = {pk for k in svc.DECIDABLE_KINDS for pk in form.cleaned_data[k]}
-            try:
+
+            def decide_awards() -> Result:
                 svc.award_decide(
                     year=y,
                     awards=[a for a in all_nominations if a.pk in chosen],
                     acting_user=request.user,
                     publicity=(form.cleaned_data["publicity_starts_on"], form.cleaned_data["publicity_ends_on"]),
                 )
+                done = _("The decision is saved: %(n)d awards decided. Decide and lock the year when it is final.")
+                return Result(_year_url(y), done % {"n": len(chosen)})
+
+            try:
+                return submit_once(request, decide_awards, check_url=_year_url(y))
             except ValidationError as exc:
                 _add_errors(form, exc, {"publicity": "publicity_ends_on"})
-            else:
-                messages.success(
-                    request,
-                    _("The decision is saved: %(n)d awards decided. Decide and lock the year when it is final.")
-                    % {"n": len(chosen)},
-                )
-                return redirect(_year_url(y))
     else:
         form = DecideForm(initial=initial, nominations=by_kind)
     kinds = [
@@ -302,22 +315,27 @@ def decide(request, pk: int):
 
 
 @login_required
+@repeat_safe
 def lock(request, pk: int):
     """Decide and lock the year, after a page that shows what it decides and what the streak rule will give."""
     y = _township_year(request, pk)
     if request.method == "POST":
-        try:
+
+        def decide_year() -> Result:
             decision = svc.year_decide(year=y, acting_user=request.user)
+            # the bonuses' names are read inside the transaction: nothing after the commit can fail the page
+            text = _("The %(y)d appraisal is decided and locked.") % {"y": y.year}
+            if decision.bonuses:
+                text += " " + _("Streak bonuses: %(who)s.") % {
+                    "who": "、".join(f"{b.member.name}（{yuan(b.amount)}）" for b in decision.bonuses)
+                }
+            return Result(_year_url(y), text)
+
+        try:
+            return submit_once(request, decide_year, check_url=_year_url(y))
         except ValidationError as exc:
             _service_error(request, exc)
             return redirect(reverse("awards:lock", args=[y.pk]))
-        text = _("The %(y)d appraisal is decided and locked.") % {"y": y.year}
-        if decision.bonuses:
-            text += " " + _("Streak bonuses: %(who)s.") % {
-                "who": "、".join(f"{b.member.name}（{yuan(b.amount)}）" for b in decision.bonuses)
-            }
-        messages.success(request, text)
-        return redirect(_year_url(y))
     ready = y.state == State.NOMINATING
     return render(
         request,
@@ -333,31 +351,30 @@ def lock(request, pk: int):
 
 
 @login_required
+@repeat_safe
 def reopen(request, pk: int):
     """Reopen a decided year, with the reason; the page says what the reopening removes."""
     y = _township_year(request, pk)
     if request.method == "POST":
         form = ReasonForm(request.POST)
         if form.is_valid():
-            try:
+
+            def reopen_year() -> Result:
                 svc.year_reopen(year=y, reason=form.cleaned_data["reason"], acting_user=request.user)
+                text = _("The %(y)d appraisal is reopened; decide it again when done.") % {"y": y.year}
+                later = svc.later_decided_years(y)
+                if not later:
+                    return Result(_year_url(y), text)
+                warning = _(
+                    "Later years already decided (%(years)s) counted this year in their streaks; reopen "
+                    "them too if the change matters to a streak."
+                ) % {"years": "、".join(map(str, later))}
+                return Result(_year_url(y), f"{text} {warning}", messages.WARNING)
+
+            try:
+                return submit_once(request, reopen_year, check_url=_year_url(y))
             except ValidationError as exc:
                 _add_errors(form, exc, {"reason": "reason"})
-            else:
-                messages.success(
-                    request, _("The %(y)d appraisal is reopened; decide it again when done.") % {"y": y.year}
-                )
-                later = svc.later_decided_years(y)
-                if later:
-                    messages.warning(
-                        request,
-                        _(
-                            "Later years already decided (%(years)s) counted this year in their streaks; reopen "
-                            "them too if the change matters to a streak."
-                        )
-                        % {"years": "、".join(map(str, later))},
-                    )
-                return redirect(_year_url(y))
     else:
         form = ReasonForm()
     bonuses, reserve_entries, preview = [], [], []
@@ -437,6 +454,7 @@ def reserve(request, pk: int):
 
 
 @login_required
+@repeat_safe
 def recommend(request, pk: int):
     """Recommend an outstanding leader or member to the county as a reserve township cadre."""
     y = _township_year(request, pk)
@@ -444,13 +462,16 @@ def recommend(request, pk: int):
     if request.method == "POST":
         form = RecommendForm(request.POST, members=members)
         if form.is_valid():
-            try:
+
+            def recommend_one() -> Result:
                 entry = svc.recommend_to_county(year=y, acting_user=request.user, **form.cleaned_data)
+                done = _("%(m)s is recommended to the county.") % {"m": entry.member.name}
+                return Result(reverse("awards:reserve", args=[y.pk]), done)
+
+            try:
+                return submit_once(request, recommend_one, check_url=reverse("awards:reserve", args=[y.pk]))
             except ValidationError as exc:
                 _add_errors(form, exc, {"reason": "reason", "not_eligible": "member", "duplicate": "member"})
-            else:
-                messages.success(request, _("%(m)s is recommended to the county.") % {"m": entry.member.name})
-                return redirect(reverse("awards:reserve", args=[y.pk]))
     else:
         form = RecommendForm(members=members)
     return render(request, "appraisal/awards/recommend.html", {"year": y, "form": form, "locked": y.is_locked})
@@ -458,6 +479,7 @@ def recommend(request, pk: int):
 
 @login_required
 @require_POST
+@repeat_safe
 def reserve_remove(request, pk: int):
     """Take back a recommendation to the county."""
     _check_reader(request.user)
@@ -465,13 +487,17 @@ def reserve_remove(request, pk: int):
     entry = ReserveCandidate.objects.select_related("year", "village").get(pk=entry.pk)
     if not request.user.has_perm("awards.decide", entry.village.township):
         raise PermissionDenied
-    try:
+    reserve_url = reverse("awards:reserve", args=[entry.year_id])
+
+    def withdraw_recommendation() -> Result:
         svc.recommendation_withdraw(entry=entry, acting_user=request.user)
+        return Result(reserve_url, _("The recommendation is withdrawn."))
+
+    try:
+        return submit_once(request, withdraw_recommendation, check_url=reserve_url)
     except ValidationError as exc:
         _service_error(request, exc)
-    else:
-        messages.success(request, _("The recommendation is withdrawn."))
-    return redirect(reverse("awards:reserve", args=[entry.year_id]))
+    return redirect(reserve_url)
 
 
 @login_required

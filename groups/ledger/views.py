@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.events import Action, record
+from audit.submissions import Result, repeat_safe, submit_once
 from groups.ledger import exporting
 from groups.ledger.forms import DecisionForm, EntryForm, PeriodForm, ReverseForm
 from groups.ledger.services import (
@@ -164,6 +165,7 @@ def _entry_draft(request, vg) -> dict | None:
 
 
 @login_required
+@repeat_safe
 def entry_new(request, pk: int):
     vg = _writable_villager_group(request, pk)
     if request.method == "POST" and request.POST.get("side_trip") == "decision":
@@ -172,21 +174,21 @@ def entry_new(request, pk: int):
     if request.method == "POST":
         form = EntryForm(request.POST, villager_group=vg)
         if form.is_valid():
-            try:
+
+            def post() -> Result:
                 new = fund_entry_post(villager_group=vg, acting_user=request.user, **form.cleaned_data)
+                # The balance is read inside the transaction: nothing after the commit can turn this into an error.
+                message = _("Recorded: %(direction)s of %(amount)s yuan. The balance is now %(balance)s yuan.") % {
+                    "direction": new.get_direction_display(),
+                    "amount": yuan_text(new.amount),
+                    "balance": yuan_text(balance(vg)),
+                }
+                return Result(_entry_url(new), message)
+
+            try:
+                return submit_once(request, post, check_url=reverse("funds:ledger", args=[vg.pk]))
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Recorded: %(direction)s of %(amount)s yuan. The balance is now %(balance)s yuan.")
-                    % {
-                        "direction": new.get_direction_display(),
-                        "amount": yuan_text(new.amount),
-                        "balance": yuan_text(balance(vg)),
-                    },
-                )
-                return redirect(_entry_url(new))
     elif (typed := _entry_draft(request, vg)) is not None:
         form = EntryForm(villager_group=vg, initial=typed)
     else:
@@ -198,6 +200,7 @@ def entry_new(request, pk: int):
 
 
 @login_required
+@repeat_safe
 def decision_new(request, pk: int):
     vg = _writable_villager_group(request, pk)
     then = request.GET.get("then") if request.GET.get("then") in FundEntry.Direction.values else ""
@@ -205,24 +208,24 @@ def decision_new(request, pk: int):
     if request.method == "POST":
         form = DecisionForm(request.POST)
         if form.is_valid():
-            try:
+
+            def record_decision() -> Result:
                 decision = decision_record(villager_group=vg, acting_user=request.user, **form.cleaned_data)
+                problems = decision_check(decision)
+                ledger_url = f"{reverse('funds:ledger', args=[vg.pk])}#decisions"
+                if problems:
+                    why = _("The meeting is recorded, but its decision cannot be cited: %(why)s")
+                    return Result(ledger_url, why % {"why": " ".join(problems)}, messages.WARNING)
+                done = _("The decision is recorded; entries can now cite it.")
+                if then:
+                    back = f"{reverse('funds:entry-new', args=[vg.pk])}?direction={then}{resume}"
+                    return Result(f"{back}&decision={decision.pk}" if resume else back, done)
+                return Result(ledger_url, done)
+
+            try:
+                return submit_once(request, record_decision, check_url=reverse("funds:ledger", args=[vg.pk]))
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            else:
-                problems = decision_check(decision)
-                if problems:
-                    messages.warning(
-                        request,
-                        _("The meeting is recorded, but its decision cannot be cited: %(why)s")
-                        % {"why": " ".join(problems)},
-                    )
-                else:
-                    messages.success(request, _("The decision is recorded; entries can now cite it."))
-                if then and not problems:
-                    back = f"{reverse('funds:entry-new', args=[vg.pk])}?direction={then}{resume}"
-                    return redirect(f"{back}&decision={decision.pk}" if resume else back)
-                return redirect(f"{reverse('funds:ledger', args=[vg.pk])}#decisions")
     else:
         form = DecisionForm(initial={"entitled": vg.households or None})
     quorum = vg.village.township.meeting_quorum
@@ -240,6 +243,7 @@ def decision_new(request, pk: int):
 
 
 @login_required
+@repeat_safe
 def entry_reverse(request, pk: int):
     original = get_visible_or_404(FundEntry, request.user, pk=pk)
     if not may_keep_ledger(request.user, original.villager_group):
@@ -248,17 +252,18 @@ def entry_reverse(request, pk: int):
     if request.method == "POST":
         form = ReverseForm(request.POST)
         if form.is_valid():
-            try:
+
+            def reverse_entry() -> Result:
                 reversal = fund_entry_reverse(entry=original, acting_user=request.user, **form.cleaned_data)
+                message = _("The entry is reversed. The balance is now %(balance)s yuan.") % {
+                    "balance": yuan_text(balance(vg))
+                }
+                return Result(_entry_url(reversal), message)
+
+            try:
+                return submit_once(request, reverse_entry, check_url=reverse("funds:ledger", args=[vg.pk]))
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("The entry is reversed. The balance is now %(balance)s yuan.")
-                    % {"balance": yuan_text(balance(vg))},
-                )
-                return redirect(_entry_url(reversal))
     else:
         form = ReverseForm()
     reversed_by = getattr(original, "reversed_by", None)

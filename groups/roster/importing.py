@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from audit.events import Action, record
 from core import clock
 from core.fields import lookup_hash, mask
 from core.xlsx import TEXT_FORMAT, Col, PrintTable, height_for, put_date, put_text, wrapped_lines
@@ -754,9 +755,10 @@ class RosterNotReady(Exception):
 
 
 @transaction.atomic
-def roster_import(*, data: bytes, acting_user, on: datetime.date | None = None) -> Plan:
+def roster_import(*, data: bytes, acting_user, on: datetime.date | None = None, filename: str = "") -> Plan:
     """Check the file again and save every row, or nothing: new members created, named members updated, party
-    group membership joined or moved from `on` (default today)."""
+    group membership joined or moved from `on` (default today). The IMPORT event is written in the same
+    transaction: no members saved without it, no event for an import that was not saved."""
     require(acting_user, "members.write")
     from groups.services import member_join_group, member_move_group
 
@@ -775,6 +777,15 @@ def roster_import(*, data: bytes, acting_user, on: datetime.date | None = None) 
             member_join_group(member=member, party_group=row.party_group, started_on=on, acting_user=acting_user)
         elif row.group_change == "move":
             member_move_group(member=member, party_group=row.party_group, moved_on=on, acting_user=acting_user)
+    counts = plan.counts
+    record(
+        Action.IMPORT,
+        user=acting_user,
+        rows=counts["new"] + counts["update"],
+        what="member_roster",
+        filename=filename,
+        **{k: counts[k] for k in ("new", "update", "unchanged")},
+    )
     return plan
 
 

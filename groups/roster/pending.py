@@ -1,35 +1,65 @@
-"""Uploaded rosters waiting for their importer to confirm or discard them (`member-imports/<user id>/` in Django's
-default storage, see `groups.roster.views`). A file nobody confirmed within `ROSTER_IMPORT_PENDING_HOURS` (default a
-day) is personal data with no purpose left: `pending_imports_purge` removes it (`manage.py purge_pending_imports`,
-run from cron)."""
+"""Roster files waiting to be confirmed: kept encrypted in the database (`PendingImport`), never as a plain file.
+
+The upload stores the file here and the importer's session keeps only its token; the preview reads it back; the
+confirmation deletes it in the same transaction as the import (so a dropped connection leaves either the file
+waiting and nothing imported, or the import and no file); discarding deletes it; `manage.py cleanup_personal_data`
+deletes any older than PENDING_IMPORT_MAX_AGE.
+"""
 
 from __future__ import annotations
 
 import datetime
+import secrets
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
-from django.core.files.storage import default_storage
 
 from core import clock
+from core.fields import fernet
+from groups.models import PendingImport
 
-PENDING_ROOT = "member-imports"
+PENDING_IMPORT_MAX_AGE = datetime.timedelta(days=1)
 
 
-def pending_imports_purge(*, older_than: datetime.timedelta | None = None, storage=None) -> int:
-    """Remove every waiting roster file last written before now − `older_than`; answer how many were removed."""
-    storage = storage or default_storage
-    age = older_than if older_than is not None else datetime.timedelta(hours=settings.ROSTER_IMPORT_PENDING_HOURS)
-    cutoff = clock.now() - age
+def pending_store(*, user, data: bytes, filename: str) -> str:
+    """Keep the uploaded file encrypted for `user`, replacing any they left waiting; returns its token."""
+    PendingImport.objects.filter(user=user).delete()
+    token = secrets.token_hex(16)
+    PendingImport.objects.create(token=token, user=user, filename=filename[:200], content=fernet().encrypt(data))
+    return token
+
+
+def pending_read(*, user, token: str) -> bytes | None:
+    """The waiting file, decrypted; None when there is none under this token for this person (or it is too old)."""
+    row = (
+        PendingImport.objects.filter(user=user, token=token, uploaded_at__gte=clock.now() - PENDING_IMPORT_MAX_AGE)
+        .only("content")
+        .first()
+    )
+    if row is None:
+        return None
     try:
-        folders, _files = storage.listdir(PENDING_ROOT)
-    except FileNotFoundError:
-        return 0
-    removed = 0
-    for folder in folders:
-        _sub, files = storage.listdir(f"{PENDING_ROOT}/{folder}")
-        for name in files:
-            path = f"{PENDING_ROOT}/{folder}/{name}"
-            if storage.get_modified_time(path) < cutoff:
-                storage.delete(path)
-                removed += 1
-    return removed
+        return fernet().decrypt(bytes(row.content))
+    except InvalidToken:  # written under a key no longer configured
+        return None
+
+
+def pending_discard(*, user, token: str | None = None) -> None:
+    """Remove this person's waiting file (or every one of theirs)."""
+    rows = PendingImport.objects.filter(user=user)
+    if token is not None:
+        rows = rows.filter(token=token)
+    rows.delete()
+
+
+def pending_purge(*, older_than: datetime.timedelta = PENDING_IMPORT_MAX_AGE) -> int:
+    """Remove every waiting file older than `older_than`; returns how many."""
+    count, _ = PendingImport.objects.filter(uploaded_at__lt=clock.now() - older_than).delete()
+    return count
+
+
+def pending_imports_purge(*, older_than: datetime.timedelta | None = None) -> int:
+    """`manage.py purge_pending_imports`: the same purge, its age given in hours by ROSTER_IMPORT_PENDING_HOURS."""
+    if older_than is None:
+        older_than = datetime.timedelta(hours=settings.ROSTER_IMPORT_PENDING_HOURS)
+    return pending_purge(older_than=older_than)

@@ -1,27 +1,27 @@
 """Importing party members from an Excel roster: template → upload → preview with every problem → confirm.
 
-The uploaded file is kept in Django's default storage under the importer's own folder, its name in their session,
-until they confirm (then it is read and checked again and saved in one transaction) or discard it.
+The uploaded file is kept encrypted in the database (groups/roster/pending.py), its token in the importer's session,
+until they confirm (then it is read and checked again and saved in one transaction, which also removes the file) or
+discard it; a file left waiting is removed after a day.
 """
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.events import Action, record
+from audit.submissions import Result, repeat_safe, submit_once
 from core.uploads import upload_refused
 from core.xlsx import XLSX_CONTENT_TYPE, xlsx_response
+from groups.models import PendingImport
 from groups.roster.exporting import roster_file, roster_filename
 from groups.roster.forms import ImportForm
 from groups.roster.importing import (
@@ -32,6 +32,7 @@ from groups.roster.importing import (
     roster_import,
     template_workbook,
 )
+from groups.roster.pending import pending_discard, pending_read, pending_store
 from township.scoping import Role, assignment_of, villages_for
 
 SESSION_KEY = "members_import"
@@ -51,30 +52,20 @@ def _importer(request):
 def _pending(request) -> dict | None:
     """The file this person uploaded and has not yet confirmed or discarded."""
     pending = request.session.get(SESSION_KEY)
-    if not pending or pending.get("user") != request.user.pk:
+    if not pending or pending.get("user") != request.user.pk or not pending.get("token"):
         return None
-    if not pending.get("path", "").startswith(_folder(request.user)):
+    if not PendingImport.objects.filter(user=request.user, token=pending["token"]).exists():
         return None
     return pending
 
 
-def _folder(user) -> str:
-    return f"member-imports/{user.pk}/"
-
-
 def _forget(request) -> None:
-    pending = _pending(request)
-    if pending:
-        default_storage.delete(pending["path"])
+    pending_discard(user=request.user)
     request.session.pop(SESSION_KEY, None)
 
 
 def _read_pending(request, pending: dict) -> bytes | None:
-    try:
-        with default_storage.open(pending["path"], "rb") as f:
-            return f.read()
-    except (FileNotFoundError, OSError):
-        return None
+    return pending_read(user=request.user, token=pending["token"])
 
 
 @login_required
@@ -100,15 +91,8 @@ def import_upload(request):
             except RosterFileError as exc:
                 form.add_error("file", ValidationError(str(exc), code="unreadable"))
             else:
-                _forget(request)
-                token = secrets.token_hex(16)
-                path = default_storage.save(f"{_folder(request.user)}{token}.xlsx", ContentFile(data))
-                request.session[SESSION_KEY] = {
-                    "user": request.user.pk,
-                    "path": path,
-                    "token": token,
-                    "filename": upload.name[:200],
-                }
+                token = pending_store(user=request.user, data=data, filename=upload.name)
+                request.session[SESSION_KEY] = {"user": request.user.pk, "token": token, "filename": upload.name[:200]}
                 return redirect("roster:import-preview")
     return render(request, "groups/roster/import_upload.html", {"form": form, "pending": _pending(request)})
 
@@ -129,6 +113,7 @@ def import_preview(request):
 
 @login_required
 @require_POST
+@repeat_safe
 def import_confirm(request):
     """Save the checked file (all rows or none), or discard it."""
     _importer(request)
@@ -145,8 +130,19 @@ def import_confirm(request):
         _forget(request)
         messages.warning(request, _("That file is no longer waiting to be imported. Upload it again."))
         return redirect("roster:import")
+    def save() -> Result:
+        plan = roster_import(data=data, acting_user=request.user, filename=pending.get("filename", ""))
+        # The waiting file and the session's pointer to it go in the import's transaction: both or neither, and
+        # nothing left for the session middleware to write after the commit.
+        pending_discard(user=request.user, token=pending["token"])
+        request.session.pop(SESSION_KEY, None)
+        request.session.save()
+        request.session.modified = False
+        done = _("Imported: %(new)d members added, %(update)d updated, %(unchanged)d already up to date.")
+        return Result(reverse("roster:import"), done % plan.counts)
+
     try:
-        plan = roster_import(data=data, acting_user=request.user)
+        response = submit_once(request, save, check_url=reverse("roster:import"))
     except RosterNotReady:
         messages.error(request, _("The file has problems now, so nothing was imported. Check the list below."))
         return redirect("roster:import-preview")
@@ -154,21 +150,7 @@ def import_confirm(request):
         detail = "; ".join(exc.messages) if isinstance(exc, ValidationError) else ""
         messages.error(request, _("Nothing was imported: %(detail)s") % {"detail": detail or _("the records changed")})
         return redirect("roster:import-preview")
-    _forget(request)
-    counts = plan.counts
-    record(
-        Action.IMPORT,
-        request=request,
-        rows=counts["new"] + counts["update"],
-        what="member_roster",
-        filename=pending.get("filename", ""),
-        **{k: counts[k] for k in ("new", "update", "unchanged")},
-    )
-    messages.success(
-        request,
-        _("Imported: %(new)d members added, %(update)d updated, %(unchanged)d already up to date.") % counts,
-    )
-    return redirect("roster:import")
+    return response
 
 
 def roster_scope_name(user) -> str | None:

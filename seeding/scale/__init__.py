@@ -88,6 +88,10 @@ def seed_scale(
     first_township, first_county = _next_numbers()
     try:
         with transaction.atomic():
+            if connection.vendor == "postgresql":  # one long transaction of COPYs: no per-statement limit here
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL statement_timeout = 0")
+                    cursor.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
             with writer.foreign_keys_checked_in_bulk():
                 _generate(run, townships, first_township, first_county, log)
             with stages("finish"):

@@ -5,6 +5,7 @@ message. Uploads are refused for their size before anything is written, and unco
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import threading
@@ -16,7 +17,6 @@ from unittest import mock
 
 import pytest
 import requests
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -187,20 +187,22 @@ def test_a_file_that_streams_past_the_limit_is_dropped_at_that_chunk(rf, setting
 # --- unconfirmed uploads go after a day ------------------------------------------------------------------------
 
 
-def test_unconfirmed_uploads_are_removed_after_a_day(client, secretary_a1, township_staff, media):
+def test_unconfirmed_uploads_are_removed_after_a_day(client, secretary_a1, township_staff):
+    from groups.models import PendingImport
+
     client.force_login(secretary_a1)
     response = client.post(reverse("roster:import"), {"file": SimpleUploadedFile("名册.xlsx", roster([row()]))})
     assert response.status_code == 302
-    old = client.session[SESSION_KEY]["path"]
+    old = client.session[SESSION_KEY]["token"]
     client.force_login(township_staff)
     client.post(reverse("roster:import"), {"file": SimpleUploadedFile("名册.xlsx", roster([row()]))})
-    fresh = client.session[SESSION_KEY]["path"]
-    now = clock.now().timestamp()
-    os.utime(default_storage.path(old), (now, now - 25 * 3600))
-    os.utime(default_storage.path(fresh), (now, now - 2 * 3600))
+    fresh = client.session[SESSION_KEY]["token"]
+    now = clock.now()
+    PendingImport.objects.filter(token=old).update(uploaded_at=now - datetime.timedelta(hours=25))
+    PendingImport.objects.filter(token=fresh).update(uploaded_at=now - datetime.timedelta(hours=2))
     call_command("purge_pending_imports", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    assert not default_storage.exists(old)
-    assert default_storage.exists(fresh)
+    assert not PendingImport.objects.filter(token=old).exists()
+    assert PendingImport.objects.filter(token=fresh).exists()
     assert PartyMember.objects.filter(name="王新").count() == 0
 
 
