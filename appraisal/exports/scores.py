@@ -23,6 +23,7 @@ from appraisal.rules import QUARTERS
 from appraisal.scoring.selectors import BranchRow, ScoreRow
 from appraisal.scoring.services import rectification_state
 from core import clock
+from core.words import quarter_cn
 from core.xlsx import BOLD, a4, borders, date_text, header_row, put_date, put_text, title_row
 from groups.models import PartyGroup
 
@@ -90,7 +91,7 @@ def scores_workbook(
         (_("Rank"), 6),
         (_("Village"), 12),
         (_("Party group"), 22),
-        *[(_("Quarter %(q)d") % {"q": q}, 10) for q in range(1, QUARTERS + 1)],
+        *[(quarter_cn(q), 10) for q in range(1, QUARTERS + 1)],
         (_("Spot checks (average)"), 12),
         (_("Spot checks (number)"), 10),
         (_("Year score"), 10),

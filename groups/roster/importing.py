@@ -24,7 +24,6 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
@@ -33,6 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from core import clock
 from core.fields import lookup_hash, mask
+from core.words import day_cn
 from core.xlsx import TEXT_FORMAT, header_row, put_date, put_text
 from members.models import PartyMember
 from members.validators import (
@@ -630,7 +630,7 @@ def _plan_row(r: _Row, plan: RowPlan, villages, groups, on_record, posts, namesa
                 "%(name)s, born on %(d)s, is already on record in %(village)s with another ID number. "
                 "Check the ID number; to correct a member's ID number, edit that member."
             )
-            % {"name": member.name, "d": member.birth_date.isoformat(), "village": village.name},
+            % {"name": member.name, "d": day_cn(member.birth_date), "village": village.name},
         )
     if r.problems:
         return
@@ -731,20 +731,20 @@ def roster_import(*, data: bytes, acting_user, on: datetime.date | None = None) 
 
 # --- the template --------------------------------------------------------------------------------------------------
 
-NOTES = (
-    ("村", True, N_("The village's name as on record, e.g. 罗紫村. A branch secretary imports their own village.")),
-    ("党小组", False, N_("The party group's name in that village. Leave empty to leave the member's group as it is.")),
-    ("姓名", True, N_("The member's name.")),
-    ("性别", False, N_("男 or 女. Leave empty to take it from the ID number.")),
-    ("出生日期", False, N_("Leave empty to take it from the ID number; if filled in, it must agree with it.")),
-    ("身份证号", True, N_("18 characters, the last may be X. Format the column as Text so Excel keeps every digit.")),
-    ("联系电话", False, N_("An 11-digit mobile number, or a landline with its area code.")),
-    ("入党日期", True, N_("Dates may be written 2025-01-05, 2025/1/5, 2025.1.5 or 2025年1月5日, or be Excel dates.")),
-    ("党员类别", False, N_("正式 or 预备 (empty: 正式 for a new member).")),
-    ("原村干部", False, N_("是 or 否 (empty: 否 for a new member).")),
-    ("老党员", False, N_("是 or 否.")),
-    ("双带能手", False, N_("是 or 否: leads in getting rich and leads villagers to get rich.")),
-    ("备注", False, N_("Anything else worth keeping.")),
+NOTES = (  # the 填写说明 sheet, written in Chinese as the people filling the roster in read it
+    ("村", True, "村名，与系统中的一致，如：罗紫村。村支部书记只能导入本村党员。"),
+    ("党小组", False, "该村党小组的名称。不填则不改变该党员现在所在的党小组。"),
+    ("姓名", True, "党员姓名。"),
+    ("性别", False, "男 或 女。不填则按身份证号推出。"),
+    ("出生日期", False, "不填则按身份证号推出；填写的，须与身份证号一致。"),
+    ("身份证号", True, "18位，最后一位可以是X。请把这一列设为“文本”格式，以免Excel改动数字。"),
+    ("联系电话", False, "11位手机号，或带区号的固定电话。"),
+    ("入党日期", True, "可写成 2025年1月5日、2025/1/5、2025.1.5，或用Excel的日期格式。"),
+    ("党员类别", False, "正式 或 预备（新党员不填为正式）。"),
+    ("原村干部", False, "是 或 否（新党员不填为否）。"),
+    ("老党员", False, "是 或 否。"),
+    ("双带能手", False, "是 或 否：带头致富、带领群众致富的党员。"),
+    ("备注", False, "其他需要记下的情况。"),
 )
 
 
@@ -799,7 +799,7 @@ def template_workbook(user) -> bytes:
     for row, (heading, required, text) in enumerate(NOTES, start=2):
         put_text(notes, row, 1, heading)
         put_text(notes, row, 2, _("yes") if required else "")
-        put_text(notes, row, 3, _(text)).alignment = Alignment(wrap_text=True, vertical="top")
+        put_text(notes, row, 3, text).alignment = Alignment(wrap_text=True, vertical="top")
     row = len(NOTES) + 3
     for line in (
         _("One member a row, under the headings of the roster sheet; keep the headings as they are."),
