@@ -44,6 +44,18 @@ class LockoutAdmin(AccountAdministratorMayClear, AccessAttemptAdmin):
     pass
 
 
+FIELDSET_NAMES = {"Identity": "账号与名称", "Timestamps": "时间", "Configuration": "设置", "State": "状态",
+                  "Throttling": "失败次数限制"}
+
+
 @admin.register(TOTPDevice)
 class PhoneAppAdmin(AccountAdministratorMayClear, TOTPDeviceAdmin):
-    pass
+    search_help_text = "按账号的用户名查找"
+
+    def get_fieldsets(self, request, obj=None):
+        """django-otp's section titles are plain English: the same sections under Chinese titles."""
+        return [(FIELDSET_NAMES.get(name, name), options) for name, options in super().get_fieldsets(request, obj)]
+
+    @admin.display(description="二维码")
+    def qrcode_link(self, device):
+        return super().qrcode_link(device)

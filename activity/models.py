@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.history import audit_history
 from core import periods
+from core.words import day_cn, month_cn
 from township.models import ScopedQuerySet, scoped_manager
 
 
@@ -92,7 +93,7 @@ class MonthlyReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.party_group} {self.month:%Y-%m}"
+        return f"{self.party_group} {month_cn(self.month)}"
 
     @property
     def is_done(self) -> bool:
@@ -185,7 +186,7 @@ class Activity(models.Model):
         indexes = [models.Index(fields=["report", "held_on"], name="activity_report_day_idx")]
 
     def __str__(self) -> str:
-        return f"{self.held_on:%m-%d} {self.get_kind_display()}"
+        return f"{self.held_on.month}月{self.held_on.day}日 {self.get_kind_display()}"
 
 
 class Concern(models.Model):
@@ -281,7 +282,7 @@ class Concern(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.raised_on:%Y-%m-%d} {self.get_category_display()} · {self.content[:20]}"
+        return f"{day_cn(self.raised_on)} {self.get_category_display()} · {self.content[:20]}"
 
     def clean(self) -> None:
         """The member it was raised through belongs to the villager group's village."""

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import audit_history
+from core.words import day_cn, quarter_cn
 from township.models import ConstraintErrorsOnFields, scoped_manager
 
 
@@ -224,7 +225,7 @@ class GroupScore(models.Model):
         indexes = [models.Index(fields=["year", "party_group"], name="group_score_year_group_idx")]
 
     def __str__(self) -> str:
-        return f"{self.party_group} Q{self.quarter} {self.item.name}: {self.points}"
+        return f"{self.party_group} {quarter_cn(self.quarter)} {self.item.name}: {self.points}"
 
 
 class SpotCheck(models.Model):
@@ -276,7 +277,7 @@ class SpotCheck(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.party_group} {self.checked_on:%Y-%m-%d}"
+        return f"{self.party_group} {day_cn(self.checked_on)}"
 
 
 class BranchAppraisal(models.Model):

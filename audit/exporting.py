@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from io import BytesIO
 
 from django.db.models import QuerySet
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from audit.labels import detail_text, object_type_label
 from audit.models import SecurityEvent
 from core import clock
 from core.xlsx import Col, StreamTable, text_value
@@ -48,9 +48,9 @@ def events_workbook(events: QuerySet[SecurityEvent], *, description: str = "") -
     ):
         when = WriteOnlyCell(ws, value=clock.local(at).replace(tzinfo=None))
         when.number_format = TIME_FORMAT
-        texts = [username, actions.get(action, action), ip, otype, oid, orepr]
-        detail_text = json.dumps(detail, ensure_ascii=False, default=str) if detail else ""
-        table.add([when, *(text_value(ws, t) for t in texts), rows, text_value(ws, path), text_value(ws, detail_text)])
+        texts = [username, actions.get(action, action), ip, object_type_label(otype) if otype else "", oid, orepr]
+        detail_cell = text_value(ws, detail_text(detail))
+        table.add([when, *(text_value(ws, t) for t in texts), rows, text_value(ws, path), detail_cell])
         n += 1
     table.line(f"合计：共 {n} 条")
     table.signatures()

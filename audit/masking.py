@@ -30,4 +30,10 @@ class MaskedHistoryContextHelper(HistoricalRecordContextHelper):
     """simple-history's change list of a record, with personal numbers masked on both sides."""
 
     def prepare_delta_change_value(self, change, value):
-        return shown(self.model, change.field, super().prepare_delta_change_value(change, value))
+        """Masked, and in words as on the audit page: a choice's label, 是/否, 2026年3月1日, — for nothing."""
+        from audit.selectors import value_words
+
+        value = super().prepare_delta_change_value(change, value)
+        if isinstance(value, list):  # a many-to-many field's related rows, already their names
+            return value
+        return value_words(self.model, change.field, value)

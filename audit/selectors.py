@@ -23,6 +23,8 @@ from simple_history.models import DeletedObject
 
 from audit.masking import shown
 from audit.models import SecurityEvent
+from core import clock
+from core.words import day_cn
 
 CHANGE_TYPES = [("+", _("created")), ("~", _("changed")), ("-", _("deleted"))]
 CHANGE_LABELS = dict(CHANGE_TYPES)
@@ -210,12 +212,15 @@ def _field_changes(model, record, prev) -> list[tuple[str, str, str]]:
         return []
     if prev is None:
         return [
-            (_label(model, f.name), "", _text(model, f.name, _value(record, f)))
+            (_label(model, f.name), "", value_words(model, f.name, _value(record, f)))
             for f in _tracked(record)
             if _value(record, f) not in (None, "")
         ]
     delta = record.diff_against(prev, included_fields=[f.name for f in _tracked(record)], foreign_keys_are_objs=True)
-    return [(_label(model, c.field), _text(model, c.field, c.old), _text(model, c.field, c.new)) for c in delta.changes]
+    return [
+        (_label(model, c.field), value_words(model, c.field, c.old), value_words(model, c.field, c.new))
+        for c in delta.changes
+    ]
 
 
 def _value(record, f):
@@ -226,10 +231,10 @@ def _label(model, name: str) -> str:
     return capfirst(model._meta.get_field(name).verbose_name)
 
 
-def _text(model, name: str, value) -> str:
+def value_words(model, name: str, value) -> str:
     """A value as words: the choice's label, yes/no, masked personal numbers, cut to VALUE_CHARS."""
-    if isinstance(value, DeletedObject) and value.pk is None:
-        value = None  # simple-history's stand-in for an empty foreign key
+    if isinstance(value, DeletedObject):  # simple-history's stand-in for an empty foreign key, or a row gone since
+        value = None if value.pk is None else f"已删除的{value.model._meta.verbose_name}（{value.pk}号）"
     if value is None or value == "":
         return "—"
     f = model._meta.get_field(name)
@@ -237,6 +242,10 @@ def _text(model, name: str, value) -> str:
         value = dict(f.flatchoices).get(value, value)
     elif isinstance(value, bool):
         value = _("yes") if value else _("no")
+    elif isinstance(value, datetime.datetime):
+        value = f"{day_cn(clock.local(value))} {clock.local(value):%H:%M}"
+    elif isinstance(value, datetime.date):
+        value = day_cn(value)
     text = str(shown(model, name, value))
     return text if len(text) <= VALUE_CHARS else text[: VALUE_CHARS - 1] + "…"
 

@@ -9,4 +9,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from core import secrets  # noqa: F401  (registers the check that the secrets are set)
+        from core import placeholders, secrets  # noqa: F401  (secrets: registers the check that they are set)
+
+        placeholders.apply()

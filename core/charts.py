@@ -1,4 +1,7 @@
-"""Small charts drawn by the app as inline SVG: no JavaScript, no CDN, readable on a phone and printable."""
+"""Small charts drawn by the app as inline SVG: no JavaScript, no CDN, readable on a phone and printable.
+
+Each is drawn at its own size in CSS pixels (never scaled down, so its 12 px text stays 12 px on a phone) inside a
+box that scrolls sideways when the screen is narrower."""
 from __future__ import annotations
 
 from django.utils.html import format_html, format_html_join
@@ -8,7 +11,7 @@ from django.utils.safestring import SafeString
 def column_chart(points: list[tuple[str, int]], *, title: str, height: int = 160) -> SafeString:
     """Vertical bars with their value on top and the label below (e.g. activities per month)."""
     n = max(len(points), 1)
-    width, pad, top, bottom = 36 * n + 20, 10, 18, 34
+    width, pad, top, bottom = 40 * n + 20, 10, 18, 34
     peak = max((v for _, v in points), default=0) or 1
     slot = (width - 2 * pad) / n
     plot = height - top - bottom
@@ -20,7 +23,10 @@ def column_chart(points: list[tuple[str, int]], *, title: str, height: int = 160
         cx = f"{x + slot * 0.35:.1f}"  # format_html escapes its arguments, so numbers are formatted first
         bars.append((f"{x:.1f}", y, f"{slot * 0.7:.1f}", h, cx, y - 4, value, cx, height - bottom + 14, label))
     return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}"><title>{}</title>{}</svg>',
+        '<div class="chart-wrap" tabindex="0"><svg class="chart" width="{}" height="{}" viewBox="0 0 {} {}" '
+        'role="img" aria-label="{}"><title>{}</title>{}</svg></div>',
+        width,
+        height,
         width,
         height,
         title,
@@ -37,7 +43,7 @@ def column_chart(points: list[tuple[str, int]], *, title: str, height: int = 160
 
 def bar_chart(points: list[tuple[str, int]], *, title: str) -> SafeString:
     """Horizontal bars with the label on the left and the value at the end (e.g. concerns by category)."""
-    row, label_w, bar_w = 26, 110, 200
+    row, label_w, bar_w = 28, 120, 180
     width, height = label_w + bar_w + 50, row * max(len(points), 1) + 6
     peak = max((v for _, v in points), default=0) or 1
     rows = []
@@ -46,7 +52,10 @@ def bar_chart(points: list[tuple[str, int]], *, title: str) -> SafeString:
         w = round(bar_w * value / peak)
         rows.append((label_w - 6, y + 16, label, label_w, y + 3, w, label_w + w + 4, y + 16, value))
     return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}"><title>{}</title>{}</svg>',
+        '<div class="chart-wrap" tabindex="0"><svg class="chart" width="{}" height="{}" viewBox="0 0 {} {}" '
+        'role="img" aria-label="{}"><title>{}</title>{}</svg></div>',
+        width,
+        height,
         width,
         height,
         title,

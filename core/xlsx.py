@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core import clock
 from core.rmb import rmb_capital
+from core.words import day_cn
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YUAN_FORMAT = '"¥"#,##0.00'
@@ -108,7 +109,7 @@ def put_date(ws: Worksheet, row: int, column: int, value: datetime.date | dateti
 
 def date_text(day: datetime.date | None) -> str:
     """A date written out for a line of text: 2025年12月28日, or blanks to fill in by hand."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else "　　年　　月　　日"
+    return day_cn(day) if day else "　　年　　月　　日"
 
 
 def header_row(ws: Worksheet, row: int, headers: Iterable[tuple[str, int | float]]) -> None:

@@ -16,3 +16,12 @@ class AdminConfig(admin_apps.AdminConfig):
 
     default = False
     default_site = "dashboards.admin_site.TownshipAdminSite"
+
+    def ready(self) -> None:
+        from core import placeholders
+
+        placeholders.apply()  # before super().ready() imports every admin.py, and the forms they declare
+        super().ready()
+        from dashboards.admin_site import chinese_boolean_icons
+
+        chinese_boolean_icons()

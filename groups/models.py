@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.history import audit_history
 from core import periods
+from core.words import day_cn
 from groups.ledger import guards
 from township.models import ConstraintErrorsOnFields, ScopedQuerySet, scoped_manager
 
@@ -392,7 +393,7 @@ class LeaderElection(ConstraintErrorsOnFields, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.party_group} {self.held_on:%Y-%m-%d}"
+        return f"{self.party_group} {day_cn(self.held_on)}"
 
 
 class ElectionCandidate(models.Model):
@@ -484,7 +485,7 @@ class MeetingDecision(ConstraintErrorsOnFields, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.held_on:%Y-%m-%d} {self.subject[:30]}"
+        return f"{day_cn(self.held_on)} {self.subject[:30]}"
 
 
 class FundEntry(models.Model):
@@ -569,7 +570,7 @@ class FundEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.entry_date:%Y-%m-%d} {self.get_direction_display()} {self.amount}"
+        return f"{day_cn(self.entry_date)} {self.get_direction_display()} {self.amount}"
 
     @property
     def signed_amount(self):

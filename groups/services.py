@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.stamp import stamp
+from core.words import day_cn
 from groups.models import Coverage, ElectionCandidate, GroupPost, LeaderElection, PartyGroup, VillagerGroup
 from members.models import PartyMember
 from township.capabilities import require
@@ -35,7 +36,7 @@ def _end(post: GroupPost, on: datetime.date, user) -> None:
     if on < post.started_on:
         raise ValidationError(
             _("%(who)s has held the current post since %(start)s; the date cannot be earlier than that.")
-            % {"who": post.member.name, "start": post.started_on.isoformat()}
+            % {"who": post.member.name, "start": day_cn(post.started_on)}
         )
     post.ended_on = on
     stamp(post, user).save(update_fields=["ended_on"])
@@ -107,7 +108,7 @@ def coverage_assign(
         if started_on < current.started_on:
             raise ValidationError(
                 _("The current coverage started on %(d)s; the new one cannot start earlier.")
-                % {"d": current.started_on.isoformat()}
+                % {"d": day_cn(current.started_on)}
             )
         current.ended_on = started_on
         stamp(current, acting_user).save(update_fields=["ended_on"])
@@ -231,7 +232,7 @@ def _check_election_input(group, held_on, entitled, present, candidates, on_roll
     if entitled < 1:
         raise ValidationError(
             _("The party group has no members on %(d)s; add its members before recording an election.")
-            % {"d": held_on.isoformat()}
+            % {"d": day_cn(held_on)}
         )
     if present > entitled:
         raise ValidationError(
@@ -250,7 +251,7 @@ def _check_election_input(group, held_on, entitled, present, candidates, on_roll
         if c.member.pk not in on_roll:
             raise ValidationError(
                 _("%(who)s is not a member of this party group on %(d)s; only its members can be elected.")
-                % {"who": c.member.name, "d": held_on.isoformat()}
+                % {"who": c.member.name, "d": day_cn(held_on)}
             )
         if c.votes < 0 or c.votes > present:
             raise ValidationError(

@@ -3,7 +3,9 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from township.admin_base import ScopedAdmin
@@ -167,6 +169,16 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+class ChinesePasswordChangeForm(AdminPasswordChangeForm):
+    """Django writes this form's warning in English outside its catalogue."""
+
+    usable_password_help_text = (
+        "用户能否用密码登录。"  # noqa: S105 — a help text, not a password
+        '<ul id="id_unusable_warning" class="messagelist"><li class="warning">'
+        "停用后，该用户当前的密码将作废。</li></ul>"
+    )
+
+
 @admin.register(User)
 class AccountAdmin(UserAdmin):
     """Accounts: the account administrator (三员) and the system administrator (township staff see roles only)."""
@@ -191,3 +203,38 @@ class AccountAdmin(UserAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         return fields if request.user.is_superuser else [*fields, "is_superuser"]
+
+    change_password_form = ChinesePasswordChangeForm
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "user_permissions":
+            # The app's own records only: the libraries' bookkeeping (sessions, lockout rows, history tables, log
+            # entries) is nobody's to grant, and its names are English.
+            field.queryset = (
+                field.queryset.select_related("content_type")
+                .exclude(content_type__app_label__in=LIBRARY_APPS)
+                .exclude(content_type__model__startswith="historical")
+            )
+            field.label_from_instance = permission_label
+        return field
+
+
+LIBRARY_APPS = ("admin", "sessions", "contenttypes", "axes", "otp_static", "otp_totp")
+
+
+PERMISSION_VERBS = {"add": "增加", "change": "修改", "delete": "删除", "view": "查看"}
+
+
+def permission_label(permission) -> str:
+    """A permission as a clerk reads it: 党小组 · 修改党小组 (Django stores "Can change party group" in English)."""
+    model = permission.content_type.model_class()
+    verb, _sep, rest = permission.codename.partition("_")
+    if model is None:
+        return permission.name
+    meta = model._meta
+    if verb in PERMISSION_VERBS and rest == meta.model_name:
+        action = f"{PERMISSION_VERBS[verb]}{meta.verbose_name}"
+    else:
+        action = gettext(permission.name)
+    return f"{meta.app_config.verbose_name} · {action}"

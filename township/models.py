@@ -292,4 +292,4 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         scope = self.county or self.township or self.village or self.party_group
-        return f"{self.user} · {self.get_role_display()} · {scope}"
+        return f"{self.user} · {self.get_role_display()}" + (f" · {scope}" if scope is not None else "")

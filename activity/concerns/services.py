@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from activity.models import Concern, concern_open, concern_overdue
 from core import clock
 from core.stamp import stamp, user_or_none
+from core.words import day_cn
 from groups.models import VillagerGroup
 from members.models import PartyMember
 from township.capabilities import require
@@ -49,7 +50,7 @@ def _check_day(errors: dict, field: str, day: datetime.date | None, raised_on: d
     if day > today:
         errors[field] = _("The date cannot be in the future.")
     elif day < raised_on:
-        errors[field] = _("The date cannot be before the concern was raised (%(d)s).") % {"d": raised_on.isoformat()}
+        errors[field] = _("The date cannot be before the concern was raised (%(d)s).") % {"d": day_cn(raised_on)}
 
 
 @transaction.atomic

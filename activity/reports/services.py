@@ -20,6 +20,7 @@ from activity.models import Activity, MonthlyReport, ReportReopening
 from audit.events import Action, record
 from core import clock, periods
 from core.stamp import stamp, user_or_none
+from core.words import day_cn, month_cn
 from groups.models import GroupPost, PartyGroup, VillagerGroup
 from members.models import PartyMember
 from township.capabilities import require
@@ -92,9 +93,9 @@ def held_on_error(report: MonthlyReport, held_on: datetime.date) -> str | None:
     start, end = report.month_range()
     if not start <= held_on <= end:
         return _("The date must be inside %(m)s (%(a)s to %(b)s).") % {
-            "m": report.month.strftime("%Y-%m"),
-            "a": start.isoformat(),
-            "b": end.isoformat(),
+            "m": month_cn(report.month),
+            "a": day_cn(start),
+            "b": day_cn(end),
         }
     if held_on > clock.today():
         return _("The date cannot be in the future.")

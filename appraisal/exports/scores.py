@@ -21,6 +21,7 @@ from appraisal.rules import QUARTERS
 from appraisal.scoring.selectors import BranchRow, ScoreRow
 from appraisal.scoring.services import rectification_state
 from core import clock
+from core.words import quarter_cn
 from core.xlsx import BOLD, Col, PrintTable
 from groups.models import PartyGroup
 
@@ -80,7 +81,7 @@ def scores_workbook(
         Col(_("Rank"), 6, "int"),
         Col(_("Village"), 10),
         Col(_("Party group"), 20),
-        *[_points(_("Quarter %(q)d") % {"q": q}, 10, POINTS_FORMAT_2) for q in range(1, QUARTERS + 1)],
+        *[_points(quarter_cn(q), 10, POINTS_FORMAT_2) for q in range(1, QUARTERS + 1)],
         _points(_("Spot checks (average)"), 11),
         Col(_("Spot checks (number)"), 10, "int"),
         _points(_("Year score"), 10),

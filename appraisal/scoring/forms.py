@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from appraisal.models import RubricItem, SpotCheck
 from appraisal.rules import QUARTERS
 from core import clock
+from core.words import quarter_cn
 from groups.models import PartyGroup
 from members.models import AnnualReview
 
@@ -74,7 +75,7 @@ class ScoreForm(forms.Form):
     def __init__(self, *args, year, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = year.rubric.filter(source=RubricItem.Source.MANUAL)
-        self.fields["quarter"].choices = [(q, _("Quarter %(q)d") % {"q": q}) for q in range(1, QUARTERS + 1)]
+        self.fields["quarter"].choices = [(q, quarter_cn(q)) for q in range(1, QUARTERS + 1)]
 
     def clean(self):
         data = super().clean()

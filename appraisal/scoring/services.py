@@ -38,6 +38,7 @@ from appraisal.scoring.rules import (  # noqa: F401 — the pages and the demo r
 from core import clock
 from core.periods import quarter_range, year_range
 from core.stamp import stamp, user_or_none
+from core.words import day_cn
 from groups.models import PartyGroup
 from members.models import AnnualReview, PartyMember
 from township.capabilities import require
@@ -381,7 +382,7 @@ def spot_check_follow_up(
     if rectified_on is not None:
         if rectified_on < check.checked_on:
             errors["rectified_on"] = ValidationError(
-                _("It cannot be put right before the check (%(d)s).") % {"d": check.checked_on.isoformat()},
+                _("It cannot be put right before the check (%(d)s).") % {"d": day_cn(check.checked_on)},
                 code="before_check",
             )
         elif rectified_on > clock.today():

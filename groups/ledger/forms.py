@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import clock, periods
 from core.forms import YuanField
+from core.placeholders import PLEASE_CHOOSE
+from core.words import day_cn
 from groups.ledger.services import decision_check, yuan_text
 from groups.models import FundEntry, MeetingDecision
 
@@ -27,7 +29,7 @@ class DecisionChoiceField(forms.ModelChoiceField):
         problems = decision_check(obj, quorum=self.quorum) if self.quorum is not None else []
         state = _("not valid") if problems else _("valid")
         subject = obj.subject if len(obj.subject) <= 40 else obj.subject[:40] + "…"
-        return f"{obj.held_on:%Y-%m-%d} {subject}（{state}）"
+        return f"{day_cn(obj.held_on)} {subject}（{state}）"
 
 
 class EntryForm(forms.Form):
@@ -42,7 +44,7 @@ class EntryForm(forms.Form):
         help_text=_("For example 1000 or 1,000.50"),
         error_messages={"negative": _("Type the amount without a minus sign; choose income or expense instead.")},
     )
-    category = forms.ChoiceField(label=_("category"), choices=[("", "---------"), *FundEntry.Category.choices])
+    category = forms.ChoiceField(label=_("category"), choices=[("", PLEASE_CHOOSE), *FundEntry.Category.choices])
     counterparty = forms.CharField(label=_("paid by / paid to"), max_length=100, required=False)
     purpose = forms.CharField(label=_("purpose"), widget=forms.Textarea(attrs={"rows": 3}))
     decision = DecisionChoiceField(

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.stamp import stamp, user_or_none
+from core.words import day_cn
 from groups.models import FundEntry, GroupPost, MeetingDecision, PartyGroup, VillagerGroup
 from township.capabilities import require
 
@@ -49,9 +50,9 @@ def yuan_text(amount: Decimal) -> str:
 
 
 def entry_label(entry: FundEntry) -> str:
-    """One line naming an entry, for choice lists: 2025-04-06 · income · 2,150.00 · what for."""
+    """One line naming an entry, for choice lists: 2025年4月6日 · income · 2,150.00 · what for."""
     purpose = entry.purpose if len(entry.purpose) <= 24 else entry.purpose[:24] + "…"
-    return f"{entry.entry_date:%Y-%m-%d} · {entry.get_direction_display()} · {yuan_text(entry.amount)} · {purpose}"
+    return f"{day_cn(entry.entry_date)} · {entry.get_direction_display()} · {yuan_text(entry.amount)} · {purpose}"
 
 
 # --- meeting decisions ------------------------------------------------------------------------------------------
@@ -219,7 +220,7 @@ def _refuse_overdraft(villager_group: VillagerGroup, on: datetime.date, amount: 
         ) % {
             "balance": yuan_text(now),
             "available": yuan_text(max(available, ZERO)),
-            "date": on.isoformat(),
+            "date": day_cn(on),
             "amount": yuan_text(amount),
         }
     error = ValidationError(msg, code="overdraft")
@@ -304,7 +305,7 @@ def _decision_problem(decision, vg, entry_date, quorum) -> str:
     if decision.villager_group_id != vg.pk:
         return _("This decision was taken by another villager group; cite a decision of %(vg)s.") % {"vg": vg.name}
     if decision.held_on > entry_date:
-        return _("The meeting was held on %(d)s, after the date of this entry.") % {"d": decision.held_on.isoformat()}
+        return _("The meeting was held on %(d)s, after the date of this entry.") % {"d": day_cn(decision.held_on)}
     problems = decision_check(decision, quorum=quorum)
     if problems:
         return _("This decision is not valid: %(why)s") % {"why": " ".join(problems)}
@@ -326,7 +327,7 @@ def fund_entry_reverse(*, entry: FundEntry, entry_date: datetime.date, reason: s
     earlier = FundEntry.objects.filter(reverses=entry).first()
     if earlier is not None:
         raise ValidationError(
-            _("This entry was already reversed on %(d)s.") % {"d": earlier.entry_date.isoformat()},
+            _("This entry was already reversed on %(d)s.") % {"d": day_cn(earlier.entry_date)},
             code="already_reversed",
         )
     errors: dict[str, str] = {}
@@ -336,7 +337,7 @@ def fund_entry_reverse(*, entry: FundEntry, entry_date: datetime.date, reason: s
         errors["entry_date"] = _("An entry cannot be dated in the future.")
     elif entry_date < entry.entry_date:
         errors["entry_date"] = _("A reversal cannot be dated before the entry it reverses (%(d)s).") % {
-            "d": entry.entry_date.isoformat()
+            "d": day_cn(entry.entry_date)
         }
     if errors:
         raise ValidationError(errors)

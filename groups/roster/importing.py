@@ -33,6 +33,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from audit.events import Action, record
 from core import clock
 from core.fields import lookup_hash, mask
+from core.words import day_cn
 from core.xlsx import TEXT_FORMAT, Col, PrintTable, height_for, put_date, put_text, wrapped_lines
 from core.xlsx_read import SheetLimits, SheetTooLarge, bounded_rows, row_values
 from members.models import PartyMember
@@ -680,7 +681,7 @@ def _plan_row(r: _Row, plan: RowPlan, villages, groups, on_record, posts, namesa
                 "%(name)s, born on %(d)s, is already on record in %(village)s with another ID number. "
                 "Check the ID number; to correct a member's ID number, edit that member."
             )
-            % {"name": member.name, "d": member.birth_date.isoformat(), "village": village.name},
+            % {"name": member.name, "d": day_cn(member.birth_date), "village": village.name},
         )
     if r.problems:
         return
@@ -791,20 +792,20 @@ def roster_import(*, data: bytes, acting_user, on: datetime.date | None = None, 
 
 # --- the template --------------------------------------------------------------------------------------------------
 
-NOTES = (  # written in Chinese here: the template is a Chinese form, whatever the page's language
-    ("村", True, "在册的村名，如 罗紫村。村支部书记只能导入本村党员。"),
-    ("党小组", False, "该村党小组的名称。不填则党员所在党小组不变。"),
+NOTES = (  # the 填写说明 sheet, written in Chinese as the people filling the roster in read it
+    ("村", True, "村名，与系统中的一致，如：罗紫村。村支部书记只能导入本村党员。"),
+    ("党小组", False, "该村党小组的名称。不填则不改变该党员现在所在的党小组。"),
     ("姓名", True, "党员姓名。"),
-    ("性别", False, "男 或 女。不填则按身份证号确定。"),
-    ("出生日期", False, "不填则按身份证号确定；填写的须与身份证号一致。"),
-    ("身份证号", True, "18位，最后一位可以是 X。请把这一列设为“文本”格式，Excel 才不会改动数字。"),
+    ("性别", False, "男 或 女。不填则按身份证号推出。"),
+    ("出生日期", False, "不填则按身份证号推出；填写的，须与身份证号一致。"),
+    ("身份证号", True, "18位，最后一位可以是X。请把这一列设为“文本”格式，以免Excel改动数字。"),
     ("联系电话", False, "11位手机号，或带区号的固定电话。"),
-    ("入党日期", True, "日期可写成 2025-01-05、2025/1/5、2025.1.5 或 2025年1月5日，也可以是 Excel 日期。"),
-    ("党员类别", False, "正式 或 预备（新党员不填为 正式）。"),
-    ("原村干部", False, "是 或 否（新党员不填为 否）。"),
+    ("入党日期", True, "可写成 2025年1月5日、2025/1/5、2025.1.5，或用Excel的日期格式。"),
+    ("党员类别", False, "正式 或 预备（新党员不填为正式）。"),
+    ("原村干部", False, "是 或 否（新党员不填为否）。"),
     ("老党员", False, "是 或 否。"),
-    ("双带能手", False, "是 或 否：带头致富、带领群众致富。"),
-    ("备注", False, "其他需要记载的情况。"),
+    ("双带能手", False, "是 或 否：带头致富、带领群众致富的党员。"),
+    ("备注", False, "其他需要记下的情况。"),
 )
 
 

@@ -43,6 +43,7 @@ def test_a_secretary_submits_a_month_on_a_phone_and_the_township_sees_it(phone, 
     assert Activity.objects.filter(report=report, content__contains="冬季社道路维护").count() == 1
 
     # ...and relays a villager's concern to the township
+    page.click("label[for=menu-toggle]")  # the phone's menu, folded behind 菜单
     page.click("header nav a[href='/concerns/']")
     page.click("a.button.primary[href$='/concerns/new/']")
     page.select_option("select[name=villager_group]", index=1)
@@ -61,6 +62,7 @@ def test_a_secretary_submits_a_month_on_a_phone_and_the_township_sees_it(phone, 
     staff.click(f"a.tile[href$='{month:%Y-%m}/']")
     row = staff.locator("table.rows tbody tr", has_text=group_name)
     assert row.locator(".status.submitted").count() == 1
+    staff.click("label[for=menu-toggle]")
     staff.click("header nav a[href='/concerns/']")  # the township's queue of relayed concerns
     assert "机耕道雨后垮塌" in staff.content()
 

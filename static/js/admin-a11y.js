@@ -1,0 +1,41 @@
+/* Names for the admin widgets that Django's own scripts draw without one, so a screen reader can say what each is:
+   the autocomplete boxes (select2) and the date and time halves of a date-time field. Runs after the admin's own
+   scripts have drawn them (window load), and again for each inline row added. */
+(function () {
+  "use strict";
+
+  function words(element) {
+    return element ? element.textContent.replace(/\s+/g, " ").replace(/[:：]\s*$/, "").trim() : "";
+  }
+
+  function labelFor(id) {
+    return id ? document.querySelector('label[for="' + id + '"]') : null;
+  }
+
+  function name(root) {
+    root.querySelectorAll(".select2-selection, .select2-selection__rendered").forEach(function (box) {
+      var container = box.closest(".select2");
+      var select = container && container.previousElementSibling;
+      var label = select && labelFor(select.id);
+      if (label && !box.getAttribute("aria-label")) {
+        box.setAttribute("aria-label", words(label));
+      }
+    });
+    root.querySelectorAll("p.datetime").forEach(function (line) {
+      var inputs = line.querySelectorAll("input");
+      if (inputs.length !== 2) {
+        return;
+      }
+      var field = labelFor(inputs[0].id) || labelFor(inputs[0].id.replace(/_0$/, ""));
+      var base = words(field);
+      [["日期", inputs[0]], ["时间", inputs[1]]].forEach(function (pair) {
+        if (!labelFor(pair[1].id) && !pair[1].getAttribute("aria-label")) {
+          pair[1].setAttribute("aria-label", (base ? base + " · " : "") + pair[0]);
+        }
+      });
+    });
+  }
+
+  window.addEventListener("load", function () { name(document); });
+  document.addEventListener("formset:added", function (event) { name(event.target); });
+})();
