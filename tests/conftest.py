@@ -57,10 +57,10 @@ ELECTED_ON = datetime.date(2024, 1, 10)
 
 TEST_NOW = suite_now()
 _session_travel = time_machine.travel(TEST_NOW, tick=True)
-
-
-def pytest_configure(config):
-    _session_travel.start()  # before collection: module-level dates in test modules are TEST_NOW's too
+# Started as this file is imported, before any other conftest or test module: module-level dates in them are TEST_NOW's
+# too. (In pytest_configure it came too late for a sub-folder's conftest named on the command line, which pytest
+# imports first: `pytest tests/perf/…` then built tests/perf's dates from the real day.)
+_session_travel.start()
 
 
 def pytest_unconfigure(config):
