@@ -13,7 +13,7 @@ import math
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -230,6 +230,18 @@ class Col:
             raise ValueError(f"unknown column kind {self.kind!r}")
 
 
+def shown(value, fmt: str | None):
+    """A figure as the sheet shows it: rounded half up (四舍五入) to the decimals of its format, as the pages round,
+    so a cell never holds 89.25 shown by Excel as 89.2 or 89.3 depending on the program; whole numbers as they are."""
+    if value is None or isinstance(value, int):
+        return value
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if fmt and "." in fmt:
+        places = len(fmt.split(".", 1)[1].rstrip(")"))
+        return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return number
+
+
 def signature_column() -> Col:
     return Col("领款人签字", 14, SIGN)
 
@@ -394,9 +406,7 @@ class PrintTable:
             cell = put_date(ws, row, column, value)
             cell.alignment = CENTER
         elif col.kind in ("int", "number"):
-            cell = ws.cell(
-                row=row, column=column, value=value if value is None or isinstance(value, int) else Decimal(value)
-            )
+            cell = ws.cell(row=row, column=column, value=shown(value, col.fmt))
             if col.fmt:
                 cell.number_format = col.fmt
             cell.alignment = RIGHT
