@@ -571,6 +571,8 @@ class StreamTable:
         long = None
         for i, room in self._text_rooms:
             value = values[i]
+            if isinstance(value, Cell):
+                value = value.value
             if value.__class__ is str and len(value) * 2 > room:  # cheap test first: most texts are short
                 lines = wrapped_lines(value, self.columns[i].width)
                 if lines > 1:
