@@ -12,7 +12,7 @@ from openpyxl.cell import WriteOnlyCell
 from audit.labels import detail_text, object_type_label
 from audit.models import SecurityEvent
 from core import clock
-from core.xlsx import Col, StreamTable, text_value
+from core.xlsx import Col, StreamTable, row_cells, text_value
 
 CHUNK_SIZE = 2000
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -50,7 +50,8 @@ def events_workbook(events: QuerySet[SecurityEvent], *, description: str = "") -
         when.number_format = TIME_FORMAT
         texts = [username, actions.get(action, action), ip, object_type_label(otype) if otype else "", oid, orepr]
         detail_cell = text_value(ws, detail_text(detail))
-        table.add([when, *(text_value(ws, t) for t in texts), rows, text_value(ws, path), detail_cell])
+        values = [when, *(text_value(ws, t) for t in texts), rows, text_value(ws, path), detail_cell]
+        table.add(row_cells(ws, values))  # the time is a cell (its format): the whole row is cells
         n += 1
     table.line(f"合计：共 {n} 条")
     table.signatures()

@@ -13,7 +13,7 @@ import math
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -175,7 +175,8 @@ def xlsx_response(content: bytes, filename: str, fallback: str) -> HttpResponse:
 
 MONEY = "money"
 SIGN = "sign"  # 领款人签字: an empty box for the payee's signature
-KINDS = ("text", "int", "number", MONEY, "date", SIGN)
+CODE = "code"  # short text of a known shape (ID and phone numbers, 是/否): never wrapped
+KINDS = ("text", CODE, "int", "number", MONEY, "date", SIGN)
 DRAFT = "草稿"
 FOOTER = "第 &P 页 共 &N 页"
 PORTRAIT_WIDTH = 95  # column-width units that fit across portrait A4 at full size; wider sheets print landscape
@@ -217,8 +218,8 @@ def height_for(lines: int, *, scale: float = 1.0) -> float:
 class Col:
     """A printed column: header, width (in Excel's units, about one Latin character), and what it holds.
 
-    kind: text (wrapped, the row grows to fit) · int · number (with `fmt`) · money (¥ two decimals, summed into the
-    totals row) · date · sign (领款人签字, left empty)."""
+    kind: text (wrapped, the row grows to fit) · code (short text of a known shape, not wrapped) · int · number
+    (with `fmt`) · money (¥ two decimals, summed into the totals row) · date · sign (领款人签字, left empty)."""
 
     header: str
     width: float
@@ -228,6 +229,18 @@ class Col:
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"unknown column kind {self.kind!r}")
+
+
+def shown(value, fmt: str | None):
+    """A figure as the sheet shows it: rounded half up (四舍五入) to the decimals of its format, as the pages round,
+    so a cell never holds 89.25 shown by Excel as 89.2 or 89.3 depending on the program; whole numbers as they are."""
+    if value is None or isinstance(value, int):
+        return value
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if fmt and "." in fmt:
+        places = len(fmt.split(".", 1)[1].rstrip(")"))
+        return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return number
 
 
 def signature_column() -> Col:
@@ -394,14 +407,15 @@ class PrintTable:
             cell = put_date(ws, row, column, value)
             cell.alignment = CENTER
         elif col.kind in ("int", "number"):
-            cell = ws.cell(
-                row=row, column=column, value=value if value is None or isinstance(value, int) else Decimal(value)
-            )
+            cell = ws.cell(row=row, column=column, value=shown(value, col.fmt))
             if col.fmt:
                 cell.number_format = col.fmt
             cell.alignment = RIGHT
         elif col.kind == SIGN:
             cell = ws.cell(row=row, column=column)
+        elif col.kind == CODE:
+            cell = put_text(ws, row, column, value)
+            cell.alignment = MIDDLE
         else:
             cell = put_text(ws, row, column, value)
             cell.alignment = WRAP_TOP
@@ -478,6 +492,11 @@ class PrintTable:
 # --- the same layout for a write-only (streamed) sheet: the roster, the security events --------------------------
 
 
+def row_cells(ws, values: list) -> list:
+    """A write-only row as cells throughout, for a row that holds a cell object (see `StreamTable.add`)."""
+    return [v if isinstance(v, Cell) else WriteOnlyCell(ws, value=v) for v in values]
+
+
 class StreamTable:
     """`PrintTable` for openpyxl's write-only sheets, whose rows are appended in order and never revisited.
 
@@ -492,7 +511,7 @@ class StreamTable:
         self.rows = 0
         self.header_row = 3
         self.first_row = 4
-        self._room = [max((c.width - 1.2) * 0.95, 1.0) if c.kind == "text" else None for c in columns]
+        self._text_rooms = [(i, (c.width - 1.2) * 0.95) for i, c in enumerate(columns) if c.kind == "text"]
         for column, col in enumerate(columns, start=1):
             ws.column_dimensions[get_column_letter(column)].width = col.width
         ws.freeze_panes = f"A{self.first_row}"  # written with the first row: set before it
@@ -546,27 +565,30 @@ class StreamTable:
             self.ws.merged_cells.add(f"A{self.rows}:{get_column_letter(self.n)}{self.rows}")
 
     def add(self, values: list) -> None:
-        """A data row: plain values, except where a text needs more than one line (then cells, wrapped)."""
+        """A data row: plain values, except where a text needs more than one line (then cells, wrapped).
+
+        A row holding a cell object (text that could be read as a formula) must be cells throughout
+        (`row_cells`): openpyxl reuses the last cell handed to `append` for the plain values after it."""
         long = None
-        for i, value in enumerate(values):
-            room = self._room[i]
-            if room is not None and isinstance(value, str) and len(value) * 2 > room:
+        for i, room in self._text_rooms:
+            value = values[i]
+            if isinstance(value, Cell):
+                value = value.value
+            if value.__class__ is str and len(value) * 2 > room:  # cheap test first: most texts are short
                 lines = wrapped_lines(value, self.columns[i].width)
                 if lines > 1:
                     long = long or {}
                     long[i] = lines
-        if long or any(isinstance(v, Cell) for v in values):
-            if long:
-                self.ws.row_dimensions[self.rows + 1].height = height_for(max(long.values()))
-            # a row holding a cell object is written as cells throughout: openpyxl would reuse the last cell's style
-            # for the plain values after it
+        if long:
+            self.ws.row_dimensions[self.rows + 1].height = height_for(max(long.values()))
             cells = []
             for i, value in enumerate(values):
                 cell = value if isinstance(value, Cell) else WriteOnlyCell(self.ws, value=value)
-                cell.alignment = WRAP_TOP if long and i in long else MIDDLE
+                cell.alignment = WRAP_TOP if i in long else MIDDLE
                 cells.append(cell)
             values = cells
-        self._append(values)
+        self.ws.append(values)
+        self.rows += 1
 
     def line(self, text: str, *, gap: int = 0) -> None:
         """A line of text across the sheet under the rows (a total, the 制表人 line)."""

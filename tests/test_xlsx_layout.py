@@ -13,6 +13,7 @@ from core.xlsx import (
     PrintTable,
     draft_filename,
     height_for,
+    shown,
     signature_column,
     text_columns,
     wrapped_lines,
@@ -33,6 +34,13 @@ def test_wrapped_lines_count_each_paragraph_and_the_cjk_width():
     assert wrapped_lines("a\nb\nc", 30) == 3
     assert wrapped_lines("党" * 20, 44) == 1
     assert height_for(3) > height_for(1) >= 15
+
+
+def test_a_figure_is_stored_as_it_is_shown_rounded_half_up():
+    assert shown(Decimal("89.25"), "0.0") == Decimal("89.3")  # not 89.2, as half-to-even would have it
+    assert shown(89.35, "0.0") == Decimal("89.4")  # a float (an SQLite average) by its shortest repr
+    assert shown(Decimal("2.345"), "0.00") == Decimal("2.35")
+    assert shown(7, "0.0") == 7 and shown(None, "0.0") is None
 
 
 def test_a_draft_file_name_says_so_before_the_extension():

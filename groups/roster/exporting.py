@@ -18,10 +18,10 @@ from django.db.models import FilteredRelation, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell import Cell
 
 from core import clock
-from core.xlsx import Col, StreamTable, text_value
+from core.xlsx import CODE, Col, StreamTable, row_cells, text_value
 from groups.roster.importing import BY_KEY, DATA_SHEET
 from members.models import PartyMember, mask_id_number, mask_phone
 from township.models import Village
@@ -49,7 +49,20 @@ FIELDS = (
     ("is_shuangdai", BY_KEY["is_shuangdai"].header, 9),
     ("notes", BY_KEY["notes"].header, 24),
 )
-DATE_FIELDS = ("birth_date", "joined_on")
+# How each column prints: dates, and short texts of a known shape that never wrap (the rest wrap when long).
+KIND = {"birth_date": "date", "joined_on": "date"} | dict.fromkeys(
+    (
+        "village__township__name",
+        "sex",
+        "id_number",
+        "phone",
+        "status",
+        "is_former_cadre",
+        "is_old_member",
+        "is_shuangdai",
+    ),
+    CODE,
+)
 
 
 def roster_rows(villages: QuerySet[Village]):
@@ -84,14 +97,8 @@ def sheet_row(ws, row: tuple) -> list:
         text_value(ws, notes),
     ]
     if any(isinstance(v, Cell) for v in values):
-        return _all_cells(ws, values)
+        return row_cells(ws, values)
     return values
-
-
-def _all_cells(ws, values: list) -> list:
-    """openpyxl reuses the last cell object handed to `append` for the plain values after it (with its quote
-    prefix), so a row holding a quoted cell is written as cells throughout; such rows are rare (a name typed "=…")."""
-    return [v if isinstance(v, Cell) else WriteOnlyCell(ws, value=v) for v in values]
 
 
 def roster_write(villages: QuerySet[Village], stream: BinaryIO, *, title: str = "") -> int:
@@ -102,7 +109,7 @@ def roster_write(villages: QuerySet[Village], stream: BinaryIO, *, title: str = 
     ws = wb.create_sheet(DATA_SHEET)
     table = StreamTable(
         ws,
-        [Col(header, width, "date" if field in DATE_FIELDS else "text") for field, header, width in FIELDS],
+        [Col(header, width, KIND.get(field, "text")) for field, header, width in FIELDS],
         title=f"{title}{DATA_SHEET}",
         info="身份证号、联系电话已遮盖",
     )
