@@ -231,6 +231,13 @@ def _table(ws: Worksheet, report: Report, subject: str, columns: list[Column], r
     _finish(ws, last, len(columns), landscape=landscape)
 
 
+def award_reason_text(a: Award) -> str:
+    """The nomination's reason, and the township's reason where it chose out of rank order or broke a tie."""
+    if a.decision_reason:
+        return f"{a.reason}\n（乡党委取舍理由：{a.decision_reason}）"
+    return a.reason
+
+
 def _award_sheet(ws: Worksheet, report: Report, kind: str) -> None:
     awards = report.awards[kind]
 
@@ -243,7 +250,7 @@ def _award_sheet(ws: Worksheet, report: Report, kind: str) -> None:
     village = Column(_("Village"), 12, lambda a: a.village.name)
     group = Column(_("Party group"), 20, group_name)
     amount = Column(_("Amount (yuan)"), 14, lambda a: a.amount, "money")
-    reason = Column(_("Reason for the award"), 36, lambda a: a.reason)
+    reason = Column(_("Reason for the award"), 36, award_reason_text)
     decided = Column(_("Decided on"), 16, lambda a: a.decided_at, "date")
     name = Column(_("Name"), 10, lambda a: a.member.name)
     sex = Column(_("Sex"), 6, lambda a: a.member.get_sex_display())

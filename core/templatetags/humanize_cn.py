@@ -1,7 +1,9 @@
 """`{{ amount|yuan }}` → 1,234.50: money the Chinese way with grouping (zh-hans number formatting has none)."""
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django import template
+
+from core import rounding
 
 register = template.Library()
 
@@ -12,6 +14,6 @@ def yuan(value) -> str:
     if value is None or value == "":
         return ""
     try:
-        return f"{Decimal(value).quantize(Decimal('0.01')):,.2f}"
+        return f"{rounding.money(value):,.2f}"
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
