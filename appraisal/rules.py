@@ -5,13 +5,15 @@ figures it needs from the database. The bulk seeder (seeding.scale) calls `year_
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Avg, Sum
 from django.utils.translation import gettext as _
 
 from appraisal.models import AppraisalYear, GroupScore, RubricItem, SpotCheck
+from core import clock, periods, rounding
 
 QUARTERS = 4
 HUNDRED = Decimal("100")
@@ -27,13 +29,55 @@ def ensure_not_locked(year: AppraisalYear) -> None:
         )
 
 
+def month_closed_by_decided_year(township_id: int, month) -> str | None:
+    """A decided year closes its months: new or changed monthly reports wait until the township reopens the year
+    (registered with `activity.closing` when the app starts)."""
+    if not AppraisalYear.objects.filter(
+        township_id=township_id, year=month.year, state=AppraisalYear.State.DECIDED
+    ).exists():
+        return None
+    return _(
+        "The %(y)d appraisal is decided, so %(m)s is closed to new or changed monthly reports. To change it, the "
+        "township must first reopen the %(y)d appraisal year, giving a reason (who, when and why are kept on record)."
+    ) % {"y": month.year, "m": f"{month.year}年{month.month}月"}
+
+
 def _round(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return rounding.score(value)
 
 
-def year_maximum(quarter_maximum: Decimal) -> Decimal:
-    """The rubric's maximum over the year: its items' maxima (one quarter's) times the four quarters."""
-    return Decimal(quarter_maximum) * QUARTERS
+def year_maximum(quarter_maximum: Decimal, quarters: int = QUARTERS) -> Decimal:
+    """The rubric's maximum over the year so far: its items' maxima (one quarter's) times the quarters counted (all
+    four once the year is over or decided; the quarters begun while it is in progress, `quarters_counted`)."""
+    return Decimal(quarter_maximum) * quarters
+
+
+def quarters_counted(year: int, today: datetime.date, *, decided: bool = False) -> int:
+    """How many quarters a year score is taken over: the quarters of `year` begun by `today` (in March, one), or
+    all four once the year is over or decided."""
+    if decided:
+        return QUARTERS
+    return sum(1 for q in range(1, QUARTERS + 1) if periods.quarter_begun(year, q, today))
+
+
+def year_in_progress(year: int, today: datetime.date, *, decided: bool = False) -> bool:
+    """The year's score is still moving (进行中): not decided, and its last day not yet behind `today`."""
+    return not decided and today <= periods.year_range(year)[1]
+
+
+def year_counted_quarters(year: AppraisalYear) -> int:
+    """`quarters_counted` for an appraisal year, today."""
+    return quarters_counted(year.year, clock.today(), decided=year.is_locked)
+
+
+def year_is_in_progress(year: AppraisalYear) -> bool:
+    """`year_in_progress` for an appraisal year, today."""
+    return year_in_progress(year.year, clock.today(), decided=year.is_locked)
+
+
+def year_progress(year: AppraisalYear) -> int | None:
+    """While the year is in progress (进行中), the quarters its scores are taken over so far; None once it is over."""
+    return year_counted_quarters(year) if year_is_in_progress(year) else None
 
 
 def year_score(
@@ -55,10 +99,14 @@ def year_score(
 def group_year_scores(year: AppraisalYear, party_group_ids=None) -> dict[int, Decimal]:
     """Each party group's year score, 0–100 (two queries, however many groups).
 
-    The rubric part is the group's points over all four quarters as a share of the rubric's maximum; spot checks
+    The rubric part is the group's points as a share of the rubric's maximum over the quarters counted (all four,
+    or while the year is in progress those begun so far: `quarters_counted`); spot checks
     (their average points) weigh `year.spot_check_weight` percent where the group had any, and nothing otherwise.
     """
-    maximum = year_maximum(RubricItem.objects.filter(year=year).aggregate(m=Sum("max_points"))["m"] or Decimal("0"))
+    maximum = year_maximum(
+        RubricItem.objects.filter(year=year).aggregate(m=Sum("max_points"))["m"] or Decimal("0"),
+        year_counted_quarters(year),
+    )
     scores = GroupScore.objects.filter(year=year)
     checks = SpotCheck.objects.filter(year=year)
     if party_group_ids is not None:
@@ -70,7 +118,7 @@ def group_year_scores(year: AppraisalYear, party_group_ids=None) -> dict[int, De
         group_id: year_score(
             points=Decimal(rubric.get(group_id) or 0),
             maximum=maximum,
-            spot_average=Decimal(spot[group_id]) if group_id in spot else None,
+            spot_average=rounding.to_decimal(spot[group_id]) if group_id in spot else None,
             spot_check_weight=year.spot_check_weight,
         )
         for group_id in set(rubric) | set(spot)

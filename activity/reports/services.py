@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activity.closing import ensure_month_open
 from activity.models import Activity, MonthlyReport, ReportReopening
 from audit.events import Action, record
 from core import clock, periods
@@ -41,6 +42,7 @@ def report_for(*, party_group: PartyGroup, month: datetime.date, acting_user=Non
         raise ValidationError(_("The party group was not yet established in that month."))
     report = MonthlyReport.objects.filter(party_group=party_group, month=month).first()
     if report is None:
+        ensure_month_open(party_group.village.township_id, month)  # a decided year takes no new reports
         with transaction.atomic():
             report, _created = MonthlyReport.objects.get_or_create(
                 party_group=party_group, month=month, defaults={"updated_by": user_or_none(acting_user)}
@@ -48,9 +50,14 @@ def report_for(*, party_group: PartyGroup, month: datetime.date, acting_user=Non
     return report
 
 
-def _lock(report: MonthlyReport, version: int | None, *, allow=(Status.DRAFT,)) -> MonthlyReport:
-    """Lock the report row, check it is still at the version the person saw and in a state that allows the change."""
+def _lock(
+    report: MonthlyReport, version: int | None, *, allow=(Status.DRAFT,), year_open: bool = True
+) -> MonthlyReport:
+    """Lock the report row, check it is still at the version the person saw and in a state that allows the change,
+    and (`year_open`) that no decided appraisal year has closed its month."""
     current = MonthlyReport.objects.select_for_update().select_related("party_group__village").get(pk=report.pk)
+    if year_open:
+        ensure_month_open(current.party_group.village.township_id, current.month)
     if version is not None and current.version != version:
         who = current.updated_by.get_full_name() or current.updated_by.username if current.updated_by else _("someone")
         raise ConflictError(
@@ -211,7 +218,7 @@ def report_submit(*, report: MonthlyReport, version: int, acting_user, summary: 
 def report_close(*, report: MonthlyReport, acting_user, version: int | None = None) -> MonthlyReport:
     """Submitted → closed: the month is final."""
     require(acting_user, "reports.close", report.party_group)
-    report = _lock(report, version, allow=(Status.SUBMITTED,))
+    report = _lock(report, version, allow=(Status.SUBMITTED,), year_open=False)  # closing only makes it final
     return _bump(
         report, acting_user, status=Status.CLOSED, closed_at=timezone.now(), closed_by=user_or_none(acting_user)
     )

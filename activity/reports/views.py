@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from activity.closing import month_closed_reason
 from activity.models import Activity, MonthlyReport, report_done, report_overdue
 from activity.reports import services
 from activity.reports.forms import ActivityForm, MonthCloseForm, ReopenForm, SummaryForm, VersionForm
@@ -207,7 +208,8 @@ def _report_context(request, group, month, report, **extra):
             Activity.objects.filter(report=report).select_related("villager_group").prefetch_related("participants")
         )
     township = group.village.township
-    editable = _may_edit(request.user, group) and report.status == Status.DRAFT  # a submitted report is final
+    year_closed = month_closed_reason(township.pk, month)
+    editable = _may_edit(request.user, group) and report.status == Status.DRAFT and not year_closed  # submitted: final
     before, after = periods.previous_month(month), periods.next_month(month)
     return {
         "prev_month": before if before >= periods.month_of(group.established_on) else None,
@@ -220,9 +222,12 @@ def _report_context(request, group, month, report, **extra):
         "due": periods.month_due(month, township.report_due_day),
         "overdue": report_overdue(report.status if report.pk else None, month, township.report_due_day, clock.today()),
         "editable": editable,
+        "year_closed": year_closed,
         "may_close": _may_close(request.user, group.village) and report.status == Status.SUBMITTED,
-        "may_reopen": _may_close(request.user, group.village) and report.status == Status.CLOSED,
-        "may_withdraw": _may_close(request.user, group.village) and report.status == Status.SUBMITTED,
+        "may_reopen": _may_close(request.user, group.village) and report.status == Status.CLOSED and not year_closed,
+        "may_withdraw": (
+            _may_close(request.user, group.village) and report.status == Status.SUBMITTED and not year_closed
+        ),
         "summary_form": extra.pop("summary_form", None)
         or SummaryForm(initial={"version": report.version, "summary": report.summary}),
         "reopenings": report.reopenings.select_related("reopened_by") if report.pk else [],
@@ -299,9 +304,12 @@ def _save_activity(request, group, month, form, activity=None):
 def activity_add(request, group_pk: int, month: datetime.date):
     group = _editable_group(request, group_pk, month)
     report = _report_or_blank(group, month)
-    if report.status == Status.CLOSED:
+    year_closed = month_closed_reason(group.village.township_id, month)
+    if report.status == Status.CLOSED or year_closed:
         messages.error(
-            request, _("This month is closed and cannot be changed. The branch can reopen it, giving a reason.")
+            request,
+            year_closed
+            or _("This month is closed and cannot be changed. The branch can reopen it, giving a reason."),
         )
         return redirect("activity:report", group_pk=group.pk, month=month)
     form = _activity_form(request, group, month, report, data=request.POST or None)

@@ -32,6 +32,7 @@ class NominateForm(forms.Form):
 class DecideForm(forms.Form):
     """One checkbox list per award kind (the year's nominations of that kind) and the public-notice dates."""
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     publicity_starts_on = forms.DateField(label=_("public notice (公示) from"), required=False, widget=date_input())
     publicity_ends_on = forms.DateField(label=_("public notice (公示) until"), required=False, widget=date_input())
 
@@ -45,6 +46,14 @@ class DecideForm(forms.Form):
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
             )
+            for a in nominations.get(kind, []):
+                self.fields[f"reason_{a.pk}"] = forms.CharField(
+                    label=_("Reason for this choice"),
+                    required=False,
+                    max_length=REASON_MAX,
+                    widget=forms.Textarea(attrs={"rows": 2, "maxlength": REASON_MAX}),
+                    initial=a.decision_reason,
+                )
 
     def clean(self):
         data = super().clean()
@@ -52,6 +61,14 @@ class DecideForm(forms.Form):
         if starts and ends and ends < starts:
             self.add_error("publicity_ends_on", _("The public notice cannot end before it starts."))
         return data
+
+    def reasons(self) -> dict[int, str]:
+        """The reasons typed beside the nominations, by award id."""
+        return {
+            int(name.removeprefix("reason_")): value or ""
+            for name, value in self.cleaned_data.items()
+            if name.startswith("reason_")
+        }
 
     def checked(self, kind: str) -> set[str]:
         """The ids ticked for a kind, as typed (bound) or as decided (initial), to render the checkboxes."""

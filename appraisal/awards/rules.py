@@ -188,3 +188,49 @@ def streak_reason(years: list[int]) -> str:
     2023—2025年连续3年被评为优秀党小组长 (a streak is consecutive calendar years)."""
     ys = sorted(years)
     return f"{ys[0]}—{ys[-1]}年连续{len(ys)}年被评为优秀党小组长"
+
+
+# --- the decision: ties at the quota and choices out of rank order ----------------------------------------------------
+
+TIE = "tie"
+OVERRIDE = "override"
+
+
+@dataclass(frozen=True)
+class Standing(Generic[T]):
+    """One nomination in the decision: its key (the award), its candidate's score (None: unranked) and whether the
+    township chose it."""
+
+    key: T
+    score: Decimal | None
+    chosen: bool
+
+
+def ranks_above(a: Decimal | None, b: Decimal | None) -> bool:
+    """A score `a` ranks above `b` (no score ranks below every score)."""
+    return a is not None and (b is None or a > b)
+
+
+def tied_at_quota(standings: Sequence[Standing], quota: int) -> set:
+    """The nominations tied on the score at the quota's boundary (the last place inside it and the first outside
+    share a score): the township must say how the tie is broken. Empty when there is no such tie."""
+    ranked = sorted((s for s in standings if s.score is not None), key=lambda s: -s.score)
+    if quota <= 0 or len(ranked) <= quota or ranked[quota - 1].score != ranked[quota].score:
+        return set()
+    boundary = ranked[quota].score
+    return {s.key for s in ranked if s.score == boundary}
+
+
+def reasons_needed(standings: Sequence[Standing]) -> dict:
+    """The chosen nominations that need the township's reason: `TIE` when one left out has the same score, or
+    `OVERRIDE` when one left out ranks above it."""
+    left_out = [s for s in standings if not s.chosen]
+    out = {}
+    for s in standings:
+        if not s.chosen:
+            continue
+        if any(o.score is not None and o.score == s.score for o in left_out):
+            out[s.key] = TIE
+        elif any(ranks_above(o.score, s.score) for o in left_out):
+            out[s.key] = OVERRIDE
+    return out

@@ -24,14 +24,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appraisal.awards.rules import (
+    OVERRIDE,
     QUOTA_FIELDS,
+    TIE,
+    Standing,
     amount_of,
     leader_qualifies,
     quota_of,
     ranking_key,
     ranks,
+    ranks_above,
+    reasons_needed,
     streak_of,
     streak_reason,
+    tied_at_quota,
     year_leaders,
 )
 from appraisal.models import (
@@ -44,9 +50,9 @@ from appraisal.models import (
     SpotCheck,
     YearReopening,
 )
-from appraisal.rules import ensure_not_locked, group_year_scores, year_maximum
+from appraisal.rules import ensure_not_locked, group_year_scores, year_counted_quarters, year_maximum
 from audit.events import Action, record
-from core import periods
+from core import clock, periods, rounding
 from core.stamp import stamp, user_or_none
 from groups.models import GroupPost, PartyGroup
 from members.models import AnnualReview, PartyMember
@@ -131,9 +137,7 @@ class GroupCandidate:
 
     @property
     def rubric_percent(self) -> Decimal | None:
-        if not self.rubric_max:
-            return None
-        return (self.rubric_points / self.rubric_max * HUNDRED).quantize(Decimal("0.1"))
+        return rounding.percent(self.rubric_points, self.rubric_max)
 
     @property
     def target_id(self) -> int:
@@ -204,7 +208,10 @@ def advanced_group_candidates(year: AppraisalYear, villages=None) -> list[GroupC
     groups = list(groups_of_year(year, villages).select_related("village"))
     ids = [g.pk for g in groups]
     scores = group_year_scores(year, party_group_ids=ids)
-    rubric_max = year_maximum(RubricItem.objects.filter(year=year).aggregate(m=Sum("max_points"))["m"] or Decimal("0"))
+    rubric_max = year_maximum(
+        RubricItem.objects.filter(year=year).aggregate(m=Sum("max_points"))["m"] or Decimal("0"),
+        year_counted_quarters(year),
+    )
     rubric = dict(
         GroupScore.objects.filter(year=year, party_group_id__in=ids)
         .values_list("party_group")
@@ -228,7 +235,7 @@ def advanced_group_candidates(year: AppraisalYear, villages=None) -> list[GroupC
                 rubric_points=Decimal(rubric.get(g.pk) or 0),
                 rubric_max=rubric_max,
                 spot_checks=check.get("n", 0),
-                spot_average=Decimal(avg).quantize(Decimal("0.1")) if avg is not None else None,
+                spot_average=rounding.score(avg) if avg is not None else None,
                 spot_poor=check.get("poor", 0),
                 award=awards.get(g.pk),
             )
@@ -459,6 +466,93 @@ def _check_quotas(year: AppraisalYear, counts: dict[str, int]) -> None:
             )
 
 
+def nomination_standings(year: AppraisalYear, nominations) -> dict[int, object]:
+    """Each nomination's candidate (its score, rank and evidence), by award id; None for a nominee the ranking does
+    not list (no score, or a leader whose group scored under the line)."""
+    out: dict[int, object] = {}
+    for kind in DECIDABLE_KINDS:
+        mine = [a for a in nominations if a.kind == kind]
+        candidates = {c.target_id: c for c in CANDIDATES[kind](year)}  # every kind: a fixed number of queries
+        for a in mine:
+            out[a.pk] = candidates.get(a.party_group_id if kind == Kind.ADVANCED_GROUP else a.member_id)
+    return out
+
+
+def _score(candidate) -> Decimal | None:
+    return getattr(candidate, "score", None)
+
+
+def _who(award: Award) -> str:
+    return award.party_group.name if award.party_group_id else award.member.name
+
+
+@dataclass
+class DecisionReview:
+    """What the township must answer before its decision stands: the choices that need a reason (award id → TIE or
+    OVERRIDE, with the message), the nominations tied at each kind's quota, and the warnings it is told about."""
+
+    needs_reason: dict[int, str]
+    messages: dict[int, str]
+    ties: dict[str, set[int]]
+    warnings: list[str]
+    refused: dict[str, str]
+
+
+def decision_review(year: AppraisalYear, nominations: list[Award], chosen: set[int], standings=None) -> DecisionReview:
+    """Apply the decision rules (`rules.tied_at_quota`, `rules.reasons_needed`) and the township's setting on one
+    person named both excellent leader and excellent member to a proposed choice of nominations."""
+    standings = standings if standings is not None else nomination_standings(year, nominations)
+    needs, ties, messages = {}, {}, {}
+    for kind in DECIDABLE_KINDS:
+        mine = [a for a in nominations if a.kind == kind]
+        rows = [Standing(a.pk, _score(standings.get(a.pk)), a.pk in chosen) for a in mine]
+        ties[kind] = tied_at_quota(rows, quota_of(year, kind))
+        kind_needs = reasons_needed(rows)
+        needs.update(kind_needs)
+        for a in mine:
+            why = kind_needs.get(a.pk)
+            if why == TIE:
+                messages[a.pk] = _(
+                    "%(who)s has the same score (%(s)s) as a nomination left out: write how the tie is broken."
+                ) % {"who": _who(a), "s": _score(standings.get(a.pk))}
+            elif why == OVERRIDE:
+                mine_score = _score(standings.get(a.pk))
+                above = [
+                    _who(o) for o in mine if o.pk not in chosen and ranks_above(_score(standings.get(o.pk)), mine_score)
+                ]
+                messages[a.pk] = _(
+                    "%(who)s ranks below %(above)s, who is left out: write why %(who)s is chosen. The reason is "
+                    "printed in the award report."
+                ) % {"who": _who(a), "above": "、".join(above)}
+    leaders = {a.member_id: a for a in nominations if a.kind == Kind.EXCELLENT_LEADER and a.pk in chosen}
+    both = [a for a in nominations if a.kind == Kind.EXCELLENT_MEMBER and a.pk in chosen and a.member_id in leaders]
+    warnings, refused = [], {}
+    for a in both:
+        text = _("%(m)s is named both excellent party group leader and excellent party member in %(y)d.") % {
+            "m": a.member.name,
+            "y": year.year,
+        }
+        if year.township.leader_and_member_award_same_year:
+            warnings.append(text + " " + _("The township allows it; this warning is kept with the decision."))
+        else:
+            refused[Kind.EXCELLENT_MEMBER] = text + " " + _("The township does not allow it: take one of the two out.")
+    return DecisionReview(needs, messages, ties, warnings, refused)
+
+
+def _stale(year: AppraisalYear) -> ValidationError:
+    last = year.decision_records.select_related("decided_by").first()
+    who = (last.decided_by.get_full_name() or last.decided_by.username) if last and last.decided_by else _("someone")
+    when = clock.local(last.decided_at).strftime("%H:%M") if last else ""
+    return ValidationError(
+        _(
+            "%(who)s saved a decision on this year at %(when)s, after you opened the page. The page now shows what "
+            "was decided: check it, then save again."
+        )
+        % {"who": who, "when": when},
+        code="conflict",
+    )
+
+
 @transaction.atomic
 def award_decide(
     *,
@@ -466,9 +560,17 @@ def award_decide(
     awards,
     acting_user,
     publicity: tuple[datetime.date | None, datetime.date | None] | None = None,
+    reasons: dict[int, str] | None = None,
+    version: int | None = None,
 ) -> AppraisalYear:
     """The township's decision on the year's nominations: exactly `awards` are decided, within each kind's quota
     (refused with code "quota", nothing written), with the year's amounts; other nominations stay nominations.
+
+    `reasons` (award id → text) are the township's reasons for its choices: a choice that breaks a tie at the quota
+    or passes over a higher-ranked nomination needs one (refused, field `reason_<id>`, when empty). A caller that
+    records no reasons (None: demo data, commands) has the missing reasons kept as warnings instead. `version` is
+    the year's `decision_version` the person saw: a decision saved since is refused (code "conflict"). Every decision
+    is kept as a `DecisionRecord` with every award before and after it and its warnings.
 
     `publicity` (from, until) sets the public-notice (公示) dates; None leaves them as they are.
     """
@@ -476,8 +578,14 @@ def award_decide(
     year = _lock_year(year)
     ensure_not_locked(year)
     _require_state(year, State.NOMINATING)
+    if version is not None and version != year.decision_version:
+        raise _stale(year)
     chosen = {a.pk for a in awards}
-    current = list(Award.objects.select_for_update().filter(year=year, kind__in=DECIDABLE_KINDS))
+    current = list(
+        Award.objects.select_for_update()
+        .filter(year=year, kind__in=DECIDABLE_KINDS)
+        .select_related("member", "party_group", "village")
+    )
     if chosen - {a.pk for a in current}:
         raise ValidationError(_("Only this year's nominations can be decided."), code="target")
     counts: dict[str, int] = defaultdict(int)
@@ -489,24 +597,50 @@ def award_decide(
         starts, ends = publicity
         if starts and ends and ends < starts:
             raise ValidationError(_("The public notice cannot end before it starts."), code="publicity")
+    review = decision_review(year, current, chosen)
+    if review.refused:
+        raise ValidationError({k: ValidationError(v, code="same_person") for k, v in review.refused.items()})
+    warnings = list(review.warnings)
+    given = {pk: (text or "").strip() for pk, text in (reasons or {}).items()}
+    missing = [pk for pk in review.needs_reason if not given.get(pk)]
+    if reasons is not None and missing:
+        raise ValidationError({f"reason_{pk}": ValidationError(review.messages[pk], code="reason") for pk in missing})
+    warnings += [review.messages[pk] + " " + _("No reason was recorded.") for pk in missing]
+    before = decision_snapshot(year)
     now, by = timezone.now(), user_or_none(acting_user)
     for a in current:
+        fields = ["status", "amount", "decided_by", "decided_at"]
+        reason = given.get(a.pk) if a.pk in chosen else None
+        if reason is not None and reason != a.decision_reason:
+            a.decision_reason = reason
+            fields.append("decision_reason")
         if a.pk in chosen:
             amount = amount_of(year, a.kind)
             if a.status != Status.DECIDED:
                 a.status, a.amount, a.decided_by, a.decided_at = Status.DECIDED, amount, by, now
             elif a.amount != amount:
                 a.amount = amount
-            else:
+            elif "decision_reason" not in fields:
                 continue
         elif a.status == Status.DECIDED:
             a.status, a.amount, a.decided_by, a.decided_at = Status.NOMINATED, Decimal("0"), None, None
         else:
             continue
-        stamp(a, acting_user).save(update_fields=["status", "amount", "decided_by", "decided_at"])
+        stamp(a, acting_user).save(update_fields=fields)
+    year_fields = ["decision_version"]
     if publicity is not None and publicity != (year.publicity_starts_on, year.publicity_ends_on):
         year.publicity_starts_on, year.publicity_ends_on = publicity
-        stamp(year, acting_user).save(update_fields=["publicity_starts_on", "publicity_ends_on"])
+        year_fields += ["publicity_starts_on", "publicity_ends_on"]
+    year.decision_version += 1
+    stamp(year, acting_user).save(update_fields=year_fields)
+    DecisionRecord.objects.create(
+        year=year,
+        action=DecisionRecord.Action.DECISION,
+        before=before,
+        after=decision_snapshot(year),
+        warnings=warnings,
+        decided_by=by,
+    )
     return year
 
 

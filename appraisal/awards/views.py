@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from appraisal.awards import services as svc
 from appraisal.awards.forms import DecideForm, NominateForm, ReasonForm, RecommendForm
 from appraisal.models import AppraisalYear, Award, ReserveCandidate, YearReopening
+from appraisal.rules import year_progress
 from audit.submissions import Result, repeat_safe, submit_once
 from core.templatetags.humanize_cn import yuan
 from groups.models import PartyGroup
@@ -147,6 +148,7 @@ def year(request, pk: int):
             "bonuses": in_reach.filter(kind=Kind.STREAK_BONUS).order_by("village__name", "member__name"),
             "reopenings": y.reopenings.select_related("reopened_by") if township or _is_county(request.user) else [],
             "may_nominate": may_nominate(request.user) and y.state == State.NOMINATING,
+            "progress": year_progress(y),
             "is_township": township,
         },
     )
@@ -272,7 +274,11 @@ def decide(request, pk: int):
     for a in all_nominations:
         by_kind[a.kind].append(a)
     initial = {k: [a.pk for a in v if a.status == Status.DECIDED] for k, v in by_kind.items()}
-    initial |= {"publicity_starts_on": y.publicity_starts_on, "publicity_ends_on": y.publicity_ends_on}
+    initial |= {
+        "publicity_starts_on": y.publicity_starts_on,
+        "publicity_ends_on": y.publicity_ends_on,
+        "version": y.decision_version,
+    }
     if request.method == "POST":
         form = DecideForm(request.POST, nominations=by_kind)
         if form.is_valid():
@@ -284,34 +290,81 @@ def decide(request, pk: int):
                     awards=[a for a in all_nominations if a.pk in chosen],
                     acting_user=request.user,
                     publicity=(form.cleaned_data["publicity_starts_on"], form.cleaned_data["publicity_ends_on"]),
+                    reasons=form.reasons(),
+                    version=form.cleaned_data["version"],
                 )
                 done = _("The decision is saved: %(n)d awards decided. Decide and lock the year when it is final.")
+                record = y.decision_records.first()
+                warnings = list(record.warnings) if record else []
+                if warnings:
+                    return Result(_year_url(y), " ".join([done % {"n": len(chosen)}, *warnings]), messages.WARNING)
                 return Result(_year_url(y), done % {"n": len(chosen)})
 
             try:
                 return submit_once(request, decide_awards, check_url=_year_url(y))
             except ValidationError as exc:
-                _add_errors(form, exc, {"publicity": "publicity_ends_on"})
+                if getattr(exc, "code", None) == "conflict":
+                    _service_error(request, exc)  # someone else decided first: show what they decided
+                    return redirect(reverse("awards:decide", args=[y.pk]))
+                if hasattr(exc, "error_dict"):
+                    for name, errors in exc.error_dict.items():
+                        form.add_error(name if name in form.fields else None, errors)
+                else:
+                    _add_errors(form, exc, {"publicity": "publicity_ends_on"})
     else:
         form = DecideForm(initial=initial, nominations=by_kind)
+    standings = svc.nomination_standings(y, all_nominations)
+    ticked = {int(pk) for k in svc.DECIDABLE_KINDS for pk in form.checked(k) if str(pk).isdigit()}
+    review = svc.decision_review(y, all_nominations, ticked, standings)
     kinds = [
         {
             "kind": k,
             "label": Kind(k).label,
             "field": form[k],
-            "nominations": by_kind[k],
+            "rows": [
+                {
+                    "award": a,
+                    "candidate": standings.get(a.pk),
+                    "evidence": _evidence_url(y, a, standings.get(a.pk)),
+                    "reason": form[f"reason_{a.pk}"],
+                    "tied": a.pk in review.ties[k],
+                    "needs": review.messages.get(a.pk, ""),
+                }
+                for a in sorted(by_kind[k], key=lambda a: _rank_key(standings.get(a.pk)))
+            ],
             "checked": form.checked(k),
             "quota": svc.quota_of(y, k),
             "amount": svc.amount_of(y, k),
             "decided": len(initial[k]),
+            "tie": bool(review.ties[k]),
         }
         for k in svc.DECIDABLE_KINDS
     ]
     return render(
         request,
         "appraisal/awards/decide.html",
-        {"year": y, "form": form, "kinds": kinds, "open": y.state == State.NOMINATING},
+        {
+            "year": y,
+            "form": form,
+            "kinds": kinds,
+            "open": y.state == State.NOMINATING,
+            "warnings": review.warnings,
+            "same_person_allowed": y.township.leader_and_member_award_same_year,
+        },
     )
+
+
+def _rank_key(candidate) -> tuple:
+    rank = getattr(candidate, "rank", None)
+    return (rank is None, rank or 0)
+
+
+def _evidence_url(y: AppraisalYear, award: Award, candidate) -> str:
+    """Where the evidence behind a nomination's score is: its party group's year page, or the branch's 民主评议."""
+    group = award.party_group or getattr(candidate, "party_group", None)
+    if group is not None:
+        return reverse("appraisal:group", args=[y.pk, group.pk])
+    return reverse("appraisal:village-reviews", args=[y.pk, award.village_id])
 
 
 @login_required

@@ -205,6 +205,13 @@ def _table(ws: Worksheet, report: Report, subject: str, columns: list[Column], r
     _seal(table, report)
 
 
+def award_reason_text(a: Award) -> str:
+    """The nomination's reason, and the township's reason where it chose out of rank order or broke a tie."""
+    if a.decision_reason:
+        return f"{a.reason}\n（乡党委取舍理由：{a.decision_reason}）"
+    return a.reason
+
+
 def _award_sheet(ws: Worksheet, report: Report, kind: str) -> None:
     awards = report.awards[kind]
 
@@ -217,7 +224,7 @@ def _award_sheet(ws: Worksheet, report: Report, kind: str) -> None:
     village = Column(_("Village"), 10, lambda a: a.village.name)
     group = Column(_("Party group"), 18, group_name)
     amount = Column(_("Amount (yuan)"), 13, lambda a: a.amount, MONEY)
-    reason = Column(_("Reason for the award"), 46, lambda a: a.reason)
+    reason = Column(_("Reason for the award"), 46, award_reason_text)
     decided = Column(_("Decided on"), 15, lambda a: a.decided_at, "date")
     name = Column(_("Name"), 10, lambda a: a.member.name)
     sex = Column(_("Sex"), 6, lambda a: a.member.get_sex_display())

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Min, Q, Sum
 from django.utils import formats, translation
@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from activity.models import Activity, Concern, MonthlyReport, past_due
 from appraisal.models import AppraisalYear, RubricItem
 from appraisal.rules import QUARTERS
-from core import clock, periods
+from core import clock, periods, rounding
 from groups.models import FundEntry, PartyGroup
 
 Source = RubricItem.Source
@@ -63,7 +63,7 @@ def _share(max_points: Decimal, part: int | Decimal, whole: int | Decimal) -> De
     if not whole:
         return ZERO
     value = Decimal(max_points) * Decimal(min(part, whole)) / Decimal(whole)
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return rounding.half_up(value, 2)
 
 
 # --- the facts of a quarter, and the scorers ---------------------------------------------------------------------

@@ -9,17 +9,21 @@ the rows it generates, so the two cannot drift apart. How a quarter's computed i
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
+
+from core import rounding
 
 HUNDRED = Decimal("100")
 TENTH = Decimal("0.1")
 ZERO = Decimal("0")
 
 
-def excellent_allowed(graded: int, share: Fraction) -> int:
-    """How many of `graded` members may be 优秀: at most `share` of them (rounded down)."""
-    return graded * share.numerator // share.denominator
+def excellent_allowed(entitled: int, share: Fraction) -> int:
+    """How many members may be 优秀: at most `share` (rounded down) of the branch's members entitled to be reviewed
+    (`members_in_year`), not of those graded so far — a branch that grades only its best is not held to a third of
+    them, and a branch that has graded few is not let through on a third of a larger number."""
+    return entitled * share.numerator // share.denominator
 
 
 def share_text(share: Fraction) -> str:
@@ -27,7 +31,8 @@ def share_text(share: Fraction) -> str:
 
 
 def round_tenth(value: Decimal) -> Decimal:
-    return value.quantize(TENTH, rounding=ROUND_HALF_UP)
+    """One decimal, half up: the house's one rounding rule (`core.rounding`)."""
+    return rounding.score(value)
 
 
 def branch_group_points(year_scores: Iterable[Decimal]) -> Decimal:

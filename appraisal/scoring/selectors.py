@@ -66,7 +66,7 @@ def score_table(year: AppraisalYear, groups: QuerySet[PartyGroup]) -> list[Score
         ScoreRow(
             group=g,
             quarters=[totals.get((g.pk, q)) for q in range(1, QUARTERS + 1)],
-            spot_average=round_tenth(Decimal(spots[g.pk][0])) if g.pk in spots else None,
+            spot_average=round_tenth(spots[g.pk][0]) if g.pk in spots else None,
             spot_count=spots[g.pk][1] if g.pk in spots else 0,
             year_score=year_scores.get(g.pk),
         )
@@ -122,16 +122,26 @@ class ReviewSummary:
     graded: int
     excellent: int
     allowed: int
+    entitled: int = 0
 
 
 def review_summaries(rules: AppraisalYear, villages: QuerySet[Village]) -> list[ReviewSummary]:
-    """Each branch's graded and 优秀 counts for the year against the limit (one query)."""
+    """Each branch's members entitled to be reviewed, graded and 优秀 counts for the year against the limit, which
+    is counted on the entitled members (one query)."""
+    start, end = year_range(rules.year)
     in_year = Q(members__reviews__year=rules.year)
+    entitled = Q(members__joined_on__lte=end) & (Q(members__left_on__isnull=True) | Q(members__left_on__gte=start))
     rows = villages.annotate(
-        graded=Count("members__reviews", filter=in_year),
-        excellent=Count("members__reviews", filter=in_year & Q(members__reviews__grade=Grade.EXCELLENT)),
+        entitled=Count("members", filter=entitled, distinct=True),
+        graded=Count("members__reviews", filter=in_year, distinct=True),
+        excellent=Count(
+            "members__reviews", filter=in_year & Q(members__reviews__grade=Grade.EXCELLENT), distinct=True
+        ),
     ).order_by("name")
-    return [ReviewSummary(v, v.graded, v.excellent, excellent_allowed(v.graded, rules.excellent_share)) for v in rows]
+    return [
+        ReviewSummary(v, v.graded, v.excellent, excellent_allowed(v.entitled, rules.excellent_share), v.entitled)
+        for v in rows
+    ]
 
 
 def review_sheet(village: Village, year: int) -> list[PartyMember]:

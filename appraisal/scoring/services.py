@@ -442,22 +442,23 @@ def _year_of(township_id: int, year: AppraisalYear | int) -> AppraisalYear:
     return found
 
 
-def _check_share(rules: AppraisalYear, grades: Mapping[int, str]) -> None:
-    graded = len(grades)
+def _check_share(rules: AppraisalYear, grades: Mapping[int, str], entitled: int) -> None:
+    """The 优秀 share is counted on the `entitled` members of the branch (`excellent_allowed`)."""
     excellent = sum(1 for g in grades.values() if g == Grade.EXCELLENT)
-    allowed = excellent_allowed(graded, rules.excellent_share)
+    allowed = excellent_allowed(entitled, rules.excellent_share)
     if excellent > allowed:
         raise _error(
             None,
             _(
-                "At most %(share)s of the branch's graded members may be graded 优秀: with %(graded)d graded, "
-                "at most %(allowed)d may be 优秀, and %(excellent)d are."
+                "At most %(share)s of the branch's %(entitled)d members entitled to be reviewed may be graded 优秀: "
+                "at most %(allowed)d, and %(excellent)d are. Grade %(over)d fewer 优秀."
             )
             % {
                 "share": share_text(rules.excellent_share),
-                "graded": graded,
+                "entitled": entitled,
                 "allowed": allowed,
                 "excellent": excellent,
+                "over": excellent - allowed,
             },
             "excellent_share",
         )
@@ -476,13 +477,14 @@ def reviews_save(
     *, village: Village, year: AppraisalYear | int, grades: Mapping[int, str | None], acting_user
 ) -> dict[str, int]:
     """Save a branch's 民主评议 grades at once: {member id: grade, or "" to clear it}. Refused as a whole (nothing
-    written) when the 优秀 share of the branch's graded members would exceed the year's limit."""
+    written) when the 优秀 grades would exceed the year's share of the branch's members entitled to be reviewed."""
     require(acting_user, "reviews.write", village)
     village = Village.objects.select_for_update().get(pk=village.pk)  # one save of a branch's grades at a time
     rules = _year_of(village.township_id, year)
     y = rules.year
     errors: dict[str, ValidationError] = {}
-    members = set(members_in_year(village, y).filter(pk__in=list(grades)).values_list("pk", flat=True))
+    entitled = set(members_in_year(village, y).values_list("pk", flat=True))
+    members = entitled & set(grades)
     for member_id, grade in grades.items():
         if member_id not in members:
             errors[f"grade_{member_id}"] = ValidationError(
@@ -498,7 +500,7 @@ def reviews_save(
             after[member_id] = grade
         else:
             after.pop(member_id, None)
-    _check_share(rules, after)
+    _check_share(rules, after, len(entitled))
     user = user_or_none(acting_user)
     new, changed, cleared = [], [], []
     for member_id, grade in grades.items():

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from appraisal.exports import scores as exporting_scores
 from appraisal.models import AppraisalYear, SpotCheck
-from appraisal.rules import QUARTERS, group_year_scores
+from appraisal.rules import QUARTERS, group_year_scores, year_progress
 from appraisal.scoring import selectors
 from appraisal.scoring import services as scoring
 from appraisal.scoring.evidence import ZERO, quarters_begun
@@ -217,6 +217,7 @@ def scores(request, pk: int):
             "quarters": range(1, QUARTERS + 1),
             "quarter_max": selectors.quarter_maximum(year),
             "begun": begun,
+            "progress": year_progress(year),
             "may_run": may_run_appraisal(request.user, year) and not year.is_locked,
         },
     )
@@ -267,6 +268,7 @@ def group_year(request, pk: int, group_pk: int):
             "quarter_max": selectors.quarter_maximum(year),
             "checks": [(c, scoring.rectification_state(c)) for c in checks],
             "year_score": group_year_scores(year, [group.pk]).get(group.pk),
+            "progress": year_progress(year),
             "may_run": may_run_appraisal(request.user, year) and not year.is_locked,
         },
     )
@@ -534,8 +536,8 @@ def village_reviews(request, pk: int, village_pk: int):
             "share": scoring.share_text(year.excellent_share),
             "graded": graded,
             "excellent": excellent,
-            "allowed": scoring.excellent_allowed(graded, year.excellent_share),
-            "limit_for_all": scoring.excellent_allowed(len(members), year.excellent_share),
+            "entitled": len(members),
+            "allowed": scoring.excellent_allowed(len(members), year.excellent_share),
         },
         status=status,
     )

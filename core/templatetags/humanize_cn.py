@@ -1,8 +1,10 @@
 """`{{ amount|yuan }}` → 1,234.50: money the Chinese way with grouping (zh-hans number formatting has none);
 `{{ day|day_cn }}` → 2026年3月1日 and `{{ q|quarter_cn }}` → 第一季度 (core.words)."""
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django import template
+
+from core import rounding
 
 register = template.Library()
 
@@ -13,7 +15,7 @@ def yuan(value) -> str:
     if value is None or value == "":
         return ""
     try:
-        return f"{Decimal(value).quantize(Decimal('0.01')):,.2f}"
+        return f"{rounding.money(value):,.2f}"
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
 

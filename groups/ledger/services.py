@@ -24,7 +24,7 @@ from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from core import clock
+from core import clock, rounding
 from core.stamp import stamp, user_or_none
 from core.words import day_cn
 from groups.models import FundEntry, GroupPost, MeetingDecision, PartyGroup, VillagerGroup
@@ -46,7 +46,7 @@ EXPENSE_ONLY = {Category.CONSTRUCTION, Category.DISTRIBUTION}
 
 def yuan_text(amount: Decimal) -> str:
     """1234.5 → "1,234.50": how amounts are written in messages and on pages."""
-    return f"{Decimal(amount).quantize(CENT):,.2f}"
+    return f"{rounding.money(amount):,.2f}"
 
 
 def entry_label(entry: FundEntry) -> str:
@@ -420,16 +420,31 @@ def balance_before(entry: FundEntry) -> Decimal:
 
 @dataclass(frozen=True)
 class LedgerRow:
+    """One entry as the ledger and the 公示 show it. A reversal (冲正) is shown as what it is — the entry it corrects
+    taken back — in that entry's column with a minus sign, never as income (the reversal of an expense is posted as
+    an inflow, but nobody paid the group anything): the period's income and expense then count what really came in
+    and went out, and the balance is the same."""
+
     entry: FundEntry
     balance: Decimal  # the running balance after this entry
 
     @property
+    def is_reversal(self) -> bool:
+        return self.entry.reverses_id is not None
+
+    @property
     def income(self) -> Decimal | None:
-        return self.entry.amount if self.entry.direction == Direction.INCOME else None
+        e = self.entry
+        if self.is_reversal:
+            return -e.amount if e.direction == Direction.EXPENSE else None  # an income taken back
+        return e.amount if e.direction == Direction.INCOME else None
 
     @property
     def expense(self) -> Decimal | None:
-        return self.entry.amount if self.entry.direction == Direction.EXPENSE else None
+        e = self.entry
+        if self.is_reversal:
+            return -e.amount if e.direction == Direction.INCOME else None  # an expense taken back
+        return e.amount if e.direction == Direction.EXPENSE else None
 
     @property
     def reversed_by(self) -> FundEntry | None:
@@ -480,8 +495,8 @@ def disclosure_for(villager_group: VillagerGroup, start: datetime.date, end: dat
     opening = balance(villager_group, start - datetime.timedelta(days=1))
     entries = list(ledger_entries(villager_group).filter(entry_date__gte=start, entry_date__lte=end))
     rows = running_rows(entries, opening)
-    income = sum((e.amount for e in entries if e.direction == Direction.INCOME), ZERO)
-    expense = sum((e.amount for e in entries if e.direction == Direction.EXPENSE), ZERO)
+    income = sum((r.income for r in rows if r.income is not None), ZERO)  # reversals net off what they correct
+    expense = sum((r.expense for r in rows if r.expense is not None), ZERO)
     decisions = {e.decision.pk: e.decision for e in entries if e.decision is not None}
     party_group = villager_group.party_group_on(end)
     leader = ""

@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from appraisal.awards.rules import amount_of, leader_qualifies, quota_of, ranking_key, ranks, streak_of, year_leaders
 from appraisal.models import AppraisalYear, Award, BranchAppraisal, GroupScore, ReserveCandidate, RubricItem, SpotCheck
-from appraisal.rules import QUARTERS, year_maximum, year_score
+from appraisal.rules import QUARTERS, quarters_counted, year_maximum, year_score
 from appraisal.scoring.evidence import SCORERS, QuarterFacts
 from appraisal.scoring.rules import branch_group_points, branch_total, excellent_allowed
 from appraisal.scoring.services import DEFAULT_RUBRIC, RULE_FIELDS
@@ -225,7 +225,7 @@ class _Year:
 
     def _year_scores(self) -> None:
         """Each group's year score (`appraisal.rules.year_score`), kept on the run for whoever checks the choices."""
-        maximum = year_maximum(self.quarter_maximum)
+        maximum = year_maximum(self.quarter_maximum, quarters_counted(self.year, self.run.calendar.today))
         for group_id in set(self.points) | set(self.spot):
             checks = self.spot.get(group_id)
             self.scores[group_id] = year_score(

@@ -553,7 +553,7 @@ def test_one_excellent_over_the_limit_is_refused_with_the_limit_and_nothing_writ
         scoring.reviews_save(village=org.a1, year=year, grades=grades_with(org, 4), acting_user=secretary_a1)
     assert code_of(excinfo) == "excellent_share"
     message = excinfo.value.messages[0]
-    assert "1/3" in message and "with 9 graded, at most 3 may be 优秀" in message
+    assert "1/3" in message and "10 members entitled to be reviewed" in message and "at most 3" in message
     assert not AnnualReview.objects.exists()
 
 
@@ -574,13 +574,21 @@ def test_the_share_is_the_years_setting(year, org, secretary_a1):
     assert AnnualReview.objects.filter(grade=Grade.EXCELLENT).count() == 4
 
 
-def test_a_cleared_grade_is_removed_and_no_longer_counts(year, org, secretary_a1):
+def test_the_share_is_counted_on_the_members_entitled_to_be_reviewed_not_on_those_graded(year, org, secretary_a1):
+    best = a1_members(org)[:3]  # ten members in 罗紫村: three may be 优秀, whoever else is graded
+    result = scoring.reviews_save(
+        village=org.a1, year=year, grades={m.pk: Grade.EXCELLENT for m in best}, acting_user=secretary_a1
+    )
+    assert result == {"created": 3, "changed": 0, "cleared": 0}  # every graded member 优秀, within the quota: valid
+    with pytest.raises(ValidationError) as excinfo:
+        scoring.review_grade(member=a1_members(org)[3], year=YEAR, grade=Grade.EXCELLENT, acting_user=secretary_a1)
+    assert code_of(excinfo) == "excellent_share"
+
+
+def test_a_cleared_grade_is_removed(year, org, secretary_a1):
     grades = grades_with(org, 3)
     scoring.reviews_save(village=org.a1, year=year, grades=grades, acting_user=secretary_a1)
-    grades[a1_members(org)[8].pk] = ""  # a 合格 cleared: 3 优秀 of 8 graded is now too many
-    with pytest.raises(ValidationError) as excinfo:
-        scoring.reviews_save(village=org.a1, year=year, grades=grades, acting_user=secretary_a1)
-    assert code_of(excinfo) == "excellent_share"
+    grades[a1_members(org)[8].pk] = ""  # a 合格 cleared: 3 优秀 of the 10 entitled is still within the share
     grades[a1_members(org)[0].pk] = Grade.BASIC
     result = scoring.reviews_save(village=org.a1, year=year, grades=grades, acting_user=secretary_a1)
     assert result == {"created": 0, "changed": 1, "cleared": 1}

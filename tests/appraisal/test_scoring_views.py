@@ -434,7 +434,7 @@ def test_too_many_excellent_grades_are_refused_with_the_input_kept(org, ay, secr
     response = client.post(url, grades_post(org, 4), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     page = text(response)
-    assert "at most 3 may be 优秀" in page
+    assert "10 members entitled to be reviewed" in page and "at most 3" in page
     first = org.a1_g1_members[3]  # the fourth 优秀 chosen stays chosen
     assert '<option value="excellent" selected>' in page.split(f'name="grade_{first.pk}"')[1].split("</select>")[0]
     assert not AnnualReview.objects.exists()
@@ -451,8 +451,10 @@ def test_township_staff_may_grade_and_the_county_only_reads(org, ay, township_st
 def test_the_reviews_overview_shows_each_branch_against_the_limit(org, ay, township_staff, login):
     login(township_staff).post(OBJECT_URLS["appraisal:village-reviews"](org, ay), grades_post(org, 3))
     rows = login(township_staff).get(year_url("reviews", ay)).context["rows"]
-    by_village = {r.village: (r.graded, r.excellent, r.allowed) for r in rows}
-    assert by_village == {org.a1: (9, 3, 3), org.a2: (0, 0, 0)}
+    by_village = {r.village: (r.entitled, r.graded, r.excellent, r.allowed) for r in rows}
+    assert by_village[org.a1] == (10, 9, 3, 3)  # the limit is a third of the ten entitled, not of the nine graded
+    entitled_a2 = by_village[org.a2][0]
+    assert by_village[org.a2] == (entitled_a2, 0, 0, entitled_a2 // 3) and entitled_a2 > 0
 
 
 def test_the_review_sheet_runs_a_fixed_number_of_queries(org, ay, secretary_a1, login):

@@ -448,13 +448,15 @@ def test_the_disclosure_sheet_shows_the_period_with_totals_and_decisions(ledger,
     assert response.status_code == 200
     sheet = response.context["sheet"]
     assert sheet.opening == Decimal("100.00")
-    assert sheet.income == Decimal("2500.00")
-    assert sheet.expense == Decimal("1850.00")
+    assert sheet.income == Decimal("2150.00")  # the reversed 350 is not income: it takes the 茶水费 back
+    assert sheet.expense == Decimal("1500.00")  # 350 + 1500 − 350
     assert sheet.closing == Decimal("750.00")
     assert sheet.decisions == [ledger.decision]
     page = text(response)
     assert "罗紫村1社" in page
-    assert "2,500.00" in page and "1,850.00" in page and "750.00" in page
+    assert "2,150.00" in page and "1,500.00" in page and "750.00" in page
+    reversal_row = page.split("重复记账")[0].rsplit("<tr>", 1)[1] + page.split("重复记账")[1].split("</tr>")[0]
+    assert "-350.00" in reversal_row and "冲正" in reversal_row
     assert "修路" in page
     assert "css/ledger-print.css" in page and 'media="print"' in page
     assert "中共罗紫村支部委员会" in page  # the branch signs

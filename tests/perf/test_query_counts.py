@@ -47,11 +47,11 @@ def _summary_post(w) -> dict:
 PAGES = {
     "branch dashboard": Page("secretary_a1", lambda w: reverse("village", args=[w.org.a1.pk]), 13),
     "village month": Page("secretary_a1", lambda w: reverse("activity:village-month", args=[w.org.a1.pk, MONTH]), 6),
-    "monthly report": Page("secretary_a1", lambda w: reverse("activity:report", args=[w.org.a1_g1.pk, MONTH]), 9),
+    "monthly report": Page("secretary_a1", lambda w: reverse("activity:report", args=[w.org.a1_g1.pk, MONTH]), 10),
     "monthly report: add an activity": Page(
         "secretary_a1",
         lambda w: reverse("activity:activity-new", args=[w.org.a1_g1.pk, MONTH]),
-        28,
+        30,
         method="post",
         data=_activity_post,
         status=302,
@@ -59,7 +59,7 @@ PAGES = {
     "monthly report: save the summary": Page(
         "secretary_a1",
         lambda w: reverse("activity:report-action", args=[w.org.a1_g1.pk, MONTH, "summary"]),
-        14,
+        15,
         method="post",
         data=_summary_post,
         status=302,
