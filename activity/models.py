@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.history import audit_history
 from core import periods
 from core.words import day_cn, month_cn
+from groups.models import households_within_limit, population_within_limit
 from township.models import ScopedQuerySet, scoped_manager
 
 
@@ -43,7 +44,7 @@ class MonthlyReport(models.Model):
     )
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    summary = models.TextField(_("summary of the month"), blank=True)
+    summary = models.TextField(_("summary of the month"), max_length=2000, blank=True)
     # Optimistic locking: a save names the version it was read at; a stale version is refused, never overwritten.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -125,7 +126,7 @@ class ReportReopening(models.Model):
     """The record of a closed month being opened again, with the reason: late changes are never silent."""
 
     report = models.ForeignKey(MonthlyReport, models.PROTECT, related_name="reopenings", verbose_name=_("report"))
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=2000)
     reopened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("reopened by")
     )
@@ -171,10 +172,14 @@ class Activity(models.Model):
     participants = models.ManyToManyField(
         "members.PartyMember", blank=True, related_name="activities", verbose_name=_("party members taking part")
     )
-    households_reached = models.PositiveIntegerField(_("households reached"), default=0)
-    non_party_present = models.PositiveIntegerField(_("non-party villagers present"), default=0)
-    content = models.TextField(_("what was done"))
-    outcome = models.TextField(_("what came of it"), blank=True)
+    households_reached = models.PositiveIntegerField(
+        _("households reached"), default=0, validators=[households_within_limit]
+    )
+    non_party_present = models.PositiveIntegerField(
+        _("non-party villagers present"), default=0, validators=[population_within_limit]
+    )
+    content = models.TextField(_("what was done"), max_length=2000)
+    outcome = models.TextField(_("what came of it"), max_length=2000, blank=True)
 
     objects = scoped_manager("report__party_group__village")
     history = audit_history(m2m_fields=[participants])
@@ -227,12 +232,12 @@ class Concern(models.Model):
     villager_name = models.CharField(_("villager's name (optional)"), max_length=30, blank=True)
     raised_on = models.DateField(_("raised on"))
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
-    content = models.TextField(_("what was said"))
+    content = models.TextField(_("what was said"), max_length=2000)
     handling = models.CharField(_("handling"), max_length=10, choices=Handling.choices)
     due_on = models.DateField(_("answer due by"), null=True, blank=True)
     # The day it was last passed up (to the branch, or on to the township); the full trail is in the history rows.
     relayed_on = models.DateField(_("relayed on"), null=True, blank=True)
-    answer = models.TextField(_("answer"), blank=True)
+    answer = models.TextField(_("answer"), max_length=2000, blank=True)
     answered_by = models.CharField(_("answered by"), max_length=50, blank=True)
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
     # A dispute (矛盾纠纷) settled by mediation: the answer says how the parties made peace.
@@ -343,7 +348,7 @@ class Project(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     local_jobs = models.PositiveIntegerField(_("local jobs"), default=0)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
     fund_entries = models.ManyToManyField(
         "groups.FundEntry", blank=True, related_name="projects", verbose_name=_("linked fund entries")
     )

@@ -141,7 +141,7 @@ class YearReopening(models.Model):
     """A decided year opened again: who, when and why."""
 
     year = models.ForeignKey(AppraisalYear, models.PROTECT, related_name="reopenings", verbose_name=_("year"))
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=2000)
     reopened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("reopened by")
     )
@@ -205,7 +205,7 @@ class GroupScore(models.Model):
     points = models.DecimalField(
         _("points"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
-    evidence = models.TextField(_("evidence"), blank=True)
+    evidence = models.TextField(_("evidence"), max_length=2000, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("entered by")
     )
@@ -245,7 +245,7 @@ class SpotCheck(models.Model):
     by_visit = models.BooleanField(_("visited the group"), default=False)
     by_asking_villagers = models.BooleanField(_("asked villagers"), default=False)
     by_reading_records = models.BooleanField(_("read the records"), default=False)
-    findings = models.TextField(_("findings"))
+    findings = models.TextField(_("findings"), max_length=2000)
     rating = models.CharField(_("rating"), max_length=8, choices=Rating.choices)
     points = models.DecimalField(
         _("points (0–100)"),
@@ -253,10 +253,10 @@ class SpotCheck(models.Model):
         decimal_places=1,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
-    rectification = models.TextField(_("rectification required"), blank=True)
+    rectification = models.TextField(_("rectification required"), max_length=2000, blank=True)
     rectify_by = models.DateField(_("rectify by"), null=True, blank=True)
     rectified_on = models.DateField(_("rectified on"), null=True, blank=True)
-    follow_up = models.TextField(_("follow-up"), blank=True)
+    follow_up = models.TextField(_("follow-up"), max_length=2000, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
     )
@@ -297,7 +297,7 @@ class BranchAppraisal(models.Model):
         _("party groups' average year score"), max_digits=5, decimal_places=1, default=Decimal("0")
     )
     total = models.DecimalField(_("total"), max_digits=5, decimal_places=1, default=Decimal("0"))
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("entered by")
     )
@@ -344,7 +344,7 @@ class Award(models.Model):
         verbose_name=_("party member"),
     )
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, default=Decimal("0"))
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
     decision_reason = models.TextField(
         _("reason for the township's choice"),
         blank=True,
@@ -411,7 +411,7 @@ class ReserveCandidate(models.Model):
         "members.PartyMember", models.PROTECT, related_name="reserve_entries", verbose_name=_("party member")
     )
     village = models.ForeignKey("township.Village", models.PROTECT, related_name="+", verbose_name=_("village"))
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=2000)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("added by")
     )

@@ -44,21 +44,16 @@ def _groups(villages, month: datetime.date):
 
 
 def reports_todo(villages, today: datetime.date, due_day: int, home_url: str, village_pk: int | None) -> list[Todo]:
-    """This month's reports not yet submitted, and last month's past their due day (one query)."""
+    """This month's reports not yet submitted, and last month's past their due day (one query each, over the party
+    groups of each month, as the dashboard's completion figures and overdue list count them)."""
     cur = periods.month_of(today)
     prev = periods.previous_month(cur)
-    done = MonthlyReport.objects.done().filter(party_group=OuterRef("pk"))
-    counts = (
-        _groups(villages, prev)
-        .annotate(
-            cur_done=Exists(done.filter(month=cur)),
-            prev_done=Exists(done.filter(month=prev)),
-        )
-        .aggregate(
-            missing_cur=Count("pk", filter=Q(cur_done=False)),
-            missing_prev=Count("pk", filter=Q(prev_done=False)),
-        )
-    )
+
+    def missing(month) -> int:
+        done = MonthlyReport.objects.done().filter(party_group=OuterRef("pk"), month=month)
+        return _groups(villages, month).exclude(Exists(done)).count()
+
+    counts = {"missing_cur": missing(cur), "missing_prev": missing(prev)}  # both always: a fixed number of queries
     late = counts["missing_prev"] if past_due(prev, due_day, today) else 0
 
     def month_url(month):
@@ -101,8 +96,8 @@ def rectifications_todo(villages, today: datetime.date) -> Todo:
         rectified_on__isnull=True,
         rectify_by__lte=today + datetime.timedelta(days=RECTIFY_NOTICE_DAYS),
     ).exclude(rectification="")
-    rows = list(checks.order_by("rectify_by").values_list("pk", "year_id")[:2])
-    n = checks.count() if len(rows) > 1 else len(rows)
+    rows = list(checks.order_by("rectify_by").values_list("pk", "year_id")[:1])
+    n = checks.count()
     if n == 1:
         url = reverse("appraisal:spot-check", args=[rows[0][0]])
     elif n:

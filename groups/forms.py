@@ -83,7 +83,7 @@ class ElectionForm(forms.Form):
 
     held_on = forms.DateField(label=_("held on"), widget=forms.DateInput(attrs={"type": "date"}))
     members_present = forms.IntegerField(label=_("members present"), min_value=0)
-    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(max_length=2000, label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean_held_on(self):
         day = self.cleaned_data["held_on"]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +62,18 @@ class PartyGroupQuerySet(InForceQuerySetMixin, ScopedQuerySet):
     end_field = "dissolved_on"
 
 
+# Realistic limits for one villager group (社): the surveyed township's 83 villager groups have a few dozen households
+# each; the largest villager groups in the county have a few hundred. Anything beyond these is a typing mistake.
+MAX_HOUSEHOLDS = 2000
+MAX_POPULATION = 10000
+households_within_limit = MaxValueValidator(
+    MAX_HOUSEHOLDS, message=f"一个村民小组不会超过{MAX_HOUSEHOLDS}户：请核对户数后重新输入。"
+)
+population_within_limit = MaxValueValidator(
+    MAX_POPULATION, message=f"一个村民小组不会超过{MAX_POPULATION}人：请核对人口数后重新输入。"
+)
+
+
 class VillagerGroup(ConstraintErrorsOnFields, models.Model):
     """A villager group (村民小组, locally 社), numbered within its village: 1社, 5社…"""
 
@@ -69,8 +82,12 @@ class VillagerGroup(ConstraintErrorsOnFields, models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=30, help_text=_("Usually the number followed by 社, e.g. 5社."))
-    households = models.PositiveIntegerField(_("households"), default=0)
-    population = models.PositiveIntegerField(_("population"), default=0)
+    households = models.PositiveIntegerField(
+        _("households"), default=0, validators=[households_within_limit], help_text=f"0–{MAX_HOUSEHOLDS}户"
+    )
+    population = models.PositiveIntegerField(
+        _("population"), default=0, validators=[population_within_limit], help_text=f"0–{MAX_POPULATION}人"
+    )
     abolished_on = models.DateField(
         _("merged or abolished on"), null=True, blank=True, help_text=_("Leave empty while the villager group exists.")
     )
@@ -361,11 +378,11 @@ class LeaderElection(ConstraintErrorsOnFields, models.Model):
     members_entitled = models.PositiveSmallIntegerField(_("members entitled to vote"))
     members_present = models.PositiveSmallIntegerField(_("members present"))
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
-    failure_reason = models.TextField(_("why it failed"), blank=True)
+    failure_reason = models.TextField(_("why it failed"), max_length=2000, blank=True)
     rules = models.CharField(
         _("rules applied"), max_length=100, blank=True, help_text=_("The quorum and majority in force that day.")
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -443,7 +460,7 @@ class MeetingDecision(ConstraintErrorsOnFields, models.Model):
         VillagerGroup, models.PROTECT, related_name="decisions", verbose_name=_("villager group")
     )
     held_on = models.DateField(_("meeting held on"))
-    subject = models.TextField(_("what was decided"))
+    subject = models.TextField(_("what was decided"), max_length=2000)
     basis = models.CharField(_("counted by"), max_length=12, choices=Basis.choices, default=Basis.HOUSEHOLDS)
     entitled = models.PositiveIntegerField(_("entitled to attend"))
     present = models.PositiveIntegerField(_("present"))
@@ -520,7 +537,7 @@ class FundEntry(models.Model):
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     counterparty = models.CharField(_("paid by / paid to"), max_length=100, blank=True)
-    purpose = models.TextField(_("purpose"))
+    purpose = models.TextField(_("purpose"), max_length=2000)
     decision = models.ForeignKey(
         MeetingDecision,
         models.PROTECT,

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.models import PartyMember
-from members.validators import FULLWIDTH, normalise_id_number
+from members.validators import normalise_id_number, normalise_phone
 
 
 class PartyMemberForm(forms.ModelForm):
@@ -36,4 +36,4 @@ class PartyMemberForm(forms.ModelForm):
         return normalise_id_number(self.cleaned_data["id_number"])
 
     def clean_phone(self):
-        return "".join(self.cleaned_data["phone"].split()).translate(FULLWIDTH)
+        return normalise_phone(self.cleaned_data["phone"])

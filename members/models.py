@@ -50,7 +50,7 @@ class PartyMember(ConstraintErrorsOnFields, models.Model):
         blank=True,
         help_text=_("Transferred out or deceased; leave empty otherwise."),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
 
     constraint_error_fields = {"member_joined_after_birth": "joined_on", "member_left_after_joined": "left_on"}
     objects = scoped_manager("village")
@@ -187,7 +187,7 @@ class AnnualReview(models.Model):
     member = models.ForeignKey(PartyMember, models.PROTECT, related_name="reviews", verbose_name=_("party member"))
     year = models.PositiveSmallIntegerField(_("year"))
     grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("entered by")
     )

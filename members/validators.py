@@ -69,9 +69,19 @@ def validate_id_number(value: str) -> None:
         )
 
 
+PHONE_SEPARATORS = str.maketrans("", "", " \t\u3000-‐‑‒–—－()（）.")
+
+
+def normalise_phone(value: str | None) -> str:
+    """A phone number as it is kept: full-width digits read as ordinary ones, spaces, dashes, brackets and dots (as
+    people write 138-0000-1234, 138 0000 1234 or (0831) 1234567) taken out before it is checked."""
+    return (value or "").translate(FULLWIDTH).translate(PHONE_SEPARATORS)
+
+
 def validate_phone(value: str) -> None:
-    """An 11-digit mainland mobile number (a landline may be written with its area code and a hyphen)."""
-    digits = (value or "").translate(FULLWIDTH).replace(" ", "")
+    """An 11-digit mainland mobile number, or a landline with its area code (separators are read as normalise_phone
+    reads them)."""
+    digits = normalise_phone(value)
     if PHONE_RE.match(digits) or re.match(r"^0\d{2,3}-?\d{7,8}$", digits):
         return
     raise ValidationError(

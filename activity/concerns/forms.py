@@ -44,7 +44,7 @@ class ConcernForm(forms.Form):
     villager_name = forms.CharField(label=_("villager's name (optional)"), max_length=30, required=False)
     raised_on = forms.DateField(label=_("raised on"), widget=_date_input())
     category = forms.ChoiceField(label=_("category"), choices=Concern.Category.choices, widget=forms.RadioSelect)
-    content = forms.CharField(label=_("what was said"), widget=forms.Textarea(attrs={"rows": 4}))
+    content = forms.CharField(max_length=2000, label=_("what was said"), widget=forms.Textarea(attrs={"rows": 4}))
     handling = forms.ChoiceField(label=_("handling"), choices=Handling.choices, widget=forms.RadioSelect)
     due_on = forms.DateField(
         label=_("answer due by"),
@@ -54,6 +54,7 @@ class ConcernForm(forms.Form):
         % {"b": DEFAULT_DAYS_TO_ANSWER[Handling.BRANCH], "t": DEFAULT_DAYS_TO_ANSWER[Handling.TOWNSHIP]},
     )
     answer = forms.CharField(
+        max_length=2000,
         label=_("answer given on the spot (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -104,7 +105,7 @@ class RelayForm(forms.Form):
 class AnswerForm(forms.Form):
     """Resolve a concern: the answer (for a dispute, how it ended), who gave it, and when."""
 
-    answer = forms.CharField(label=_("answer or outcome"), widget=forms.Textarea(attrs={"rows": 4}))
+    answer = forms.CharField(max_length=2000, label=_("answer or outcome"), widget=forms.Textarea(attrs={"rows": 4}))
     answered_by = forms.CharField(label=_("answered by"), max_length=50)
     resolved_on = forms.DateField(label=_("resolved on"), widget=_date_input())
     settled_by_mediation = forms.BooleanField(

@@ -252,7 +252,7 @@ def concern_answer_view(request, pk: int):
 
 def _who(row) -> str:
     user = row.history_user
-    return (user.get_full_name() or user.get_username()) if user else ""
+    return (user.get_full_name() or user.get_username()) if user else "系统"  # an import or a command
 
 
 def timeline(concern: Concern) -> list[dict]:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.models import Activity
 from activity.reports import services
+from groups.models import households_within_limit, population_within_limit
 
 
 class VersionField(forms.IntegerField):
@@ -39,6 +40,13 @@ class ActivityForm(forms.ModelForm):
         self.fields["participants"].queryset = members
         self.fields["villager_group"].queryset = villager_groups
         self.fields["villager_group"].empty_label = _("(the whole party group)")
+        participants = self.fields["participants"]
+        participants.required = True
+        participants.error_messages["required"] = "请至少选择一名参加的党员：党小组的活动总有党员参加。"
+        limits = (("households_reached", households_within_limit), ("non_party_present", population_within_limit))
+        for name, limit in limits:
+            self.fields[name].validators.append(limit)
+            self.fields[name].widget.attrs["max"] = limit.limit_value
 
     def clean_held_on(self):
         # Checked here too, so a wrong date shows together with the form's other errors, not on a second try.

@@ -154,6 +154,13 @@ def year(request, pk: int):
     )
 
 
+def _confirm(request, *, title: str, what: str, button: str, back: str):
+    """The page that asks before something is withdrawn or deleted; its button posts to the same address."""
+    return render(
+        request, "appraisal/awards/confirm.html", {"title": title, "what": what, "button": button, "back": back}
+    )
+
+
 def _is_county(user) -> bool:
     return user.has_perm("county.read")
 
@@ -220,13 +227,23 @@ def nominate(request, pk: int):
 
 
 @login_required
-@require_POST
 @repeat_safe
 def withdraw(request, pk: int):
+    """Withdraw a nomination: a page asks first (GET), its button withdraws (POST)."""
     _check_reader(request.user)
     award = get_visible_or_404(Award, request.user, pk=pk)
     if not may_nominate(request.user):
         raise PermissionDenied
+    if request.method != "POST":
+        award = Award.objects.select_related("year__township", "village", "party_group", "member").get(pk=award.pk)
+        who = award.party_group.name if award.party_group_id else award.member.name
+        return _confirm(
+            request,
+            title="撤回这项提名吗？",
+            what=f"{award.village.name} · {who} · {award.get_kind_display()}",
+            button="撤回提名",
+            back=_year_url(award.year, award.kind),
+        )
     year_url = _year_url(award.year, award.kind)
 
     def withdraw_one() -> Result:
@@ -531,15 +548,22 @@ def recommend(request, pk: int):
 
 
 @login_required
-@require_POST
 @repeat_safe
 def reserve_remove(request, pk: int):
-    """Take back a recommendation to the county."""
+    """Take back a recommendation to the county: a page asks first (GET), its button takes it back (POST)."""
     _check_reader(request.user)
     entry = get_visible_or_404(ReserveCandidate, request.user, pk=pk)
-    entry = ReserveCandidate.objects.select_related("year", "village").get(pk=entry.pk)
+    entry = ReserveCandidate.objects.select_related("year", "village", "member").get(pk=entry.pk)
     if not request.user.has_perm("awards.decide", entry.village.township):
         raise PermissionDenied
+    if request.method != "POST":
+        return _confirm(
+            request,
+            title="撤回这项推荐吗？",
+            what=f"{entry.village.name} · {entry.member.name} · {entry.year.year}年",
+            button="撤回推荐",
+            back=reverse("awards:reserve", args=[entry.year_id]),
+        )
     reserve_url = reverse("awards:reserve", args=[entry.year_id])
 
     def withdraw_recommendation() -> Result:

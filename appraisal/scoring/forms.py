@@ -67,6 +67,7 @@ class ScoreForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
     )
     evidence = forms.CharField(
+        max_length=2000,
         label=_("What the points rest on"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example: visited 10 households of 5社, 9 satisfied."),
@@ -94,10 +95,11 @@ class SpotCheckForm(forms.Form):
     by_visit = forms.BooleanField(label=_("Visited the group"), required=False)
     by_asking_villagers = forms.BooleanField(label=_("Asked villagers"), required=False)
     by_reading_records = forms.BooleanField(label=_("Read the records"), required=False)
-    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 4}))
+    findings = forms.CharField(max_length=2000, label=_("Findings"), widget=forms.Textarea(attrs={"rows": 4}))
     rating = forms.ChoiceField(label=_("Rating"), choices=SpotCheck.Rating.choices, widget=forms.RadioSelect)
     points = points_field(_("Points (0–100)"), max_value=Decimal("100"), places=1)
     rectification = forms.CharField(
+        max_length=2000,
         label=_("Rectification required (整改通知书)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -113,7 +115,9 @@ class SpotCheckForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    follow_up = forms.CharField(label=_("What the follow-up found"), widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up = forms.CharField(
+        max_length=2000, label=_("What the follow-up found"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     rectified_on = forms.DateField(
         label=_("Put right on"),
         required=False,
@@ -135,7 +139,7 @@ class DrawForm(forms.Form):
 
 class BranchForm(forms.Form):
     township_points = points_field(_("Points on the township's items (0–100)"), max_value=Decimal("100"), places=1)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(max_length=2000, label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReviewsForm(forms.Form):

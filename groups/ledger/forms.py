@@ -46,7 +46,7 @@ class EntryForm(forms.Form):
     )
     category = forms.ChoiceField(label=_("category"), choices=[("", PLEASE_CHOOSE), *FundEntry.Category.choices])
     counterparty = forms.CharField(label=_("paid by / paid to"), max_length=100, required=False)
-    purpose = forms.CharField(label=_("purpose"), widget=forms.Textarea(attrs={"rows": 3}))
+    purpose = forms.CharField(max_length=2000, label=_("purpose"), widget=forms.Textarea(attrs={"rows": 3}))
     decision = DecisionChoiceField(
         label=_("villager group meeting decision"),
         queryset=MeetingDecision.objects.none(),
@@ -73,6 +73,7 @@ class DecisionForm(forms.Form):
 
     held_on = forms.DateField(label=_("meeting held on"), widget=date_input())
     subject = forms.CharField(
+        max_length=2000,
         label=_("what was decided"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example: the weir's contracting income goes into the road, not shared out."),
@@ -98,6 +99,7 @@ class DecisionForm(forms.Form):
 class ReverseForm(forms.Form):
     entry_date = forms.DateField(label=_("date of the reversal"), widget=date_input())
     reason = forms.CharField(
+        max_length=2000,
         label=_("why the entry is reversed"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example: recorded twice by mistake."),

@@ -43,6 +43,7 @@ from members.validators import (
     id_check_digit,
     id_sex,
     normalise_id_number,
+    normalise_phone,
     validate_id_number,
 )
 from township.capabilities import require
@@ -497,7 +498,7 @@ def parse_id_number(value) -> str:
 
 
 def parse_phone(value) -> str:
-    return "".join(_text(value).split()).translate(FULLWIDTH)
+    return normalise_phone(_text(value))
 
 
 PARSERS = {

@@ -227,6 +227,15 @@ def test_a_secretary_withdraws_their_nomination(org, year, secretary_a1, login):
     assert not Award.objects.exists()
 
 
+def test_withdrawing_a_nomination_asks_first_on_its_own_page(org, year, secretary_a1, login):
+    client = login(secretary_a1)
+    url = reverse("awards:withdraw", args=[year.a1_award.pk])
+    assert url in client.get(reverse("awards:year", args=[year.pk])).content.decode()
+    page = client.get(url)
+    assert page.status_code == 200 and "撤回这项提名吗" in page.content.decode()
+    assert Award.objects.filter(pk=year.a1_award.pk).exists()
+
+
 # --- the township's decision ------------------------------------------------------------------------------------
 
 

@@ -45,7 +45,8 @@ def _summary_post(w) -> dict:
 
 
 PAGES = {
-    "branch dashboard": Page("secretary_a1", lambda w: reverse("village", args=[w.org.a1.pk]), 13),
+    # the dashboards: their figures, and one query per kind of to-do item (工作台, dashboards/todo.py)
+    "branch dashboard": Page("secretary_a1", lambda w: reverse("village", args=[w.org.a1.pk]), 19),
     "village month": Page("secretary_a1", lambda w: reverse("activity:village-month", args=[w.org.a1.pk, MONTH]), 6),
     "monthly report": Page("secretary_a1", lambda w: reverse("activity:report", args=[w.org.a1_g1.pk, MONTH]), 10),
     "monthly report: add an activity": Page(
@@ -67,7 +68,7 @@ PAGES = {
     "concern queue (branch)": Page("secretary_a1", lambda w: reverse("concerns:list"), 6),
     "concern queue (township)": Page("township_staff", lambda w: reverse("concerns:list"), 7),
     "fund ledger": Page("secretary_a1", lambda w: reverse("funds:ledger", args=[w.vg.pk]), 10),
-    "township dashboard": Page("township_staff", lambda w: reverse("township", args=[w.org.ta.pk]), 15),
+    "township dashboard": Page("township_staff", lambda w: reverse("township", args=[w.org.ta.pk]), 23),
     "county overview": Page("county_viewer", lambda w: reverse("county", args=[w.org.county.pk]), 16),
     "award ranking: groups": Page("township_staff", lambda w: reverse("awards:year", args=[w.year.pk]), 16),
     "award ranking: leaders": Page(
