@@ -296,3 +296,6 @@ FILE_UPLOAD_HANDLERS = [
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 64 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields beside a file (Django's default, written out)
 ROSTER_IMPORT_PENDING_HOURS = env.int("ROSTER_IMPORT_PENDING_HOURS", default=24)
+# The member admin's search by a full ID or phone number answers whose number it is: only those who may reveal full
+# numbers may use it, each search is a REVEAL event, and at most this many per person per hour.
+EXACT_SEARCHES_PER_HOUR = env.int("EXACT_SEARCHES_PER_HOUR", default=20)

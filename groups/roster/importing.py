@@ -33,7 +33,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core import clock
-from core.fields import lookup_hash, mask
+from core.fields import lookup_hash, mask_id_number
 from core.xlsx import TEXT_FORMAT, header_row, put_date, put_text
 from core.xlsx_read import SheetLimits, SheetTooLarge, bounded_rows, row_values
 from members.models import PartyMember
@@ -589,7 +589,7 @@ def _check_rows(rows: list[_Row], user) -> list[RowPlan]:
             village_name=r.get("village") or "",
             group_name=r.get("party_group") or "",
             name=r.get("name") or "",
-            id_masked=mask(r.get("id_number") or ""),
+            id_masked=mask_id_number(r.get("id_number") or ""),
         )
         _plan_row(r, plan, villages, groups, on_record, posts, namesakes, reach_ids)
         plan.problems = r.problems
