@@ -629,13 +629,9 @@ def _plan_row(r: _Row, plan: RowPlan, villages, groups, on_record, posts, namesa
         return
     existing = on_record.get(lookup_hash(id_number)) if id_number and "id_number" not in r.bad else None
     if existing is not None and existing.village_id not in reach_ids:
-        r.add(
-            "id_number",
-            _(
-                "This ID number belongs to a party member of a village you do not keep. A person is entered only "
-                "once: ask the township to transfer the record."
-            ),
-        )
+        # Nothing about why: saying that the number belongs to a member elsewhere would tell a secretary who is a
+        # party member in another village (issue 14, finding 6).
+        r.add("id_number", _("This row cannot be imported. The township staff can help with it."))
         return
     if existing is not None and village is not None and existing.village_id != village.pk:
         r.add(
