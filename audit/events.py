@@ -6,6 +6,7 @@ a year decided). The request defaults to the one being served, so services need 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from urllib.parse import parse_qsl, urlencode
@@ -30,7 +31,9 @@ def safe_path(request) -> str:
     query = request.META.get("QUERY_STRING", "")
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        path += "?" + urlencode([(k, NUMBER_RE.sub(lambda m: mask_id_number(m.group()), v)) for k, v in pairs])
+        path += "?" + urlencode(
+            [(k, NUMBER_RE.sub(lambda m: mask_id_number(m.group()), v)) for k, v in pairs], safe="*"
+        )
     return path[:300]
 
 
@@ -53,15 +56,20 @@ def record(action: str, *, request=None, user=None, username: str = "", obj=None
         event.object_id = str(obj.pk)
         event.object_repr = str(obj)[:200]
     event.save()
+    # One JSON object a line: a newline or quote typed into a user name cannot forge another line (issue 14).
     logger.info(
-        "%s user=%s ip=%s path=%s object=%s:%s rows=%s",
-        action,
-        event.username,
-        event.ip,
-        event.path,
-        event.object_type,
-        event.object_id,
-        rows,
+        "%s",
+        json.dumps(
+            {
+                "action": str(action),
+                "user": event.username,
+                "ip": event.ip,
+                "path": event.path,
+                "object": f"{event.object_type}:{event.object_id}" if event.object_type else "",
+                "rows": rows,
+            },
+            ensure_ascii=False,
+        ),
     )
     return event
 
