@@ -43,8 +43,9 @@ class YearFilter(admin.SimpleListFilter):
         return [(y.pk, str(y)) for y in years]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        return queryset.filter(year_id=value) if value and value.isdigit() else queryset
+        # str(): with facets on (?_facets=True) Django counts each lookup by handing its value (an int pk) in here
+        value = str(self.value() or "")
+        return queryset.filter(year_id=value) if value.isdigit() else queryset
 
 
 class RubricItemInline(ScopedTabularInline):

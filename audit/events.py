@@ -6,15 +6,35 @@ a year decided). The request defaults to the one being served, so services need 
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+from urllib.parse import parse_qsl, urlencode
 
 from django.core.exceptions import ValidationError
 
 from audit.addresses import client_ip, current_request
 from audit.models import SecurityEvent
+from core.fields import mask_id_number
 
 logger = logging.getLogger("audit.security")
 Action = SecurityEvent.Action
+
+# A run of digits long enough to be an ID number, a phone number or a bank account (an ID may end in X).
+NUMBER_RE = re.compile(r"\d{6,}[\dXx]*")
+
+
+def safe_path(request) -> str:
+    """The page asked for, as it may be stored and shown to the auditor: any number in the query string that could be
+    an ID or phone number (a search for one, say) is masked on the way in, so no full number is ever kept."""
+    path = request.path
+    query = request.META.get("QUERY_STRING", "")
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        path += "?" + urlencode(
+            [(k, NUMBER_RE.sub(lambda m: mask_id_number(m.group()), v)) for k, v in pairs], safe="*"
+        )
+    return path[:300]
 
 
 def record(action: str, *, request=None, user=None, username: str = "", obj=None, rows: int | None = None, **detail):
@@ -27,7 +47,7 @@ def record(action: str, *, request=None, user=None, username: str = "", obj=None
         user=user if getattr(user, "pk", None) else None,
         username=(username or getattr(user, "username", "") or "")[:150],
         ip=client_ip(request),
-        path=(request.get_full_path()[:300] if request is not None else ""),
+        path=(safe_path(request) if request is not None else ""),
         rows=rows,
         detail={k: v for k, v in detail.items() if v is not None},
     )
@@ -36,15 +56,20 @@ def record(action: str, *, request=None, user=None, username: str = "", obj=None
         event.object_id = str(obj.pk)
         event.object_repr = str(obj)[:200]
     event.save()
+    # One JSON object a line: a newline or quote typed into a user name cannot forge another line (issue 14).
     logger.info(
-        "%s user=%s ip=%s path=%s object=%s:%s rows=%s",
-        action,
-        event.username,
-        event.ip,
-        event.path,
-        event.object_type,
-        event.object_id,
-        rows,
+        "%s",
+        json.dumps(
+            {
+                "action": str(action),
+                "user": event.username,
+                "ip": event.ip,
+                "path": event.path,
+                "object": f"{event.object_type}:{event.object_id}" if event.object_type else "",
+                "rows": rows,
+            },
+            ensure_ascii=False,
+        ),
     )
     return event
 

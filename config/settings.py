@@ -348,3 +348,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS} "
         f"-c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT_MS}",
     )
+# The member admin's search by a full ID or phone number answers whose number it is: only those who may reveal full
+# numbers may use it, each search is a REVEAL event, and at most this many per person per hour.
+EXACT_SEARCHES_PER_HOUR = env.int("EXACT_SEARCHES_PER_HOUR", default=20)

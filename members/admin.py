@@ -1,9 +1,17 @@
-"""Admin for party members: masked ID and phone numbers in lists, search by name or by full ID number."""
+"""Admin for party members: masked ID and phone numbers and the birth year in lists, search by name, and by full ID
+or phone number for those who may reveal (rate-limited, each search a REVEAL event)."""
 
-from django.contrib import admin
+import datetime
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.events import Action, record
+from audit.models import SecurityEvent
 from audit.reveal import RevealMixin
+from core import clock
 from core.fields import lookup_hash
 from members.forms import PartyMemberForm
 from members.models import AnnualReview, PartyMember
@@ -34,13 +42,13 @@ class PartyMemberAdmin(RevealMixin, ScopedAdmin):
 
     form = PartyMemberForm
     # ID and phone numbers masked on the change page too; holders of the permission reveal them (a REVEAL event).
-    reveal_fields = {"id_number": "id_masked", "phone": "phone_masked_col"}
+    reveal_fields = {"id_number": "id_masked", "phone": "phone_masked_col", "birth_date": "born"}
     reveal_permission = "members.reveal"  # the capability: the permission "may see full numbers", in reach
     list_display = [
         "name",
         "village",
         "sex",
-        "birth_date",
+        "born",
         "id_masked",
         "phone_masked_col",
         "status",
@@ -49,7 +57,9 @@ class PartyMemberAdmin(RevealMixin, ScopedAdmin):
     list_filter = ["village__township", "village", "status", "sex", TagFilter]
     list_select_related = ["village"]
     search_fields = ["name"]
-    search_help_text = _("Search by name, or by a full 18-character ID number or phone number.")
+    search_help_text = _(
+        "Search by name; those who may see full numbers may also search by a full ID or phone number (recorded)."
+    )
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["village", "name", "sex", "birth_date", "id_number", "phone"]}),
@@ -58,13 +68,39 @@ class PartyMemberAdmin(RevealMixin, ScopedAdmin):
     ]
 
     def get_search_results(self, request, queryset, search_term):
-        """Names by substring; ID and phone numbers (encrypted) by their exact keyed hash."""
+        """Names by substring. A full ID or phone number (encrypted) by its exact keyed hash, only for those who may
+        reveal: its answer confirms whose number it is, so each is a REVEAL event and there are at most
+        EXACT_SEARCHES_PER_HOUR of them per person."""
         term = search_term.strip()
         digest = lookup_hash(term)
         if digest and len(term) >= 11:
-            exact = queryset.filter(id_number_hash=digest) | queryset.filter(phone_hash=lookup_hash(term))
-            return exact, False
+            return self._exact_search(request, queryset, term, digest), False
         return super().get_search_results(request, queryset, search_term)
+
+    def _exact_search(self, request, queryset, term: str, digest: str):
+        if not request.user.has_perm("members.reveal"):
+            messages.warning(
+                request, gettext("Searching by a full ID or phone number is for those who may see full numbers.")
+            )
+            return queryset.none()
+        since = clock.now() - datetime.timedelta(hours=1)
+        done = SecurityEvent.objects.filter(
+            user=request.user, action=Action.REVEAL, at__gte=since, detail__search="exact"
+        ).count()
+        if done >= settings.EXACT_SEARCHES_PER_HOUR:
+            messages.warning(
+                request,
+                gettext("You have searched by full number %(n)d times in the last hour; try again later.")
+                % {"n": done},
+            )
+            return queryset.none()
+        found = queryset.filter(id_number_hash=digest) | queryset.filter(phone_hash=lookup_hash(term))
+        record(Action.REVEAL, request=request, rows=found.count(), search="exact", model="members.partymember")
+        return found
+
+    @admin.display(description=_("birth year"), ordering="birth_date")
+    def born(self, obj):
+        return obj.birth_year
 
     @admin.display(description=_("ID number"))
     def id_masked(self, obj):

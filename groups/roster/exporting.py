@@ -39,7 +39,7 @@ FIELDS = (
     ("current_post__party_group__name", BY_KEY["party_group"].header, 20),
     ("name", BY_KEY["name"].header, 10),
     ("sex", BY_KEY["sex"].header, 6),
-    ("birth_date", BY_KEY["birth_date"].header, 12),
+    ("birth_date", "出生年份", 9),  # the year only: with the masked ID number a full date gives the number away
     ("id_number", BY_KEY["id_number"].header, 22),
     ("phone", BY_KEY["phone"].header, 15),
     ("joined_on", BY_KEY["joined_on"].header, 12),
@@ -86,7 +86,7 @@ def sheet_row(ws, row: tuple) -> list:
         text_value(ws, group),
         text_value(ws, name),
         SEX_TEXT.get(sex, ""),
-        born,
+        born.year if born else None,
         mask_id_number(id_number),
         mask_phone(phone),
         joined,

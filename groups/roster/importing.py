@@ -32,7 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from audit.events import Action, record
 from core import clock
-from core.fields import lookup_hash, mask
+from core.fields import lookup_hash, mask_id_number
 from core.words import day_cn
 from core.xlsx import TEXT_FORMAT, Col, PrintTable, height_for, put_date, put_text, wrapped_lines
 from core.xlsx_read import SheetLimits, SheetTooLarge, bounded_rows, row_values
@@ -604,7 +604,7 @@ def _check_rows(rows: list[_Row], user) -> list[RowPlan]:
             village_name=r.get("village") or "",
             group_name=r.get("party_group") or "",
             name=r.get("name") or "",
-            id_masked=mask(r.get("id_number") or ""),
+            id_masked=mask_id_number(r.get("id_number") or ""),
         )
         _plan_row(r, plan, villages, groups, on_record, posts, namesakes, reach_ids)
         plan.problems = r.problems
@@ -644,13 +644,9 @@ def _plan_row(r: _Row, plan: RowPlan, villages, groups, on_record, posts, namesa
         return
     existing = on_record.get(lookup_hash(id_number)) if id_number and "id_number" not in r.bad else None
     if existing is not None and existing.village_id not in reach_ids:
-        r.add(
-            "id_number",
-            _(
-                "This ID number belongs to a party member of a village you do not keep. A person is entered only "
-                "once: ask the township to transfer the record."
-            ),
-        )
+        # Nothing about why: saying that the number belongs to a member elsewhere would tell a secretary who is a
+        # party member in another village (issue 14, finding 6).
+        r.add("id_number", _("This row cannot be imported. The township staff can help with it."))
         return
     if existing is not None and village is not None and existing.village_id != village.pk:
         r.add(

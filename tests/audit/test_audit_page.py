@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from audit.events import record
 from audit.models import SecurityEvent
 from core import clock
-from core.fields import mask
+from core.fields import mask_phone
 from members.models import PartyMember
 from tests.audit.conftest import Action, events, mark
 from tests.factories import grow_township
@@ -173,7 +173,7 @@ def test_a_change_shows_who_when_where_and_the_old_and_new_values(org, auditor, 
     assert fields["姓名"] == ("罗紫党员1", "罗紫新名")
     text = page.content.decode()
     assert "13912345678" not in text and old_id not in text  # personal numbers stay masked
-    assert fields["联系电话"] == (mask(old_phone), "1391***5678")
+    assert fields["联系电话"] == (mask_phone(old_phone), "139****5678")  # one phone mask everywhere
     assert old_phone not in text
     assert "罗紫新名" in text
 
