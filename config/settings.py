@@ -311,3 +311,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS} "
         f"-c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT_MS}",
     )
+
+# --- reliability: nothing personal left behind (issue 19) ---
+# The app servers' temporary files (uploads too large to keep in memory, openpyxl's sheet files while an export is
+# written): one folder, emptied by `manage.py cleanup_personal_data --at-start` before the servers start and cleared
+# of anything older than a day from cron (core/tempfiles.py).
+APP_TEMP_DIR = env.path("APP_TEMP_DIR", default=BASE_DIR / "tmp")
+FILE_UPLOAD_TEMP_DIR = str(APP_TEMP_DIR)

@@ -1,3 +1,5 @@
+import contextlib
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,4 +11,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from core import secrets  # noqa: F401  (registers the check that the secrets are set)
+        from core import checks, secrets  # noqa: F401  (register the checks: secrets set, folders writable)
+        from core.tempfiles import app_temp_dir
+
+        with contextlib.suppress(OSError):  # reported by the deploy check core.E010
+            app_temp_dir()  # uploads too large for memory go there (FILE_UPLOAD_TEMP_DIR)
