@@ -37,6 +37,7 @@ serve: $(VENV)/.installed .env
 	DEBUG=False STATIC_MANIFEST=True $(BIN)/python manage.py collectstatic --no-input -v0
 	@echo "migrate as $${MIGRATE_DATABASE_URL:+the owner (MIGRATE_DATABASE_URL)}$${MIGRATE_DATABASE_URL:-DATABASE_URL}; serve as DATABASE_URL"
 	DEBUG=False DB_STATEMENT_TIMEOUT_MS=0 $(BIN)/python manage.py migrate --no-input
+	DEBUG=False $(BIN)/python manage.py cleanup_personal_data --at-start
 	DEBUG=False STATIC_MANIFEST=True ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-False} CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-False} \
 	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False} \
@@ -74,7 +75,7 @@ backup: $(VENV)/.installed
 
 restore: $(VENV)/.installed
 	@test -n "$(FILE)" || { echo "Name the backup to restore: make restore FILE=backups/<name>"; exit 2; }
-	$(BIN)/python manage.py restore "$(FILE)"
+	$(BIN)/python manage.py restore --replace "$(FILE)"
 
 # Performance benchmark (README.md, "Performance"): gunicorn with the production settings on a loopback port,
 # measured over real HTTP against a seeded PostgreSQL; prints the table and keeps bench/results.json.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -71,6 +72,7 @@ def changes(request):
 
 @login_required
 @require_GET
+@transaction.atomic(savepoint=False)  # the rows read and the EXPORT event in one transaction
 def events_xlsx(request):
     """The filtered events as a workbook; the export itself is kept as an EXPORT event with its row count."""
     _auditor_only(request)

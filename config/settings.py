@@ -351,3 +351,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # The member admin's search by a full ID or phone number answers whose number it is: only those who may reveal full
 # numbers may use it, each search is a REVEAL event, and at most this many per person per hour.
 EXACT_SEARCHES_PER_HOUR = env.int("EXACT_SEARCHES_PER_HOUR", default=20)
+
+# --- reliability: nothing personal left behind (issue 19) ---
+# The app servers' temporary files (uploads too large to keep in memory, openpyxl's sheet files while an export is
+# written): one folder, emptied by `manage.py cleanup_personal_data --at-start` before the servers start and cleared
+# of anything older than a day from cron (core/tempfiles.py).
+APP_TEMP_DIR = env.path("APP_TEMP_DIR", default=BASE_DIR / "tmp")
+FILE_UPLOAD_TEMP_DIR = str(APP_TEMP_DIR)

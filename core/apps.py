@@ -1,3 +1,5 @@
+import contextlib
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from core import placeholders, secrets  # noqa: F401  (secrets: registers the check that they are set)
+        from core import checks, placeholders, secrets  # noqa: F401  (register the checks: secrets set, folders writable)
+        from core.tempfiles import app_temp_dir
 
         placeholders.apply()
+        with contextlib.suppress(OSError):  # reported by the deploy check core.E010
+            app_temp_dir()  # uploads too large for memory go there (FILE_UPLOAD_TEMP_DIR)

@@ -1,7 +1,8 @@
 """Backing up and restoring the database (`manage.py backup`, `manage.py restore FILE`; `make backup` / `make restore`).
 
-PostgreSQL: `pg_dump -Fc` into `<BACKUP_DIR>/<db>-<timestamp>.dump`, restored with
-`pg_restore --clean --if-exists --no-owner --single-transaction` (all or nothing) into the configured database.
+PostgreSQL: `pg_dump -Fc` into `<BACKUP_DIR>/<db>-<timestamp>.dump`, restored by running pg_restore's SQL through
+psql in one transaction that first empties the schema (all or nothing). A database that is not empty is refused
+unless the restore is told to replace it (`--replace`; `make restore` asks, then passes it).
 SQLite: SQLite's online backup API, page by page under SQLite's own locking, so the copy is consistent even while the
 app writes (a plain `cp` of a live file can catch it half-written); restored the same way, in the other direction.
 
@@ -114,32 +115,85 @@ def check_file(path: Path, *, alias: str = "default") -> None:
         raise BackupError(f"{path} is not {kind}, so it cannot be restored into this {vendor} database.")
 
 
-def restore(path: Path, *, alias: str = "default") -> None:
-    """Replace the database's contents with the backup in `path` (all or nothing)."""
+def tables_in(alias: str = "default") -> list[str]:
+    """The tables the target database holds now (any table, not only the app's: a restore must not mix states)."""
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+            )
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def restore(path: Path, *, alias: str = "default", replace: bool = False) -> None:
+    """Put the backup in `path` into the database, all or nothing.
+
+    A database that holds any table is refused unless `replace`: then its schema is emptied first, in the same
+    transaction as the restore, so no table of the state being replaced (one the backup does not have) is left
+    beside the restored ones.
+    """
     path = Path(path)
     check_file(path, alias=alias)
     connection = connections[alias]
+    present = tables_in(alias)
+    if present and not replace:
+        raise BackupError(
+            f"The database {connection.settings_dict['NAME']} is not empty ({len(present)} tables). Restore into an "
+            "empty database, or give --replace to empty it first (`make restore` does, after asking)."
+        )
     if connection.vendor == "postgresql":
         settings = connection.settings_dict
-        connection.close()  # our own session would hold locks pg_restore --clean must take
-        _run(
-            [
-                "pg_restore",
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--single-transaction",
-                "--exit-on-error",
-                "--no-password",
-                f"--dbname={settings['NAME']}",
-                str(path),
-            ],
-            settings,
-        )
+        connection.close()  # our own session would hold locks the restore must take
+        _pg_restore_replacing(path, settings)
     else:
         connection.ensure_connection()
         source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            source.backup(connection.connection)
+            source.backup(connection.connection)  # page by page: the whole file, extra tables included, is replaced
         finally:
             source.close()
+
+
+def _pg_restore_replacing(path: Path, settings: dict) -> None:
+    """pg_restore's SQL run by psql in one transaction that first drops and re-creates the schema: all or nothing."""
+    pg_restore, psql = shutil.which("pg_restore"), shutil.which("psql")
+    if pg_restore is None or psql is None:
+        raise BackupError("pg_restore and psql are needed (apt-get install postgresql-client).")
+    env = _pg_env(settings)
+    script = subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
+        [pg_restore, "--no-owner", "--no-acl", "--exit-on-error", "--file=-", str(path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    empty_schema = "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public; SET search_path = public;"
+    done = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+        [
+            psql,
+            "--no-psqlrc",
+            "--quiet",
+            "--single-transaction",
+            "--set=ON_ERROR_STOP=1",
+            "--no-password",
+            f"--dbname={settings['NAME']}",
+            f"--command={empty_schema}",
+            "--file=-",
+        ],
+        env=env,
+        stdin=script.stdout,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    script.stdout.close()
+    script_errors = script.stderr.read().decode(errors="replace")
+    script.wait()
+    if script.returncode != 0:
+        raise BackupError(f"pg_restore failed: {script_errors.strip() or script.returncode}")
+    if done.returncode != 0:
+        raise BackupError(f"psql failed (nothing was changed): {done.stderr.strip() or done.returncode}")

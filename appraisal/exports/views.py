@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 
 from appraisal.exports.award_report import award_report_workbook, report_filename, report_for, report_rows
@@ -18,6 +19,7 @@ def may_see_township_reports(user) -> bool:
 
 
 @login_required
+@transaction.atomic(savepoint=False)  # the rows read and the EXPORT event in one transaction
 def award_report(request, year_pk: int):
     if not may_see_township_reports(request.user):
         raise Http404

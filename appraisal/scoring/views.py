@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -335,6 +336,7 @@ def score_enter(request, pk: int, group_pk: int):
 
 
 @login_required
+@transaction.atomic(savepoint=False)  # the rows read and the EXPORT event in one transaction
 def scores_xlsx(request, pk: int):
     year = _year(request, pk)
     groups = _visible_groups(request, year)
@@ -622,6 +624,7 @@ def branches_refresh(request, pk: int):
 
 
 @login_required
+@transaction.atomic(savepoint=False)  # the rows read and the EXPORT event in one transaction
 def branches_xlsx(request, pk: int):
     year = _year(request, pk)
     table = selectors.branch_table(year, _visible_villages(request, year))

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -301,6 +302,7 @@ def disclosure(request, pk: int):
 
 
 @login_required
+@transaction.atomic(savepoint=False)  # the rows read and the EXPORT event in one transaction
 def disclosure_xlsx(request, pk: int):
     vg = get_visible_or_404(VillagerGroup, request.user, pk=pk)
     form, period = _period(request)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -168,6 +168,7 @@ def roster_scope_name(user) -> str | None:
 
 
 @login_required
+@transaction.atomic(savepoint=False)  # the rows read and the EXPORT event in one transaction
 def roster_xlsx(request):
     """Every current member in the person's reach as an .xlsx roster, ID and phone numbers masked; streamed from a
     temporary file so that a province's roster needs no more memory than a village's."""

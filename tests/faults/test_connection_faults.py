@@ -266,3 +266,15 @@ def test_a_write_stuck_behind_a_lock_gives_up_within_5_seconds_and_writes_nothin
     assert "没有保存" in assert_unavailable(response)
     assert elapsed < 5
     assert entries(vg) == 0
+
+
+def test_an_export_cut_while_its_event_is_written_delivers_no_file(org, township_staff, browser):
+    browser.force_login(township_staff)
+    with terminated_on('INSERT INTO "audit_securityevent"'):
+        response = browser.get(reverse("roster:roster"))
+    assert_unavailable(response)
+    close_old_connections()
+    assert not SecurityEvent.objects.filter(action=Action.EXPORT).exists()
+    response = browser.get(reverse("roster:roster"))
+    assert response.status_code == 200
+    assert SecurityEvent.objects.filter(action=Action.EXPORT).count() == 1

@@ -52,7 +52,7 @@ PAGES = {
     "monthly report: add an activity": Page(
         "secretary_a1",
         lambda w: reverse("activity:activity-new", args=[w.org.a1_g1.pk, MONTH]),
-        30,
+        30,  # with the SAVEPOINT and RELEASE of audit.submissions' transaction (the write and its message as one)
         method="post",
         data=_activity_post,
         status=302,
@@ -60,7 +60,7 @@ PAGES = {
     "monthly report: save the summary": Page(
         "secretary_a1",
         lambda w: reverse("activity:report-action", args=[w.org.a1_g1.pk, MONTH, "summary"]),
-        15,
+        16,  # likewise
         method="post",
         data=_summary_post,
         status=302,

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import translation
 
 from audit.events import Action, record
+from core.tempfiles import in_app_temp_dir
 from groups.roster.exporting import roster_write
 from township.models import County, Township, Village
 
@@ -31,9 +33,11 @@ class Command(BaseCommand):
         if not path.parent.exists():
             raise CommandError(f"The folder {path.parent} does not exist.")
         # A command has no request to take a language from: the roster is written in the site's language.
-        with translation.override(settings.LANGUAGE_CODE), path.open("wb") as stream:
-            rows = roster_write(villages, stream, title=scope)
-        record(Action.EXPORT, username="manage.py export_roster", rows=rows, export="member_roster", scope=scope)
+        # The rows read and the EXPORT event recorded in one transaction: an export is never without its event.
+        with translation.override(settings.LANGUAGE_CODE), in_app_temp_dir(), transaction.atomic():
+            with path.open("wb") as stream:
+                rows = roster_write(villages, stream, title=scope)
+            record(Action.EXPORT, username="manage.py export_roster", rows=rows, export="member_roster", scope=scope)
         self.stdout.write(self.style.SUCCESS(f"Wrote {rows} members of {scope} to {path}"))
 
     def _scope(self, *, township: str | None, county: str | None, everything: bool):
