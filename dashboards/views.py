@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core import charts, clock, periods
+from dashboards import pictures
 from dashboards import selectors as dashboards
 from groups.models import PartyGroup
 from groups.selectors import party_groups_with_people, warning_count, warnings_for
@@ -116,6 +117,9 @@ def township(request, pk: int):
             "rows": rows,
             "warnings": warnings_for(villages),
             **_shared_figures(villages, today, lambda g: t.report_due_day),
+            "pictures": pictures.pictures(
+                villages, "pk", {r["village"].pk: r["village"].name for r in rows}, today, lambda k: t.report_due_day
+            ),
         },
     )
 
@@ -164,4 +168,12 @@ def county(request, pk: int):
     due_days = {t.pk: t.report_due_day for t in townships}  # already read for the rows
     figures = _shared_figures(villages, today, lambda g: due_days[g.village.township_id])
     figures["warning_count"] = warning_count(villages)  # the number only: counted in the database
+    figures["pictures"] = pictures.pictures(
+        villages,
+        "township",
+        {t.pk: t.name for t in townships},
+        today,
+        lambda k: due_days[k],
+        balances=[(r["township"].name, r["balance"]) for r in rows],
+    )
     return render(request, "dashboards/county.html", {"county": c, "rows": rows, **figures})
