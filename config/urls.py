@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from dashboards import help as help_views
 from dashboards import views
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("village/<int:pk>/", views.village, name="village"),
     path("township/<int:pk>/", views.township, name="township"),
     path("county/<int:pk>/", views.county, name="county"),
+    path("help/", help_views.help_page, name="help"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", accounts_views.PasswordChangeView.as_view(), name="password_change"),

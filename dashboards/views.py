@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import charts, clock, periods
+from dashboards import pictures
 from dashboards import selectors as dashboards
 from dashboards.todo import todo_for
 from groups.models import PartyGroup
@@ -122,6 +123,9 @@ def township(request, pk: int):
             "warnings": warnings_for(villages),
             "todo": todo_for(request.user, villages, today, township=t, home_url=reverse("township", args=[t.pk])),
             **_shared_figures(villages, today, lambda g: t.report_due_day),
+            "pictures": pictures.pictures(
+                villages, "pk", {r["village"].pk: r["village"].name for r in rows}, today, lambda k: t.report_due_day
+            ),
         },
     )
 
@@ -170,4 +174,12 @@ def county(request, pk: int):
     due_days = {t.pk: t.report_due_day for t in townships}  # already read for the rows
     figures = _shared_figures(villages, today, lambda g: due_days[g.village.township_id])
     figures["warning_count"] = warning_count(villages)  # the number only: counted in the database
+    figures["pictures"] = pictures.pictures(
+        villages,
+        "township",
+        {t.pk: t.name for t in townships},
+        today,
+        lambda k: due_days[k],
+        balances=[(r["township"].name, r["balance"]) for r in rows],
+    )
     return render(request, "dashboards/county.html", {"county": c, "rows": rows, **figures})

@@ -134,6 +134,7 @@ LIST_URLS = {
     "dues:index",
 }
 NOT_SCOPED = {"login", "logout", "password_change", "password_change_done"}
+NOT_SCOPED |= {"help"}  # the same Chinese help for everyone of a role: no place's data on it
 NOT_SCOPED |= {"accounts:otp-verify", "accounts:otp-setup", "accounts:recovery-codes"}  # one's own login only
 # The audit trail: the auditor's and the superuser's only, 404 to everyone else (tests/audit/test_audit_page.py).
 AUDIT_URLS = {"audit:events", "audit:changes", "audit:events-xlsx"}

@@ -13,7 +13,7 @@ from township.scoping import Role, role_of
 
 # Pages every signed-in person needs: the landing page and everything under /accounts/ (log in and out, password,
 # two-factor set-up).
-OPEN_URL_NAMES = frozenset({"home", "login", "logout", "password_change", "password_change_done"})
+OPEN_URL_NAMES = frozenset({"home", "help", "login", "logout", "password_change", "password_change_done"})
 OPEN_PATH_PREFIXES = ("/accounts/",)
 # What each role works in, by URL namespace.
 ROLE_NAMESPACES = {Role.AUDITOR: frozenset({"audit"}), Role.ACCOUNT_ADMIN: frozenset({"admin"})}

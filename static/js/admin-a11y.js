@@ -17,9 +17,20 @@
       var container = box.closest(".select2");
       var select = container && container.previousElementSibling;
       var label = select && labelFor(select.id);
-      if (label && !box.getAttribute("aria-label")) {
-        box.setAttribute("aria-label", words(label));
+      if (!label) {
+        return;
       }
+      if (!label.id) {
+        label.id = select.id + "-label";
+      }
+      // aria-labelledby outranks aria-label: point it at the field's own label (select2 points it at the box's
+      // current text, which is empty until something is chosen).
+      box.setAttribute("aria-labelledby", label.id);
+      box.setAttribute("aria-label", words(label));
+    });
+    // SelectFilter's magnifying-glass icons carry an aria-label, which a plain span may not: they are pictures.
+    root.querySelectorAll("span.search-label-icon[aria-label]").forEach(function (icon) {
+      icon.setAttribute("role", "img");
     });
     root.querySelectorAll("p.datetime").forEach(function (line) {
       var inputs = line.querySelectorAll("input");
