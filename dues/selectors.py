@@ -508,5 +508,9 @@ def dues_up_to_date(village, as_of: datetime.date | None = None) -> tuple[int, i
     members = [m for m in members_in_year(village, last.year) if is_member_in(m, last)]
     first = periods.month_of(datetime.date(last.year, 1, 1))
     dues = dues_for(members, first, last, schedule_for(village.township_id))
-    clear = sum(1 for m in members if not any(dues.unpaid(m.pk, mo) for mo in dues_months(first, last)))
+    def is_clear(m: PartyMember) -> bool:  # assessed for every month owed, and nothing outstanding
+        owed = [mo for mo in dues_months(first, last) if (m.pk, mo) in dues.due]
+        return all(dues.due[(m.pk, mo)] is not None and not dues.unpaid(m.pk, mo) for mo in owed)
+
+    clear = sum(1 for m in members if is_clear(m))
     return clear, len(members)

@@ -364,6 +364,7 @@ def build_activity() -> None:
     """Months of reports, the ledgers and the concerns, each part skipped where it exists already."""
     from seeding.demo import appraisal as demo_appraisal
     from seeding.demo import concerns as demo_concerns
+    from seeding.demo import dues as demo_dues
     from seeding.demo import ledger as demo_ledger
     from seeding.demo import reports as demo_reports
 
@@ -371,3 +372,4 @@ def build_activity() -> None:
     demo_ledger.build()
     demo_concerns.build()
     demo_appraisal.build()
+    demo_dues.build()

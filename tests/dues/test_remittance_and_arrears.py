@@ -141,3 +141,13 @@ def test_a_member_who_joined_recently_is_not_in_arrears_for_months_before_joinin
     m = PartyMemberFactory(village=org.a1, name="新党员", joined_on=datetime.date(2027, 4, 20))
     assessment_set(member=m, year=YEAR, category="farmer", acting_user=None)
     assert "新党员" not in names(arrears_for(org.a1))  # April and May: two months
+
+
+def test_dues_up_to_date_counts_the_members_owing_nothing_this_year(org, assessed):
+    """The figure an appraisal evidence line would read: members clear up to last month, of those owing dues."""
+    from dues.selectors import dues_up_to_date
+
+    pay(assessed[0], month(1), "200", months=5)
+    pay(assessed[2], month(1), "1.00", months=5)
+    pay(assessed[3], month(1), "0.80", months=4)  # May unpaid
+    assert dues_up_to_date(org.a1) == (2, 10)  # of 罗紫村's ten members, only two are clear through May

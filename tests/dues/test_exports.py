@@ -1,0 +1,69 @@
+"""The three dues workbooks: 党费收缴登记表 of a branch's year, the township's remittance summary, the arrears list —
+the cells a person checks, A4 landscape with the headers repeated, and names that look like formulas kept as text."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from audit.models import SecurityEvent
+from dues.services import assessment_set, remittance_record
+from tests.dues.conftest import YEAR, month, pay
+from tests.factories import PartyMemberFactory
+
+D = Decimal
+
+
+def workbook(response):
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    return load_workbook(io.BytesIO(response.content)).active
+
+
+def test_the_register_lists_each_member_with_category_base_rate_months_and_totals(org, secretary_a1, login, assessed):
+    pay(assessed[0], month(1), "120", months=3, voluntary="10", day=datetime.date(2027, 4, 2))
+    odd = PartyMemberFactory(village=org.a1, name="=HYPERLINK(1)")
+    assessment_set(member=odd, year=YEAR, category="student", acting_user=None)
+    ws = workbook(login(secretary_a1).get(reverse("dues:register-xlsx", args=[org.a1.pk, YEAR])))
+    assert "2027年度党费收缴登记表" in ws["A1"].value
+    rows = {ws.cell(row=r, column=2).value: r for r in range(4, ws.max_row + 1)}
+    r = rows["罗紫党员1"]
+    assert [ws.cell(row=r, column=c).value for c in (3, 4, 5, 6)] == ["在职（按月工资收入）", D("4000"), "1%", D("40")]
+    assert [ws.cell(row=r, column=7 + k).value for k in range(3)] == [D("50"), D("40"), D("40")]  # Jan incl. 10 extra
+    assert ws.cell(row=r, column=19).value == D("480") and ws.cell(row=r, column=20).value == D("120")
+    assert ws.cell(row=r, column=21).value == D("10")
+    assert ws.cell(row=rows["=HYPERLINK(1)"], column=2).data_type == "s"  # text, never a formula
+    totals = rows["合计"]
+    assert ws.cell(row=totals, column=20).value == D("120")
+    assert any("签名" in str(ws.cell(row=k, column=1).value) for k in range(totals, ws.max_row + 1))
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.print_title_rows == "$1:$3"  # the title and headers on every page
+    assert SecurityEvent.objects.filter(action="export").exists()
+
+
+def test_the_township_summary_has_each_branch_each_month_and_the_totals(org, township_staff, login, assessed):
+    pay(assessed[0], month(4), "40", day=datetime.date(2027, 4, 3))
+    pay(assessed[-1], month(4), "0.20", day=datetime.date(2027, 4, 3))
+    remittance_record(village=org.a1, period_start=month(4), remitted_on=datetime.date(2027, 5, 6), acting_user=None)
+    ws = workbook(login(township_staff).get(reverse("dues:township-xlsx", args=[org.ta.pk, YEAR])))
+    header = [c.value for c in ws[3]]
+    assert header[0] == "村党支部" and header[4] == "4月" and header[-3:] == ["全年收缴", "全年上缴", "逾期次数"]
+    rows = {ws.cell(row=r, column=1).value: r for r in range(4, ws.max_row + 1)}
+    assert ws.cell(row=rows["罗紫村"], column=5).value == D("40")
+    assert ws.cell(row=rows["井阳村"], column=5).value == "逾期"
+    assert ws.cell(row=rows["合计"], column=5).value == D("40")
+    assert D(str(ws.cell(row=rows["合计"], column=14).value)) == D("40.20")
+    assert "白石村" not in rows
+
+
+def test_the_arrears_list_names_the_leader_to_remind_and_the_committee_cases(org, secretary_a1, login, assessed):
+    ws = workbook(login(secretary_a1).get(reverse("dues:arrears-xlsx", args=[org.a1.pk])))
+    assert ws["A1"].value == "罗紫村党支部党费欠交名单"
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4) if row[1].value]
+    by_name = {r[1]: r for r in rows}
+    assert by_name["罗紫党员3"][3] == "罗紫党员1"  # the group leader
+    assert by_name["罗紫党员3"][7] == "报支委会研究"  # nothing paid since January 2026
