@@ -344,7 +344,8 @@ def test_the_township_dashboard_queries_do_not_grow(org, township_staff, login, 
     def grow():
         _grow(org, township_staff, this_month(), villages=grow_township(org.ta, 5))
 
-    _flat(login(township_staff), township_url(org.ta), grow, 30, django_assert_max_num_queries, "扩展4村")  # + 工作台, + pictures
+    # with the 工作台 and the pictures
+    _flat(login(township_staff), township_url(org.ta), grow, 30, django_assert_max_num_queries, "扩展4村")
 
 
 def test_the_county_overview_queries_do_not_grow(org, county_viewer, superuser, login, django_assert_max_num_queries):
