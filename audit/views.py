@@ -72,7 +72,7 @@ def changes(request):
 
 @login_required
 @require_GET
-@transaction.atomic(savepoint=False)  # the rows read and the EXPORT event in one transaction
+@transaction.atomic  # the rows read and the EXPORT event in one transaction (a savepoint only when nested)
 def events_xlsx(request):
     """The filtered events as a workbook; the export itself is kept as an EXPORT event with its row count."""
     _auditor_only(request)

@@ -120,8 +120,12 @@ def mask_phone(value: str | None) -> str:
 
 
 def birth_year(day) -> str:
-    """A birth date as shown to anyone who may not reveal: the year alone, 1970年."""
-    return f"{day.year}年" if day else ""
+    """A birth date as shown to anyone who may not reveal: the year alone, 1970年 (also from a history record's
+    text, 1970-03-01)."""
+    if not day:
+        return ""
+    year = getattr(day, "year", None) or (str(day)[:4] if str(day)[:4].isdigit() else None)
+    return f"{year}年" if year else "****"
 
 
 def mask_personal(field_name: str, value) -> str:

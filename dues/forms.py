@@ -27,7 +27,7 @@ class MonthField(forms.DateField):
 
 
 class AssessmentForm(forms.Form):
-    category = forms.ChoiceField(label="类别", choices=[("", "---------"), *Category.choices])
+    category = forms.ChoiceField(label="类别", choices=[("", "请选择…"), *Category.choices])
     base = YuanField(
         label="月收入或离退休费（元）",
         required=False,

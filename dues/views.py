@@ -13,6 +13,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Min
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -61,6 +62,13 @@ def _year(year: int) -> int:
     return year
 
 
+def _first_year(villages) -> int:
+    """The earliest year these branches have dues on record (assessed or paid), or this year: the year pages link back
+    no further than that."""
+    first = Assessment.objects.filter(member__village__in=villages).aggregate(first=Min("year"))["first"]
+    return min(first or clock.this_year(), clock.this_year())
+
+
 def _service_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
@@ -97,6 +105,7 @@ def book(request, pk: int, year: int):
             "village": village,
             "book": sheet,
             "year": year,
+            "first_year": _first_year([village]),
             "may_write": request.user.has_perm("dues.write", village),
             "may_see_township": request.user.has_perm("dues.read", village.township),
             "this_month": clock.this_month(),
@@ -335,6 +344,7 @@ def township(request, pk: int, year: int):
         {
             "t": t,
             "year": year,
+            "first_year": _first_year(Village.objects.filter(township=t)),
             "branches": branches,
             "period_list": period_list,
             "totals": totals,

@@ -101,6 +101,19 @@ PAGE_CAPABILITY = {
     "audit:events": "audit.read",
     "audit:changes": "audit.read",
     "audit:events-xlsx": "audit.read",
+    "help": ANYONE,
+    "dues:index": "dues.read",
+    "dues:book": "dues.read",
+    "dues:register-xlsx": "dues.read",
+    "dues:assessments": "dues.read",
+    "dues:arrears": "dues.read",
+    "dues:arrears-xlsx": "dues.read",
+    "dues:township": "dues.read",
+    "dues:township-xlsx": "dues.read",
+    "dues:assess": "dues.write",
+    "dues:payment-new": "dues.write",
+    "dues:remittances": "dues.write",
+    "dues:receive": "dues.receive",
 }
 # Pages that are a step of a flow, reached by doing the step before them rather than by a link.
 FLOW_STEPS = {
@@ -112,6 +125,9 @@ FLOW_STEPS = {
     "roster:import-preview": "shown after uploading a roster file",
     "roster:import-confirm": "the preview's confirm button (after uploading a file)",
     "appraisal:branches-refresh": "offered on the branches page only while a branch's figures are out of date",
+    "dues:payment": "a payment's receipt, linked from the dues book once a payment is recorded (none in this world)",
+    "dues:payment-reverse": "offered on a payment's receipt (none in this world)",
+    "awards:review": "offered on a decided year's page only while it waits on an earlier year that was reopened",
 }
 # The admin's own logout and password pages stand for the site's on admin pages (the account administrator's home).
 ALIASES = {"admin:logout": "logout", "admin:password_change": "password_change"}

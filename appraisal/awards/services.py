@@ -582,7 +582,7 @@ def award_decide(
         raise _stale(year)
     chosen = {a.pk for a in awards}
     current = list(
-        Award.objects.select_for_update()
+        Award.objects.select_for_update(of=("self",))
         .filter(year=year, kind__in=DECIDABLE_KINDS)
         .select_related("member", "party_group", "village")
     )

@@ -19,7 +19,7 @@ def may_see_township_reports(user) -> bool:
 
 
 @login_required
-@transaction.atomic(savepoint=False)  # the rows read and the EXPORT event in one transaction
+@transaction.atomic  # the rows read and the EXPORT event in one transaction (a savepoint only when nested)
 def award_report(request, year_pk: int):
     if not may_see_township_reports(request.user):
         raise Http404

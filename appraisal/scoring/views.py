@@ -336,7 +336,7 @@ def score_enter(request, pk: int, group_pk: int):
 
 
 @login_required
-@transaction.atomic(savepoint=False)  # the rows read and the EXPORT event in one transaction
+@transaction.atomic  # the rows read and the EXPORT event in one transaction (a savepoint only when nested)
 def scores_xlsx(request, pk: int):
     year = _year(request, pk)
     groups = _visible_groups(request, year)
@@ -624,7 +624,7 @@ def branches_refresh(request, pk: int):
 
 
 @login_required
-@transaction.atomic(savepoint=False)  # the rows read and the EXPORT event in one transaction
+@transaction.atomic  # the rows read and the EXPORT event in one transaction (a savepoint only when nested)
 def branches_xlsx(request, pk: int):
     year = _year(request, pk)
     table = selectors.branch_table(year, _visible_villages(request, year))

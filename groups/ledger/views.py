@@ -302,7 +302,7 @@ def disclosure(request, pk: int):
 
 
 @login_required
-@transaction.atomic(savepoint=False)  # the rows read and the EXPORT event in one transaction
+@transaction.atomic  # the rows read and the EXPORT event in one transaction (a savepoint only when nested)
 def disclosure_xlsx(request, pk: int):
     vg = get_visible_or_404(VillagerGroup, request.user, pk=pk)
     form, period = _period(request)

@@ -168,7 +168,7 @@ def roster_scope_name(user) -> str | None:
 
 
 @login_required
-@transaction.atomic(savepoint=False)  # the rows read and the EXPORT event in one transaction
+@transaction.atomic  # the rows read and the EXPORT event in one transaction (a savepoint only when nested)
 def roster_xlsx(request):
     """Every current member in the person's reach as an .xlsx roster, ID and phone numbers masked; streamed from a
     temporary file so that a province's roster needs no more memory than a village's."""

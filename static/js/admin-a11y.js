@@ -48,5 +48,17 @@
   }
 
   window.addEventListener("load", function () { name(document); });
+  // select2 may draw its boxes after the load event (jQuery's ready can fire late): name each box as it appears.
+  if (window.MutationObserver) {
+    new MutationObserver(function (changes) {
+      changes.forEach(function (change) {
+        change.addedNodes.forEach(function (node) {
+          if (node.nodeType === 1 && (node.matches(".select2") || node.querySelector(".select2"))) {
+            name(node.parentNode || document);
+          }
+        });
+      });
+    }).observe(document.documentElement, {childList: true, subtree: true});
+  }
   document.addEventListener("formset:added", function (event) { name(event.target); });
 })();

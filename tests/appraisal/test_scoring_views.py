@@ -534,7 +534,7 @@ def test_the_scores_workbook_holds_the_ranked_scores_as_numbers(org, ay, townshi
     assert [s.title for s in wb.worksheets] == ["Year scores", "Items and evidence", "Spot checks"]
     headers = [ws.cell(3, c).value for c in range(1, 11)]
     assert headers == [
-        "Rank", "Village", "Party group", "Quarter 1", "Quarter 2", "Quarter 3", "Quarter 4",
+        "Rank", "Village", "Party group", "第一季度", "第二季度", "第三季度", "第四季度",
         "Spot checks (average)", "Spot checks (number)", "Year score",
     ]  # fmt: skip
     assert ws.freeze_panes == "A4"
@@ -676,8 +676,8 @@ def test_the_admin_changelists_run_a_fixed_number_of_queries(model, org, ay, tow
 
 
 def test_scores_computed_by_a_command_show_a_dash_for_who(org, ay, township_staff, login):
-    """Scores computed outside a request (a command, the demo builder) have no person: the page says —, not 500."""
+    """Scores computed outside a request (a command, the demo builder) have no person: the page says 系统, not 500."""
     GroupScore.objects.filter(year=ay).update(entered_by=None)
     response = login(township_staff).get(OBJECT_URLS["appraisal:quarter"](org, ay))
     assert response.status_code == 200
-    assert "—" in text(response)
+    assert "系统" in text(response)

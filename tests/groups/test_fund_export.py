@@ -115,8 +115,8 @@ def test_the_headers_are_frozen_and_printed_on_every_a4_page(vg, secretary_a1, l
 def test_under_the_totals_the_amounts_are_in_capitals_and_there_is_a_signature_line(vg, secretary_a1, login):
     ws = workbook(download(login(secretary_a1), vg)).worksheets[0]
     lines = [ws.cell(r, 1).value for r in range(HEADER_ROW + 1, ws.max_row + 1)]
-    assert "本期收入合计（大写）：人民币贰仟壹佰柒拾元零壹角（¥2,170.10）" in lines
-    assert "本期支出合计（大写）：人民币贰仟叁佰贰拾元零伍分（¥2,320.05）" in lines
+    assert "本期收入合计（大写）：人民币贰仟壹佰伍拾元零壹角（¥2,150.10）" in lines
+    assert "本期支出合计（大写）：人民币贰仟叁佰元零伍分（¥2,300.05）" in lines
     assert any(str(v).startswith("期末结余（大写）：人民币") for v in lines)
     assert any(str(v).startswith("制表人：") for v in lines)
 
