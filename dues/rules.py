@@ -10,8 +10,9 @@ import datetime
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from core import rounding
 from core.periods import previous_month
 
 CENT = Decimal("0.01")
@@ -25,7 +26,7 @@ EXEMPT = "exempt"
 
 def round_half_up(amount: Decimal) -> Decimal:
     """To the fen, halves away from zero: 6.165 → 6.17 (Python's default, half-even, would give 6.16)."""
-    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+    return rounding.money(amount)
 
 
 @dataclass(frozen=True)
