@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "groups",
     "activity",
     "dues",  # 党费: beside organisational life, between activity and appraisal
+    "orglife",  # 组织生活: beside dues (reads members, groups and the monthly reports; appraisal may read it)
     "appraisal",
     "dashboards",
     "seeding",

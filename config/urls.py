@@ -25,6 +25,7 @@ urlpatterns = [
     path("projects/", include("activity.projects.urls")),
     path("funds/", include("groups.ledger.urls")),
     path("dues/", include("dues.urls")),
+    path("orglife/", include("orglife.urls")),
     path("appraisal/", include("appraisal.scoring.urls")),
     path("awards/", include("appraisal.awards.urls")),
     path("reports/", include("appraisal.exports.urls")),

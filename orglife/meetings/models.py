@@ -1,0 +1,1 @@
+"""Models of orglife.meetings (see orglife/models.py)."""

@@ -1,0 +1,3 @@
+"""/orglife/ URLs of orglife.meetings."""
+
+urlpatterns: list = []

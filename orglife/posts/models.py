@@ -1,0 +1,1 @@
+"""Models of orglife.posts (see orglife/models.py)."""

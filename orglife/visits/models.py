@@ -1,0 +1,1 @@
+"""Models of orglife.visits (see orglife/models.py)."""

@@ -1,0 +1,3 @@
+"""/orglife/ URLs of orglife.visits."""
+
+urlpatterns: list = []
