@@ -8,7 +8,9 @@ one yuan only the 角 and 分 (伍分). Amounts are rounded to the fen half-up f
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from core import rounding
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 SMALL_UNITS = ("", "拾", "佰", "仟")
@@ -47,7 +49,7 @@ def _integer_words(n: int) -> str:
 
 def rmb_capital(amount: Decimal | int | str) -> str:
     """Decimal('1680.32') → 壹仟陆佰捌拾元零叁角贰分; 10000 → 壹万元整; Decimal('0.05') → 伍分; 0 → 零元整."""
-    value = Decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP)
+    value = rounding.money(amount)
     sign = "负" if value < 0 else ""
     value = abs(value)
     cents = int(value * 100)

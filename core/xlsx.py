@@ -13,7 +13,7 @@ import math
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -24,7 +24,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core import clock
+from core import clock, rounding
 from core.rmb import rmb_capital
 from core.words import day_cn
 
@@ -92,7 +92,10 @@ def write_only_header(ws, headers: Iterable[tuple[str, int | float]]) -> None:
 
 
 def put_money(ws: Worksheet, row: int, column: int, value: Decimal | None):
-    """A yuan amount as a number (Decimal, never float) in the yuan format."""
+    """A yuan amount as a number (Decimal, never float) in the yuan format, rounded to the fen half up (四舍五入) as
+    the pages round it: a cell never holds 0.125 that one program shows as 0.12 and another as 0.13."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        value = rounding.money(value)
     cell = ws.cell(row=row, column=column, value=value)
     cell.number_format = YUAN_FORMAT
     return cell
@@ -236,11 +239,16 @@ def shown(value, fmt: str | None):
     so a cell never holds 89.25 shown by Excel as 89.2 or 89.3 depending on the program; whole numbers as they are."""
     if value is None or isinstance(value, int):
         return value
-    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if fmt and "." in fmt:
-        places = len(fmt.split(".", 1)[1].rstrip(")"))
-        return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return number
+        return rounding.half_up(value, decimals_of(fmt))
+    return rounding.to_decimal(value)
+
+
+def decimals_of(fmt: str) -> int:
+    """The decimals a number format shows: "0.0" → 1, '"¥"#,##0.00' → 2, "0.0%" → 3 (a fraction shown ×100)."""
+    tail = fmt.split(".", 1)[1]
+    digits = len(tail) - len(tail.lstrip("0#"))
+    return digits + (2 if "%" in tail else 0)
 
 
 def signature_column() -> Col:
@@ -473,7 +481,7 @@ class PrintTable:
 
     def capital(self, amount, *, label: str = "合计（大写）") -> int:
         """The total in Chinese capitals under the totals row: 合计（大写）：人民币壹仟贰佰元整 (¥1,200.00)."""
-        value = Decimal(amount or 0)
+        value = rounding.money(amount or 0)  # not f"{:.2f}" on the raw Decimal: that rounds half to even
         return self.line(f"{label}：人民币{rmb_capital(value)}（¥{value:,.2f}）", bold=True, border=True)
 
     def signatures(self, *, day: datetime.date | None = None) -> int:

@@ -51,3 +51,30 @@ def test_a_spot_check_average_reads_the_same_on_every_page_and_in_excel(org, tow
     wb = load_workbook(BytesIO(response.content))
     cells = {str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
     assert "89.3" in cells and year_score in cells and "89.25" not in cells
+
+
+def test_excel_cells_round_by_the_one_rule_a_percentage_and_a_band_boundary_to_the_fen():
+    from openpyxl import Workbook
+
+    from core.xlsx import MONEY, Col, PrintTable, shown
+
+    for value, fmt, places in [
+        (D("89.25"), "0.0", 1), (89.35, "0.0", 1), (D("-0.05"), "0.0", 1),  # .x5 percentages and scores
+        (D("1234.125"), "0.00", 2), (D("0.005"), '"¥"#,##0.00', 2), (2.675, "0.00", 2),  # fen boundaries
+        (D("0.89255"), "0.0%", 3),  # a fraction shown as a percentage: 89.255 % → 89.3 %
+    ]:  # fmt: skip
+        assert shown(value, fmt) == rounding.half_up(value, places), (value, fmt)
+    assert shown(D("0.89255"), "0.0%") == D("0.893")
+    assert shown(2.675, "0.00") == D("2.68")  # the float 2.675 is 2.67499… in binary: taken by its repr
+
+    percent = rounding.percent(357, 400)  # 89.25 %, as the award page shows a group's regular appraisal
+    assert str(shown(percent, "0.0")) == str(percent) == "89.3"
+
+    ws = Workbook().active
+    table = PrintTable(ws, [Col("项目", 10), Col("金额", 12, MONEY)], title="表", info="乡")
+    row = table.add(["边界", D("1234.125")])
+    table.totals({2: D("1234.125")})
+    capital = table.capital(D("1234.125"))
+    assert ws.cell(row, 2).value == D("1234.13")
+    assert yuan(D("1234.125")) == "1,234.13" and f"{ws.cell(row, 2).value:,.2f}" == "1,234.13"
+    assert "¥1,234.13" in ws.cell(capital, 1).value and "壹仟贰佰叁拾肆元壹角叁分" in ws.cell(capital, 1).value

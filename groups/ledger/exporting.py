@@ -63,7 +63,7 @@ def disclosure_workbook(sheet: Disclosure, *, posted_from=None, posted_to=None) 
             [
                 n,
                 e.entry_date,
-                e.get_direction_display(),
+                _("Reversal") if e.reverses_id else e.get_direction_display(),  # 冲销: neither income nor expense
                 e.get_category_display(),
                 e.counterparty,
                 purpose,

@@ -145,6 +145,16 @@ def test_amounts_are_numbers_in_yuan_format_and_dates_are_dates(vg, secretary_a1
     assert opening == 300
 
 
+def test_a_reversal_reads_as_a_reversal_not_as_income(vg, secretary_a1, login):
+    ws = workbook(download(login(secretary_a1), vg)).worksheets[0]
+    rows, _ = entry_rows(ws)
+    kinds = [ws.cell(r, COL["direction"]).value for r in rows]
+    assert kinds == ["收入", "收入", "支出", "冲销", "支出"]  # the reversal of an expense is not shown as 收入
+    reversal = rows[3]
+    assert "冲销2025年5月1日的记录" in ws.cell(reversal, COL["purpose"]).value
+    assert ws.cell(reversal, COL["income"]).value is None and ws.cell(reversal, COL["expense"]).value == -20
+
+
 def test_the_totals_row_adds_up(vg, secretary_a1, login):
     ws = workbook(download(login(secretary_a1), vg)).worksheets[0]
     rows, totals = entry_rows(ws)
