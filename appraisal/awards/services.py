@@ -567,8 +567,8 @@ def award_decide(
     (refused with code "quota", nothing written), with the year's amounts; other nominations stay nominations.
 
     `reasons` (award id → text) are the township's reasons for its choices: a choice that breaks a tie at the quota
-    or passes over a higher-ranked nomination needs one (refused, field `reason_<id>`, when empty). A caller that
-    records no reasons (None: demo data, commands) has the missing reasons kept as warnings instead. `version` is
+    or passes over a higher-ranked nomination needs one, whoever calls (the page, a command, the demo data): without
+    it the decision is refused (field `reason_<id>`, code "reason"), nothing written. `version` is
     the year's `decision_version` the person saw: a decision saved since is refused (code "conflict"). Every decision
     is kept as a `DecisionRecord` with every award before and after it and its warnings.
 
@@ -603,9 +603,8 @@ def award_decide(
     warnings = list(review.warnings)
     given = {pk: (text or "").strip() for pk, text in (reasons or {}).items()}
     missing = [pk for pk in review.needs_reason if not given.get(pk)]
-    if reasons is not None and missing:
+    if missing:  # the rule lives here, not in the page: every caller gives the reason or nothing is decided
         raise ValidationError({f"reason_{pk}": ValidationError(review.messages[pk], code="reason") for pk in missing})
-    warnings += [review.messages[pk] + " " + _("No reason was recorded.") for pk in missing]
     before = decision_snapshot(year)
     now, by = timezone.now(), user_or_none(acting_user)
     for a in current:
@@ -958,6 +957,8 @@ def year_redecide_dependent(*, year: AppraisalYear, reason: str, acting_user) ->
     year = _lock_year(year)
     _require_state(year, State.DECIDED)
     reason = _required_reason(reason)
+    if user_or_none(acting_user) is None:
+        raise PermissionDenied  # a re-decision names the person who made it, as a reopening does
     reopening = year.depends_on
     if reopening is None:
         raise ValidationError(

@@ -84,6 +84,22 @@ def test_a_tie_at_the_quota_is_flagged_and_needs_a_tie_break_reason(client, org,
     assert first.status == Status.DECIDED and first.decision_reason == "抽查得分更高"
 
 
+def test_every_caller_of_the_decision_service_must_give_the_reasons_not_only_the_page(org, year, township_staff):
+    lower = year.groups[org.a2_g1]  # 85, chosen over 罗紫一二社 (92)
+    for reasons in (None, {}, {lower.pk: "   "}):  # a command or script that passes none, or a blank one
+        with pytest.raises(ValidationError) as e:
+            award_decide(year=year, awards=[lower], reasons=reasons, acting_user=township_staff)
+        assert list(e.value.error_dict) == [f"reason_{lower.pk}"]
+        assert e.value.error_dict[f"reason_{lower.pk}"][0].code == "reason"
+    with pytest.raises(ValidationError):
+        award_decide(year=year, awards=[lower], acting_user=None)  # the system itself is held to it too
+    assert not Award.objects.filter(status=Status.DECIDED).exists() and not DecisionRecord.objects.exists()
+    award_decide(year=year, awards=[lower], reasons={lower.pk: "群众评议第一"}, acting_user=township_staff)
+    lower.refresh_from_db()
+    assert lower.status == Status.DECIDED and lower.decision_reason == "群众评议第一"
+    assert DecisionRecord.objects.get().decided_by == township_staff
+
+
 def test_one_person_as_excellent_leader_and_member_is_warned_or_refused_by_the_setting(org, year, township_staff):
     leader = org.a1_g1_members[0]  # leads 罗紫一二社党小组 and is graded 优秀
     both = [

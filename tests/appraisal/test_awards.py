@@ -269,7 +269,8 @@ def test_one_more_than_the_quota_is_refused_with_the_quota_and_nothing_is_writte
 ):
     year.advanced_group_quota = 3
     year.save()
-    award_decide(year=year, awards=groups_nominated[:2], acting_user=township_staff)
+    chosen = groups_nominated[:2]  # 罗紫三四社 ranks below 井阳一二社: a reason is needed
+    award_decide(year=year, awards=chosen, reasons={a.pk: "乡党委研究决定" for a in chosen}, acting_user=township_staff)
     before = snapshot()
     with pytest.raises(ValidationError) as e:
         award_decide(
@@ -287,9 +288,10 @@ def test_one_more_than_the_quota_is_refused_with_the_quota_and_nothing_is_writte
 
 
 def test_the_decision_is_the_set_chosen_and_keeps_the_publicity_dates(org, year, township_staff, groups_nominated):
-    award_decide(year=year, awards=groups_nominated[:2], acting_user=township_staff)
+    why = {a.pk: "乡党委研究决定" for a in groups_nominated}  # each choice passes over a higher-ranked group
+    award_decide(year=year, awards=groups_nominated[:2], reasons=why, acting_user=township_staff)
     dates = (datetime.date(2025, 1, 5), datetime.date(2025, 1, 11))
-    award_decide(year=year, awards=groups_nominated[1:3], acting_user=township_staff, publicity=dates)
+    award_decide(year=year, awards=groups_nominated[1:3], reasons=why, acting_user=township_staff, publicity=dates)
     statuses = dict(Award.objects.values_list("pk", "status"))
     assert [statuses[a.pk] for a in groups_nominated] == ["nominated", "decided", "decided", "nominated", "nominated"]
     assert Award.objects.get(pk=groups_nominated[0].pk).amount == 0
@@ -494,6 +496,8 @@ def test_reopening_needs_a_reason_and_the_township(org, veteran, township_staff,
     assert code_of(e) == "reason"
     with pytest.raises(PermissionDenied):
         year_reopen(year=year, reason="更正", acting_user=secretary_a1)
+    with pytest.raises(PermissionDenied):  # a command or script must name who reopens: who, when and why are kept
+        year_reopen(year=year, reason="更正", acting_user=None)
     year.refresh_from_db()
     assert year.state == State.DECIDED and not YearReopening.objects.exists()
 
@@ -586,7 +590,11 @@ def test_reopening_marks_later_decided_years_and_re_deciding_them_waits_for_the_
     with pytest.raises(ValidationError) as e:
         year_redecide_dependent(year=years[2025], reason="", acting_user=township_staff)
     assert code_of(e) == "reason"
+    with pytest.raises(PermissionDenied):  # a re-decision names its maker, whoever calls the service
+        year_redecide_dependent(year=years[2025], reason="2024年度维持原决定", acting_user=None)
+    assert not DecisionRecord.objects.filter(year=years[2025], action=DecisionRecord.Action.REVIEW).exists()
     record = year_redecide_dependent(year=years[2025], reason="2024年度维持原决定", acting_user=township_staff)
+    assert (record.decided_by, record.reason) == (township_staff, "2024年度维持原决定") and record.decided_at
     assert record.before == record.after and record.action == DecisionRecord.Action.REVIEW
     assert bonuses(veteran.xie) == [(2025, Decimal("500.00"))]
     years[2025].refresh_from_db()

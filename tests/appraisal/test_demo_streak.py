@@ -99,9 +99,11 @@ def test_reopening_2024_puts_the_2025_bonus_at_risk_and_re_deciding_removes_it(j
     assert "先" in refused.content.decode() and bonuses(xie) == [(2025, Decimal("500.00"))]
 
     # 2024 decided again without 谢明德: the 2025 bonus and reserve entry go, with the before and after on record
+    kept = list(Award.objects.filter(year=y2024, status=Status.DECIDED).exclude(member=xie))
     award_decide(
         year=y2024,
-        awards=list(Award.objects.filter(year=y2024, status=Status.DECIDED).exclude(member=xie)),
+        awards=kept,
+        reasons={a.pk: "谢明德2024年度材料有误，其余维持原决定" for a in kept},  # they now rank below 谢明德, left out
         acting_user=jinxi.staff,
     )
     year_decide(year=y2024, acting_user=jinxi.staff)
