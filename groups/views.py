@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from audit.submissions import Result, repeat_safe, submit_once
 from groups.forms import CandidateFormSet, ElectionForm
 from groups.models import Coverage, ElectionCandidate, GroupPost, LeaderElection, PartyGroup, role_rank
 from groups.services import CandidateVotes, election_record
@@ -47,6 +49,7 @@ def _may_manage(user, group: PartyGroup) -> bool:
 
 
 @login_required
+@repeat_safe
 def election_new(request, pk: int):
     group = get_visible_or_404(PartyGroup, request.user, pk=pk, shape=lambda qs: qs.select_related("village__township"))
     if not _may_manage(request.user, group):
@@ -68,7 +71,9 @@ def election_new(request, pk: int):
                 for row in formset.cleaned_data
                 if row.get("office") and row.get("member_id") in members
             ]
-            try:
+            group_url = reverse("groups:party-group", args=[group.pk])
+
+            def record_election() -> Result:
                 election = election_record(
                     party_group=group,
                     held_on=form.cleaned_data["held_on"],
@@ -77,21 +82,19 @@ def election_new(request, pk: int):
                     notes=form.cleaned_data["notes"],
                     acting_user=request.user,
                 )
+                if election.outcome == LeaderElection.Outcome.PASSED:
+                    text = _("The election is recorded and the new posts start on %(d)s.") % {
+                        "d": election.held_on.isoformat()
+                    }
+                    return Result(group_url, text)
+                text = _("The election is recorded as failed: %(r)s") % {"r": election.failure_reason}
+                return Result(group_url, text, messages.WARNING)
+
+            try:
+                return submit_once(request, record_election, check_url=group_url)
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
-            else:
-                if election.outcome == LeaderElection.Outcome.PASSED:
-                    messages.success(
-                        request,
-                        _("The election is recorded and the new posts start on %(d)s.")
-                        % {"d": election.held_on.isoformat()},
-                    )
-                else:
-                    messages.warning(
-                        request, _("The election is recorded as failed: %(r)s") % {"r": election.failure_reason}
-                    )
-                return redirect("groups:party-group", pk=group.pk)
     else:
         form = ElectionForm()
         formset = CandidateFormSet(initial=initial)

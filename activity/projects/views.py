@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from activity.models import Project
 from activity.projects.forms import ProjectForm
+from audit.submissions import Result, repeat_safe, submit_once
 from groups.ledger.services import ZERO, running_rows
 from groups.models import FundEntry
 from township.scoping import get_visible_or_404
@@ -88,13 +89,14 @@ def _save(request, form: ProjectForm) -> Project:
 def _form_page(request, form: ProjectForm, project: Project | None):
     if request.method == "POST" and "refresh" not in request.POST and form.is_valid():
         created = project is None
-        project = _save(request, form)
-        messages.success(
-            request,
-            (_("The project “%(name)s” is saved.") if created else _("The changes to “%(name)s” are saved."))
-            % {"name": project.name},
-        )
-        return redirect("projects:detail", pk=project.pk)
+
+        def save() -> Result:
+            saved = _save(request, form)
+            text = _("The project “%(name)s” is saved.") if created else _("The changes to “%(name)s” are saved.")
+            return Result(reverse("projects:detail", args=[saved.pk]), text % {"name": saved.name})
+
+        check_url = reverse("projects:detail", args=[project.pk]) if project else reverse("projects:list")
+        return submit_once(request, save, check_url=check_url)
     return render(
         request,
         "activity/projects/form.html",
@@ -103,6 +105,7 @@ def _form_page(request, form: ProjectForm, project: Project | None):
 
 
 @login_required
+@repeat_safe
 def project_new(request):
     if not may_manage_projects(request.user):
         raise PermissionDenied
@@ -114,6 +117,7 @@ def project_new(request):
 
 
 @login_required
+@repeat_safe
 def project_edit(request, pk: int):
     project = get_visible_or_404(Project, request.user, pk=pk)
     if not may_manage_projects(request.user, project):

@@ -121,7 +121,8 @@ def _month_close_page(request, *, place, villages, month, back_url, back_label):
         raise Http404
     form = MonthCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def close() -> Result:
             done = services.month_close(
                 place=place,
                 villages=villages,
@@ -129,18 +130,16 @@ def _month_close_page(request, *, place, villages, month, back_url, back_label):
                 reason=form.cleaned_data["reason"],
                 acting_user=request.user,
             )
+            return Result(back_url, f"{month.year}年{month.month}月的{len(done.to_close)}份报告已关闭。")
+
+        try:
+            return submit_once(request, close, check_url=back_url)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for name, errors in exc.error_dict.items():
                     form.add_error(name if name in form.fields else None, errors)
             else:
                 form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                f"{month.year}年{month.month}月的{len(done.to_close)}份报告已关闭。",
-            )
-            return redirect(back_url)
     return render(
         request,
         "activity/reports/month_close.html",
@@ -156,6 +155,7 @@ def _month_close_page(request, *, place, villages, month, back_url, back_label):
 
 
 @login_required
+@repeat_safe
 def village_month_close(request, village_pk: int, month: datetime.date):
     """Close every submitted report of the village's month at once, after a preview of what is missing."""
     village = get_visible_or_404(Village, request.user, pk=village_pk)
@@ -169,6 +169,7 @@ def village_month_close(request, village_pk: int, month: datetime.date):
 
 
 @login_required
+@repeat_safe
 def township_month_close(request, township_pk: int, month: datetime.date):
     """Close every submitted report of the township's month at once (township staff), after the same preview."""
     township = get_visible_or_404(Township, request.user, pk=township_pk)

@@ -469,6 +469,7 @@ def reopen(request, pk: int):
 
 
 @login_required
+@repeat_safe
 def review(request, pk: int):
     """A later decided year after an earlier one was reopened: what its streak results would change, and the
     township's re-decision with a reason (kept with every row before and after)."""
@@ -478,13 +479,15 @@ def review(request, pk: int):
     if request.method == "POST":
         form = ReasonForm(request.POST)
         if form.is_valid():
-            try:
+
+            def redecide() -> Result:
                 svc.year_redecide_dependent(year=y, reason=form.cleaned_data["reason"], acting_user=request.user)
+                return Result(_year_url(y), _("The %(y)d streak results are re-decided.") % {"y": y.year})
+
+            try:
+                return submit_once(request, redecide, check_url=reverse("awards:review", args=[y.pk]))
             except ValidationError as exc:
                 _add_errors(form, exc, {"reason": "reason"})
-            else:
-                messages.success(request, _("The %(y)d streak results are re-decided.") % {"y": y.year})
-                return redirect(_year_url(y))
     else:
         form = ReasonForm()
     changes = svc.dependent_changes(y) if reopening and y.is_locked else None

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,6 +41,7 @@ from appraisal.scoring.forms import (
     YearOpenForm,
 )
 from audit.events import Action, record
+from audit.submissions import Result, repeat_safe, submit_once
 from core import clock, periods
 from core.xlsx import draft_filename, xlsx_response
 from groups.models import PartyGroup
@@ -142,6 +144,7 @@ def index(request):
 
 
 @login_required
+@repeat_safe
 def year_new(request):
     """Open a year (POST from the index page); a GET goes back to the index."""
     if request.method != "POST":
@@ -154,19 +157,21 @@ def year_new(request):
         township = form.cleaned_data.get("township") or townships.first()
         if township is None:
             raise PermissionDenied
-        try:
+
+        def open_year() -> Result:
             year = scoring.appraisal_year_open(
                 township=township, year=form.cleaned_data["year"], acting_user=request.user
             )
+            text = _("The %(y)d appraisal of %(t)s is open, with the rules and items shown below.") % {
+                "y": year.year,
+                "t": township.name,
+            }
+            return Result(reverse("appraisal:year", args=[year.pk]), text)
+
+        try:
+            return submit_once(request, open_year, check_url=reverse("appraisal:index"))
         except ValidationError as exc:
             add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("The %(y)d appraisal of %(t)s is open, with the rules and items shown below.")
-                % {"y": year.year, "t": township.name},
-            )
-            return redirect("appraisal:year", pk=year.pk)
     years = AppraisalYear.objects.visible_to(request.user).select_related("township").order_by("-year")
     page = Paginator(years, 25).get_page(1)
     return render(request, "appraisal/scoring/index.html", {"page": page, "form": form}, status=400)
@@ -226,6 +231,7 @@ def scores(request, pk: int):
 
 @login_required
 @require_POST
+@repeat_safe
 def compute(request, pk: int):
     year = _staff_year(request, pk)
     form = ComputeForm(request.POST)
@@ -233,19 +239,23 @@ def compute(request, pk: int):
         messages.error(request, _("Choose a quarter from 1 to 4."))
         return redirect("appraisal:scores", pk=year.pk)
     quarter = form.cleaned_data["quarter"]
-    try:
+    scores_url = reverse("appraisal:scores", args=[year.pk])
+
+    def compute_quarter() -> Result:
         result = scoring.scores_compute(year=year, quarter=quarter, acting_user=request.user)
-    except ValidationError as exc:
-        _refuse(request, exc)
-    else:
         text = _("Quarter %(q)d computed for %(n)d party groups from their records.") % {
             "q": quarter,
             "n": result.groups,
         }
         if result.in_progress:
             text += " " + _("The quarter is not over: the figures cover the months so far.")
-        messages.success(request, text)
-    return redirect("appraisal:scores", pk=year.pk)
+        return Result(scores_url, text)
+
+    try:
+        return submit_once(request, compute_quarter, check_url=scores_url)
+    except ValidationError as exc:
+        _refuse(request, exc)
+    return redirect(scores_url)
 
 
 @login_required
@@ -304,6 +314,7 @@ def quarter(request, pk: int, group_pk: int, quarter: int):
 
 
 @login_required
+@repeat_safe
 def score_enter(request, pk: int, group_pk: int):
     """The assessor's points on a manual item (for example 群众评价) for one quarter."""
     year = _year(request, pk)
@@ -314,17 +325,20 @@ def score_enter(request, pk: int, group_pk: int):
         form = ScoreForm(request.POST, year=year)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+
+            def enter_score() -> Result:
                 score = scoring.score_enter(year=year, party_group=group, acting_user=request.user, **data)
+                text = _("Saved: %(i)s, quarter %(q)d, %(p)s points.") % {
+                    "i": score.item.name,
+                    "q": score.quarter,
+                    "p": score.points,
+                }
+                return Result(reverse("appraisal:quarter", args=[year.pk, group.pk, score.quarter]), text)
+
+            try:
+                return submit_once(request, enter_score, check_url=reverse("appraisal:group", args=[year.pk, group.pk]))
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Saved: %(i)s, quarter %(q)d, %(p)s points.")
-                    % {"i": score.item.name, "q": score.quarter, "p": score.points},
-                )
-                return redirect("appraisal:quarter", pk=year.pk, group_pk=group.pk, quarter=score.quarter)
     else:
         initial = {}
         if request.GET.get("quarter", "").isdigit():
@@ -381,26 +395,28 @@ def spot_checks(request, pk: int):
 
 
 @login_required
+@repeat_safe
 def spot_check_new(request, pk: int):
     year = _staff_year(request, pk)
     groups = _visible_groups(request, year)
     if request.method == "POST":
         form = SpotCheckForm(request.POST, groups=groups)
         if form.is_valid():
-            try:
+
+            def record_check() -> Result:
                 check = scoring.spot_check_record(year=year, acting_user=request.user, **form.cleaned_data)
+                url = reverse("appraisal:spot-check", args=[check.pk])
+                if check.rectification:
+                    text = _("The spot check is recorded, with a rectification notice due by %(d)s.") % {
+                        "d": check.rectify_by.strftime("%Y-%m-%d")
+                    }
+                    return Result(url, text, messages.WARNING)
+                return Result(url, _("The spot check is recorded."))
+
+            try:
+                return submit_once(request, record_check, check_url=reverse("appraisal:spot-checks", args=[year.pk]))
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            else:
-                if check.rectification:
-                    messages.warning(
-                        request,
-                        _("The spot check is recorded, with a rectification notice due by %(d)s.")
-                        % {"d": check.rectify_by.strftime("%Y-%m-%d")},
-                    )
-                else:
-                    messages.success(request, _("The spot check is recorded."))
-                return redirect("appraisal:spot-check", pk=check.pk)
     else:
         initial = {"checked_by": request.user.get_full_name() or request.user.username}
         if request.GET.get("group", "").isdigit():
@@ -442,22 +458,25 @@ def _render_check(request, check: SpotCheck, form, status: int = 200):
 
 @login_required
 @require_POST
+@repeat_safe
 def spot_check_follow_up(request, pk: int):
     check = _check(request, pk)
     if not may_run_appraisal(request.user):
         raise PermissionDenied
     form = FollowUpForm(request.POST)
     if form.is_valid():
+        check_url = reverse("appraisal:spot-check", args=[check.pk])
+
+        def follow_up() -> Result:
+            done = scoring.spot_check_follow_up(check=check, acting_user=request.user, **form.cleaned_data)
+            if done.rectified_on:
+                return Result(check_url, _("The rectification is recorded as done."))
+            return Result(check_url, _("The follow-up is recorded; the notice stays open."))
+
         try:
-            check = scoring.spot_check_follow_up(check=check, acting_user=request.user, **form.cleaned_data)
+            return submit_once(request, follow_up, check_url=check_url)
         except ValidationError as exc:
             add_service_errors(form, exc)
-        else:
-            if check.rectified_on:
-                messages.success(request, _("The rectification is recorded as done."))
-            else:
-                messages.success(request, _("The follow-up is recorded; the notice stays open."))
-            return redirect("appraisal:spot-check", pk=check.pk)
     return _render_check(request, check, form, status=400)
 
 
@@ -503,6 +522,7 @@ def reviews(request, pk: int):
 
 
 @login_required
+@repeat_safe
 def village_reviews(request, pk: int, village_pk: int):
     """A branch's 民主评议: every member's grade in one form, the 优秀 limit shown; a refused save keeps the input."""
     year = _year(request, pk)
@@ -515,13 +535,16 @@ def village_reviews(request, pk: int, village_pk: int):
             raise PermissionDenied
         form = ReviewsForm(request.POST, members=members)
         if form.is_valid():
-            try:
+            reviews_url = reverse("appraisal:village-reviews", args=[year.pk, village.pk])
+
+            def save_grades() -> Result:
                 scoring.reviews_save(village=village, year=year, grades=form.grades(), acting_user=request.user)
+                return Result(reviews_url, _("The 民主评议 grades of %(v)s are saved.") % {"v": village.name})
+
+            try:
+                return submit_once(request, save_grades, check_url=reviews_url)
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The 民主评议 grades of %(v)s are saved.") % {"v": village.name})
-                return redirect("appraisal:village-reviews", pk=year.pk, village_pk=village.pk)
         status = 400
     else:
         form = ReviewsForm(members=members)
@@ -568,6 +591,7 @@ def branches(request, pk: int):
 
 
 @login_required
+@repeat_safe
 def branch_enter(request, pk: int, village_pk: int):
     year = _year(request, pk)
     village = _village(request, year, village_pk)
@@ -577,19 +601,24 @@ def branch_enter(request, pk: int, village_pk: int):
     if request.method == "POST":
         form = BranchForm(request.POST)
         if form.is_valid():
-            try:
+            branches_url = reverse("appraisal:branches", args=[year.pk])
+
+            def enter_branch() -> Result:
                 row = scoring.branch_appraisal_enter(
                     year=year, village=village, acting_user=request.user, **form.cleaned_data
                 )
+                text = _("%(v)s: township %(t)s, party groups %(g)s, total %(s)s.") % {
+                    "v": village.name,
+                    "t": row.township_points,
+                    "g": row.group_points,
+                    "s": row.total,
+                }
+                return Result(branches_url, text)
+
+            try:
+                return submit_once(request, enter_branch, check_url=branches_url)
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("%(v)s: township %(t)s, party groups %(g)s, total %(s)s.")
-                    % {"v": village.name, "t": row.township_points, "g": row.group_points, "s": row.total},
-                )
-                return redirect("appraisal:branches", pk=year.pk)
     else:
         form = BranchForm(
             initial={"township_points": current.township_points, "notes": current.notes} if current else None
@@ -612,15 +641,20 @@ def branch_enter(request, pk: int, village_pk: int):
 
 @login_required
 @require_POST
+@repeat_safe
 def branches_refresh(request, pk: int):
     year = _staff_year(request, pk)
-    try:
+    branches_url = reverse("appraisal:branches", args=[year.pk])
+
+    def refresh() -> Result:
         n = scoring.branch_appraisals_refresh(year=year, acting_user=request.user)
+        return Result(branches_url, _("Updated %(n)d branches with their party groups' current scores.") % {"n": n})
+
+    try:
+        return submit_once(request, refresh, check_url=branches_url)
     except ValidationError as exc:
         _refuse(request, exc)
-    else:
-        messages.success(request, _("Updated %(n)d branches with their party groups' current scores.") % {"n": n})
-    return redirect("appraisal:branches", pk=year.pk)
+    return redirect(branches_url)
 
 
 @login_required
