@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
@@ -98,14 +98,19 @@ def meeting_record(
     decisions: str = "",
     study_hours: Decimal | None = None,
     marks: list[Mark] = (),
+    backfill: bool = False,
 ) -> Meeting:
     """Record one meeting (or 谈心谈话) with its attendance; 应到 is the members marked, 实到 those present or remote.
-    A 主题党日 links to the township's theme of its month; a 党小组会 to its group's monthly report (entered once)."""
+    A 主题党日 links to the township's theme of its month; a 党小组会 to its group's monthly report (entered once).
+    `backfill` lets a system action (no acting user: the demo builder, an import run on the server) record meetings
+    of months already closed; a person never can."""
     require(acting_user, "orglife.write", village)
+    if backfill and acting_user is not None:
+        raise PermissionDenied
     errors: dict[str, str] = {}
     if held_on > clock.today():
         errors["held_on"] = "会议日期不能晚于今天：请填已经开过的会议的日期。"
-    else:
+    elif not backfill:
         closed = month_closed(village=village, party_group=party_group, day=held_on)
         if closed:
             errors["held_on"] = closed
@@ -135,7 +140,9 @@ def meeting_record(
         theme = MonthlyTheme.objects.filter(township_id=village.township_id, month=periods.month_of(held_on)).first()
     report = None
     if kind == Kind.GROUP:
-        report = report_for(party_group=party_group, month=held_on, acting_user=acting_user)
+        report = MonthlyReport.objects.filter(party_group=party_group, month=periods.month_of(held_on)).first()
+        if report is None and not backfill:
+            report = report_for(party_group=party_group, month=held_on, acting_user=acting_user)
     meeting = Meeting(
         village=village,
         party_group=party_group if kind == Kind.GROUP else None,

@@ -39,6 +39,10 @@ def _township(request, pk: int, capability: str = "orglife.read") -> Township:
     return t
 
 
+# How many years back the year pages link (older years stay open by their address).
+YEARS_BACK = 5
+
+
 def _year(year: int) -> int:
     if not 2000 <= year <= clock.this_year():
         raise Http404
@@ -87,6 +91,7 @@ def village(request, pk: int, year: int):
             "groups": groups,
             "kinds": [(k, label) for k, label in Kind.choices if k != Kind.GROUP],
             "may_write": request.user.has_perm("orglife.write", v),
+            "first_year": clock.this_year() - YEARS_BACK,
             "may_see_township": request.user.has_perm("orglife.read", v.township),
         },
     )
@@ -269,6 +274,7 @@ def _compliance_page(request, *, place, villages, year: int, url_name: str):
             "period_names": selectors.PERIOD_CHOICES,
             "table": table,
             "show_township": url_name == "orglife:county",
+            "first_year": clock.this_year() - YEARS_BACK,
             "may_settings": request.user.has_perm("orglife.settings", place),
         },
     )
@@ -285,7 +291,7 @@ def township(request, pk: int, year: int):
 def county(request, pk: int, year: int):
     c = get_visible_or_404(County, request.user, pk=pk)
     if not request.user.has_perm("county.read", c):
-        raise PermissionDenied
+        raise Http404  # the county's page; township staff and branches have their township's
     villages = villages_for(request.user).filter(township__county=c)
     return _compliance_page(request, place=c, villages=villages, year=_year(year), url_name="orglife:county")
 
