@@ -41,7 +41,7 @@ def record_book(village, year: int, *, user=None) -> bytes:
         by_meeting.setdefault(r.meeting_id, []).append(r)
     wb = Workbook()
     wb.remove(wb.active)
-    columns = [Col("项目", 14, "code"), Col("内容", 70)]
+    columns = [Col("项目", 16, "code"), Col("内容", 72)]
     branch = village.branch_name or f"{village.name}党支部"
     if not meetings:
         ws = wb.create_sheet()
@@ -54,8 +54,7 @@ def record_book(village, year: int, *, user=None) -> bytes:
         t = PrintTable(
             ws,
             columns,
-            title=f"{branch}会议记录（{year}年第{n}次）",
-            info=f"{who} · {m.get_kind_display()}",
+            title=f"{who}{m.get_kind_display()}记录（{year}年第{n}次）",
             name=f"{n:02d} {m.held_on:%m月%d日}{m.get_kind_display()}",
             landscape=False,
         )
@@ -94,7 +93,7 @@ def compliance_workbook(table: selectors.Compliance, *, place_name: str) -> byte
     wb = Workbook()
     ws = wb.active
     columns = [Col("村党支部", 12)]
-    columns += [Col(f"{label}（{period}）", 11, "code") for _k, label, period, _s in table.kinds]
+    columns += [Col(f"{label}（{period}）", 12, "code") for _k, label, period, _s in table.kinds]
     columns += [Col("缺项合计", 8, "int")]
     t = PrintTable(
         ws,
