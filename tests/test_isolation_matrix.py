@@ -24,6 +24,7 @@ from core import clock, periods
 from dues.services import assessment_set, payment_record, remittance_record
 from groups.ledger.services import decision_record, fund_entry_post
 from members.models import AnnualReview
+from orglife.meetings.services import Mark, meeting_record, vote_record
 
 TODAY = clock.today()
 MONTH = periods.add_months(periods.month_of(TODAY), -2)  # a past month, open for editing
@@ -81,12 +82,22 @@ OBJECT_URLS = {
     "dues:arrears-xlsx": lambda o: reverse("dues:arrears-xlsx", args=[o.org.a1.pk]),
     "dues:remittances": lambda o: reverse("dues:remittances", args=[o.org.a1.pk]),
     "dues:receive": lambda o: reverse("dues:receive", args=[o.dues_remittance.pk]),
+    "orglife:village": lambda o: reverse("orglife:village", args=[o.org.a1.pk, MONTH.year]),
+    "orglife:record-book": lambda o: reverse("orglife:record-book", args=[o.org.a1.pk, MONTH.year]),
+    "orglife:meeting-new": lambda o: reverse("orglife:meeting-new", args=[o.org.a1.pk, "assembly"]),
+    "orglife:members": lambda o: reverse("orglife:members", args=[o.org.a1.pk]),
+    "orglife:meeting": lambda o: reverse("orglife:meeting", args=[o.meeting.pk]),
+    "orglife:vote-new": lambda o: reverse("orglife:vote-new", args=[o.meeting.pk]),
+    "orglife:county": lambda o: reverse("orglife:county", args=[o.org.county.pk, MONTH.year]),
 }
 # A township's dues summary: another township's staff get 404; a secretary of the same township sees only their own
 # village on it, never village A1's.
 TOWNSHIP_URLS = {
     "dues:township": lambda o: reverse("dues:township", args=[o.org.ta.pk, MONTH.year]),
     "dues:township-xlsx": lambda o: reverse("dues:township-xlsx", args=[o.org.ta.pk, MONTH.year]),
+    "orglife:township": lambda o: reverse("orglife:township", args=[o.org.ta.pk, MONTH.year]),
+    "orglife:township-xlsx": lambda o: reverse("orglife:township-xlsx", args=[o.org.ta.pk, MONTH.year]),
+    "orglife:themes": lambda o: reverse("orglife:themes", args=[o.org.ta.pk]),
 }
 # A township's appraisal year as a whole: another township's staff get 404; a secretary of the same township
 # sees only their own village on it (or 403 on the township's own steps), never village A1's data.
@@ -114,6 +125,8 @@ YEAR_URLS = {
         "awards:start-nominating",
     )
 }
+# The township's organisational-life settings: the township's own step (a secretary of the same township gets 403).
+YEAR_URLS["orglife:settings"] = lambda o: reverse("orglife:settings", args=[o.org.ta.pk])
 # Pages without an object in the URL: each shows only the person's own reach (checked below by name).
 LIST_URLS = {
     "home",
@@ -132,6 +145,7 @@ LIST_URLS = {
     "roster:import-confirm",
     "roster:roster",
     "dues:index",
+    "orglife:index",
 }
 NOT_SCOPED = {"login", "logout", "password_change", "password_change_done"}
 NOT_SCOPED |= {"help"}  # the same Chinese help for everyone of a role: no place's data on it
@@ -292,13 +306,22 @@ def a1(org, secretary_a1):
     o.dues_remittance = remittance_record(
         village=org.a1, period_start=MONTH, remitted_on=MONTH + datetime.timedelta(days=40), acting_user=secretary_a1
     )
+    o.meeting = meeting_record(
+        village=org.a1,
+        kind="assembly",
+        held_on=MONTH + datetime.timedelta(days=6),
+        topic="罗紫会议记录不全的整改",
+        marks=[Mark(member=m, presence="present") for m in org.a1_g1_members],
+        acting_user=secretary_a1,
+    )
+    vote_record(meeting=o.meeting, subject="罗紫河堰维修", votes_for=5, votes_against=0, abstaining=0, acting_user=None)
     return o
 
 
 def snapshot() -> dict:
     """Every row of the app's own tables (history included), to prove that nothing changed."""
     out = {}
-    for label in ("township", "members", "groups", "activity", "appraisal", "dues"):
+    for label in ("township", "members", "groups", "activity", "appraisal", "dues", "orglife"):
         for model in apps.get_app_config(label).get_models():
             out[model._meta.label] = sorted(map(str, model.objects.values_list()))
     return out

@@ -114,6 +114,18 @@ PAGE_CAPABILITY = {
     "dues:payment-new": "dues.write",
     "dues:remittances": "dues.write",
     "dues:receive": "dues.receive",
+    "orglife:index": "orglife.read",
+    "orglife:village": "orglife.read",
+    "orglife:record-book": "orglife.read",
+    "orglife:members": "orglife.read",
+    "orglife:meeting": "orglife.read",
+    "orglife:township": "orglife.read",
+    "orglife:township-xlsx": "orglife.read",
+    "orglife:themes": "orglife.read",
+    "orglife:county": "county.read",
+    "orglife:meeting-new": "orglife.write",
+    "orglife:vote-new": "orglife.write",
+    "orglife:settings": "orglife.settings",
 }
 # Pages that are a step of a flow, reached by doing the step before them rather than by a link.
 FLOW_STEPS = {

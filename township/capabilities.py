@@ -66,6 +66,10 @@ CAPABILITIES: dict[str, dict] = {
     "dues.read": _roles(STAFF, SECRETARY, COUNTY),
     "dues.write": _roles(STAFF, SECRETARY),
     "dues.receive": _roles(STAFF),
+    # 组织生活: meetings and attendance (read, record); the township's frequencies and monthly theme
+    "orglife.read": _roles(STAFF, SECRETARY, COUNTY),
+    "orglife.write": _roles(STAFF, SECRETARY),
+    "orglife.settings": _roles(STAFF),
     # appraisal: scores, spot checks, branch appraisal (the township); 民主评议 grades (the branch or the township)
     "scores.read": _roles(STAFF, SECRETARY, COUNTY),
     "scores.write": _roles(STAFF),
@@ -130,6 +134,8 @@ WRITES = frozenset(
         "projects.write",
         "dues.write",
         "dues.receive",
+        "orglife.write",
+        "orglife.settings",
         "scores.write",
         "reviews.write",
         "awards.nominate",

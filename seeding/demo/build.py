@@ -366,6 +366,7 @@ def build_activity() -> None:
     from seeding.demo import concerns as demo_concerns
     from seeding.demo import dues as demo_dues
     from seeding.demo import ledger as demo_ledger
+    from seeding.demo import orglife_meetings as demo_orglife_meetings
     from seeding.demo import reports as demo_reports
 
     demo_reports.build()
@@ -373,3 +374,4 @@ def build_activity() -> None:
     demo_concerns.build()
     demo_appraisal.build()
     demo_dues.build()
+    demo_orglife_meetings.build()

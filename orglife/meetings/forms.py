@@ -1,0 +1,135 @@
+"""Forms of the meetings pages: they read what people type; the rules are in `orglife.meetings.services`.
+
+The meeting form carries one select per member (出席 by default, so a secretary changes only the exceptions): its
+value says present, remote, absent with the reason, or not expected (不应到, left out of 应到)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+
+from core import clock
+from members.models import PartyMember
+from orglife.meetings.models import AbsenceReason, Kind, OrgLifeSettings, Presence
+from orglife.meetings.services import Mark
+
+NOT_EXPECTED = "none"
+MARK_CHOICES = [
+    (Presence.PRESENT, "出席"),
+    (Presence.REMOTE, "远程参加"),
+    *[(f"absent:{value}", f"缺席·{label}") for value, label in AbsenceReason.choices],
+    (NOT_EXPECTED, "不应到"),
+]
+
+
+def date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MemberChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(label="日期", widget=date_input())
+    place = forms.CharField(label="地点", max_length=100, required=False)
+    host = MemberChoice(label="主持人", queryset=PartyMember.objects.none(), required=False, empty_label="请选择")
+    recorder = MemberChoice(label="记录人", queryset=PartyMember.objects.none(), required=False, empty_label="请选择")
+    talk_with = MemberChoice(label="谈话对象", queryset=PartyMember.objects.none(), empty_label="请选择")
+    topic = forms.CharField(label="议题", max_length=200)
+    content = forms.CharField(label="内容", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    decisions = forms.CharField(
+        label="决定事项", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    study_hours = forms.DecimalField(
+        label="计入学时", min_value=0, max_value=24, decimal_places=1, help_text="参加者每人计入的学习学时。"
+    )
+
+    def __init__(self, *args, kind: str, members, expected_ids: set[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.members = list(members)
+        for name in ("host", "recorder", "talk_with"):
+            self.fields[name].queryset = PartyMember.objects.filter(pk__in=[m.pk for m in self.members])
+        if kind == Kind.TALK:
+            self.fields["host"].label = "谈话人"
+            self.fields["host"].required = True
+            for name in ("place", "recorder", "decisions", "study_hours"):
+                del self.fields[name]
+            self.fields["topic"].label = "谈话主题"
+            self.fields["content"].label = "谈话内容（仅谈话双方和支部书记可见）"
+        else:
+            del self.fields["talk_with"]
+        self.mark_fields = []
+        if kind != Kind.TALK:
+            for m in self.members:
+                name = f"p_{m.pk}"
+                default = Presence.PRESENT if m.pk in expected_ids else NOT_EXPECTED
+                tag = "（预备党员）" if m.status == PartyMember.Status.PROBATIONARY else ""
+                self.fields[name] = forms.ChoiceField(
+                    label=f"{m.name}{tag}", choices=MARK_CHOICES, initial=default, required=False
+                )
+                self.mark_fields.append(name)
+
+    def attendance_fields(self):
+        return [self[name] for name in self.mark_fields]
+
+    def non_attendance_fields(self):
+        return [self[name] for name in self.fields if name not in self.mark_fields]
+
+    def clean(self):
+        data = super().clean()
+        offered = {f"p_{m.pk}" for m in self.members}
+        strangers = [k for k in self.data if k.startswith("p_") and k not in offered]
+        if strangers:
+            self.add_error(None, "出席名单里有不是本支部的党员：请只登记本支部党员的出席情况。")
+        held_on = data.get("held_on")
+        if isinstance(held_on, datetime.date) and held_on > clock.today():
+            self.add_error("held_on", "会议日期不能晚于今天：请填已经开过的会议的日期。")
+        return data
+
+    def marks(self) -> list[Mark]:
+        out = []
+        for m in self.members:
+            value = self.cleaned_data.get(f"p_{m.pk}") or NOT_EXPECTED
+            if value == NOT_EXPECTED:
+                continue
+            if value.startswith("absent:"):
+                out.append(Mark(member=m, presence=Presence.ABSENT, reason=value.split(":", 1)[1]))
+            else:
+                out.append(Mark(member=m, presence=value))
+        return out
+
+    def service_data(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.mark_fields}
+        data["marks"] = self.marks()
+        return data
+
+
+class VoteForm(forms.Form):
+    subject = forms.CharField(label="表决事项", max_length=200)
+    votes_for = forms.IntegerField(label="赞成票", min_value=0, max_value=10000)
+    votes_against = forms.IntegerField(label="反对票", min_value=0, max_value=10000, initial=0)
+    abstaining = forms.IntegerField(label="弃权票", min_value=0, max_value=10000, initial=0)
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = OrgLifeSettings
+        fields = ["assembly", "committee", "group", "lecture", "theme_day", "life", "talk", "study_hours_target"]
+
+
+class MonthField(forms.DateField):
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    default_error_messages = {"invalid": "请按“2027-06”的样子填月份。"}
+
+
+class ThemeForm(forms.Form):
+    month = MonthField(label="月份")
+    title = forms.CharField(label="主题", max_length=200)
+    materials = forms.CharField(
+        label="学习材料和要求", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,283 @@
+"""Reads of orglife.meetings: a branch's meetings with 应到/实到 counted, the compliance table (done, due, missing)
+for a township or a county, members at risk, and study hours. Each answers in a fixed number of queries, however
+many branches, meetings and members there are."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from core import clock, periods
+from groups.models import GroupPost, PartyGroup
+from orglife.meetings import rules
+from orglife.meetings.models import ACCEPTED_REASONS, Attendance, Kind, Meeting, OrgLifeSettings, Presence
+from orglife.meetings.services import members_on
+
+
+def with_counts(meetings):
+    """Meetings with 应到 (`expected`) and 实到 (`attended`) counted in the same query."""
+    return meetings.annotate(
+        expected=Count("attendance"),
+        attended=Count("attendance", filter=~Q(attendance__presence=Presence.ABSENT)),
+    )
+
+
+def meetings_of(village, year: int):
+    first, last = periods.year_range(year)
+    return list(
+        with_counts(Meeting.objects.filter(village=village, held_on__range=(first, last))).select_related(
+            "party_group", "host", "talk_with", "theme"
+        )
+    )
+
+
+# --- compliance ------------------------------------------------------------------------------------------------------
+
+PERIOD_CHOICES = {"month": "月", "quarter": "季度", "year": "年"}
+
+
+def window(period: str, year: int, n: int) -> tuple[datetime.date, datetime.date, str]:
+    """The first and last day of the table's period and its name: month n, quarter n, or the whole year."""
+    if period == "month":
+        first, last = periods.month_range(datetime.date(year, n, 1))
+        return first, last, f"{year}年{n}月"
+    if period == "quarter":
+        first, last = periods.quarter_range(year, n)
+        return first, last, f"{year}年第{n}季度"
+    first, last = periods.year_range(year)
+    return first, last, f"{year}年"
+
+
+@dataclass
+class Cell:
+    done: int = 0
+    due: int = 0
+    pending: int = 0  # periods under way, nothing held yet: not yet missing
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.due - self.done)
+
+
+@dataclass
+class BranchRow:
+    village: object
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+    @property
+    def missing(self) -> int:
+        return sum(c.missing for c in self.cells.values())
+
+    @property
+    def ordered(self) -> list[Cell]:
+        return list(self.cells.values())
+
+
+@dataclass
+class Compliance:
+    first: datetime.date
+    last: datetime.date
+    title: str
+    kinds: list[tuple[str, str, str, str]]  # (kind, label, period label, rule source)
+    rows: list[BranchRow]
+
+
+def compliance(villages, *, period: str, year: int, n: int, today: datetime.date | None = None) -> Compliance:
+    """For each branch and each kind: how many of the kind's periods touching the table's window have ended (due),
+    in how many it was held (done); the rest are missing. A kind due less often than the window (a yearly 组织生活会
+    in a month's table) is judged over its own period. 党小组会 count per party group, 谈心谈话 per member.
+    Six queries in all."""
+    today = today or clock.today()
+    first, last, title = window(period, year, n)
+    villages = list(villages.select_related("township").order_by("township__name", "name"))
+    township_ids = {v.township_id for v in villages}
+    saved = {s.township_id: s for s in OrgLifeSettings.objects.filter(township_id__in=township_ids)}
+    settings_of = {t: saved.get(t) or OrgLifeSettings(township_id=t) for t in township_ids}
+    # the widest span any kind's period reaches around the window: the whole years it lies in
+    span_first, span_last = periods.year_range(first.year)[0], min(periods.year_range(last.year)[1], today)
+    village_ids = [v.pk for v in villages]
+    held = list(
+        Meeting.objects.filter(village_id__in=village_ids, held_on__range=(span_first, span_last)).values_list(
+            "village_id", "kind", "party_group_id", "held_on", "host_id", "talk_with_id"
+        )
+    )
+    groups = list(
+        PartyGroup.objects.filter(village_id__in=village_ids)
+        .overlapping(span_first, span_last)
+        .values_list("pk", "village_id", "established_on", "dissolved_on")
+    )
+    member_counts = dict(
+        members_on_count(village_ids, min(last, today)),
+    )
+    labels = dict(Kind.choices)
+    kinds = [(kind, labels[kind], "", source) for kind, (_default, source) in rules.DEFAULT_RULES.items()]
+    rows = []
+    for v in villages:
+        row = BranchRow(village=v)
+        rule = settings_of[v.township_id]
+        mine = [h for h in held if h[0] == v.pk]
+        for kind, _label, _p, _src in kinds:
+            kind_period = rule.period_of(kind)
+            units = rules.period_units(kind_period, first, last)
+            cell = Cell()
+            for start, end in units:
+                if start > today:
+                    continue
+                ended = end < today
+                in_unit = [h for h in mine if h[1] == kind and start <= h[3] <= end]
+                if kind == Kind.GROUP:
+                    live = [g for g in groups if g[1] == v.pk and periods.overlaps(g[2], g[3], start, end)]
+                    held_by = {h[2] for h in in_unit}
+                    for g in live:
+                        if g[0] in held_by:
+                            cell.done += 1
+                            cell.due += 1
+                        elif ended:
+                            cell.due += 1
+                        else:
+                            cell.pending += 1
+                elif kind == Kind.TALK:
+                    talked = {h[5] for h in in_unit} | {h[4] for h in in_unit}
+                    talked.discard(None)
+                    done = min(len(talked), member_counts.get(v.pk, 0))
+                    total = member_counts.get(v.pk, 0)
+                    cell.done += done
+                    if ended:
+                        cell.due += total
+                    else:
+                        cell.due += done
+                        cell.pending += total - done
+                elif in_unit:
+                    cell.done += 1
+                    cell.due += 1
+                elif ended:
+                    cell.due += 1
+                else:
+                    cell.pending += 1
+            row.cells[kind] = cell
+        rows.append(row)
+    period_labels = {}
+    for kind, *_rest in kinds:
+        used = {settings_of[t].period_of(kind) for t in township_ids} or {rules.DEFAULT_RULES[kind][0]}
+        period_labels[kind] = "、".join(sorted(dict(rules.Period.choices)[p] for p in used))
+    kinds = [(k, label, period_labels[k], source) for k, label, _p, source in kinds]
+    return Compliance(first=first, last=last, title=title, kinds=kinds, rows=rows)
+
+
+def members_on_count(village_ids, day: datetime.date):
+    """(village id, number of members on the day) for each village: one query."""
+    from members.models import PartyMember
+
+    return (
+        PartyMember.objects.filter(village_id__in=village_ids, joined_on__lte=day)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+        .values("village_id")
+        .annotate(n=Count("pk"))
+        .values_list("village_id", "n")
+    )
+
+
+# --- members at risk and study hours ---------------------------------------------------------------------------------
+
+
+@dataclass
+class MemberLife:
+    member: object
+    group: str = ""
+    last_attended: datetime.date | None = None
+    months_without: int = 0
+    excused: bool = False  # every absence in the last six months had an accepted reason
+    hours: Decimal = Decimal("0")
+
+    @property
+    def talk_due(self) -> bool:
+        return self.months_without >= rules.TALK_AFTER_MONTHS and not self.flagged
+
+    @property
+    def flagged(self) -> bool:
+        return self.months_without >= rules.FLAG_AFTER_MONTHS and not self.excused
+
+
+def member_life(village, *, today: datetime.date | None = None, year: int | None = None) -> list[MemberLife]:
+    """Each member of the branch: when they last attended, how many whole months since (counted over the complete
+    months before this one), whether their absences had accepted reasons, and this year's study hours. Four queries."""
+    today = today or clock.today()
+    year = year or today.year
+    this_month = periods.month_of(today)
+    horizon = periods.add_months(this_month, -rules.FLAG_AFTER_MONTHS)
+    members = list(members_on(village, today).order_by("name", "pk"))
+    ids = [m.pk for m in members]
+    rows = Attendance.objects.filter(member_id__in=ids)
+    last_seen = dict(
+        rows.exclude(presence=Presence.ABSENT)
+        .values("member_id")
+        .annotate(last=_max("meeting__held_on"))
+        .values_list("member_id", "last")
+    )
+    recent_absences = defaultdict(set)
+    for member_id, reason in rows.filter(
+        presence=Presence.ABSENT, meeting__held_on__gte=horizon, meeting__held_on__lt=this_month
+    ).values_list("member_id", "reason"):
+        recent_absences[member_id].add(reason)
+    first, last = periods.year_range(year)
+    hours = dict(
+        rows.exclude(presence=Presence.ABSENT)
+        .filter(meeting__held_on__range=(first, last))
+        .values("member_id")
+        .annotate(h=Sum("meeting__study_hours"))
+        .values_list("member_id", "h")
+    )
+    group_of = dict(GroupPost.objects.on(today).filter(member_id__in=ids).values_list("member_id", "party_group__name"))
+    out = []
+    for m in members:
+        seen = last_seen.get(m.pk)
+        since = periods.month_of(max(seen, m.joined_on)) if seen else periods.month_of(m.joined_on)
+        if seen:
+            since = periods.next_month(since)  # the month attended counts as attended
+        months = _months_between(since, this_month)
+        reasons = recent_absences.get(m.pk, set())
+        out.append(
+            MemberLife(
+                member=m,
+                group=group_of.get(m.pk, ""),
+                last_attended=seen,
+                months_without=months,
+                excused=bool(reasons) and reasons <= ACCEPTED_REASONS,
+                hours=hours.get(m.pk) or Decimal("0"),
+            )
+        )
+    return out
+
+
+def _max(path):
+    from django.db.models import Max
+
+    return Max(path)
+
+
+def _months_between(since: datetime.date, this_month: datetime.date) -> int:
+    """Whole months from `since` (a first day) up to, not including, this month."""
+    return max(0, (this_month.year - since.year) * 12 + this_month.month - since.month)
+
+
+def talk_visible(user, meeting: Meeting) -> bool:
+    """谈心谈话 contents: only the branch secretary of its village (the two members themselves have no accounts of
+    their own here: a group leader sees a talk they held or were talked with in)."""
+    from township.scoping import assignment_of
+
+    a = assignment_of(user)
+    if user.is_superuser:
+        return False
+    if a is None:
+        return False
+    if a.role == a.Role.BRANCH_SECRETARY:
+        return a.village_id == meeting.village_id
+    if a.role == a.Role.GROUP_LEADER:
+        leader = GroupPost.objects.on(clock.today()).filter(party_group_id=a.party_group_id, role="leader")
+        leader_id = leader.values_list("member_id", flat=True).first()
+        return leader_id is not None and leader_id in {meeting.host_id, meeting.talk_with_id}
+    return False

@@ -1,0 +1,388 @@
+"""The meetings pages: a branch's year of meetings, recording a meeting with its attendance on one form, a meeting's
+record and its votes, members at risk and study hours; the township's and county's compliance tables, the township's
+settings and monthly themes.
+
+Every object is fetched through the user's reach (`get_visible_or_404`: another village's answers 404); inside the
+reach, reading needs `orglife.read`, recording `orglife.write`, the township's settings and themes `orglife.settings`.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from audit.submissions import Result, repeat_safe, submit_once
+from core import clock, periods
+from groups.models import PartyGroup
+from orglife.meetings import exporting, rules, selectors, services
+from orglife.meetings.forms import MeetingForm, SettingsForm, ThemeForm, VoteForm
+from orglife.meetings.models import Attendance, Kind, Meeting, MonthlyTheme
+from township.models import County, Township, Village
+from township.scoping import assignment_of, get_visible_or_404, townships_for, villages_for
+
+
+def _village(request, pk: int, capability: str = "orglife.read") -> Village:
+    village = get_visible_or_404(Village, request.user, pk=pk, shape=lambda qs: qs.select_related("township"))
+    if not request.user.has_perm(capability, village):
+        raise PermissionDenied
+    return village
+
+
+def _township(request, pk: int, capability: str = "orglife.read") -> Township:
+    t = get_visible_or_404(Township, request.user, pk=pk)
+    if not request.user.has_perm(capability, t):
+        raise PermissionDenied
+    return t
+
+
+# How many years back the year pages link (older years stay open by their address).
+YEARS_BACK = 5
+
+
+def _year(year: int) -> int:
+    if not 2000 <= year <= clock.this_year():
+        raise Http404
+    return year
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def index(request):
+    """Where a person's organisational life is: a secretary's own branch, the township's compliance for its staff,
+    the county's for a county viewer."""
+    if not request.user.has_perm("orglife.read"):
+        raise PermissionDenied
+    year = clock.this_year()
+    a = assignment_of(request.user)
+    if a is not None and a.village_id:
+        return redirect("orglife:village", a.village_id, year)
+    if a is not None and a.township_id:
+        return redirect("orglife:township", a.township_id, year)
+    if a is not None and a.county_id:
+        return redirect("orglife:county", a.county_id, year)
+    townships = townships_for(request.user).order_by("name")
+    return render(request, "orglife/meetings/index.html", {"townships": townships, "year": year})
+
+
+@login_required
+def village(request, pk: int, year: int):
+    v = _village(request, pk)
+    year = _year(year)
+    meetings = selectors.meetings_of(v, year)
+    groups = PartyGroup.objects.filter(village=v).on(clock.today()).order_by("name")
+    return render(
+        request,
+        "orglife/meetings/village.html",
+        {
+            "village": v,
+            "year": year,
+            "meetings": meetings,
+            "groups": groups,
+            "kinds": [(k, label) for k, label in Kind.choices if k != Kind.GROUP],
+            "may_write": request.user.has_perm("orglife.write", v),
+            "first_year": clock.this_year() - YEARS_BACK,
+            "may_see_township": request.user.has_perm("orglife.read", v.township),
+        },
+    )
+
+
+@login_required
+@repeat_safe
+def meeting_new(request, pk: int, kind: str):
+    """One form for a meeting and everyone's attendance: everyone expected is 出席 by default."""
+    v = _village(request, pk, "orglife.write")
+    if kind not in Kind.values:
+        raise Http404
+    group = None
+    if kind == Kind.GROUP:
+        group_id = request.GET.get("group", "")
+        if not group_id.isdigit():
+            raise Http404
+        group = get_visible_or_404(PartyGroup, request.user, pk=int(group_id))
+        if group.village_id != v.pk:
+            raise Http404
+    today = clock.today()
+    members = services.members_on(v, today).order_by("name", "pk")
+    expected = services.expected_members(village=v, kind=kind, day=today, party_group=group)
+    expected_ids = set(expected.values_list("pk", flat=True))
+    if kind == Kind.GROUP:
+        members = expected
+    if kind == Kind.COMMITTEE:
+        expected_ids = set()
+    options = {"kind": kind, "members": members, "expected_ids": expected_ids}
+    if request.method == "POST":
+        form = MeetingForm(request.POST, **options)
+        if form.is_valid():
+            village_url = reverse("orglife:village", args=[v.pk, form.cleaned_data["held_on"].year])
+
+            def save() -> Result:
+                m = services.meeting_record(
+                    village=v, kind=kind, party_group=group, acting_user=request.user, **form.service_data()
+                )
+                text = f"已登记{m.get_kind_display()}（{m.held_on:%m月%d日}）。"
+                return Result(reverse("orglife:meeting", args=[m.pk]), text)
+
+            try:
+                return submit_once(request, save, check_url=village_url)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+    else:
+        initial = {"held_on": today, "study_hours": rules.DEFAULT_STUDY_HOURS[kind]}
+        theme = MonthlyTheme.objects.filter(township_id=v.township_id, month=periods.month_of(today)).first()
+        if kind == Kind.THEME_DAY and theme:
+            initial["topic"] = theme.title
+        form = MeetingForm(initial=initial, **options)
+    return render(
+        request,
+        "orglife/meetings/meeting_form.html",
+        {
+            "village": v,
+            "form": form,
+            "kind": kind,
+            "kind_label": Kind(kind).label,
+            "group": group,
+            "this_year": today.year,
+        },
+    )
+
+
+@login_required
+def meeting(request, pk: int):
+    m = get_visible_or_404(
+        Meeting,
+        request.user,
+        pk=pk,
+        shape=lambda qs: selectors.with_counts(qs).select_related(
+            "village__township", "party_group", "host", "recorder", "talk_with", "theme", "report"
+        ),
+    )
+    if not request.user.has_perm("orglife.read", m.village):
+        raise PermissionDenied
+    rows = list(Attendance.objects.filter(meeting=m).select_related("member").order_by("member__name"))
+    return render(
+        request,
+        "orglife/meetings/meeting.html",
+        {
+            "m": m,
+            "present": [r for r in rows if r.presence == "present"],
+            "remote": [r for r in rows if r.presence == "remote"],
+            "absent": [r for r in rows if r.presence == "absent"],
+            "votes": list(m.votes.all()),
+            "show_talk": not m.is_talk or selectors.talk_visible(request.user, m),
+            "may_write": request.user.has_perm("orglife.write", m.village),
+        },
+    )
+
+
+@login_required
+@repeat_safe
+def vote_new(request, pk: int):
+    m = get_visible_or_404(Meeting, request.user, pk=pk, shape=lambda qs: qs.select_related("village__township"))
+    if not request.user.has_perm("orglife.write", m.village):
+        raise PermissionDenied
+    if m.kind != Kind.ASSEMBLY:
+        raise Http404
+    entitled, attending = services.vote_counts(m)
+    if request.method == "POST":
+        form = VoteForm(request.POST)
+        if form.is_valid():
+            meeting_url = reverse("orglife:meeting", args=[m.pk])
+
+            def save() -> Result:
+                vote = services.vote_record(meeting=m, acting_user=request.user, **form.cleaned_data)
+                return Result(meeting_url, f"已登记表决：{vote.subject}。")
+
+            try:
+                return submit_once(request, save, check_url=meeting_url)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+    else:
+        form = VoteForm()
+    return render(
+        request,
+        "orglife/meetings/vote_form.html",
+        {
+            "m": m,
+            "form": form,
+            "entitled": entitled,
+            "attending": attending,
+            "valid": rules.vote_valid(entitled=entitled, attending=attending),
+            "source": rules.SOURCES["vote"],
+        },
+    )
+
+
+@login_required
+def members(request, pk: int):
+    v = _village(request, pk)
+    year = clock.this_year()
+    rows = selectors.member_life(v, year=year)
+    target = rules.settings_for(v.township).study_hours_target
+    return render(
+        request,
+        "orglife/meetings/members.html",
+        {
+            "village": v,
+            "year": year,
+            "rows": rows,
+            "talk_due": [r for r in rows if r.talk_due],
+            "flagged": [r for r in rows if r.flagged],
+            "target": target,
+            "risk_source": rules.SOURCES["risk"],
+            "hours_source": rules.SOURCES["hours"],
+        },
+    )
+
+
+def _period_args(request, year: int) -> tuple[str, int]:
+    period = request.GET.get("period", "year")
+    if period not in selectors.PERIOD_CHOICES:
+        period = "year"
+    raw = request.GET.get("n", "")
+    today = clock.today()
+    default = {"month": today.month, "quarter": periods.quarter_of(today), "year": 1}[period]
+    n = int(raw) if raw.isdigit() else (default if year == today.year else 1)
+    limit = {"month": 12, "quarter": 4, "year": 1}[period]
+    return period, min(max(n, 1), limit)
+
+
+def _compliance_page(request, *, place, villages, year: int, url_name: str):
+    period, n = _period_args(request, year)
+    table = selectors.compliance(villages, period=period, year=year, n=n)
+    choices = {"month": range(1, 13), "quarter": range(1, 5), "year": [1]}
+    return render(
+        request,
+        "orglife/meetings/compliance.html",
+        {
+            "place": place,
+            "url_name": url_name,
+            "year": year,
+            "period": period,
+            "n": n,
+            "choices": choices[period],
+            "period_names": selectors.PERIOD_CHOICES,
+            "table": table,
+            "show_township": url_name == "orglife:county",
+            "first_year": clock.this_year() - YEARS_BACK,
+            "may_settings": request.user.has_perm("orglife.settings", place),
+        },
+    )
+
+
+@login_required
+def township(request, pk: int, year: int):
+    t = _township(request, pk)
+    villages = villages_for(request.user).filter(township=t)
+    return _compliance_page(request, place=t, villages=villages, year=_year(year), url_name="orglife:township")
+
+
+@login_required
+def county(request, pk: int, year: int):
+    c = get_visible_or_404(County, request.user, pk=pk)
+    if not request.user.has_perm("county.read", c):
+        raise Http404  # the county's page; township staff and branches have their township's
+    villages = villages_for(request.user).filter(township__county=c)
+    return _compliance_page(request, place=c, villages=villages, year=_year(year), url_name="orglife:county")
+
+
+@login_required
+def township_settings(request, pk: int):
+    t = _township(request, pk, "orglife.settings")
+    current = rules.settings_for(t)
+    if request.method == "POST":
+        form = SettingsForm(request.POST, instance=current)
+        if form.is_valid():
+            back = reverse("orglife:township", args=[t.pk, clock.this_year()])
+
+            def save() -> Result:
+                values = {name: form.cleaned_data[name] for name in SettingsForm.Meta.fields}
+                services.settings_save(township=t, acting_user=request.user, **values)
+                return Result(back, "已保存组织生活设置。")
+
+            try:
+                return submit_once(request, save, check_url=back)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+    else:
+        form = SettingsForm(instance=current)
+    sources = [(form[k], rules.DEFAULT_RULES[k][1], Kind(k).label) for k in rules.DEFAULT_RULES]
+    return render(
+        request,
+        "orglife/meetings/settings.html",
+        {"t": t, "form": form, "sources": sources, "hours_source": rules.SOURCES["hours"]},
+    )
+
+
+@login_required
+@repeat_safe
+def themes(request, pk: int):
+    """The township's monthly themes for 主题党日 and, for each, which branches held it."""
+    t = _township(request, pk)
+    may_publish = request.user.has_perm("orglife.settings", t)
+    form = None
+    if may_publish:
+        if request.method == "POST":
+            form = ThemeForm(request.POST)
+            if form.is_valid():
+                here = reverse("orglife:themes", args=[t.pk])
+
+                def save() -> Result:
+                    theme = services.theme_publish(township=t, acting_user=request.user, **form.cleaned_data)
+                    return Result(here, f"已发布{theme.month:%Y年%m月}的主题党日主题。")
+
+                try:
+                    return submit_once(request, save, check_url=here)
+                except ValidationError as exc:
+                    _errors_to_form(form, exc)
+        else:
+            form = ThemeForm(initial={"month": clock.this_month()})
+    elif request.method == "POST":
+        raise PermissionDenied
+    villages = list(villages_for(request.user).filter(township=t).order_by("name"))
+    held = (
+        Meeting.objects.filter(village__in=villages, kind=Kind.THEME_DAY, theme__township=t)
+        .values("theme_id", "village_id")
+        .annotate(n=Count("pk"))
+    )
+    held_by: dict[int, set[int]] = {}
+    for row in held:
+        held_by.setdefault(row["theme_id"], set()).add(row["village_id"])
+    rows = [
+        (
+            theme,
+            [v for v in villages if v.pk in held_by.get(theme.pk, set())],
+            [v for v in villages if v.pk not in held_by.get(theme.pk, set())],
+        )
+        for theme in MonthlyTheme.objects.filter(township=t).order_by("-month")[:24]
+    ]
+    return render(request, "orglife/meetings/themes.html", {"t": t, "form": form, "rows": rows})
+
+
+@login_required
+def meeting_book(request, pk: int, year: int):
+    """会议记录本: the branch's meetings of the year, one meeting per printed page (Excel)."""
+    v = _village(request, pk)
+    year = _year(year)
+    content = exporting.record_book(v, year, user=request.user)
+    return exporting.response(content, f"{v.name}{year}年会议记录本.xlsx", f"meeting-book-{v.pk}-{year}.xlsx")
+
+
+@login_required
+def township_xlsx(request, pk: int, year: int):
+    """The year's compliance table of the township's branches (Excel)."""
+    t = _township(request, pk)
+    villages = villages_for(request.user).filter(township=t)
+    table = selectors.compliance(villages, period="year", year=_year(year), n=1)
+    content = exporting.compliance_workbook(table, place_name=t.name)
+    return exporting.response(content, f"{t.name}{year}年组织生活落实情况表.xlsx", f"orglife-{t.pk}-{year}.xlsx")
