@@ -41,7 +41,15 @@ class AccountAdministratorMayClear:
 
 @admin.register(AccessAttempt)
 class LockoutAdmin(AccountAdministratorMayClear, AccessAttemptAdmin):
-    pass
+    """Deleting an attempt row lifts that lock; each is kept as an UNLOCKED event naming the administrator."""
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, AccessAttempt.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        from accounts.lockout import unlock
+
+        unlock(request, "", how="account administrator", attempts=queryset)
 
 
 FIELDSET_NAMES = {"Identity": "账号与名称", "Timestamps": "时间", "Configuration": "设置", "State": "状态",

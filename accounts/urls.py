@@ -7,4 +7,5 @@ urlpatterns = [
     path("two-factor/", views.otp_verify, name="otp-verify"),
     path("two-factor/setup/", views.otp_setup, name="otp-setup"),
     path("two-factor/recovery-codes/", views.recovery_codes, name="recovery-codes"),
+    path("unlock/", views.unlock, name="unlock"),
 ]
