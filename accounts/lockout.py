@@ -108,7 +108,7 @@ def unlock(request, username: str, *, how: str, attempts=None) -> int:
     count, _ = attempts.delete()
     for name, ip in sorted(set(rows)):
         record(Action.UNLOCKED, request=request, username=name if how == "second factor" else "", how=how,
-               account=name, address=ip)
+               username_locked=name, address=ip)
     return count
 
 

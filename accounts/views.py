@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import lockout
@@ -26,6 +27,7 @@ from accounts.otp import (
     otp_pending,
     pending_phone_app,
     qr_svg,
+    recovery_codes_issue,
     secret_text,
     verify_code,
 )
@@ -104,10 +106,9 @@ def otp_verify(request):
 @login_required
 def otp_setup(request):
     user = request.user
-    if not otp_pending(user):
-        return redirect(_next_url(request))
-    if has_phone_app(user):
-        return redirect(_with_next("accounts:otp-verify", request))
+    if has_phone_app(user):  # set up already: give its code (when still due), or go on
+        return redirect(_with_next("accounts:otp-verify", request) if otp_pending(user) else _next_url(request))
+    # Here when the second factor is required and not yet set up, or when a branch secretary opts in.
     if lockout.is_locked(request, user):
         return _locked_out(request, user)
     device = pending_phone_app(user)
@@ -136,6 +137,19 @@ def recovery_codes(request):
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
 
 
+@never_cache
+@login_required
+@require_POST
+def recovery_codes_new(request):
+    """The owner replaces their recovery codes (the old ones stop working) after giving the second factor."""
+    user = request.user
+    if not has_phone_app(user) or not user.is_verified():
+        return redirect(_with_next("accounts:otp-verify", request) if has_phone_app(user) else "password_change")
+    request.session[RECOVERY_CODES] = recovery_codes_issue(user)
+    record(Action.RECOVERY_CODES_ISSUED, request=request, user=user, obj=user, by="self")
+    return redirect(_with_next("accounts:recovery-codes", request))
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password page, saying why a change is asked for when it is forced."""
 
@@ -146,6 +160,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             forced_by_administrator=reason == MUST_CHANGE,
             expired=reason == EXPIRED,
             expiry_days=settings.PASSWORD_EXPIRY_DAYS,
+            has_phone_app=has_phone_app(self.request.user),
         )
 
 

@@ -97,5 +97,5 @@ def test_the_account_administrator_unlocking_is_kept(org, secretary_a1, account_
     admin_client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
     (event,) = SecurityEvent.objects.filter(action=Action.UNLOCKED)
     assert event.username == "zhanghu"
-    assert event.detail == {"how": "account administrator", "account": "luozi", "address": DESK["REMOTE_ADDR"]}
+    assert event.detail == {"how": "account administrator", "username_locked": "luozi", "address": DESK["REMOTE_ADDR"]}
     assert log_in(client, "luozi", **DESK).status_code == 302
