@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.nostore.NoStoreForSignedInMiddleware",  # no-store on every page served to a signed-in person
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response (see "deployment hardening" below)
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the app serves its own static files: no CDN, no extra server
     "core.errors.ChineseErrorPagesMiddleware",  # DEBUG on (make run): the Chinese 403/404/500 pages, not Django's
