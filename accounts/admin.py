@@ -41,7 +41,15 @@ class AccountAdministratorMayClear:
 
 @admin.register(AccessAttempt)
 class LockoutAdmin(AccountAdministratorMayClear, AccessAttemptAdmin):
-    pass
+    """Deleting an attempt row lifts that lock; each is kept as an UNLOCKED event naming the administrator."""
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, AccessAttempt.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        from accounts.lockout import unlock
+
+        unlock(request, "", how="account administrator", attempts=queryset)
 
 
 FIELDSET_NAMES = {"Identity": "账号与名称", "Timestamps": "时间", "Configuration": "设置", "State": "状态",
@@ -51,6 +59,21 @@ FIELDSET_NAMES = {"Identity": "账号与名称", "Timestamps": "时间", "Config
 @admin.register(TOTPDevice)
 class PhoneAppAdmin(AccountAdministratorMayClear, TOTPDeviceAdmin):
     search_help_text = "按账号的用户名查找"
+
+    def has_delete_permission(self, request, obj=None):
+        """Removing a phone app resets a second factor: not the auditor's or another administrator's (三员)."""
+        from accounts.otp import may_reset_credentials
+
+        if obj is not None and not may_reset_credentials(request.user, obj.user):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        from accounts.otp import may_reset_credentials
+
+        devices = queryset.select_related("user")
+        allowed = [device.pk for device in devices if may_reset_credentials(request.user, device.user)]
+        super().delete_queryset(request, queryset.filter(pk__in=allowed))
 
     def get_fieldsets(self, request, obj=None):
         """django-otp's section titles are plain English: the same sections under Chinese titles."""

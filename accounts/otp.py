@@ -1,9 +1,13 @@
-"""Two-factor login (TOTP on a phone app, plus one-time recovery codes) for every staff account.
+"""Two-factor login (TOTP on a phone app, plus one-time recovery codes), required by role.
 
-Required when OTP_REQUIRED is on (the default whenever DEBUG is off) for is_staff and superuser accounts: township
-staff, county viewers, the auditor, the account administrator and the system administrator. After the password, such
-an account with no confirmed phone app enrols one (a QR code drawn by the app itself, no internet needed, and the
-secret written out for typing in); one with an app types its code, or one of its recovery codes.
+Required when OTP_REQUIRED is on (the default whenever DEBUG is off) for every account that can see personal data of
+more than one village, whatever its is_staff flag: township staff, county viewers, the auditor, the account
+administrator and the system administrator (the role rule is registered by township, which knows the roles:
+`register_role_rule`). A branch secretary or group leader may opt in (an account with a confirmed phone app always
+gives its code), and a township can require it of its secretaries and leaders. After the password, an account that
+must and has no confirmed phone app enrols one (a QR code drawn by the app itself, no internet needed, and the
+secret written out for typing in); one with an app types its code, or one of its recovery codes. Recovery codes are
+reissued by their owner (the old ones stop working) or by an account administrator, who hands them over.
 """
 
 from __future__ import annotations
@@ -27,8 +31,36 @@ PHONE_APP = "phone app"
 RECOVERY = "recovery codes"
 
 
+_role_rule = None  # township's answer: does this account's role (or its township) require the second factor?
+
+
+def register_role_rule(rule) -> None:
+    """Called once by township (above accounts in the layers) with `rule(user) -> bool`."""
+    global _role_rule
+    _role_rule = rule
+
+
+_credentials_rule = None  # township's answer: may this administrator reset this account's credentials?
+
+
+def register_credentials_rule(rule) -> None:
+    """Called once by township with `rule(actor, account) -> bool` (三员: not the auditor's, not another admin's)."""
+    global _credentials_rule
+    _credentials_rule = rule
+
+
+def may_reset_credentials(actor, account) -> bool:
+    return _credentials_rule is None or _credentials_rule(actor, account)
+
+
 def otp_required(user) -> bool:
-    return bool(settings.OTP_REQUIRED and user.is_authenticated and (user.is_staff or user.is_superuser))
+    if not (settings.OTP_REQUIRED and user.is_authenticated):
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    if _role_rule is not None and _role_rule(user):
+        return True
+    return has_phone_app(user)  # opted in: an account with a phone app always gives its code
 
 
 def otp_pending(user) -> bool:

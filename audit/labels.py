@@ -49,6 +49,13 @@ KEY_LABELS = {
     "since": "起始日期",
     "until": "截止日期",
     "ip": "地址",
+    "how": "方式",
+    "address": "被锁定的地址",
+    "by": "操作人",
+    "request_id": "授权申请编号",
+    "requested_by": "申请人",
+    "grant": "授权内容",
+    "username_locked": "被锁定的账号",
 }
 VALUE_WORDS = {
     True: "是",
@@ -80,6 +87,11 @@ VALUE_WORDS = {
     "member_roster": "党员名册",
     "fund_disclosure": "集体经费公示",
     "security_events": "安全事件",
+    "second factor": "本人用手机验证码",
+    "account administrator": "账号管理员",
+    "self": "本人",
+    "unlock": "用验证码解除锁定",
+    "credentials_of_protected_role": "三员：账号管理员不能重置审计员或其他管理员的密码和验证方式",
 }
 
 

@@ -42,6 +42,10 @@ class SecurityEvent(models.Model):
         MONTH_REOPENED = "month_reopened", _("monthly report reopened")
         MONTH_CLOSED = "month_closed", "整村或全乡关闭月份"
         REPORT_WITHDRAWN = "report_withdrawn", "撤回已提交的报告"
+        UNLOCKED = "unlocked", "解除登录锁定"
+        RECOVERY_CODES_ISSUED = "recovery_codes_issued", "重新生成恢复码"
+        ROLE_REQUESTED = "role_requested", "申请授予角色或权限（待批准）"
+        ROLE_APPROVED = "role_approved", "批准授予角色或权限"
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -4,7 +4,6 @@ Production differs from development only by environment: DEBUG is off unless ask
 SECRET_KEY or encryption key stops the start with a clear error instead of falling back to a known value.
 """
 
-import datetime
 import sys
 from pathlib import Path
 
@@ -83,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.nostore.NoStoreForSignedInMiddleware",  # no-store on every page served to a signed-in person
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response (see "deployment hardening" below)
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the app serves its own static files: no CDN, no extra server
     "core.errors.ChineseErrorPagesMiddleware",  # DEBUG on (make run): the Chinese 403/404/500 pages, not Django's
@@ -233,9 +233,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- logins and sessions (accounts app; 等保 2.0 8.1.4.1, ASVS V6-V7) ---
-# Lockout (django-axes, in the database so every app server sees the same counts): after LOGIN_FAILURE_LIMIT failed
-# passwords or two-factor codes, logins are refused for LOGIN_LOCKOUT_MINUTES, counted per user name and per
-# address (an office behind one NAT address shares the address count: LOGIN_LOCKOUT_BY_IP=False counts names only).
+# Lockout (django-axes, in the database so every app server sees the same counts; accounts.lockout): after
+# LOGIN_FAILURE_LIMIT failed passwords or two-factor codes from one address for one account, that account is refused
+# at that address only (a guesser cannot lock the owner out, nor an office behind one NAT address), for
+# LOGIN_LOCKOUT_MINUTES, doubled for each earlier lock of the same pair within a day (at most
+# LOGIN_LOCKOUT_MAX_MINUTES).
+# The end of a lock is fixed when it starts: tries made while locked are refused without being counted.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the password is checked
     # Who may do what: the capability table (township.capabilities), asked as user.has_perm("ledger.write", village).
@@ -243,14 +246,14 @@ AUTHENTICATION_BACKENDS = [
     "township.backends.ModelPermissionBackend",  # Django's ModelBackend, not asked about capabilities
 ]
 AXES_ENABLED = True
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
-if not env.bool("LOGIN_LOCKOUT_BY_IP", default=True):
-    AXES_LOCKOUT_PARAMETERS = [["username"]]
-# A try while locked out restarts the wait (the lockout page's "try again after" counts from the last try).
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=30)
+LOGIN_LOCKOUT_MAX_MINUTES = env.int("LOGIN_LOCKOUT_MAX_MINUTES", default=24 * 60)
+AXES_COOLOFF_TIME = "accounts.lockout.cool_off"  # progressive: LOGIN_LOCKOUT_MINUTES × 2^(earlier locks today)
+AXES_USE_ATTEMPT_EXPIRATION = True  # each attempt row keeps its own end, so one pair's cool-off never cuts another's
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a fixed window: tries while locked do not extend it
 # Not on the password alone: accounts.lockout.clear() forgets the failures once the login is complete, which for a
 # staff account is after the two-factor code, so a known password does not buy fresh guesses at the code.
 AXES_RESET_ON_SUCCESS = False

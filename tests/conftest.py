@@ -244,3 +244,18 @@ def login(client):
 
 # Names that township A's people must never see.
 TOWNSHIP_B_NAMES = ("西山乡", "白石村", "白石一二社党小组", "白石党员1")
+
+
+@pytest.fixture(autouse=True)
+def _one_transaction_per_request():
+    """CHECK_ONE_TRANSACTION=1: every request a test makes writes in one transaction (tests/one_transaction.py)."""
+    import os
+
+    if os.environ.get("CHECK_ONE_TRANSACTION") != "1":
+        yield
+        return
+    from tests.one_transaction import one_transaction_per_request
+
+    with one_transaction_per_request() as checker:
+        yield
+    assert not checker.violations, "\n".join(checker.violations)

@@ -150,6 +150,7 @@ LIST_URLS = {
 NOT_SCOPED = {"login", "logout", "password_change", "password_change_done"}
 NOT_SCOPED |= {"help"}  # the same Chinese help for everyone of a role: no place's data on it
 NOT_SCOPED |= {"accounts:otp-verify", "accounts:otp-setup", "accounts:recovery-codes"}  # one's own login only
+NOT_SCOPED |= {"accounts:unlock", "accounts:recovery-codes-new"}  # one's own lockout and recovery codes
 # The audit trail: the auditor's and the superuser's only, 404 to everyone else (tests/audit/test_audit_page.py).
 AUDIT_URLS = {"audit:events", "audit:changes", "audit:events-xlsx"}
 NOT_SCOPED |= AUDIT_URLS

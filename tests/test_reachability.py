@@ -134,6 +134,8 @@ FLOW_STEPS = {
     "accounts:otp-verify": "the second login step, sent there by the login",
     "accounts:otp-setup": "the second login step, sent there by the login",
     "accounts:recovery-codes": "shown once after setting up the phone app",
+    "accounts:recovery-codes-new": "a button on the password page, for an account with a phone app (none here)",
+    "accounts:unlock": "offered on the lockout page (the person is locked out, not signed in)",
     "roster:import-preview": "shown after uploading a roster file",
     "roster:import-confirm": "the preview's confirm button (after uploading a file)",
     "appraisal:branches-refresh": "offered on the branches page only while a branch's figures are out of date",

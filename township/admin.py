@@ -1,16 +1,30 @@
 """Admin for the org tree and accounts."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.events import Action, record
 from township.admin_base import ScopedAdmin
-from township.capabilities import may_change_account
-from township.models import Assignment, County, Township, Village
+from township.approvals import (
+    approve,
+    hold_back_reveal,
+    may_approve,
+    request_role,
+    reveal_permissions,
+    role_needs_approval,
+)
+from township.capabilities import may_change_account, may_reset_credentials
+from township.models import Assignment, County, RoleRequest, Township, Village
 
 
 @admin.register(County)
@@ -52,6 +66,7 @@ class TownshipAdmin(ScopedAdmin):
         ),
         (_("Monthly reports"), {"fields": ["report_due_day"]}),
         (_("Awards"), {"fields": ["leader_and_member_award_same_year"]}),
+        ("登录安全", {"fields": ["secretaries_need_second_factor"]}),
     ]
 
     def get_queryset(self, request):
@@ -164,6 +179,96 @@ class AssignmentAdmin(ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return may_change_account(request.user, obj.user if obj is not None else None)
 
+    # 三员: a role over more than one village (or one of the 三员) given by an account administrator waits for a
+    # second approver (township.approvals): the form's choice becomes a pending request and the role is unchanged.
+    def save_model(self, request, obj, form, change):
+        if (form.changed_data or not change) and role_needs_approval(request.user, obj):
+            obj._pending_request = request_role(request.user, obj)
+            return
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if not hasattr(form.instance, "_pending_request"):
+            super().save_related(request, form, formsets, change)
+
+    def log_addition(self, request, obj, message):
+        if not hasattr(obj, "_pending_request"):
+            return super().log_addition(request, obj, message)
+        return None
+
+    def log_change(self, request, obj, message):
+        if not hasattr(obj, "_pending_request"):
+            return super().log_change(request, obj, message)
+        return None
+
+    def _pending_response(self, request, obj):
+        self.message_user(
+            request,
+            f"已提交“{obj._pending_request}”，须由另一位账号管理员或系统管理员批准后才生效；在批准之前，该账号的角色不变。",
+            messages.WARNING,
+        )
+        return HttpResponseRedirect(reverse("admin:township_rolerequest_changelist"))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if hasattr(obj, "_pending_request"):
+            return self._pending_response(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if hasattr(obj, "_pending_request"):
+            return self._pending_response(request, obj)
+        return super().response_change(request, obj)
+
+
+@admin.register(RoleRequest)
+class RoleRequestAdmin(admin.ModelAdmin):
+    """Pending grants, approved by a second person (the account administrator cannot approve their own)."""
+
+    list_display = ["account", "kind", "role", "county", "township", "permission", "status", "requested_by",
+                    "requested_at", "decided_by", "decided_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["account", "county", "township", "permission", "requested_by", "decided_by"]
+    actions = ["approve_selected"]
+
+    def _keeper(self, request) -> bool:
+        return request.user.is_superuser or request.user.has_perm("accounts.manage")
+
+    def has_module_permission(self, request):
+        return self._keeper(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._keeper(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return super().get_actions(request) if self._keeper(request) else {}
+
+    @admin.action(description="批准所选的授权（不能批准自己提出的）")
+    def approve_selected(self, request, queryset):
+        done, refused = 0, 0
+        for pending in queryset:
+            if may_approve(request.user, pending):
+                approve(request.user, pending)
+                done += 1
+            else:
+                refused += 1
+        if done:
+            self.message_user(request, f"已批准 {done} 项授权。", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                f"{refused} 项未批准：自己提出的、授予自己的或已处理的授权，须由另一位账号管理员或系统管理员批准。",
+                messages.ERROR,
+            )
+
 
 User = get_user_model()
 admin.site.unregister(User)
@@ -205,6 +310,43 @@ class AccountAdmin(UserAdmin):
         return fields if request.user.is_superuser else [*fields, "is_superuser"]
 
     change_password_form = ChinesePasswordChangeForm
+    actions = ["reissue_recovery_codes"]
+
+    def save_related(self, request, form, formsets, change):
+        """A reveal permission given here by an account administrator waits for a second approver."""
+        account = form.instance
+        before = set(reveal_permissions(account).values_list("pk", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        for pending in hold_back_reveal(request.user, account, before):
+            self.message_user(
+                request,
+                f"已提交“{pending}”，须由另一位账号管理员或系统管理员批准后才生效。",
+                messages.WARNING,
+            )
+
+    def user_change_password(self, request, id, form_url=""):
+        """三员: the account administrator does not reset the auditor's or another administrator's password."""
+        account = self.get_object(request, unquote(id))
+        if account is not None and not may_reset_credentials(request.user, account):
+            record(Action.ACCESS_DENIED, request=request, obj=account, reason="credentials_of_protected_role")
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    @admin.action(description="为所选账号重新生成恢复码（旧恢复码作废）")
+    def reissue_recovery_codes(self, request, queryset):
+        """For a person who lost phone and codes: new recovery codes, shown once here to hand over in person."""
+        from accounts.otp import has_phone_app, recovery_codes_issue
+
+        issued, refused = [], []
+        for account in queryset.order_by("username"):
+            if not may_reset_credentials(request.user, account) or not has_phone_app(account):
+                refused.append(account)
+                continue
+            issued.append((account, recovery_codes_issue(account)))
+            record(Action.RECOVERY_CODES_ISSUED, request=request, obj=account, by="account administrator")
+        context = {**self.admin_site.each_context(request), "title": "重新生成的恢复码", "issued": issued,
+                   "refused": refused, "opts": self.model._meta}
+        return TemplateResponse(request, "admin/auth/user/recovery_codes_issued.html", context)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)

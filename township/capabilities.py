@@ -184,3 +184,33 @@ def may_change_account(actor, account) -> bool:
     if actor.is_superuser or account is None:
         return True
     return account.pk != actor.pk and not account.is_superuser
+
+
+# Roles that see personal data of more than one village, or keep the accounts and the audit trail: their login always
+# takes the second factor (accounts.otp). Branch secretaries and group leaders take it when their township says so.
+SECOND_FACTOR_ROLES = frozenset({STAFF, COUNTY, AUDITOR, ACCOUNT_ADMIN})
+
+
+def second_factor_required(user) -> bool:
+    a = assignment_of(user)
+    if a is None:
+        return False
+    if a.role in SECOND_FACTOR_ROLES:
+        return True
+    village = a.village if a.role == SECRETARY else (a.party_group.village if a.party_group_id else None)
+    return bool(village is not None and village.township.secretaries_need_second_factor)
+
+
+# Accounts whose credentials (password, recovery codes, phone app) only the system administrator resets: the other
+# two of the 三员 keep each other honest, so the account administrator cannot take over the auditor's account (or
+# another administrator's) by resetting its password.
+PROTECTED_CREDENTIALS = frozenset({AUDITOR, ACCOUNT_ADMIN})
+
+
+def may_reset_credentials(actor, account) -> bool:
+    if not may_change_account(actor, account):
+        return False
+    if actor.is_superuser:
+        return True
+    a = assignment_of(account) if account is not None else None
+    return a is None or a.role not in PROTECTED_CREDENTIALS

@@ -154,6 +154,12 @@ class Township(ConstraintErrorsOnFields, models.Model):
         default=True,
         help_text=_("When allowed, the decision page still warns and the warning is kept with the decision."),
     )
+    secretaries_need_second_factor = models.BooleanField(
+        "村党支部书记和党小组长登录须用手机验证码",
+        default=False,
+        help_text="勾选后，本乡各村的党支部书记和党小组长登录时除密码外还须输入手机验证器应用的验证码"
+        "（乡镇及以上账号一律须用）。未勾选时，他们可以自愿设置。",
+    )
 
     constraint_error_fields = {"township_name_unique_in_county": "name"}
     objects = TownshipQuerySet.as_manager()
@@ -293,3 +299,48 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         scope = self.county or self.township or self.village or self.party_group
         return f"{self.user} · {self.get_role_display()}" + (f" · {scope}" if scope is not None else "")
+
+
+class RoleRequest(models.Model):
+    """A grant the account administrator may not make alone (三员, issue 14): a role over more than one village (or
+    one of the 三员) or a permission to reveal full ID and phone numbers. It waits here until a second person — another
+    account administrator or the system administrator, never the requester nor the account itself — approves it
+    (`township.approvals`); only then is the role or permission given. Every step is a security event."""
+
+    class Kind(models.TextChoices):
+        ROLE = "role", "授予乡镇及以上角色或三员角色"
+        REVEAL = "reveal", "授予查看完整号码的权限"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待批准"
+        APPROVED = "approved", "已批准"
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="role_requests", verbose_name="账号"
+    )
+    kind = models.CharField("申请事项", max_length=10, choices=Kind.choices)
+    role = models.CharField("角色", max_length=20, choices=Assignment.Role.choices, blank=True)
+    county = models.ForeignKey(County, models.PROTECT, null=True, blank=True, verbose_name=_("county"))
+    township = models.ForeignKey(Township, models.PROTECT, null=True, blank=True, verbose_name=_("township"))
+    permission = models.ForeignKey(
+        "auth.Permission", models.CASCADE, null=True, blank=True, related_name="+", verbose_name="权限"
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="批准人"
+    )
+    decided_at = models.DateTimeField("批准时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "待批准的授权"
+        verbose_name_plural = "待批准的授权"
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        what = self.get_role_display() if self.kind == self.Kind.ROLE else "查看完整号码"
+        scope = self.county or self.township
+        return f"{self.account} · {what}{f'（{scope}）' if scope else ''}"

@@ -75,7 +75,7 @@ def test_the_account_admin_sees_accounts_roles_lockouts_and_phone_apps_only(acco
     response = login(account_admin).get(reverse("admin:index"))
     assert response.status_code == 200
     models = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
-    assert models == {"User", "Assignment", "AccessAttempt", "TOTPDevice"}
+    assert models == {"User", "Assignment", "AccessAttempt", "TOTPDevice", "RoleRequest"}
 
 
 @pytest.mark.parametrize("model", [PartyMember, Village])
