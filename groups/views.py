@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.words import day_cn
 from groups.forms import CandidateFormSet, ElectionForm
 from groups.models import Coverage, ElectionCandidate, GroupPost, LeaderElection, PartyGroup, role_rank
 from groups.services import CandidateVotes, election_record
@@ -85,7 +86,7 @@ def election_new(request, pk: int):
                     messages.success(
                         request,
                         _("The election is recorded and the new posts start on %(d)s.")
-                        % {"d": election.held_on.isoformat()},
+                        % {"d": day_cn(election.held_on)},
                     )
                 else:
                     messages.warning(
