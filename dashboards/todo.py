@@ -4,39 +4,33 @@ One query per kind of item (whatever the number of villages), and only the items
 - reports not submitted for this month, and last month's reports past their due day;
 - concerns past the day they were to be answered by;
 - rectification notices (spot checks) not yet rectified whose deadline is within two weeks or past;
-- party groups whose leader's term ends within three months (LEADER_TERM_YEARS after the last valid election);
+- party groups whose leader's term ends within three months (the township's `leader_term_years` after the last valid
+  election);
 - the last ended quarter's scores to enter (township staff): party groups without every manual item scored;
 - the year to decide (township staff): an appraisal year whose nominations are open.
+
+A party-group leader's list (`leader_todo`, on their group's month) is their own group's: this month's report, last
+month's if overdue, the concerns raised through their group still open, and their own term. A county viewer's
+(`county_todo`) is made from the figures of the county table it sits above: last month's overdue reports, overdue
+concerns, ended months not closed, and last year's appraisal not yet decided, by township.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 
 from activity.models import Concern, MonthlyReport, concern_overdue, past_due
+from activity.todo import Todo, TodoList, leader_todo  # noqa: F401 (the leader's list lives beside their month's page)
 from appraisal.models import AppraisalYear, RubricItem, SpotCheck
 from core import periods
 from groups.models import LeaderElection, PartyGroup
+from groups.terms import elected_before
+from township.models import Township
 
-LEADER_TERM_YEARS = 5  # a party group leader serves the village branch committee's term (5 years since 2018)
-TERM_NOTICE_DAYS = 90
 RECTIFY_NOTICE_DAYS = 14
-
-
-@dataclass(frozen=True)
-class Todo:
-    key: str
-    count: int
-    text: str  # the sentence, made from `count`
-    url: str
-
-    @property
-    def urgent(self) -> bool:
-        return self.count > 0
 
 
 def _groups(villages, month: datetime.date):
@@ -108,16 +102,26 @@ def rectifications_todo(villages, today: datetime.date) -> Todo:
     return Todo("rectifications_due", n, text, url)
 
 
-def elections_todo(villages, today: datetime.date, village_pk: int | None, home_url: str) -> Todo:
-    """Party groups whose leader's term (from the last valid election) ends within TERM_NOTICE_DAYS, or has ended."""
-    horizon = today + datetime.timedelta(days=TERM_NOTICE_DAYS)
-    elected_before = datetime.date(horizon.year - LEADER_TERM_YEARS, horizon.month, min(horizon.day, 28))
+def elections_todo(villages, today: datetime.date, village_pk: int | None, home_url: str, township=None) -> Todo:
+    """Party groups whose leader's term (the township's `leader_term_years` from the last valid election) ends within
+    TERM_NOTICE_DAYS, or has ended. Over several townships each keeps its own term (one more query for the terms)."""
+    if township is not None:
+        terms = {township.leader_term_years: [township.pk]}
+    else:
+        terms = {}
+        for pk, years in (
+            Township.objects.filter(villages__in=villages).values_list("pk", "leader_term_years").distinct()
+        ):
+            terms.setdefault(years, []).append(pk)
+    due = Q(pk__in=[])
+    for years, township_ids in terms.items():
+        due |= Q(village__township_id__in=township_ids, last__lte=elected_before(today, years))
     groups = (
         PartyGroup.objects.filter(village__in=villages, dissolved_on__isnull=True)
         .annotate(
             last=Max("elections__held_on", filter=Q(elections__outcome=LeaderElection.Outcome.PASSED)),
         )
-        .filter(last__lte=elected_before)
+        .filter(due)
     )
     ids = list(groups.order_by("last").values_list("pk", flat=True))
     n = len(ids)
@@ -125,11 +129,8 @@ def elections_todo(villages, today: datetime.date, village_pk: int | None, home_
         url = reverse("groups:party-group", args=[ids[0]])
     else:
         url = reverse("village", args=[village_pk]) if village_pk else home_url
-    text = (
-        f"{n}个党小组的组长任期（{LEADER_TERM_YEARS}年）三个月内届满或已届满，需要换届选举"
-        if n
-        else "近三个月没有任期届满的党小组长"
-    )
+    term = f"（{next(iter(terms))}年）" if len(terms) == 1 else ""
+    text = f"{n}个党小组的组长任期{term}三个月内届满或已届满，需要换届选举" if n else "近三个月没有任期届满的党小组长"
     return Todo("elections_due", n, text, url)
 
 
@@ -161,9 +162,7 @@ def scores_todo(township, today: datetime.date) -> Todo | None:
 
 
 def year_todo(township) -> Todo | None:
-    years = list(
-        AppraisalYear.objects.filter(township=township, state=AppraisalYear.State.NOMINATING).order_by("year")
-    )
+    years = list(AppraisalYear.objects.filter(township=township, state=AppraisalYear.State.NOMINATING).order_by("year"))
     if not years:
         return None
     y = years[0]
@@ -177,7 +176,7 @@ def year_todo(township) -> Todo | None:
 
 def todo_for(
     user, villages, today: datetime.date, *, township, home_url: str, village_pk: int | None = None
-) -> list[Todo]:
+) -> TodoList:
     """The to-do items of a person over `villages`: one village (`village_pk`, a branch's page, whose links go to the
     village's pages) or a township's villages (links to the township's pages)."""
     due_day = township.report_due_day
@@ -189,9 +188,100 @@ def todo_for(
     if user.has_perm("scores.read"):
         items.append(rectifications_todo(villages, today))
     if user.has_perm("groups.write"):
-        items.append(elections_todo(villages, today, village_pk, home_url))
+        items.append(elections_todo(villages, today, village_pk, home_url, township))
     if township is not None and user.has_perm("scores.write", township):
         items.append(scores_todo(township, today))
     if township is not None and user.has_perm("awards.decide", township):
         items.append(year_todo(township))
-    return [t for t in items if t is not None]
+    return TodoList(t for t in items if t is not None)
+
+
+# --- a county viewer: the townships of the county --------------------------------------------------------------------
+
+
+def months_not_closed(villages, today: datetime.date) -> dict[int, list[datetime.date]]:
+    """By township: the ended months of this year (last year's in January) in which some party group's report is not
+    closed. Two queries: the party groups by township and dates, and the closed reports by township and month."""
+    prev = periods.previous_month(periods.month_of(today))
+    months = [datetime.date(prev.year, m, 1) for m in range(1, prev.month + 1)]
+    spans = (
+        PartyGroup.objects.filter(village__in=villages)
+        .values_list("village__township", "established_on", "dissolved_on")
+        .annotate(n=Count("pk"))
+    )
+    closed = dict(
+        (((t, m), n))
+        for t, m, n in MonthlyReport.objects.filter(
+            party_group__village__in=villages, month__in=months, status=MonthlyReport.Status.CLOSED
+        )
+        .values_list("party_group__village__township", "month")
+        .annotate(n=Count("pk"))
+    )
+    groups: dict[tuple[int, datetime.date], int] = {}
+    for t, start, until, n in spans:
+        for m in months:
+            if periods.overlaps(start, until, *periods.month_range(m)):
+                groups[(t, m)] = groups.get((t, m), 0) + n
+    out: dict[int, list[datetime.date]] = {}
+    for (t, m), n in sorted(groups.items(), key=lambda kv: kv[0][1]):
+        if closed.get((t, m), 0) < n:
+            out.setdefault(t, []).append(m)
+    return out
+
+
+def county_todo(rows: list[dict], today: datetime.date, *, county_url: str) -> TodoList:
+    """A county viewer's list, from the county table's rows (township, groups, prev_done, overdue, not_closed,
+    undecided) so that each sentence agrees with the numbers beside it. The county does not do the work itself: each
+    item is a township to follow up, linked to that township's page (or the table when there are several)."""
+    prev = periods.previous_month(periods.month_of(today))
+    prev_label = f"{prev.year}年{prev.month}月"
+
+    def where(hit: list[dict], one_url, many_url: str) -> str:
+        return one_url(hit[0]) if len(hit) == 1 else many_url
+
+    township_url = lambda r: reverse("township", args=[r["township"].pk])  # noqa: E731
+    table = county_url + "#townships"
+    late = [r for r in rows if r["late"]]
+    n_late = sum(r["late"] for r in late)
+    concerns = [r for r in rows if r["overdue"]]
+    n_concerns = sum(r["overdue"] for r in concerns)
+    unclosed = [r for r in rows if r["not_closed"]]
+    undecided = [r for r in rows if r["undecided"]]
+    n_months = sum(len(r["not_closed"]) for r in unclosed)
+    last_year = today.year - 1
+    return TodoList(
+        [
+            Todo(
+                "reports_overdue",
+                n_late,
+                f"{len(late)}个乡镇共{n_late}个党小组的{prev_label}报告已逾期，请督促"
+                if late
+                else f"各乡镇{prev_label}的报告都没有逾期",
+                where(late, township_url, table),
+            ),
+            Todo(
+                "concerns_overdue",
+                n_concerns,
+                f"{len(concerns)}个乡镇共{n_concerns}条党情民意已过答复期限，请督办"
+                if concerns
+                else "没有过了答复期限的党情民意",
+                reverse("concerns:list") + "?show=overdue",
+            ),
+            Todo(
+                "months_not_closed",
+                len(unclosed),
+                f"{len(unclosed)}个乡镇有已结束的月份尚未关账（共{n_months}个月），请督促关账"
+                if unclosed
+                else "各乡镇已结束的月份都已关账",
+                where(unclosed, township_url, table),
+            ),
+            Todo(
+                "years_undecided",
+                len(undecided),
+                f"{len(undecided)}个乡镇的{last_year}年度考核评优尚未决定"
+                if undecided
+                else f"各乡镇{last_year}年度考核评优都已决定",
+                where(undecided, lambda r: r["undecided_url"], reverse("awards:index")),
+            ),
+        ]
+    )

@@ -10,10 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from activity.models import past_due
+from appraisal.models import AppraisalYear
 from core import charts, clock, periods
 from dashboards import pictures
 from dashboards import selectors as dashboards
-from dashboards.todo import todo_for
+from dashboards.todo import county_todo, months_not_closed, todo_for
 from groups.models import PartyGroup
 from groups.selectors import party_groups_with_people, warning_count, warnings_for
 from township.models import County, Township, Village
@@ -158,6 +160,15 @@ def county(request, pk: int):
     villages = villages_for(request.user).filter(township__county=c)
     completion, concerns, balances = _township_rows(villages, "township", today)
     village_counts = dict(villages.values_list("township").annotate(n=Count("pk")))
+    due_days = {t.pk: t.report_due_day for t in townships}  # already read for the rows
+    not_closed = months_not_closed(villages, today)
+    last_years = {
+        t: (pk, state)
+        for t, pk, state in AppraisalYear.objects.filter(township__in=townships, year=today.year - 1).values_list(
+            "township", "pk", "state"
+        )
+    }
+    prev = periods.previous_month(periods.month_of(today))
     rows = [
         {
             "township": t,
@@ -168,10 +179,18 @@ def county(request, pk: int):
             "open": concerns.get(t.pk, {}).get("open", 0),
             "overdue": concerns.get(t.pk, {}).get("overdue", 0),
             "balance": balances.get(t.pk),
+            "not_closed": not_closed.get(t.pk, []),
+            "last_year": last_years.get(t.pk),
         }
         for t in townships
     ]
-    due_days = {t.pk: t.report_due_day for t in townships}  # already read for the rows
+    for r in rows:
+        pk = r["township"].pk
+        late = r["groups"] - r["prev_done"] if past_due(prev, due_days[pk], today) else 0
+        year = r["last_year"]
+        r["late"] = max(late, 0)
+        r["undecided"] = year is None or year[1] != AppraisalYear.State.DECIDED
+        r["undecided_url"] = reverse("awards:year", args=[year[0]]) if year else reverse("township", args=[pk])
     figures = _shared_figures(villages, today, lambda g: due_days[g.village.township_id])
     figures["warning_count"] = warning_count(villages)  # the number only: counted in the database
     figures["pictures"] = pictures.pictures(
@@ -182,4 +201,6 @@ def county(request, pk: int):
         lambda k: due_days[k],
         balances=[(r["township"].name, r["balance"]) for r in rows],
     )
+    figures["todo"] = county_todo(rows, today, county_url=reverse("county", args=[c.pk]))
+    figures["last_year"] = today.year - 1
     return render(request, "dashboards/county.html", {"county": c, "rows": rows, **figures})

@@ -78,11 +78,18 @@ class CoverageForm(forms.ModelForm):
                     self.fields[name].disabled = True
 
 
+# A party group has a dozen members or so; a number beyond this at an election is a typing mistake.
+MAX_GROUP_VOTES = 500
+GROUP_SIZE = {"max_value": f"一个党小组不会超过{MAX_GROUP_VOTES}名党员：请核对人数后重新输入。"}
+
+
 class ElectionForm(forms.Form):
     """The election page: date and attendance; one row per member of the group follows (CandidateForm)."""
 
     held_on = forms.DateField(label=_("held on"), widget=forms.DateInput(attrs={"type": "date"}))
-    members_present = forms.IntegerField(label=_("members present"), min_value=0)
+    members_present = forms.IntegerField(
+        label=_("members present"), min_value=0, max_value=MAX_GROUP_VOTES, error_messages=GROUP_SIZE
+    )
     notes = forms.CharField(max_length=2000, label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean_held_on(self):
@@ -99,7 +106,9 @@ class CandidateForm(forms.Form):
 
     member_id = forms.IntegerField(widget=forms.HiddenInput)
     office = forms.ChoiceField(label=_("stood for"), choices=OFFICE_CHOICES, required=False)
-    votes = forms.IntegerField(label=_("votes received"), min_value=0, required=False)
+    votes = forms.IntegerField(
+        label=_("votes received"), min_value=0, max_value=MAX_GROUP_VOTES, required=False, error_messages=GROUP_SIZE
+    )
 
     def clean(self):
         data = super().clean()

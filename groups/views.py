@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.submissions import Result, repeat_safe, submit_once
+from core.words import day_cn
 from groups.forms import CandidateFormSet, ElectionForm
 from groups.models import Coverage, ElectionCandidate, GroupPost, LeaderElection, PartyGroup, role_rank
 from groups.services import CandidateVotes, election_record
@@ -84,7 +85,7 @@ def election_new(request, pk: int):
                 )
                 if election.outcome == LeaderElection.Outcome.PASSED:
                     text = _("The election is recorded and the new posts start on %(d)s.") % {
-                        "d": election.held_on.isoformat()
+                        "d": day_cn(election.held_on)
                     }
                     return Result(group_url, text)
                 text = _("The election is recorded as failed: %(r)s") % {"r": election.failure_reason}

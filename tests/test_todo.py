@@ -10,13 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from activity.concerns.services import concern_record
+from activity.concerns.services import concern_answer, concern_record
 from activity.models import Concern
 from activity.reports import services
-from appraisal.awards.services import year_start_nominating
+from appraisal.awards.services import year_decide, year_start_nominating
 from appraisal.scoring.services import appraisal_year_open
-from core import clock
-from dashboards.todo import LEADER_TERM_YEARS
+from core import clock, periods
 from tests.factories import PartyGroupFactory, PartyMemberFactory, elect, join
 
 
@@ -85,7 +84,7 @@ def test_the_township_lists_overdue_concerns_the_year_to_decide_and_terms_ending
     old = PartyGroupFactory(village=org.a2, name="井阳老党小组", established_on=datetime.date(2015, 1, 1))
     members = [PartyMemberFactory(village=org.a2, name=f"井阳老党员{k}") for k in range(3)]
     join(members, old, on=datetime.date(2015, 1, 1))
-    elect(old, today.replace(year=today.year - LEADER_TERM_YEARS), 3, members[0])
+    elect(old, today.replace(year=today.year - org.ta.leader_term_years), 3, members[0])
 
     items = _items(login(township_staff).get(reverse("township", args=[org.ta.pk])))
     assert items["concerns_overdue"].count == 1
@@ -119,3 +118,194 @@ def test_the_to_do_list_is_bounded(org, township_staff, login, django_assert_num
         _submit(PartyGroupFactory(village=org.a1, name=f"罗紫扩{k}党小组"), clock.this_month())
     with django_assert_num_queries(len(small)):
         assert client.get(url).status_code == 200
+
+
+# --- the party-group leader: their own group ----------------------------------------------------------------------
+
+
+def _concern(org, raised_on, due_on):
+    return concern_record(
+        villager_group=org.a1_vgs[0],  # covered by a1_g1, the leader's group
+        raised_through=org.a1_g1_members[0],
+        raised_on=raised_on,
+        due_on=due_on,
+        category=Concern.Category.INFRASTRUCTURE,
+        content="机耕道垮塌",
+        handling=Concern.Handling.BRANCH,
+        acting_user=None,
+    )
+
+
+def _leader_home(client):
+    """The leader's home: where `/` sends them, their group's month."""
+    page = client.get("/", follow=True)
+    assert page.status_code == 200
+    return page, _items(page), page.content.decode()
+
+
+def test_the_leader_home_lists_their_own_work_and_each_goes_when_done(org, group_leader, login):
+    today, cur = clock.today(), clock.this_month()
+    prev = periods.previous_month(cur)
+    org.a1.leaders_may_report = True
+    org.a1.save()
+    org.ta.leader_term_years = 3  # elected 2024-01-10: the term ended 2027-01-10
+    org.ta.save()
+    concern = _concern(org, today - datetime.timedelta(days=30), today - datetime.timedelta(days=2))
+    client = login(group_leader)
+
+    page, items, html = _leader_home(client)
+    assert page.context["group"] == org.a1_g1 and page.context["month"] == cur
+    assert items["report_this_month"].count == 1
+    assert items["report_this_month"].text.startswith(f"{cur.year}年{cur.month}月的报告尚未提交")
+    assert items["report_this_month"].url == reverse("activity:report", args=[org.a1_g1.pk, cur])
+    assert items["report_overdue"].text == f"{prev.year}年{prev.month}月的报告已逾期未交，请尽快补交"
+    assert items["report_overdue"].url == reverse("activity:report", args=[org.a1_g1.pk, prev])
+    assert items["concerns_open"].count == 1 and "其中1条已过答复期限" in items["concerns_open"].text
+    assert items["election_due"].text == "你的组长任期（3年）已于2027年1月10日届满，请与支部书记商定换届选举"
+    assert items["election_due"].url == reverse("groups:party-group", args=[org.a1_g1.pk])
+    for t in items.values():
+        assert t.text in html and client.get(t.url).status_code == 200, t.key
+    listing = client.get(items["concerns_open"].url)
+    assert [c.pk for c in listing.context["page"].object_list] == [concern.pk]  # the list shows what was counted
+    assert "目前没有待办事项" not in html
+
+    _submit(org.a1_g1, prev)
+    _submit(org.a1_g1, cur)
+    concern_answer(concern=concern, answer="已修复", answered_by="村委会", resolved_on=today, acting_user=None)
+    elect(org.a1_g1, today, 5, org.a1_g1_members[0])
+    page, items, html = _leader_home(client)
+    assert set(items) == {"report_this_month", "concerns_open"}
+    assert items["report_this_month"].count == 0 and items["report_this_month"].text.endswith("的报告已提交")
+    assert items["concerns_open"].count == 0 and items["concerns_open"].text == "经本组反映的党情民意都已办结"
+    assert "目前没有待办事项" in html
+
+
+def test_where_the_branch_enters_the_reports_the_leader_is_told_so(org, group_leader, login):
+    """Leaders who may not enter their month are not asked to submit it, and are told who does."""
+    org.ta.leader_term_years = 5
+    org.ta.save()
+    _, items, html = _leader_home(login(group_leader))
+    assert items["report_this_month"].count == 0 and "由支部书记录入" in items["report_this_month"].text
+    assert items["report_overdue"].text.endswith("请告知支部书记补录")
+    assert "election_due" not in items  # elected 2024-01-10 for five years
+
+
+def test_the_leader_list_is_only_on_their_own_group_this_month(org, group_leader, secretary_a1, login):
+    cur = clock.this_month()
+    client = login(group_leader)
+    assert not client.get(reverse("activity:report", args=[org.a1_g1.pk, periods.previous_month(cur)])).context["todo"]
+    secretary = login(secretary_a1)
+    assert not secretary.get(reverse("activity:report", args=[org.a1_g1.pk, cur])).context["todo"]
+
+
+# --- the county viewer: the townships to follow up ------------------------------------------------------------------
+
+
+def _close_months(groups, months):
+    for g in groups:
+        for m in months:
+            report = _submit(g, m)
+            services.report_close(report=report, acting_user=None)
+
+
+def _decide(township, year):
+    y = appraisal_year_open(township=township, year=year, acting_user=None)
+    year_start_nominating(year=y, acting_user=None)
+    year_decide(year=y, acting_user=None)
+    return y
+
+
+def test_the_county_lists_townships_to_follow_up_and_each_goes_when_done(org, county_viewer, login):
+    today = clock.today()
+    prev = periods.previous_month(clock.this_month())
+    ended = [datetime.date(today.year, m, 1) for m in range(1, prev.month + 1)]  # 2027: January to May
+    client = login(county_viewer)
+    url = reverse("county", args=[org.county.pk])
+    concern = _concern(org, today - datetime.timedelta(days=30), today - datetime.timedelta(days=2))
+
+    page = client.get(url)
+    items, html = _items(page), page.content.decode()
+    rows = {r["township"]: r for r in page.context["rows"]}
+    assert items["reports_overdue"].count == 4 == sum(r["groups"] - r["prev_done"] for r in rows.values())
+    assert items["reports_overdue"].text == f"2个乡镇共4个党小组的{prev.year}年{prev.month}月报告已逾期，请督促"
+    assert items["concerns_overdue"].count == 1 == sum(r["overdue"] for r in rows.values())
+    assert items["months_not_closed"].text == f"2个乡镇有已结束的月份尚未关账（共{2 * len(ended)}个月），请督促关账"
+    assert rows[org.ta]["not_closed"] == ended
+    assert items["years_undecided"].text == f"2个乡镇的{today.year - 1}年度考核评优尚未决定"
+    for t in items.values():
+        assert t.text in html and client.get(t.url.split("#")[0]).status_code == 200, t.key
+    assert 'id="townships"' in html and "目前没有待办事项" not in html
+
+    # 西山乡 does its work: the items name only 东河乡, and link to it
+    _close_months([org.b1_g1], ended)
+    _decide(org.tb, today.year - 1)
+    items = _items(client.get(url))
+    assert items["reports_overdue"].text == f"1个乡镇共3个党小组的{prev.year}年{prev.month}月报告已逾期，请督促"
+    assert items["reports_overdue"].url == reverse("township", args=[org.ta.pk])
+    assert items["months_not_closed"].url == reverse("township", args=[org.ta.pk])
+    assert items["years_undecided"].count == 1
+
+    # and 东河乡
+    _close_months([org.a1_g1, org.a1_g2, org.a2_g1], ended)
+    year = _decide(org.ta, today.year - 1)
+    concern_answer(concern=concern, answer="已修复", answered_by="村委会", resolved_on=today, acting_user=None)
+    page = client.get(url)
+    items, html = _items(page), page.content.decode()
+    assert all(t.count == 0 for t in items.values()), items
+    assert items["years_undecided"].text == f"各乡镇{today.year - 1}年度考核评优都已决定"
+    assert "目前没有待办事项" in html and "都已关账" in html
+    assert reverse("awards:year", args=[year.pk]) in html  # the table's year cell links to the decision
+
+
+def test_the_county_list_is_bounded(org, county_viewer, login, django_assert_num_queries):
+    client = login(county_viewer)
+    url = reverse("county", args=[org.county.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for k in range(4):
+        group = PartyGroupFactory(village=org.b1, name=f"白石扩{k}党小组")
+        _close_months([group], [datetime.date(2027, 1, 1), datetime.date(2027, 2, 1)])
+    with django_assert_num_queries(len(small)):
+        assert client.get(url).status_code == 200
+
+
+# --- the leader's term is the township's setting ------------------------------------------------------------------
+
+
+def test_the_term_is_each_townships_own(org, township_staff, login):
+    """东河乡 sets a three-year term: its groups elected on 2024-01-10 are due; 西山乡 keeps five years."""
+    org.ta.leader_term_years = 3
+    org.ta.save()
+    items = _items(login(township_staff).get(reverse("township", args=[org.ta.pk])))
+    assert items["elections_due"].count == 2
+    assert items["elections_due"].text == "2个党小组的组长任期（3年）三个月内届满或已届满，需要换届选举"
+    from dashboards.todo import elections_todo
+    from township.models import Village
+
+    both = Village.objects.filter(township__county=org.county)
+    assert elections_todo(both, clock.today(), None, "/").count == 2  # 西山乡's group, five years, is not due
+    org.tb.leader_term_years = 3
+    org.tb.save()
+    assert elections_todo(both, clock.today(), None, "/").count == 3
+
+
+def test_the_term_is_edited_with_the_townships_other_settings(org, township_staff, login):
+    from django.forms.models import model_to_dict
+
+    client = login(township_staff)
+    url = reverse("admin:township_township_change", args=[org.ta.pk])
+    assert 'name="leader_term_years"' in client.get(url).content.decode()
+    data = {k: v for k, v in model_to_dict(org.ta).items() if v is not None}
+    data["leader_and_member_award_same_year"] = "on" if org.ta.leader_and_member_award_same_year else ""
+    for bad, words in (("0", "1"), ("11", "10"), ("五", "整数")):
+        response = client.post(url, {**data, "leader_term_years": bad})
+        assert response.status_code == 200
+        errors = response.context["adminform"].form.errors["leader_term_years"]
+        assert words in errors[0] and re.search(r"[\u4e00-\u9fff]", errors[0]), errors
+        org.ta.refresh_from_db()
+        assert org.ta.leader_term_years == 5
+    response = client.post(url, {**data, "leader_term_years": "4"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    org.ta.refresh_from_db()
+    assert org.ta.leader_term_years == 4

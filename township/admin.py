@@ -57,6 +57,7 @@ class TownshipAdmin(ScopedAdmin):
                 "fields": [
                     ("election_quorum_numerator", "election_quorum_denominator"),
                     ("election_majority_numerator", "election_majority_denominator"),
+                    "leader_term_years",
                 ]
             },
         ),

@@ -126,6 +126,15 @@ class Township(ConstraintErrorsOnFields, models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("A candidate needs more than this share of the votes of those present (default: more than 1/2)."),
     )
+    leader_term_years = models.PositiveSmallIntegerField(
+        _("party group leader's term (years)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_(
+            "A leader serves this many years from the election; the to-do list warns three months before the term"
+            " ends (default 5, the village branch committee's term)."
+        ),
+    )
     meeting_quorum_numerator = models.PositiveSmallIntegerField(
         _("villager group meeting quorum numerator"), default=2, validators=[MinValueValidator(1)]
     )
@@ -161,7 +170,10 @@ class Township(ConstraintErrorsOnFields, models.Model):
         "（乡镇及以上账号一律须用）。未勾选时，他们可以自愿设置。",
     )
 
-    constraint_error_fields = {"township_name_unique_in_county": "name"}
+    constraint_error_fields = {
+        "township_name_unique_in_county": "name",
+        "township_leader_term_years_range": "leader_term_years",
+    }
     objects = TownshipQuerySet.as_manager()
     history = audit_history()
 
@@ -188,6 +200,11 @@ class Township(ConstraintErrorsOnFields, models.Model):
                 violation_error_message=_(
                     "A quorum or majority share cannot be more than the whole (numerator ≤ denominator)."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=Q(leader_term_years__gte=1, leader_term_years__lte=10),
+                name="township_leader_term_years_range",
+                violation_error_message=_("A leader's term must be between 1 and 10 years."),
             ),
             models.CheckConstraint(
                 condition=Q(report_due_day__gte=1, report_due_day__lte=28),

@@ -68,6 +68,9 @@ def concern_list(request):
     base = Concern.objects.filter(village__in=villages.values("pk"))
     if data.get("village"):
         base = base.filter(village=data["village"])
+    group = request.GET.get("group", "")
+    if group.isdigit():  # a party group's own concerns (a leader's to-do list links here); the reach is already applied
+        base = base.filter(party_group_id=int(group))
     if data.get("q"):
         q = data["q"].strip()
         base = base.filter(

@@ -7,13 +7,14 @@ taken from the request; the fund entries offered are those of that villager grou
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from activity.models import Project
 from core.forms import YuanField
 from groups.ledger.forms import date_input
 from groups.ledger.services import ZERO, entry_label
-from groups.models import FundEntry, VillagerGroup
+from groups.models import MAX_POPULATION, FundEntry, VillagerGroup
 
 
 class FundEntryChoiceField(forms.ModelMultipleChoiceField):
@@ -66,6 +67,12 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user or self.user
+        jobs = self.fields["local_jobs"]
+        jobs.max_value = MAX_POPULATION
+        jobs.widget.attrs["max"] = MAX_POPULATION
+        jobs.validators.append(
+            MaxValueValidator(MAX_POPULATION, f"一个村民小组的项目不会用工超过{MAX_POPULATION}人：请核对后重新输入。")
+        )
         field = self.fields["villager_group"]
         if self.user is not None:
             field.queryset = VillagerGroup.objects.visible_to(self.user).select_related("village")

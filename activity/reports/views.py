@@ -18,11 +18,12 @@ from activity.closing import month_closed_reason
 from activity.models import Activity, MonthlyReport, report_done, report_overdue
 from activity.reports import services
 from activity.reports.forms import ActivityForm, MonthCloseForm, ReopenForm, SummaryForm, VersionForm
+from activity.todo import leader_todo
 from audit.submissions import Result, repeat_safe, submit_once
 from core import clock, periods
 from groups.models import PartyGroup
 from township.models import Township, Village
-from township.scoping import get_visible_or_404, villages_for
+from township.scoping import Role, assignment_of, get_visible_or_404, villages_for
 
 Status = MonthlyReport.Status
 
@@ -233,8 +234,17 @@ def _report_context(request, group, month, report, **extra):
         or SummaryForm(initial={"version": report.version, "summary": report.summary}),
         "reopenings": report.reopenings.select_related("reopened_by") if report.pk else [],
         "village_link": request.user.has_perm("reports.read", group.village),  # a leader's reach is their group
+        "todo": _leader_todo(request.user, group, month),
         **extra,
     }
+
+
+def _leader_todo(user, group: PartyGroup, month: datetime.date):
+    """The group leader's own to-do list, on their group's page of this month (their home)."""
+    a = assignment_of(user)
+    if a is None or a.role != Role.GROUP_LEADER or a.party_group_id != group.pk or month != clock.this_month():
+        return []
+    return leader_todo(group, clock.today(), may_report=_may_edit(user, group))
 
 
 @login_required
@@ -389,8 +399,13 @@ def report_action(request, group_pk: int, month: datetime.date, action: str):
         raise PermissionDenied
     form = SummaryForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The page was out of date; open the report again."))
-        return redirect("activity:report", group_pk=group.pk, month=month)
+        if "version" in form.errors:
+            messages.error(request, _("The page was out of date; open the report again."))
+            return redirect("activity:report", group_pk=group.pk, month=month)
+        # a summary too long: said beside it, with what was typed kept
+        report = _report_or_blank(group, month)
+        context = _report_context(request, group, month, report, summary_form=form)
+        return render(request, "activity/reports/report.html", context)
     report_url = reverse("activity:report", kwargs={"group_pk": group.pk, "month": month})
 
     def act() -> Result:

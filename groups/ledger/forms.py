@@ -10,7 +10,7 @@ from core.forms import YuanField
 from core.placeholders import PLEASE_CHOOSE
 from core.words import day_cn
 from groups.ledger.services import decision_check, yuan_text
-from groups.models import FundEntry, MeetingDecision
+from groups.models import MAX_POPULATION, FundEntry, MeetingDecision
 
 
 def date_input():
@@ -68,6 +68,10 @@ class EntryForm(forms.Form):
         self.fields["entry_date"].initial = clock.today
 
 
+# A villager group meeting counts people or households of one villager group: never more than the group can have.
+MEETING_SIZE = {"max_value": f"一个村民小组的会议不会超过{MAX_POPULATION}人（户）：请核对后重新输入。"}
+
+
 class DecisionForm(forms.Form):
     """What a villager group meeting decided, and who could come, came and voted for it."""
 
@@ -81,9 +85,13 @@ class DecisionForm(forms.Form):
     basis = forms.ChoiceField(
         label=_("counted by"), choices=MeetingDecision.Basis.choices, widget=forms.RadioSelect, initial="households"
     )
-    entitled = forms.IntegerField(label=_("entitled to attend"), min_value=1)
-    present = forms.IntegerField(label=_("present"), min_value=0)
-    votes_for = forms.IntegerField(label=_("votes for"), min_value=0)
+    entitled = forms.IntegerField(
+        label=_("entitled to attend"), min_value=1, max_value=MAX_POPULATION, error_messages=MEETING_SIZE
+    )
+    present = forms.IntegerField(label=_("present"), min_value=0, max_value=MAX_POPULATION, error_messages=MEETING_SIZE)
+    votes_for = forms.IntegerField(
+        label=_("votes for"), min_value=0, max_value=MAX_POPULATION, error_messages=MEETING_SIZE
+    )
     publicised_on = forms.DateField(label=_("result publicised on"), required=False, widget=date_input())
 
     def clean(self):

@@ -1,0 +1,218 @@
+"""Every form that writes, as each demo role reaches it by clicking (not a list kept by hand, so a new form cannot be
+forgotten): random and extreme values posted to each of its fields (hypothesis) never give a 500; a refused form
+saves nothing, says what is wrong in Chinese beside the field, and shows again what was typed; a 10,000-character
+value is refused by every field, and a number of 99,999,999,999 by every number field.
+
+The base of each post is what the page itself offers (its inputs' values, the first choice of each list), fetched
+again before each post, so the submission key is fresh and a form changed by an earlier accepted post is read anew.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.forms import BaseForm
+from django.forms.formsets import BaseFormSet
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.crawl import pages_of
+from tests.safety.test_form_input_property import VALUES
+
+PASSWORD = "Every-form-2025"
+WRITERS = ["luozi", "xiemingde", "xiang"]  # the roles that write (the county, the auditor read; the admin is Django's)
+DATA_APPS = ["township", "members", "groups", "activity", "dues", "orglife", "appraisal"]
+TYPED = {"text", "number", "date", "tel", "email", "url", "search", ""}
+HAN = re.compile(r"[\u4e00-\u9fff]")
+HUGE = "99999999999"
+LONG = "x" * 10_000
+SKIP_ACTIONS = re.compile(r"/(logout|accounts)/|/admin/|/i18n/")
+
+relaxed = settings(
+    deadline=None,
+    max_examples=3,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    database=None,
+)
+
+
+class _Forms(HTMLParser):
+    """The POST forms of a page: action, the fields with the values the page offers, and which fields a person types."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[dict] = []
+        self._form = None
+        self._select = None
+        self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            method = (a.get("method") or "get").lower()
+            self._form = {"action": a.get("action") or "", "data": {}, "typed": {}, "post": method == "post"}
+            self.forms.append(self._form)
+            return
+        f = self._form
+        if f is None or not a.get("name"):
+            return
+        name, kind = a["name"], (a.get("type") or "").lower()
+        if tag == "input":
+            if kind in ("submit", "button", "reset", "image", "file"):
+                return
+            if kind in ("checkbox", "radio"):
+                if "checked" in a or (kind == "radio" and name not in f["data"]):
+                    f["data"].setdefault(name, []).append(a.get("value", "on"))
+                return
+            f["data"][name] = a.get("value", "")
+            if kind in TYPED and "readonly" not in a:
+                f["typed"][name] = kind or "text"
+        elif tag == "select":
+            self._select = name
+            f["data"].setdefault(name, None)
+        elif tag == "option" and self._select:
+            value = a.get("value", "")
+            if "selected" in a or (f["data"][self._select] in (None, "") and value):
+                f["data"][self._select] = value
+        elif tag == "textarea":
+            self._textarea = name
+            f["data"][name] = ""
+            f["typed"][name] = "textarea"
+
+    def handle_data(self, data):
+        if self._form is not None and self._textarea:
+            self._form["data"][self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            if self._form is not None and self._textarea:
+                self._form["data"][self._textarea] = self._form["data"][self._textarea].removeprefix("\n")
+            self._textarea = None
+
+
+def post_forms(page_html: str, page_url: str) -> list[dict]:
+    parser = _Forms()
+    parser.feed(page_html)
+    out = []
+    for f in parser.forms:
+        action = urlsplit(urljoin(page_url, f["action"] or page_url))
+        if f["post"] and f["typed"] and not SKIP_ACTIONS.search(action.path):
+            f["url"] = action.path + (f"?{action.query}" if action.query else "")
+            f["data"] = {k: ("" if v is None else v) for k, v in f["data"].items()}
+            out.append(f)
+    return out
+
+
+def snapshot() -> dict:
+    """Rows of every model of the rooms, their history rows included: an update leaves a history row too."""
+    return {m._meta.label: m.objects.count() for label in DATA_APPS for m in apps.get_app_config(label).get_models()}
+
+
+def forms_in_context(response):
+    context = response.context
+    for key in context.keys() if context is not None else []:
+        value = context[key]
+        if isinstance(value, BaseForm):
+            yield value
+        elif isinstance(value, BaseFormSet):
+            yield from value.forms
+
+
+def field_errors(response, name: str) -> list[str] | None:
+    """The errors shown beside the field posted as `name` (None when no form on the page has that field)."""
+    for form in forms_in_context(response):
+        for field in form.fields:
+            if form.add_prefix(field) == name:
+                return list(form.errors.get(field, []))
+    return None
+
+
+@pytest.fixture
+def demo_db(db):
+    call_command("seed_demo", password=PASSWORD, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def _forms_of_role(client) -> dict[str, tuple[str, dict]]:
+    """Each POST form a role reaches by clicking, once per (page pattern, action pattern, fields)."""
+    found: dict[str, tuple[str, dict]] = {}
+    for url, (pattern, response) in pages_of(client).items():
+        for f in post_forms(response.content.decode(), url):
+            key = f"{pattern} → {sorted(f['typed'])}"
+            found.setdefault(key, (url, f))
+    return found
+
+
+def _fresh(client, page_url: str, action: str, typed: set[str]) -> dict | None:
+    """The form as the page offers it now (a fresh submission key), or None when the page or form is gone."""
+    response = client.get(page_url)
+    if response.status_code != 200:
+        return None
+    for f in post_forms(response.content.decode(), page_url):
+        if f["url"] == action and set(f["typed"]) == typed:
+            return f
+    return None
+
+
+def check_post(client, where: str, form: dict, name: str, value: str) -> tuple[int, list[str] | None]:
+    before = snapshot()
+    data = {**form["data"], name: value}
+    response = client.post(form["url"], data)
+    what = f"{where} {name}={value[:30]!r}"
+    assert response.status_code in (200, 302, 303, 400), f"{what} answered {response.status_code}"
+    if response.status_code not in (200, 400):  # 400: refused, the form shown again (opening a year)
+        return response.status_code, None
+    page = response.content.decode()
+    assert snapshot() == before, f"{what}: a refused form saved something"
+    messages = re.findall(r'<ul class="errorlist[^"]*">(.*?)</ul>', page, re.S)
+    for m in messages:
+        for item in re.findall(r"<li>(.*?)</li>", m, re.S):
+            assert HAN.search(item), f"{what}: an error not in Chinese: {item!r}"
+    typed = value.strip()
+    if typed and form["typed"].get(name) in ("text", "textarea", "tel", "") and not any(c in typed for c in "\x00\r"):
+        assert html.escape(typed)[:200] in page or typed[:200] in page, f"{what}: the typed input is lost"
+    return 200, field_errors(response, name)  # refused
+
+
+@pytest.mark.parametrize("username", WRITERS)
+def test_every_form_refuses_extreme_values_beside_the_field(username, demo_db, client):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username=username))
+    forms = _forms_of_role(client)
+    assert forms, f"{username} reaches no form"
+    for where, (page_url, first) in sorted(forms.items()):
+        typed = set(first["typed"])
+        for name, kind in sorted(first["typed"].items()):
+            bad = [LONG] + ([HUGE, "99,999,999,999"] if kind == "number" else [])
+            for value in bad:
+                form = _fresh(client, page_url, first["url"], typed)
+                if form is None:
+                    break
+                status, errors = check_post(client, where, form, name, value)
+                assert status == 200, f"{where}: {name}={value[:20]!r} was accepted"
+                assert errors, f"{where}: {name}={value[:20]!r} was refused without a word beside the field"
+                assert all(HAN.search(e) for e in errors), errors
+
+        _random_values(client, where, page_url, first["url"], typed)
+
+
+def _random_values(client, where, page_url, action, typed):
+    @relaxed
+    @given(name=st.sampled_from(sorted(typed)), value=VALUES)
+    def post(name, value):
+        form = _fresh(client, page_url, action, typed)
+        if form is not None:
+            check_post(client, where, form, name, value)
+
+    post()
