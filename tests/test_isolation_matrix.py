@@ -131,6 +131,7 @@ LIST_URLS = {
     "roster:import-preview",
     "roster:import-confirm",
     "roster:roster",
+    "roster:national",
     "dues:index",
 }
 NOT_SCOPED = {"login", "logout", "password_change", "password_change_done"}

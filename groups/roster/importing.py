@@ -17,8 +17,9 @@ import logging
 import re
 import time
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from io import BytesIO
 
 from django.conf import settings
@@ -242,9 +243,10 @@ class Plan:
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
 
-    @property
+    @cached_property  # read many times by the preview of a 10,000-row file; the rows are set once, when read
     def counts(self) -> dict[str, int]:
-        return {a: self.count(a) for a in ("new", "update", "unchanged", "problem", "held")}
+        tally = Counter(r.action for r in self.rows)
+        return {a: tally[a] for a in ("new", "update", "unchanged", "problem", "held")}
 
     @property
     def changes(self) -> list[RowPlan]:

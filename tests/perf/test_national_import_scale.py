@@ -1,0 +1,47 @@
+"""A county's export from the national system (10,000 members) previews within a page load: under the upload limits
+of issue 14 (the file is well under ROSTER_IMPORT_MAX_BYTES, the sheet within SHEET_LIMITS), read as a stream, and
+checked with the same handful of queries as a file of three rows."""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+from django.conf import settings
+from django.urls import reverse
+
+from groups.roster.importing import MAX_ROWS
+from members.models import PartyMember
+from tests.factories import make_id_number
+from tests.members.test_national_import import HEAD, QUERIES_PREVIEW, national_row, upload, workbook
+
+ROWS = 10_000
+SECONDS = 20  # measured at about 6 s on a busy two-core machine; a page load, not a batch job
+
+
+def test_a_countys_national_file_of_10000_rows_previews_within_a_page_load(
+    org, township_staff, login, django_assert_num_queries
+):
+    born = datetime.date(1975, 4, 9)
+    rows = [
+        national_row(
+            **{
+                "姓名": f"党员{k:05d}",
+                "公民身份号码": make_id_number(born, PartyMember.Sex.MALE, k),
+                "出生日期": "1975.04",
+                "所在党支部": "中共东河乡井阳村支部委员会" if k % 2 else "罗紫村党支部",
+            }
+        )
+        for k in range(ROWS)
+    ]
+    data = workbook(rows)
+    assert len(HEAD) == 14 and ROWS <= MAX_ROWS
+    assert len(data) < settings.ROSTER_IMPORT_MAX_BYTES
+    client = login(township_staff)
+    started = time.monotonic()
+    with django_assert_num_queries(QUERIES_PREVIEW + 4):  # + the upload's: session, person, file stored, session
+        page = upload(client, data)
+    took = time.monotonic() - started
+    plan = page.context["plan"]
+    assert plan.ok and plan.counts["new"] == ROWS
+    assert took < SECONDS, f"{took:.1f} s"
