@@ -8,7 +8,6 @@ import datetime
 import time
 
 from django.conf import settings
-from django.urls import reverse
 
 from groups.roster.importing import MAX_ROWS
 from members.models import PartyMember
