@@ -410,7 +410,7 @@ def _read_workbook(wb, deadline: float) -> Sheet:
         values = row_values(cells)
         if any(v not in (None, "") for v in values):
             grid.append((number, values))
-        if len(grid) > MAX_ROWS + 1:
+        if len(grid) > MAX_ROWS + HEADER_SEARCH_ROWS + len(FOOTER_STARTS):  # the members, a title, headings, a footer
             raise RosterFileError(
                 _("The roster has more than %(n)d rows. Split it into several files.") % {"n": MAX_ROWS}
             )
