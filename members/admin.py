@@ -35,6 +35,19 @@ class TagFilter(admin.SimpleListFilter):
         return queryset
 
 
+# 全国党员管理信息系统's 党员基本信息 items (members/national.py), beside our own.
+NATIONAL_RECORD_FIELDS = [
+    "ethnicity",
+    "education",
+    "category",
+    "joined_on_precision",
+    "full_member_on",
+    "full_member_on_precision",
+    "work_post",
+    "home_address",
+]
+
+
 @admin.register(PartyMember)
 class PartyMemberAdmin(RevealMixin, ScopedAdmin):
     """A member's own record. `groups.admin` registers it again with what only that room knows: the member's party
@@ -42,7 +55,12 @@ class PartyMemberAdmin(RevealMixin, ScopedAdmin):
 
     form = PartyMemberForm
     # ID and phone numbers masked on the change page too; holders of the permission reveal them (a REVEAL event).
-    reveal_fields = {"id_number": "id_masked", "phone": "phone_masked_col", "birth_date": "born"}
+    reveal_fields = {
+        "id_number": "id_masked",
+        "phone": "phone_masked_col",
+        "birth_date": "born",
+        "home_address": "address_masked",
+    }
     reveal_permission = "members.reveal"  # the capability: the permission "may see full numbers", in reach
     list_display = [
         "name",
@@ -65,6 +83,7 @@ class PartyMemberAdmin(RevealMixin, ScopedAdmin):
         (None, {"fields": ["village", "name", "sex", "birth_date", "id_number", "phone"]}),
         (_("Party membership"), {"fields": ["joined_on", "status", "left_on"]}),
         (_("Profile"), {"fields": ["is_former_cadre", "is_old_member", "is_shuangdai", "notes"]}),
+        (_("National record"), {"fields": NATIONAL_RECORD_FIELDS}),
     ]
 
     def get_search_results(self, request, queryset, search_term):
@@ -109,6 +128,10 @@ class PartyMemberAdmin(RevealMixin, ScopedAdmin):
     @admin.display(description=_("phone"))
     def phone_masked_col(self, obj):
         return obj.phone_masked
+
+    @admin.display(description=_("home address"))
+    def address_masked(self, obj):
+        return obj.home_address_masked
 
     @admin.display(description=_("profile"))
     def tag_list(self, obj):

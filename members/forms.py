@@ -24,11 +24,21 @@ class PartyMemberForm(forms.ModelForm):
             "is_shuangdai",
             "left_on",
             "notes",
+            # the national record (members/national.py)
+            "ethnicity",
+            "education",
+            "category",
+            "joined_on_precision",
+            "full_member_on",
+            "full_member_on_precision",
+            "work_post",
+            "home_address",
         ]
         widgets = {
             "id_number": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 20}),
             "phone": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 20, "inputmode": "tel"}),
             "notes": forms.Textarea(attrs={"rows": 2}),
+            "home_address": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 200}),
         }
         help_texts = {"id_number": _("18 characters; the last may be X.")}
 

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from audit.history import audit_history
 from core import clock, fields, periods
 from core.fields import EncryptedTextField, LookupHashField, lookup_hash
+from members import national
 from members.validators import id_birth_date, id_sex, normalise_id_number, validate_id_number, validate_phone
 from township.models import ConstraintErrorsOnFields, scoped_manager
 
@@ -52,7 +53,32 @@ class PartyMember(ConstraintErrorsOnFields, models.Model):
     )
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
 
-    constraint_error_fields = {"member_joined_after_birth": "joined_on", "member_left_after_joined": "left_on"}
+    # --- the national record (全国党员管理信息系统 党员基本信息, issue 16; choices in members/national.py) ----------
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=national.ETHNICITY_CHOICES, blank=True)
+    education = models.CharField(_("education"), max_length=2, choices=national.Education.choices, blank=True)
+    category = models.CharField(_("category of person"), max_length=16, choices=national.Category.choices, blank=True)
+    # 转正日期; a probationary member has none yet.
+    full_member_on = models.DateField(_("date became a full member"), null=True, blank=True)
+    work_post = models.CharField(_("work post"), max_length=60, blank=True)
+    home_address = EncryptedTextField(_("home address"), blank=True, max_length=200)
+    # A date the national record gives to the month only (1970.03) is kept as the 1st with "month": shown 1970年3月,
+    # never as an invented day. The birth date needs none: the ID number gives the day.
+    joined_on_precision = models.CharField(
+        _("date joined known to"), max_length=5, choices=national.Precision.choices, default=national.Precision.DAY
+    )
+    full_member_on_precision = models.CharField(
+        _("date became a full member known to"),
+        max_length=5,
+        choices=national.Precision.choices,
+        default=national.Precision.DAY,
+    )
+    # --- end of the national record ----------------------------------------------------------------------------------
+
+    constraint_error_fields = {
+        "member_joined_after_birth": "joined_on",
+        "member_left_after_joined": "left_on",
+        "member_full_after_joined": "full_member_on",
+    }
     objects = scoped_manager("village")
     history = audit_history()
 
@@ -75,6 +101,11 @@ class PartyMember(ConstraintErrorsOnFields, models.Model):
                 name="member_left_after_joined",
                 violation_error_message=_("The date the member left cannot be before the date joined."),
             ),
+            models.CheckConstraint(
+                condition=Q(full_member_on__isnull=True) | Q(full_member_on__gte=F("joined_on")),
+                name="member_full_after_joined",
+                violation_error_message=_("The date of becoming a full member cannot be before the date joined."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -87,6 +118,18 @@ class PartyMember(ConstraintErrorsOnFields, models.Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def home_address_masked(self) -> str:
+        return fields.mask_personal("home_address", self.home_address)
+
+    @property
+    def joined_on_shown(self) -> str:
+        return national.date_shown(self.joined_on, self.joined_on_precision)
+
+    @property
+    def full_member_on_shown(self) -> str:
+        return national.date_shown(self.full_member_on, self.full_member_on_precision)
 
     @property
     def birth_year(self) -> str:
@@ -135,8 +178,10 @@ class PartyMember(ConstraintErrorsOnFields, models.Model):
                         code="sex_mismatch",
                     )
                 )
-            clash = PartyMember.objects.filter(id_number_hash=lookup_hash(self.id_number)).exclude(pk=self.pk)
-            other = clash.select_related("village").first()
+            other = None
+            if not getattr(self, "_id_clash_checked", False):  # a bulk check (the import) has looked already
+                clash = PartyMember.objects.filter(id_number_hash=lookup_hash(self.id_number)).exclude(pk=self.pk)
+                other = clash.select_related("village").first()
             if other is not None:
                 errors.setdefault("id_number", []).append(
                     ValidationError(
@@ -166,8 +211,24 @@ class PartyMember(ConstraintErrorsOnFields, models.Model):
             errors.setdefault("joined_on", []).append(
                 ValidationError(_("The date joined cannot be in the future."), code="joined_future")
             )
+        self._clean_national_record(errors)
         if errors:
             raise ValidationError(errors)
+
+    def _clean_national_record(self, errors: dict[str, list]) -> None:
+        """转正日期 lies between the date joined and today."""
+        if self.full_member_on is None:
+            return
+        if self.joined_on and self.full_member_on < self.joined_on:
+            errors.setdefault("full_member_on", []).append(
+                ValidationError(
+                    _("The date of becoming a full member cannot be before the date joined."), code="full_before_joined"
+                )
+            )
+        if self.full_member_on > clock.today():
+            errors.setdefault("full_member_on", []).append(
+                ValidationError(_("The date of becoming a full member cannot be in the future."), code="full_future")
+            )
 
 
 # The one ID mask and the one phone mask (core.fields), under the names the rooms above already import.

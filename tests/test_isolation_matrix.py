@@ -144,6 +144,7 @@ LIST_URLS = {
     "roster:import-preview",
     "roster:import-confirm",
     "roster:roster",
+    "roster:national",
     "dues:index",
     "orglife:index",
 }

@@ -96,6 +96,7 @@ PAGE_CAPABILITY = {
     "awards:reserve-remove": "awards.decide",
     "reports:award-report": "awards.report",
     "roster:roster": "members.read",
+    "roster:national": "members.read",
     "roster:import": "members.write",
     "roster:import-template": "members.write",
     "audit:events": "audit.read",

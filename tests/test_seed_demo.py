@@ -44,3 +44,22 @@ def test_it_seeds_the_demo_up_to_this_month_in_beijing(now, db):
     assert MonthlyReport.objects.filter(month=last, status=Status.DRAFT).count() == 3
     late = overdue_groups(Village.objects.all(), today, lambda g: g.village.township.report_due_day)
     assert len(late) == LATE_SHOWN[today] and {m for _g, m in late} <= {last}
+
+
+def test_the_surveyed_townships_members_have_their_national_record(db):
+    """民族, 学历, 人员类别, 工作岗位, 家庭住址 for everyone of 金溪乡; 转正日期 for full members, to the month for
+    those who joined before 1990; nothing for probationary members; and running it again changes nothing."""
+    from members.models import PartyMember
+    from seeding.demo.national import fill_national_record
+
+    call_command("seed_demo", password="Demo-national-record-1", stdout=io.StringIO())
+    members = PartyMember.objects.filter(village__township__name="金溪乡")
+    assert members.count() == 251
+    assert not members.filter(ethnicity="").exists() and not members.filter(home_address="").exists()
+    assert set(members.values_list("ethnicity", flat=True)) >= {"01"}
+    assert members.filter(ethnicity="01").count() > 230
+    assert not members.filter(status=PartyMember.Status.PROBATIONARY, full_member_on__isnull=False).exists()
+    old = members.filter(joined_on__year__lt=1990, status=PartyMember.Status.FULL)
+    assert old.exists() and not old.exclude(full_member_on_precision="month").exists()
+    assert members.filter(full_member_on__isnull=False).count() > 200
+    assert fill_national_record("金溪乡") == 0

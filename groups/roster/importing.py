@@ -17,8 +17,9 @@ import logging
 import re
 import time
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from io import BytesIO
 
 from django.conf import settings
@@ -36,6 +37,7 @@ from core.fields import lookup_hash, mask_id_number
 from core.words import day_cn
 from core.xlsx import TEXT_FORMAT, Col, PrintTable, height_for, put_date, put_text, wrapped_lines
 from core.xlsx_read import SheetLimits, SheetTooLarge, bounded_rows, row_values
+from members import national
 from members.models import PartyMember
 from members.validators import (
     FULLWIDTH,
@@ -54,9 +56,9 @@ RATIO_FLOOR = 1024 * 1024  # parts smaller than this unpacked are harmless whate
 XLSX_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 logger = logging.getLogger(__name__)
 
-MAX_ROWS = 5000
-# How far a roster sheet may reach, declared or real (the roster has 13 columns; room for blank rows in between),
-# and how long reading a workbook may take (a full 5,000-row roster reads in about 1.5 s).
+MAX_ROWS = 10_000  # a county's export from the national system
+# How far a roster sheet may reach, declared or real (the roster has 21 columns; room for blank rows in between),
+# and how long reading a workbook may take (a full 10,000-row roster reads in about 3 s).
 SHEET_LIMITS = SheetLimits(rows=2 * MAX_ROWS, columns=50, seconds=10)
 DATA_SHEET = "党员名册"
 NOTES_SHEET = "填写说明"
@@ -76,27 +78,55 @@ class Column:
     aliases: tuple[str, ...] = ()
 
 
+# Our template's headings first; the national system's 党员基本信息 headings (全国党员管理信息系统) are among the
+# aliases, so its export imports as it is, in any column order.
 COLUMNS = (
-    Column("village", "村", True, ("村名", "所在村", "村别")),
+    Column(
+        "village",
+        "村",
+        True,
+        ("村名", "所在村", "村别", "所在党支部", "所在支部", "党支部", "所在党组织", "党组织名称"),
+    ),  # fmt: skip  # noqa: E501
     Column("party_group", "党小组", False, ("所在党小组",)),
     Column("name", "姓名", True),
     Column("sex", "性别"),
-    Column("birth_date", "出生日期", False, ("出生年月日",)),
-    Column("id_number", "身份证号", True, ("身份证号码", "公民身份号码", "身份证")),
-    Column("phone", "联系电话", False, ("电话", "手机", "手机号", "手机号码")),
-    Column("joined_on", "入党日期", True, ("入党时间",)),
+    Column("birth_date", "出生日期", False, ("出生年月日", "出生年月")),
+    Column("id_number", "身份证号", True, ("身份证号码", "公民身份号码", "身份证", "公民身份证号码")),
+    Column("phone", "联系电话", False, ("电话", "手机", "手机号", "手机号码", "联系方式")),
+    Column("joined_on", "入党日期", True, ("入党时间", "加入党组织日期", "入党年月")),
     Column("status", "党员类别", False, ("党员类型",)),
     Column("is_former_cadre", "原村干部"),
     Column("is_old_member", "老党员"),
     Column("is_shuangdai", "双带能手"),
     Column("notes", "备注"),
+    # the national record (members/national.py)
+    Column("ethnicity", "民族"),
+    Column("education", "学历", False, ("最高学历", "文化程度")),
+    Column("category", "人员类别", False, ("职业类别",)),
+    Column("full_member_on", "转正日期", False, ("转正时间", "转为正式党员日期", "转正年月")),
+    Column("work_post", "工作岗位", False, ("岗位", "职业", "现工作岗位")),
+    Column("home_address", "家庭住址", False, ("家庭地址", "现居住地", "户籍地址", "住址")),
+    Column("standing", "党籍状态", False, ("党籍",)),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 BY_HEADER = {name: c for c in COLUMNS for name in (c.header, *c.aliases)}
-MEMBER_FIELDS = ("name", "sex", "birth_date", "id_number", "phone", "joined_on", "status", "notes")
+NATIONAL_FIELDS = (
+    "ethnicity",
+    "education",
+    "category",
+    "full_member_on",
+    "full_member_on_precision",
+    "work_post",
+    "home_address",
+    "joined_on_precision",
+)
+MEMBER_FIELDS = ("name", "sex", "birth_date", "id_number", "phone", "joined_on", "status", "notes", *NATIONAL_FIELDS)
 FLAGS = ("is_former_cadre", "is_old_member", "is_shuangdai")
 # Fields a blank cell leaves as they are on record (a new member gets the default instead).
-KEEP_WHEN_BLANK = ("sex", "birth_date", "phone", "status", "notes", *FLAGS)
+KEEP_WHEN_BLANK = ("sex", "birth_date", "phone", "status", "notes", *FLAGS, *NATIONAL_FIELDS)
+# A date's precision is read from its date's cell: the column the reconciliation names when it changes.
+PRECISION_OF = {"joined_on_precision": "joined_on", "full_member_on_precision": "full_member_on"}
+STANDING_NORMAL = "正常"  # 党籍状态: the only standing the import records; changes go through the member's page
 
 SEXES = {"男": Sex.MALE, "男性": Sex.MALE, "女": Sex.FEMALE, "女性": Sex.FEMALE}
 STATUSES = {"正式": Status.FULL, "正式党员": Status.FULL, "预备": Status.PROBATIONARY, "预备党员": Status.PROBATIONARY}
@@ -104,7 +134,15 @@ YES = {"是", "√", "Y", "YES"}
 NO = {"否", "×", "N", "NO"}
 DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+COMPACT_MONTH_RE = re.compile(r"^(\d{4})(\d{2})$")
 BRACKETS_RE = re.compile(r"[（(【\[].*?[）)】\]]")
+# How the national system names a village's branch: 中共金溪乡罗紫村支部委员会, 罗紫村党支部 … (the village is what is
+# left once the party's name, the township's and the branch's kind are taken off).
+BRANCH_PREFIXES = ("中国共产党", "中共")
+BRANCH_SUFFIXES = (
+    "党总支部委员会", "总支部委员会", "党支部委员会", "支部委员会", "党总支部", "党总支", "党支部", "总支", "支部"
+)  # fmt: skip
 
 EXAMPLE_FIRST17 = "51012319650307001"
 EXAMPLE_ID = EXAMPLE_FIRST17 + id_check_digit(EXAMPLE_FIRST17)
@@ -135,27 +173,64 @@ class RowPlan:
     party_group: object | None = None
     group_change: str | None = None  # "join" | "move" | None
     problems: list[Problem] = field(default_factory=list)
+    village_id: int | None = None
+    # Reconciliation: each changed item as (heading, on record, in the file), personal data masked.
+    diffs: list[tuple[str, str, str]] = field(default_factory=list)
+    held: str = ""  # why the row is shown but cannot be applied here (a 党籍状态 other than 正常)
 
     @property
     def action(self) -> str:
         if self.problems:
             return "problem"
+        if self.held:
+            return "held"
         if self.is_new:
             return "new"
         return "update" if self.changed or self.group_change else "unchanged"
 
     @property
     def changed_labels(self) -> list[str]:
-        labels = [BY_KEY[f].header for f in self.changed if f in BY_KEY]
+        labels = list(dict.fromkeys(BY_KEY[PRECISION_OF.get(f, f)].header for f in self.changed))
         if self.group_change:
             labels.append(BY_KEY["party_group"].header)
         return labels
 
 
 @dataclass
+class Missing:
+    """A current member of a village the file covers whom the file does not list."""
+
+    village_name: str
+    name: str
+    id_masked: str
+
+
+@dataclass
+class Choice:
+    """What the person ticked on the preview: every new member, every changed one, and single rows (Excel row
+    numbers). Ticking a category takes every row of it, so a county's file needs two ticks, not ten thousand."""
+
+    all_new: bool = False
+    all_changed: bool = False
+    rows: frozenset[int] = frozenset()
+
+    def takes(self, row: RowPlan) -> bool:
+        if row.action == "new":
+            return self.all_new or row.row in self.rows
+        if row.action == "update":
+            return self.all_changed or row.row in self.rows
+        return False
+
+
+EVERYTHING = Choice(all_new=True, all_changed=True)
+
+
+@dataclass
 class Plan:
     rows: list[RowPlan] = field(default_factory=list)
     file_problems: list[str] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)
+    applied: dict[str, int] = field(default_factory=dict)
 
     @property
     def problems(self) -> list[Problem]:
@@ -168,9 +243,19 @@ class Plan:
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
 
-    @property
+    @cached_property  # read many times by the preview of a 10,000-row file; the rows are set once, when read
     def counts(self) -> dict[str, int]:
-        return {a: self.count(a) for a in ("new", "update", "unchanged", "problem")}
+        tally = Counter(r.action for r in self.rows)
+        return {a: tally[a] for a in ("new", "update", "unchanged", "problem", "held")}
+
+    @property
+    def changes(self) -> list[RowPlan]:
+        """The rows that would change something, the ones the preview offers to tick."""
+        return [r for r in self.rows if r.action in ("new", "update")]
+
+    @property
+    def held_rows(self) -> list[RowPlan]:
+        return [r for r in self.rows if r.action == "held"]
 
     @property
     def has_changes(self) -> bool:
@@ -184,6 +269,7 @@ class Plan:
 class Sheet:
     columns: dict[int, Column]  # 1-based column index → column
     rows: list[tuple[int, dict[str, object]]]  # (Excel row number, values by column key)
+    headings: dict[str, str] = field(default_factory=dict)  # column key → its heading as the file writes it
 
 
 def _normalise_header(value) -> str:
@@ -324,7 +410,7 @@ def _read_workbook(wb, deadline: float) -> Sheet:
         values = row_values(cells)
         if any(v not in (None, "") for v in values):
             grid.append((number, values))
-        if len(grid) > MAX_ROWS + 1:
+        if len(grid) > MAX_ROWS + HEADER_SEARCH_ROWS + len(FOOTER_STARTS):  # the members, a title, headings, a footer
             raise RosterFileError(
                 _("The roster has more than %(n)d rows. Split it into several files.") % {"n": MAX_ROWS}
             )
@@ -348,6 +434,8 @@ def _read_workbook(wb, deadline: float) -> Sheet:
         raise RosterFileError(_("The roster sheet is empty. Fill in the template's columns, one member a row."))
     at = _header_index(grid)
     grid = grid[at:]  # a title above the headings (the template's, or the township's own) is not data
+    while len(grid) > 1 and _is_footer(grid[-1][1]):
+        grid.pop()  # the 合计 and 制表人 lines under an exported roster are not members
     header_number, header = grid[0]
     columns, problems = _columns(header, grid[1:])
     if problems:
@@ -358,7 +446,16 @@ def _read_workbook(wb, deadline: float) -> Sheet:
     ]
     if not rows:
         raise RosterFileError(_("The roster has headings but no members under them."))
-    return Sheet(columns, rows)
+    headings = {col.key: _normalise_header(header[i - 1]) for i, col in columns.items()}
+    return Sheet(columns, rows, headings)
+
+
+FOOTER_STARTS = ("合计", "制表人")
+
+
+def _is_footer(values: list) -> bool:
+    filled = [v for v in values if v not in (None, "")]
+    return len(filled) == 1 and str(filled[0]).startswith(FOOTER_STARTS)
 
 
 def _header_index(grid: list[tuple[int, list]]) -> int:
@@ -457,6 +554,71 @@ def parse_date(value) -> datetime.date | None:
     return day
 
 
+def parse_dated(value) -> tuple[datetime.date, str] | None:
+    """A date and how much of it is known: 1970.03 and 1970年3月 are (1970-03-01, "month"); a full date, an Excel
+    date cell or serial number is (that day, "day"). A number like 1970.03 is how Excel keeps 1970.03 typed into a
+    cell: it is read as year and month (1970.1 is October, as the national forms write it)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and 1900 < value < 2100 and not value.is_integer():
+        value = f"{value:.2f}"
+    if isinstance(value, str):
+        text = "".join(value.split()).translate(FULLWIDTH)
+        match = MONTH_RE.match(text) or COMPACT_MONTH_RE.match(text)
+        if match:
+            year, month = (int(g) for g in match.groups())
+            if not 1 <= month <= 12:
+                raise CellError(_("“%(v)s” is not a real date.") % {"v": value})
+            if year < 1900:
+                raise CellError(_("The year %(y)d is too early; check the date.") % {"y": year})
+            return datetime.date(year, month, 1), national.Precision.MONTH
+    return parse_date(value), national.Precision.DAY
+
+
+def _lookup(words: dict[str, str], hint: str):
+    """A parser for a choice written as its label, a common synonym or its code."""
+
+    def parse(value):
+        text = _text(value)
+        if not text:
+            return ""
+        found = words.get(text) or words.get(text.upper())
+        if found is None:
+            raise CellError(_("“%(v)s” is not one of: %(hint)s.") % {"v": value, "hint": hint})
+        return found
+
+    return parse
+
+
+def _words(choices, synonyms: dict[str, str]) -> dict[str, str]:
+    words = {label: code for code, label in choices} | {code: code for code, _label in choices}
+    return words | {word: words[label] for word, label in synonyms.items()}
+
+
+ETHNICITY_WORDS = _words(
+    national.ETHNICITY_CHOICES,
+    {name.removesuffix("族"): name for name in national.ETHNICITIES}
+    | {str(int(code)): name for code, name in national.ETHNICITY_CHOICES},
+)
+EDUCATION_WORDS = _words(
+    national.Education.choices,
+    {
+        "博士": "博士研究生", "研究生（博士）": "博士研究生", "硕士": "硕士研究生", "研究生": "硕士研究生",
+        "研究生（硕士）": "硕士研究生", "本科": "大学本科", "大学": "大学本科", "大专": "大学专科", "专科": "大学专科",
+        "中专": "中等专科", "中等专业学校": "中等专科", "职高": "职业高中", "技校": "技工学校", "高中": "普通高中",
+        "小学": "小学及以下", "文盲": "小学及以下", "不识字或识字很少": "小学及以下",
+    },
+)  # fmt: skip
+CATEGORY_WORDS = _words(
+    national.Category.choices,
+    {
+        "农民": "农牧渔民", "牧民": "农牧渔民", "渔民": "农牧渔民", "工人": "企业职工", "职工": "企业职工",
+        "离退休": "离退休人员", "退休人员": "离退休人员", "离休人员": "离退休人员", "在校学生": "学生",
+        "其他职业人员": "其他", "个体户": "个体工商户", "机关工作人员": "党政机关工作人员",
+    },
+)  # fmt: skip
+
+
 def parse_choice(value, choices: dict, hint: str):
     text = _text(value).upper()
     if not text:
@@ -508,8 +670,15 @@ PARSERS = {
     "notes": _text,
     "id_number": parse_id_number,
     "phone": parse_phone,
-    "birth_date": parse_date,
-    "joined_on": parse_date,
+    "birth_date": parse_dated,
+    "joined_on": parse_dated,
+    "full_member_on": parse_dated,
+    "ethnicity": _lookup(ETHNICITY_WORDS, "汉族、彝族、藏族等56个民族"),
+    "education": _lookup(EDUCATION_WORDS, "、".join(national.Education.labels)),
+    "category": _lookup(CATEGORY_WORDS, "、".join(national.Category.labels)),
+    "work_post": _text,
+    "home_address": _text,
+    "standing": _text,
     "sex": lambda v: parse_choice(v, SEXES, "男、女"),
     "status": lambda v: parse_choice(v, STATUSES, "正式、预备"),
     "is_former_cadre": parse_flag,
@@ -524,26 +693,41 @@ PARSERS = {
 class _Row:
     """One row being checked: its parsed values and the problems found, filed by column."""
 
-    def __init__(self, number: int, raw: dict[str, object], letters: dict[str, str]):
+    def __init__(self, number: int, raw: dict[str, object], letters: dict[str, str], headings=None):
         self.number = number
         self.letters = letters
+        self.headings = headings or {}
         self.values: dict[str, object] = {}
         self.problems: list[Problem] = []
         self.bad: set[str | None] = set()  # the columns with a problem (None: the row as a whole)
+        self.birth_month_only = False
         for key, value in raw.items():
             try:
                 self.values[key] = PARSERS[key](value)
             except CellError as exc:
                 self.add(key, str(exc))
+        for key in ("birth_date", "joined_on", "full_member_on"):
+            dated = self.values.get(key)
+            if isinstance(dated, tuple):
+                self.values[key], precision = dated
+                if key == "birth_date":
+                    self.birth_month_only = precision == national.Precision.MONTH
+                else:
+                    self.values[f"{key}_precision"] = precision
         for col in COLUMNS:
             if col.required and col.key not in self.bad and self.values.get(col.key) in (None, ""):
                 self.add(col.key, _("This column must be filled in."))
 
     def add(self, key: str | None, message) -> None:
-        col = BY_KEY.get(key) if key else None
+        col = BY_KEY.get(PRECISION_OF.get(key, key)) if key else None
         self.bad.add(col.key if col else None)
         self.problems.append(
-            Problem(self.number, col.header if col else None, self.letters.get(col.key) if col else None, str(message))
+            Problem(
+                self.number,
+                self.headings.get(col.key, col.header) if col else None,  # the file's own heading: 公民身份号码
+                self.letters.get(col.key) if col else None,
+                str(message),
+            )
         )
 
     def get(self, key: str):
@@ -557,8 +741,24 @@ def read_roster(data: bytes, user) -> Plan:
     except RosterFileError as exc:
         return Plan(file_problems=[str(exc)])
     letters = {col.key: get_column_letter(i) for i, col in sheet.columns.items()}
-    rows = [_Row(number, raw, letters) for number, raw in sheet.rows]
-    return Plan(rows=_check_rows(rows, user))
+    rows = [_Row(number, raw, letters, sheet.headings) for number, raw in sheet.rows]
+    plan = Plan(rows=_check_rows(rows, user))
+    plan.missing = _missing(plan, rows)
+    return plan
+
+
+def _missing(plan: Plan, rows: list[_Row]) -> list[Missing]:
+    """The current members of the villages the file covers that it does not list (one query)."""
+    villages = {r.village_id for r in plan.rows if r.village_id}
+    if not villages:
+        return []
+    listed = {lookup_hash(r.get("id_number")) for r in rows if r.get("id_number")}
+    members = (
+        PartyMember.objects.filter(village_id__in=villages, left_on__isnull=True)
+        .order_by("village__name", "name", "pk")
+        .values_list("village__name", "name", "id_number", "id_number_hash")
+    )
+    return [Missing(v, name, mask_id_number(number)) for v, name, number, h in members if h not in listed]
 
 
 def _check_rows(rows: list[_Row], user) -> list[RowPlan]:
@@ -617,7 +817,7 @@ def _plan_row(r: _Row, plan: RowPlan, villages, groups, on_record, posts, namesa
 
     village = None
     if r.get("village"):
-        found = villages.get(r.get("village"), [])
+        found = _find_village(r.get("village"), villages)
         if not found:
             r.add("village", _("There is no village “%(v)s” among the villages you keep.") % {"v": r.get("village")})
         elif len(found) > 1:
@@ -628,6 +828,7 @@ def _plan_row(r: _Row, plan: RowPlan, villages, groups, on_record, posts, namesa
             )
         else:
             village = found[0]
+            plan.village_id = village.pk
     group = None
     if village is not None and r.get("party_group"):
         group = groups.get((village.pk, r.get("party_group")))
@@ -656,9 +857,26 @@ def _plan_row(r: _Row, plan: RowPlan, villages, groups, on_record, posts, namesa
         )
         return
 
+    standing = r.get("standing")
+    if standing and standing != STANDING_NORMAL:
+        # Leaving, suspension and the like are recorded with their decision on the member's page, not by import.
+        plan.held = _("党籍状态 is “%(s)s”: record changes of standing on the member's page.") % {"s": standing}
+        return
+
     member = existing if existing is not None else PartyMember(village=village)
+    member._id_clash_checked = True  # `on_record` holds every member with the file's ID numbers, in reach or not
     before = {f: getattr(member, f) for f in (*MEMBER_FIELDS, *FLAGS)}
     id_ok = id_number and "id_number" not in r.bad
+    if r.birth_month_only and id_ok and "birth_date" not in r.bad:
+        # 出生年月 (1970.03): the ID number gives the day; the month written must agree with it.
+        born, written = id_birth_date(id_number), r.get("birth_date")
+        if (born.year, born.month) != (written.year, written.month):
+            r.add(
+                "birth_date",
+                _("The birth month does not match the ID number, which says %(d)s.") % {"d": day_cn(born)},
+            )
+        else:
+            r.values["birth_date"] = born
     for f in (*MEMBER_FIELDS, *FLAGS):
         if f in r.bad:
             continue
@@ -685,6 +903,7 @@ def _plan_row(r: _Row, plan: RowPlan, villages, groups, on_record, posts, namesa
     plan.member = member
     if existing is not None:
         plan.changed = [f for f, old in before.items() if getattr(member, f) != old]
+        plan.diffs = _diffs(member, before, plan.changed)
     if group is not None:
         current = posts.get(member.pk) if existing is not None else None
         if current is None:
@@ -703,6 +922,57 @@ def _plan_row(r: _Row, plan: RowPlan, villages, groups, on_record, posts, namesa
                 return
             plan.group_change = "move"
         plan.party_group = group
+        if plan.group_change and existing is not None:
+            plan.diffs.append((BY_KEY["party_group"].header, current.party_group.name if current else "", group.name))
+
+
+def _find_village(text: str, villages: dict[str, list]) -> list:
+    """The villages a 村 or 所在党支部 cell names: the village's own name, or a branch's name around it."""
+    if text in villages:
+        return villages[text]
+    name = text
+    for prefix in BRANCH_PREFIXES:
+        name = name.removeprefix(prefix)
+    for suffix in BRANCH_SUFFIXES:
+        if name.endswith(suffix):
+            name = name.removesuffix(suffix)
+            break
+    if name in villages:
+        return villages[name]
+    for village_name, found in villages.items():  # 金溪乡罗紫村: the township's name before the village's
+        if name.endswith(village_name):
+            within = [v for v in found if name == v.township.name + village_name]
+            if within:
+                return within
+    return []
+
+
+def _shown(member: PartyMember, f: str, value) -> str:
+    """A field's value as the preview shows it: personal data masked (audit.masking), dates as 1970年3月."""
+    from audit.masking import is_personal, shown
+
+    if f in ("joined_on", "full_member_on"):
+        return national.date_shown(value, getattr(member, f"{f}_precision"))
+    if is_personal(PartyMember, f):
+        return str(shown(PartyMember, f, value) or "")
+    if f in FLAGS:
+        return YES_NO_TEXT[bool(value)]
+    choices = dict(PartyMember._meta.get_field(f).flatchoices)
+    if value in choices:
+        return str(choices[value])
+    return "" if value is None else str(value)
+
+
+YES_NO_TEXT = {True: "是", False: "否"}
+
+
+def _diffs(member: PartyMember, before: dict, changed: list[str]) -> list[tuple[str, str, str]]:
+    """Each changed item, old → new, under its heading; a date and its precision are one item."""
+    out = []
+    for f in dict.fromkeys(PRECISION_OF.get(f, f) for f in changed):
+        old_member = PartyMember(**{k: before[k] for k in (f, f"{f}_precision") if k in before})
+        out.append((BY_KEY[f].header, _shown(old_member, f, before[f]), _shown(member, f, getattr(member, f))))
+    return out
 
 
 def _default(f: str, id_number: str | None):
@@ -714,7 +984,9 @@ def _default(f: str, id_number: str | None):
         return Status.FULL
     if f in FLAGS:
         return False
-    if f in ("phone", "notes", "name", "id_number"):
+    if f in PRECISION_OF:
+        return national.Precision.DAY
+    if f in ("phone", "notes", "name", "id_number", "ethnicity", "education", "category", "work_post", "home_address"):
         return ""
     return None
 
@@ -752,19 +1024,34 @@ class RosterNotReady(Exception):
         self.plan = plan
 
 
+class NothingChosen(Exception):
+    """The person ticked none of the changes the file offers."""
+
+
 @transaction.atomic
-def roster_import(*, data: bytes, acting_user, on: datetime.date | None = None, filename: str = "") -> Plan:
-    """Check the file again and save every row, or nothing: new members created, named members updated, party
-    group membership joined or moved from `on` (default today). The IMPORT event is written in the same
-    transaction: no members saved without it, no event for an import that was not saved."""
+def roster_import(
+    *,
+    data: bytes,
+    acting_user,
+    on: datetime.date | None = None,
+    filename: str = "",
+    choice: Choice = EVERYTHING,
+) -> Plan:
+    """Check the file again and save the rows `choice` takes (by default every one), or nothing: new members
+    created, named members updated, party group membership joined or moved from `on` (default today). The IMPORT
+    event, naming each member saved and the items changed, is written in the same transaction: no members saved
+    without it, no event for an import that was not saved. `plan.applied` counts what was saved."""
     require(acting_user, "members.write")
     from groups.services import member_join_group, member_move_group
 
     plan = read_roster(data, acting_user)
     if not plan.ok:
         raise RosterNotReady(plan)
+    chosen = [row for row in plan.rows if choice.takes(row)]
+    if plan.has_changes and not chosen:
+        raise NothingChosen
     on = on or clock.today()
-    for row in plan.rows:
+    for row in chosen:
         member = row.member
         if row.is_new or row.changed:
             member.full_clean(exclude=["id_number_hash", "phone_hash"])
@@ -776,13 +1063,23 @@ def roster_import(*, data: bytes, acting_user, on: datetime.date | None = None, 
         elif row.group_change == "move":
             member_move_group(member=member, party_group=row.party_group, moved_on=on, acting_user=acting_user)
     counts = plan.counts
+    plan.applied = {
+        "new": sum(1 for r in chosen if r.is_new),
+        "update": sum(1 for r in chosen if not r.is_new),
+        "unchanged": counts["unchanged"],
+    }
     record(
         Action.IMPORT,
         user=acting_user,
-        rows=counts["new"] + counts["update"],
+        rows=len(chosen),
         what="member_roster",
         filename=filename,
-        **{k: counts[k] for k in ("new", "update", "unchanged")},
+        **plan.applied,
+        skipped=len(plan.changes) - len(chosen),
+        held=counts["held"],
+        not_in_file=len(plan.missing),
+        # Who changed and which items (never the values: the members' own history keeps those, masked on display).
+        members=[{"id": r.member.pk, "new": r.is_new, "items": r.changed_labels} for r in chosen],
     )
     return plan
 
@@ -803,6 +1100,13 @@ NOTES = (  # the 填写说明 sheet, written in Chinese as the people filling th
     ("老党员", False, "是 或 否。"),
     ("双带能手", False, "是 或 否：带头致富、带领群众致富的党员。"),
     ("备注", False, "其他需要记下的情况。"),
+    ("民族", False, "如：汉族、彝族。"),
+    ("学历", False, "、".join(national.Education.labels) + "之一。"),
+    ("人员类别", False, "、".join(national.Category.labels) + "之一。"),
+    ("转正日期", False, "预备党员不填。可只写年月，如 1971.03 或 1971年3月。"),
+    ("工作岗位", False, "如：村党支部书记、种植户、外出务工。"),
+    ("家庭住址", False, "如：罗紫村三社12号。只有能查看完整号码的人员可见全文。"),
+    ("党籍状态", False, "正常 或 不填。党籍的其他变化（转出、停止党籍等）请在党员页面登记。"),
 )
 
 
@@ -815,6 +1119,7 @@ def template_workbook(user, *, place: str = "") -> bytes:
     group = PartyGroup.objects.filter(village=village, dissolved_on__isnull=True).order_by("name").first()
     wb = Workbook()
     widths = {"村": 10, "党小组": 18, "姓名": 10, "身份证号": 22, "联系电话": 15, "备注": 24, "性别": 6}
+    widths |= {"民族": 8, "学历": 10, "人员类别": 10, "工作岗位": 12, "家庭住址": 20}
     table = PrintTable(
         wb.active,
         [Col(c.header, widths.get(c.header, 10)) for c in COLUMNS],
@@ -837,6 +1142,13 @@ def template_workbook(user, *, place: str = "") -> bytes:
         "is_old_member": "是",
         "is_shuangdai": "否",
         "notes": _("Example row: delete it before importing."),
+        "ethnicity": "汉族",
+        "education": "初中",
+        "category": "农牧渔民",
+        "full_member_on": "1991.07",
+        "work_post": "种植户",
+        "home_address": "罗紫村三社12号",
+        "standing": "正常",
     }
     first = table.first_row
     last = first + TEMPLATE_ROWS - 1

@@ -11,4 +11,5 @@ urlpatterns = [
     path("import/preview/", views.import_preview, name="import-preview"),
     path("import/confirm/", views.import_confirm, name="import-confirm"),
     path("roster.xlsx", views.roster_xlsx, name="roster"),
+    path("national.xlsx", views.national_xlsx, name="national"),
 ]

@@ -19,12 +19,16 @@ from django.views.decorators.http import require_POST
 
 from audit.events import Action, record
 from audit.submissions import Result, repeat_safe, submit_once
+from core import clock
 from core.uploads import upload_refused
 from core.xlsx import XLSX_CONTENT_TYPE, xlsx_response
 from groups.models import PendingImport
 from groups.roster.exporting import roster_file, roster_filename
 from groups.roster.forms import ImportForm
 from groups.roster.importing import (
+    EVERYTHING,
+    Choice,
+    NothingChosen,
     RosterFileError,
     RosterNotReady,
     read_roster,
@@ -32,6 +36,7 @@ from groups.roster.importing import (
     roster_import,
     template_workbook,
 )
+from groups.roster.national_export import NATIONAL_SHEET, national_file
 from groups.roster.pending import pending_discard, pending_read, pending_store
 from township.scoping import Role, assignment_of, villages_for
 
@@ -130,8 +135,10 @@ def import_confirm(request):
         _forget(request)
         messages.warning(request, _("That file is no longer waiting to be imported. Upload it again."))
         return redirect("roster:import")
+    choice = _choice(request.POST)
+
     def save() -> Result:
-        plan = roster_import(data=data, acting_user=request.user, filename=pending.get("filename", ""))
+        plan = roster_import(data=data, acting_user=request.user, filename=pending.get("filename", ""), choice=choice)
         # The waiting file and the session's pointer to it go in the import's transaction: both or neither, and
         # nothing left for the session middleware to write after the commit.
         pending_discard(user=request.user, token=pending["token"])
@@ -139,10 +146,13 @@ def import_confirm(request):
         request.session.save()
         request.session.modified = False
         done = _("Imported: %(new)d members added, %(update)d updated, %(unchanged)d already up to date.")
-        return Result(reverse("roster:import"), done % plan.counts)
+        return Result(reverse("roster:import"), done % plan.applied)
 
     try:
         response = submit_once(request, save, check_url=reverse("roster:import"))
+    except NothingChosen:
+        messages.error(request, _("Tick the changes to save: nothing was ticked, so nothing was imported."))
+        return redirect("roster:import-preview")
     except RosterNotReady:
         messages.error(request, _("The file has problems now, so nothing was imported. Check the list below."))
         return redirect("roster:import-preview")
@@ -151,6 +161,15 @@ def import_confirm(request):
         messages.error(request, _("Nothing was imported: %(detail)s") % {"detail": detail or _("the records changed")})
         return redirect("roster:import-preview")
     return response
+
+
+def _choice(post) -> Choice:
+    """What the preview's ticks take. The preview's form always says it offers a choice ("choosing"); a post
+    without it (a script's, or an older page's) takes every change, as the import did before reconciliation."""
+    if "choosing" not in post:
+        return EVERYTHING
+    rows = frozenset(int(n) for n in post.getlist("row") if n.isdigit())
+    return Choice(all_new="all_new" in post, all_changed="all_changed" in post, rows=rows)
 
 
 def roster_scope_name(user) -> str | None:
@@ -177,8 +196,27 @@ def roster_xlsx(request):
         raise Http404
     handle, rows = roster_file(villages_for(request.user), title=scope)
     record(Action.EXPORT, request=request, rows=rows, export="member_roster", scope=scope)
-    response = FileResponse(
-        handle, as_attachment=True, filename=roster_filename(scope), content_type=XLSX_CONTENT_TYPE
-    )
+    response = FileResponse(handle, as_attachment=True, filename=roster_filename(scope), content_type=XLSX_CONTENT_TYPE)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@transaction.atomic  # the rows read and the EXPORT (and REVEAL) events in one transaction
+def national_xlsx(request):
+    """The roster in the national system's 党员基本信息 headings (numbers masked); `?full=1` gives the full record to
+    a person who may reveal personal data, kept as a REVEAL event, and answers 403 to anyone else."""
+    scope = roster_scope_name(request.user)
+    if scope is None:
+        raise Http404
+    full = request.GET.get("full") == "1"
+    if full and not request.user.has_perm("members.reveal_personal_data"):
+        raise PermissionDenied
+    handle, rows = national_file(villages_for(request.user), title=scope, full=full)
+    record(Action.EXPORT, request=request, rows=rows, export="member_roster_national", scope=scope, full=full)
+    if full:
+        record(Action.REVEAL, request=request, rows=rows, export="member_roster_national", scope=scope)
+    name = f"{scope}{NATIONAL_SHEET}{clock.today().isoformat()}.xlsx"
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
     response["Cache-Control"] = "no-store"
     return response

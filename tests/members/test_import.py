@@ -35,6 +35,8 @@ HEAD = [
     "双带能手",
     "备注",
 ]
+# The national record's columns follow ours in the template (tests/members/test_national_import.py reads them).
+NATIONAL_HEAD = ["民族", "学历", "人员类别", "转正日期", "工作岗位", "家庭住址", "党籍状态"]
 COL = {h: i for i, h in enumerate(HEAD)}
 M, F = PartyMember.Sex.MALE, PartyMember.Sex.FEMALE
 BORN_1 = datetime.date(1970, 5, 6)
@@ -141,7 +143,7 @@ def test_it_downloads_the_template_with_an_example_row_and_notes(org, secretary_
     assert wb.sheetnames == [DATA_SHEET, NOTES_SHEET]
     ws = wb[DATA_SHEET]
     assert ws["A1"].value == "东河乡罗紫村党员名册（导入模板）"  # a title, and the date made beside the hint under it
-    assert [c.value for c in ws[3]] == HEAD
+    assert [c.value for c in ws[3]] == HEAD + NATIONAL_HEAD
     example = [c.value for c in ws[4]]
     assert example[COL["村"]] == "罗紫村"  # the secretary's own village
     assert example[COL["身份证号"]] == EXAMPLE_ID
@@ -170,7 +172,7 @@ def test_the_filled_in_template_imports_under_its_title(org, secretary_a1, login
     client = login(secretary_a1)
     wb = load_workbook(BytesIO(client.get(reverse("roster:import-template")).content))
     ws = wb[DATA_SHEET]
-    for column, value in enumerate(row(), start=1):
+    for column, value in enumerate(row() + [None] * len(NATIONAL_HEAD), start=1):
         ws.cell(4, column).value = value  # over the example row
     out = BytesIO()
     wb.save(out)
@@ -208,7 +210,7 @@ def test_it_previews_a_good_file_and_saves_nothing_until_confirmed(org, secretar
     assert response.status_code == 200
     plan = response.context["plan"]
     assert plan.ok
-    assert plan.counts == {"new": 2, "update": 1, "unchanged": 0, "problem": 0}
+    assert plan.counts == {"new": 2, "update": 1, "unchanged": 0, "problem": 0, "held": 0}
     assert "王新" in response.content.decode()
     assert ID_1 not in response.content.decode()  # ID numbers shown masked
     assert snapshot() == before  # nothing saved by the preview
@@ -275,7 +277,7 @@ def test_an_updated_file_updates_the_members_it_names_by_id_number(org, secretar
     )
     upload(client, data)
     plan = preview(client).context["plan"]
-    assert plan.counts == {"new": 0, "update": 1, "unchanged": 0, "problem": 0}
+    assert plan.counts == {"new": 0, "update": 1, "unchanged": 0, "problem": 0, "held": 0}
     assert set(plan.rows[0].changed) == {"name", "is_old_member"}
     assert plan.rows[0].group_change == "move"
     count = PartyMember.objects.count()

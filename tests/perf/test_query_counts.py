@@ -87,6 +87,8 @@ PAGES = {
     # in the test's transaction; a real request has none)
     "roster export (township)": Page("township_staff", lambda w: reverse("roster:roster"), 8),
     "roster export (county)": Page("county_viewer", lambda w: reverse("roster:roster"), 8),
+    "national roster export (township)": Page("township_staff", lambda w: reverse("roster:national"), 8),
+    "national roster export (county)": Page("county_viewer", lambda w: reverse("roster:national"), 8),
 }
 
 

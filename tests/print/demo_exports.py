@@ -38,6 +38,7 @@ def export_urls() -> list[tuple[str, str]]:
         ("luozi", reverse("funds:disclosure-xlsx", args=[vg.pk]) + f"?start={decided}-01-01&end={decided}-12-31"),
         ("xiang", reverse("roster:roster")),
         ("xiang", reverse("roster:import-template")),
+        ("xiang", reverse("roster:national")),
         ("shenji", reverse("audit:events-xlsx")),
     ]
 

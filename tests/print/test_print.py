@@ -45,6 +45,7 @@ MOST_PAGES = {
     "集体经费公示": 2,
     "党员名册2": 8,
     "党员花名册模板": 2,
+    "党员基本信息": 9,  # the national format: 20 columns, landscape (8 pages for 金溪乡's 251 members)
     "安全事件": 12,
 }
 FOOTER = re.compile(r"第(\d+)页共(\d+)页")

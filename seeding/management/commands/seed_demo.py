@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from seeding.demo import build as demo
+from seeding.demo.national import fill_national_record
 from township.models import Township
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds other data; demo data not loaded.")
             return
         built = demo.build()
+        fill_national_record(demo.SURVEYED)
         self.stdout.write("Demo data built." if built else "Demo data already present; nothing rebuilt.")
         password = password or os.environ.get("DEMO_PASSWORD") or f"Demo-{secrets.token_urlsafe(8)}"
         rows = demo.ensure_accounts(password)
