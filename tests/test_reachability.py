@@ -114,6 +114,15 @@ PAGE_CAPABILITY = {
     "dues:payment-new": "dues.write",
     "dues:remittances": "dues.write",
     "dues:receive": "dues.receive",
+    "standing:village": "members.read",
+    "standing:member": "members.read",
+    "standing:record": "members.write",
+    "standing:away-new": "members.write",
+    "standing:away-return": "members.write",
+    "standing:contact": "members.read",
+    "standing:handling": "members.read",
+    "standing:township": ("township.read", "members.read"),
+    "standing:township-away-xlsx": ("township.read", "members.read"),
 }
 # Pages that are a step of a flow, reached by doing the step before them rather than by a link.
 FLOW_STEPS = {
