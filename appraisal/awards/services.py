@@ -56,6 +56,7 @@ from core import clock, periods, rounding
 from core.stamp import stamp, user_or_none
 from groups.models import GroupPost, PartyGroup
 from members.models import AnnualReview, PartyMember
+from members.standing.selectors import probationary_may_be_excellent, standing_on
 from township.capabilities import require
 from township.models import Village
 
@@ -348,6 +349,27 @@ def _target_village(kind: str, party_group, member) -> Village:
     return member.village
 
 
+def _check_standing(year: AppraisalYear, kind: str, member: PartyMember) -> None:
+    """Standing on the award year's date (its last day, or today while the year runs): a member who has left or whose
+    membership is suspended is not proposed; a probationary member is 优秀党员 only where the township allows it."""
+    day = min(datetime.date(year.year, 12, 31), clock.today())
+    state = standing_on(member, day)
+    when = f"{day.year}年{day.month}月{day.day}日"
+    if state == PartyMember.Status.LEFT:
+        raise ValidationError(f"{member.name}在{when}已不在本支部，不能推荐表彰。", code="not_eligible")
+    if state == PartyMember.Status.SUSPENDED:
+        raise ValidationError(f"{member.name}在{when}处于停止党籍期间，不能推荐表彰。", code="not_eligible")
+    if (
+        state == PartyMember.Status.PROBATIONARY
+        and kind == Kind.EXCELLENT_MEMBER
+        and not probationary_may_be_excellent(year.township_id)
+    ):
+        raise ValidationError(
+            f"{member.name}在{when}是预备党员；本乡规定预备党员不评为优秀党员（乡镇可在“党籍规则”中更改）。",
+            code="not_eligible",
+        )
+
+
 def _check_eligible(year: AppraisalYear, kind: str, party_group, member) -> None:
     """The nominee qualifies for the kind in this year and township."""
     if kind == Kind.ADVANCED_GROUP:
@@ -362,6 +384,7 @@ def _check_eligible(year: AppraisalYear, kind: str, party_group, member) -> None
         raise ValidationError(
             _("%(m)s is not a member of this township."), code="not_eligible", params={"m": member.name}
         )
+    _check_standing(year, kind, member)
     if kind == Kind.EXCELLENT_LEADER:
         if member.pk not in _leadership(year, groups_of_year(year), member_ids=[member.pk]):
             raise ValidationError(

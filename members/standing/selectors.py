@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 
 from core import periods
 from members.models import PartyMember
-from members.standing.models import IN_PARTY, StandingChange
+from members.standing.models import IN_PARTY, StandingChange, StandingRules
 
 State = PartyMember.Status
 PROBATION_YEARS = 1  # 《中国共产党章程》第七条：预备期为一年
@@ -75,3 +75,13 @@ def overdue_probations(members: QuerySet[PartyMember], today: datetime.date) -> 
         if m.due < today:
             out.append(m)
     return sorted(out, key=lambda m: (m.due, m.pk))
+
+
+def standing_on(member: PartyMember, day: datetime.date) -> str:
+    """One member's state on `day` (one query)."""
+    return PartyMember.objects.filter(pk=member.pk).annotate(s=state_at(day)).values_list("s", flat=True).get()
+
+
+def probationary_may_be_excellent(township_id: int) -> bool:
+    """The township's setting (default no: a probationary member is not proposed as 优秀党员)."""
+    return StandingRules.objects.filter(township_id=township_id, probationary_may_be_excellent=True).exists()
