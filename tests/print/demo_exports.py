@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from appraisal.models import AppraisalYear
 from groups.models import VillagerGroup
+from township.models import Township
 
 TOWNSHIP = "金溪乡"
 
@@ -39,6 +40,7 @@ def export_urls() -> list[tuple[str, str]]:
         ("xiang", reverse("roster:roster")),
         ("xiang", reverse("roster:import-template")),
         ("shenji", reverse("audit:events-xlsx")),
+        ("xiang", reverse("standing:township-away-xlsx", args=[Township.objects.get(name=TOWNSHIP).pk])),
     ]
 
 
