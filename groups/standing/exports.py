@@ -10,17 +10,18 @@ from openpyxl import Workbook
 
 from core.xlsx import CODE, Col, PrintTable
 
+SHORT = {"transfer": "建议转移组织关系", "lost": "失联，报支委会"}
 COLUMNS = [
     Col("序号", 6, "int"),
     Col("外出城市", 16),
     Col("姓名", 10),
     Col("所在党支部", 14),
     Col("工作单位或务工地点", 26),
-    Col("外出日期", 12, "date"),
+    Col("外出日期", 15, "date"),
     Col("外出联系电话", 14, CODE),
     Col("支部联系人", 10),
-    Col("最近联系", 12, "date"),
-    Col("提示", 24),
+    Col("最近联系", 15, "date"),
+    Col("提示（依据见系统页面）", 20),
 ]
 
 
@@ -48,7 +49,7 @@ def away_workbook(township, spells, today: datetime.date) -> bytes:
                 s.phone_masked,
                 s.contact_person.name if s.contact_person else "",
                 s.last_contact,
-                "；".join(r.says for r in s.rules),
+                "；".join(SHORT[r.code] for r in s.rules),
             ]
         )
     table.totals({3: f"{len(spells)}人"}, label="合计")
