@@ -30,6 +30,7 @@ urlpatterns = [
     path("awards/", include("appraisal.awards.urls")),
     path("reports/", include("appraisal.exports.urls")),
     path("roster/", include("groups.roster.urls")),
+    path("standing/", include("groups.standing.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

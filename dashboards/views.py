@@ -4,7 +4,7 @@ dashboard, a county viewer on the county overview, a group leader on their group
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from dashboards import selectors as dashboards
 from dashboards.todo import county_todo, months_not_closed, todo_for
 from groups.models import PartyGroup
 from groups.selectors import party_groups_with_people, warning_count, warnings_for
+from members.standing.selectors import in_party_count_subquery
 from township.models import County, Township, Village
 from township.scoping import Role, assignment_of, get_visible_or_404, role_of, townships_for, villages_for
 
@@ -56,9 +57,8 @@ def village(request, pk: int):
     v = get_visible_or_404(  # through the user's reach: 404 outside it, like a missing village
         Village,
         request.user,
-        shape=lambda qs: qs.select_related("township").annotate(
-            n_members=Count("members", filter=Q(members__left_on__isnull=True), distinct=True)
-        ),
+        # members today, from the standing history (the same count as the standing pages' on any day)
+        shape=lambda qs: qs.select_related("township").annotate(n_members=in_party_count_subquery(clock.today())),
         pk=pk,
     )
     today = clock.today()

@@ -14,8 +14,9 @@ from audit.reveal import RevealMixin
 from core import clock
 from core.fields import lookup_hash
 from members.forms import PartyMemberForm
-from members.models import AnnualReview, PartyMember
+from members.models import AnnualReview, PartyMember, StandingRules
 from township.admin_base import ReadOnlyAdmin, ScopedAdmin
+from township.scoping import townships_for
 
 
 class TagFilter(admin.SimpleListFilter):
@@ -117,6 +118,12 @@ class PartyMemberAdmin(RevealMixin, ScopedAdmin):
         record(Action.REVEAL, request=request, rows=found.count(), search="exact", model="members.partymember")
         return found
 
+    def get_readonly_fields(self, request, obj=None):
+        """Once a member is on record, their status and leaving date follow the standing history (the standing
+        pages record each change with its decision); a new member's status is chosen here."""
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "status", "left_on"] if obj is not None else [*fields, "left_on"]
+
     @admin.display(description=_("birth year"), ordering="birth_date")
     def born(self, obj):
         return obj.birth_year
@@ -150,3 +157,34 @@ class AnnualReviewAdmin(ReadOnlyAdmin):
     @admin.display(description=_("village"), ordering="member__village__name")
     def village(self, obj):
         return obj.member.village
+
+
+@admin.register(StandingRules)
+class StandingRulesAdmin(admin.ModelAdmin):
+    """A township's own choices about standing (whether a probationary member may be 优秀党员)."""
+
+    list_display = ["township", "probationary_may_be_excellent"]
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("admin.change")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("admin.change") and (
+            obj is None or request.user.has_perm("admin.change", obj.township)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    has_add_permission = has_change_permission
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(township__in=townships_for(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "township":
+                kwargs["queryset"] = townships_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

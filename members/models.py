@@ -27,6 +27,9 @@ class PartyMember(ConstraintErrorsOnFields, models.Model):
     class Status(models.TextChoices):
         PROBATIONARY = "probationary", _("probationary member")
         FULL = "full", _("full member")
+        # Kept by the standing history (members.standing), never typed: 停止党籍, and no longer in the branch.
+        SUSPENDED = "suspended", "停止党籍"
+        LEFT = "left", "已不在本支部"
 
     village = models.ForeignKey("township.Village", models.PROTECT, related_name="members", verbose_name=_("village"))
     name = models.CharField(pgettext_lazy("person", "name"), max_length=30)
@@ -49,7 +52,7 @@ class PartyMember(ConstraintErrorsOnFields, models.Model):
         _("left the branch on"),
         null=True,
         blank=True,
-        help_text=_("Transferred out or deceased; leave empty otherwise."),
+        help_text=_("Transferred out or deceased; leave empty otherwise."),  # kept by the standing history
     )
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
 
@@ -271,3 +274,9 @@ class AnnualReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.year} {self.get_grade_display()}"
+
+
+# The member's standing over time and members working away: their own modules, imported here so that Django finds
+# their models in the members app.
+from members.away.models import *  # noqa: E402, F403
+from members.standing.models import *  # noqa: E402, F403

@@ -23,6 +23,7 @@ from appraisal.scoring.services import appraisal_year_open, spot_check_record
 from core import clock, periods
 from dues.services import assessment_set, payment_record, remittance_record
 from groups.ledger.services import decision_record, fund_entry_post
+from members.away.services import away_record
 from members.models import AnnualReview
 from orglife.meetings.services import Mark, meeting_record, vote_record
 
@@ -89,6 +90,16 @@ OBJECT_URLS = {
     "orglife:meeting": lambda o: reverse("orglife:meeting", args=[o.meeting.pk]),
     "orglife:vote-new": lambda o: reverse("orglife:vote-new", args=[o.meeting.pk]),
     "orglife:county": lambda o: reverse("orglife:county", args=[o.org.county.pk, MONTH.year]),
+    "standing:village": lambda o: reverse("standing:village", args=[o.org.a1.pk]),
+    "standing:member": lambda o: reverse("standing:member", args=[o.org.a1_g1_members[0].pk]),
+    "standing:record": lambda o: reverse("standing:record", args=[o.org.a1_g1_members[0].pk]),
+    "standing:away-new": lambda o: reverse("standing:away-new", args=[o.org.a1_g1_members[1].pk]),
+    "standing:away-return": lambda o: reverse("standing:away-return", args=[o.away.pk]),
+    "standing:contact": lambda o: reverse("standing:contact", args=[o.away.pk]),
+    "standing:handling": lambda o: reverse("standing:handling", args=[o.unqualified.pk]),
+    # the township's overview: another township's staff and every branch secretary get 404 (a branch has its own)
+    "standing:township": lambda o: reverse("standing:township", args=[o.org.ta.pk]),
+    "standing:township-away-xlsx": lambda o: reverse("standing:township-away-xlsx", args=[o.org.ta.pk]),
 }
 # A township's dues summary: another township's staff get 404; a secretary of the same township sees only their own
 # village on it, never village A1's.
@@ -186,6 +197,18 @@ PAYLOAD = {
     "period_start": MONTH.isoformat(),
     "remitted_on": TODAY.isoformat(),
     "received_on": TODAY.isoformat(),
+    "on": TODAY.isoformat(),
+    "how": "phone",
+    "what": "越权联系",
+    "measure": "correct",
+    "decided_on": TODAY.isoformat(),
+    "deadline": (TODAY + datetime.timedelta(days=90)).isoformat(),
+    "decision": "越权",
+    "province": "四川省",
+    "city": "成都市",
+    "workplace": "越权",
+    "since": TODAY.isoformat(),
+    "returned_on": TODAY.isoformat(),
 }
 SECRET = ("罗紫机耕道", "罗紫一二社党小组", "罗紫党员1", "罗紫河堰", "罗紫会议记录不全")
 
@@ -317,6 +340,17 @@ def a1(org, secretary_a1):
         acting_user=secretary_a1,
     )
     vote_record(meeting=o.meeting, subject="罗紫河堰维修", votes_for=5, votes_against=0, abstaining=0, acting_user=None)
+    o.away = away_record(
+        member=org.a1_loose,
+        province="四川省",
+        city="成都市",
+        workplace="罗紫外出务工工地",
+        fixed_workplace=True,
+        since=TODAY - datetime.timedelta(days=300),
+        phone="13900001111",
+        acting_user=secretary_a1,
+    )
+    o.unqualified = AnnualReview.objects.create(member=org.a1_g2_members[0], year=o.year.year, grade="unqualified")
     return o
 
 

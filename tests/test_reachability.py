@@ -127,6 +127,15 @@ PAGE_CAPABILITY = {
     "orglife:meeting-new": "orglife.write",
     "orglife:vote-new": "orglife.write",
     "orglife:settings": "orglife.settings",
+    "standing:village": "members.read",
+    "standing:member": "members.read",
+    "standing:record": "members.write",
+    "standing:away-new": "members.write",
+    "standing:away-return": "members.write",
+    "standing:contact": "members.read",
+    "standing:handling": "members.read",
+    "standing:township": ("township.read", "members.read"),
+    "standing:township-away-xlsx": ("township.read", "members.read"),
 }
 # Pages that are a step of a flow, reached by doing the step before them rather than by a link.
 FLOW_STEPS = {

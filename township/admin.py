@@ -110,7 +110,8 @@ class VillageAdmin(ScopedAdmin):
             .annotate(
                 n_vg=Count("villager_groups", filter=Q(villager_groups__abolished_on__isnull=True), distinct=True),
                 n_pg=Count("party_groups", filter=Q(party_groups__dissolved_on__isnull=True), distinct=True),
-                n_members=Count("members", filter=Q(members__left_on__isnull=True), distinct=True),
+                # in the party today: the status the standing history keeps (members.standing; township is below it)
+                n_members=Count("members", filter=Q(members__status__in=["probationary", "full"]), distinct=True),
             )
         )
 

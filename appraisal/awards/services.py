@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,6 +56,8 @@ from core import clock, periods, rounding
 from core.stamp import stamp, user_or_none
 from groups.models import GroupPost, PartyGroup
 from members.models import AnnualReview, PartyMember
+from members.standing.models import StandingRules
+from members.standing.selectors import probationary_may_be_excellent, standing_on, state_at
 from township.capabilities import require
 from township.models import Village
 
@@ -285,6 +287,17 @@ def excellent_leader_candidates(year: AppraisalYear, villages=None) -> list[Lead
     return _rank(out)
 
 
+def _in_standing(reviews, year: AppraisalYear):
+    """Only members who may be proposed by their standing on the year's date (see `_check_standing`), in the same
+    query: not left, not suspended, and probationary only where the township allows it."""
+    day = min(datetime.date(year.year, 12, 31), clock.today())
+    allowed = StandingRules.objects.filter(township_id=year.township_id, probationary_may_be_excellent=True)
+    Status = PartyMember.Status
+    return reviews.annotate(
+        standing=state_at(day, member_ref="member_id", prefix="member__"), probationers_allowed=Exists(allowed)
+    ).filter(Q(standing=Status.FULL) | Q(standing=Status.PROBATIONARY, probationers_allowed=True))
+
+
 def excellent_member_candidates(year: AppraisalYear, villages=None) -> list[MemberCandidate]:
     """Members graded 优秀 in the year's 民主评议, ordered by their party group's score (7 queries)."""
     reviews = AnnualReview.objects.filter(
@@ -292,6 +305,7 @@ def excellent_member_candidates(year: AppraisalYear, villages=None) -> list[Memb
     )
     if villages is not None:
         reviews = reviews.filter(member__village__in=villages)
+    reviews = _in_standing(reviews, year)
     out = {r.member_id: MemberCandidate(member=r.member, review=r) for r in reviews.select_related("member__village")}
     _, end = periods.year_range(year.year)
     posts = GroupPost.objects.on(end).filter(member_id__in=list(out)).select_related("party_group")
@@ -348,6 +362,27 @@ def _target_village(kind: str, party_group, member) -> Village:
     return member.village
 
 
+def _check_standing(year: AppraisalYear, kind: str, member: PartyMember) -> None:
+    """Standing on the award year's date (its last day, or today while the year runs): a member who has left or whose
+    membership is suspended is not proposed; a probationary member is 优秀党员 only where the township allows it."""
+    day = min(datetime.date(year.year, 12, 31), clock.today())
+    state = standing_on(member, day)
+    when = f"{day.year}年{day.month}月{day.day}日"
+    if state == PartyMember.Status.LEFT:
+        raise ValidationError(f"{member.name}在{when}已不在本支部，不能推荐表彰。", code="not_eligible")
+    if state == PartyMember.Status.SUSPENDED:
+        raise ValidationError(f"{member.name}在{when}处于停止党籍期间，不能推荐表彰。", code="not_eligible")
+    if (
+        state == PartyMember.Status.PROBATIONARY
+        and kind == Kind.EXCELLENT_MEMBER
+        and not probationary_may_be_excellent(year.township_id)
+    ):
+        raise ValidationError(
+            f"{member.name}在{when}是预备党员；本乡规定预备党员不评为优秀党员（乡镇可在“党籍规则”中更改）。",
+            code="not_eligible",
+        )
+
+
 def _check_eligible(year: AppraisalYear, kind: str, party_group, member) -> None:
     """The nominee qualifies for the kind in this year and township."""
     if kind == Kind.ADVANCED_GROUP:
@@ -362,6 +397,7 @@ def _check_eligible(year: AppraisalYear, kind: str, party_group, member) -> None
         raise ValidationError(
             _("%(m)s is not a member of this township."), code="not_eligible", params={"m": member.name}
         )
+    _check_standing(year, kind, member)
     if kind == Kind.EXCELLENT_LEADER:
         if member.pk not in _leadership(year, groups_of_year(year), member_ids=[member.pk]):
             raise ValidationError(

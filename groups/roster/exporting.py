@@ -29,7 +29,7 @@ from township.models import Village
 CHUNK_SIZE = 2000
 Sex, Status = PartyMember.Sex, PartyMember.Status
 SEX_TEXT = {Sex.MALE: "男", Sex.FEMALE: "女"}  # the words the import reads back
-STATUS_TEXT = {Status.FULL: "正式", Status.PROBATIONARY: "预备"}
+STATUS_TEXT = {Status.FULL: "正式", Status.PROBATIONARY: "预备", Status.SUSPENDED: "停止党籍"}
 YES_NO = {True: "是", False: "否"}
 
 # (database value, column header, width); the headers are the import template's, with the township first.

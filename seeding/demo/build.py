@@ -368,10 +368,13 @@ def build_activity() -> None:
     from seeding.demo import ledger as demo_ledger
     from seeding.demo import orglife_meetings as demo_orglife_meetings
     from seeding.demo import reports as demo_reports
+    from seeding.demo import standing as demo_standing
 
     demo_reports.build()
     demo_ledger.build()
     demo_concerns.build()
+    demo_standing.build_probations()
     demo_appraisal.build()
     demo_dues.build()
     demo_orglife_meetings.build()
+    demo_standing.build()

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from appraisal.models import AppraisalYear
 from groups.models import VillagerGroup
+from township.models import Township
 
 TOWNSHIP = "金溪乡"
 
@@ -40,6 +41,7 @@ def export_urls() -> list[tuple[str, str]]:
         ("xiang", reverse("roster:import-template")),
         ("xiang", reverse("roster:national")),
         ("shenji", reverse("audit:events-xlsx")),
+        ("xiang", reverse("standing:township-away-xlsx", args=[Township.objects.get(name=TOWNSHIP).pk])),
     ]
 
 

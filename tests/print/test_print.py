@@ -47,6 +47,7 @@ MOST_PAGES = {
     "党员花名册模板": 2,
     "党员基本信息": 9,  # the national format: 20 columns, landscape (8 pages for 金溪乡's 251 members)
     "安全事件": 12,
+    "流动党员名单": 2,
 }
 FOOTER = re.compile(r"第(\d+)页共(\d+)页")
 

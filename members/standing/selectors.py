@@ -1,0 +1,87 @@
+"""Reading standing: a member's state on a day, counts on a day, probations due — all from the standing history.
+
+A change takes effect on its date: a member transferred out on 3 May is not counted on 3 May (as a party-group post
+ended on a day is no longer held that day).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from core import periods
+from members.models import PartyMember
+from members.standing.models import IN_PARTY, StandingChange, StandingRules
+
+State = PartyMember.Status
+PROBATION_YEARS = 1  # 《中国共产党章程》第七条：预备期为一年
+MAX_EXTENSION_YEARS = 1  # 同条：延长预备期不能超过一年
+
+
+def state_at(day: datetime.date, member_ref: str = "pk", prefix: str = ""):
+    """An expression for the member's state on `day` (a PartyMember queryset's annotation, or through `prefix` a
+    related one's): the state after their latest change on or before the day; before their first change, the state
+    before it; with no change recorded, their cached state from the day they joined."""
+    changes = StandingChange.objects.filter(member=OuterRef(member_ref))
+    latest = changes.filter(on__lte=day).order_by("-on", "-pk").values("state_after")[:1]
+    first = changes.order_by("on", "pk").values("state_before")[:1]
+    return Case(
+        When(Q(**{f"{prefix}joined_on__gt": day}), then=Value(State.LEFT)),
+        default=Coalesce(Subquery(latest), Subquery(first), F(f"{prefix}status")),
+        output_field=CharField(),
+    )
+
+
+def members_in_party_on(day: datetime.date, members: QuerySet[PartyMember] | None = None) -> QuerySet[PartyMember]:
+    """The members (probationary or full) on `day`."""
+    members = PartyMember.objects.all() if members is None else members
+    return members.annotate(state_on=state_at(day)).filter(state_on__in=IN_PARTY)
+
+
+def in_party_count_subquery(day: datetime.date, village_ref: str = "pk"):
+    """A subquery counting a village's members on `day`, for annotating villages (one query for any number)."""
+    counted = (
+        members_in_party_on(day, PartyMember.objects.filter(village=OuterRef(village_ref)))
+        .order_by()
+        .values("village")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), Value(0))
+
+
+def probation_due(joined_on: datetime.date, extended_until: datetime.date | None) -> datetime.date:
+    """The day a probation is due to end: a year after joining, or the end of its extension."""
+    return extended_until or periods.add_years(joined_on, PROBATION_YEARS)
+
+
+def probationers(members: QuerySet[PartyMember]) -> QuerySet[PartyMember]:
+    """Current probationary members with `extended_until` (the latest extension's end, or None)."""
+    ext = (
+        StandingChange.objects.filter(member=OuterRef("pk"), probation_until__isnull=False)
+        .order_by("-on", "-pk")
+        .values("probation_until")[:1]
+    )
+    return members.filter(status=State.PROBATIONARY).annotate(extended_until=Subquery(ext))
+
+
+def overdue_probations(members: QuerySet[PartyMember], today: datetime.date) -> list[PartyMember]:
+    """Probationary members whose probation is past due (转正 not yet decided), each with `due`, oldest first."""
+    out = []
+    for m in probationers(members).select_related("village").order_by("joined_on", "pk"):
+        m.due = probation_due(m.joined_on, m.extended_until)
+        if m.due < today:
+            out.append(m)
+    return sorted(out, key=lambda m: (m.due, m.pk))
+
+
+def standing_on(member: PartyMember, day: datetime.date) -> str:
+    """One member's state on `day` (one query)."""
+    return PartyMember.objects.filter(pk=member.pk).annotate(s=state_at(day)).values_list("s", flat=True).get()
+
+
+def probationary_may_be_excellent(township_id: int) -> bool:
+    """The township's setting (default no: a probationary member is not proposed as 优秀党员)."""
+    return StandingRules.objects.filter(township_id=township_id, probationary_may_be_excellent=True).exists()
