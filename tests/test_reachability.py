@@ -114,6 +114,19 @@ PAGE_CAPABILITY = {
     "dues:payment-new": "dues.write",
     "dues:remittances": "dues.write",
     "dues:receive": "dues.receive",
+    "groups:appointment-new": "groups.write",
+    "orglife:visit-index": "visits.read",
+    "orglife:visit-detail": "visits.read",
+    "orglife:visit-new": "visits.write",
+    "orglife:visit-problem-follow-up": "visits.write",
+    "orglife:visit-problem-concern": "visits.write",
+    "orglife:visit-points": "visits.write",
+    "orglife:visit-point-end": "visits.write",
+    "orglife:post-village": "posts.read",
+    "orglife:post-detail": "posts.read",
+    "orglife:post-member": "posts.read",
+    "orglife:post-assignment-end": "posts.write",
+    "orglife:post-credit": "posts.write",
 }
 # Pages that are a step of a flow, reached by doing the step before them rather than by a link.
 FLOW_STEPS = {

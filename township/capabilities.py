@@ -66,6 +66,12 @@ CAPABILITIES: dict[str, dict] = {
     "dues.read": _roles(STAFF, SECRETARY, COUNTY),
     "dues.write": _roles(STAFF, SECRETARY),
     "dues.receive": _roles(STAFF),
+    # the township committee's contact points and visits (联系点): the committee writes, a branch reads its own
+    "visits.read": _roles(STAFF, SECRETARY, COUNTY),
+    "visits.write": _roles(STAFF),
+    # posts for members without office (无职党员设岗定责), their holders and what they did in them
+    "posts.read": _roles(STAFF, SECRETARY, COUNTY),
+    "posts.write": _roles(STAFF, SECRETARY),
     # appraisal: scores, spot checks, branch appraisal (the township); 民主评议 grades (the branch or the township)
     "scores.read": _roles(STAFF, SECRETARY, COUNTY),
     "scores.write": _roles(STAFF),
@@ -130,6 +136,8 @@ WRITES = frozenset(
         "projects.write",
         "dues.write",
         "dues.receive",
+        "visits.write",
+        "posts.write",
         "scores.write",
         "reviews.write",
         "awards.nominate",
