@@ -117,7 +117,7 @@ class AppointmentForm(forms.Form):
     decided_on = forms.DateField(
         label="决定日期",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": "请填写支部作出决定的日期。", "invalid": "请按“2027-06-15”的样子填日期。"},
+        error_messages={"required": "请填写支部作出决定的日期。", "invalid": "日期格式不对：请用日历选择日期。"},
     )
     decided_by = forms.CharField(
         label="决定机关",

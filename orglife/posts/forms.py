@@ -6,11 +6,12 @@ from django import forms
 
 from activity.models import Activity
 from core import clock
+from core.words import day_cn
 from groups.models import VillagerGroup
 from members.models import PartyMember
 from orglife.posts.models import DutyPost
 
-DATE_ERRORS = {"required": "请填写日期。", "invalid": "请按“2027-06-15”的样子填日期。"}
+DATE_ERRORS = {"required": "请填写日期。", "invalid": "日期格式不对：请用日历选择日期。"}
 
 
 def date_input():
@@ -93,7 +94,7 @@ class EndForm(forms.Form):
 
 class ActivityChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj.held_on:%Y-%m-%d} {obj.get_kind_display()} · {obj.report.party_group.name} · {obj.content[:20]}"
+        return f"{day_cn(obj.held_on)} {obj.get_kind_display()} · {obj.report.party_group.name} · {obj.content[:20]}"
 
 
 class CreditForm(forms.Form):

@@ -10,7 +10,7 @@ from groups.models import PartyGroup, VillagerGroup
 from members.models import PartyMember
 from township.models import Village
 
-DATE_ERRORS = {"required": "请填写日期。", "invalid": "请按“2027-06-15”的样子填日期。"}
+DATE_ERRORS = {"required": "请填写日期。", "invalid": "日期格式不对：请用日历选择日期。"}
 
 
 def date_input():
