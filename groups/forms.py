@@ -118,3 +118,56 @@ class CandidateForm(forms.Form):
 
 
 CandidateFormSet = forms.formset_factory(CandidateForm, extra=0)
+
+
+class AppointmentForm(forms.Form):
+    """The branch appoints the leader and one or two deputies (支部工作条例): its decision, number and date."""
+
+    decided_on = forms.DateField(
+        label="决定日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "请填写支部作出决定的日期。", "invalid": "日期格式不对：请用日历选择日期。"},
+    )
+    decided_by = forms.CharField(
+        label="决定机关",
+        max_length=100,
+        help_text="如：中共罗紫村支部委员会。",
+        error_messages={"required": "请写明作出决定的机关，如：中共罗紫村支部委员会。"},
+    )
+    document_number = forms.CharField(
+        label="决定文号",
+        max_length=50,
+        help_text="如：罗紫支〔2027〕3号。",
+        error_messages={"required": "请写明支部决定的文号，如：罗紫支〔2027〕3号。"},
+    )
+    leader = forms.ModelChoiceField(
+        label="组长",
+        queryset=None,
+        empty_label="请选择组长",
+        error_messages={"required": "请选择委派的组长。", "invalid_choice": "只能委派本组的正式党员：请重新选择。"},
+    )
+    deputies = forms.ModelMultipleChoiceField(
+        label="副组长（一至两名）",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="只列本组正式党员：预备党员没有选举权和被选举权（党章第七条）。",
+    )
+    notes = forms.CharField(label="说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = members
+        self.fields["deputies"].queryset = members
+
+    def clean_decided_on(self):
+        day = self.cleaned_data["decided_on"]
+        if day > clock.today():
+            raise ValidationError("决定日期不能晚于今天：请填写支部作出决定的日期。")
+        return day
+
+    def clean_deputies(self):
+        chosen = list(self.cleaned_data["deputies"])
+        if len(chosen) > GroupPost.MAX_DEPUTIES:
+            raise ValidationError("党小组设副组长一至两名：请少选一名。")
+        return chosen

@@ -367,14 +367,26 @@ class GroupPost(ConstraintErrorsOnFields, models.Model):
 
 
 class LeaderElection(ConstraintErrorsOnFields, models.Model):
-    """A party group's democratic election of its leader and deputies, with the votes and the outcome."""
+    """How a party group's leader and deputies came to hold their posts: elected by the group's full members, with the
+    votes and the outcome, or appointed by the branch (支部工作条例), with the branch's decision (who decided, the
+    document number and date). Either way the record says who decided and when."""
 
     class Outcome(models.TextChoices):
         PASSED = "passed", _("valid: posts appointed")
         FAILED = "failed", _("failed: nobody appointed")
 
+    class Method(models.TextChoices):
+        ELECTED = "elected", "党小组选举"
+        APPOINTED = "appointed", "支部委派"
+
     party_group = models.ForeignKey(PartyGroup, models.PROTECT, related_name="elections", verbose_name=_("party group"))
+    method = models.CharField("产生方式", max_length=10, choices=Method.choices, default=Method.ELECTED)
     held_on = models.DateField(_("held on"))
+    # Who decided: the group's full members (an election) or the branch committee (an appointment), as written.
+    decided_by = models.CharField("决定机关", max_length=100, blank=True, default="")
+    document_number = models.CharField(
+        "决定文号", max_length=50, blank=True, default="", help_text="支部委派的决定文号，如：罗紫支〔2027〕3号。"
+    )
     members_entitled = models.PositiveSmallIntegerField(_("members entitled to vote"))
     members_present = models.PositiveSmallIntegerField(_("members present"))
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
@@ -393,7 +405,10 @@ class LeaderElection(ConstraintErrorsOnFields, models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
-    constraint_error_fields = {"election_present_at_most_entitled": "members_present"}
+    constraint_error_fields = {
+        "election_present_at_most_entitled": "members_present",
+        "appointment_names_its_decision": "document_number",
+    }
     objects = scoped_manager("party_group__village")
     history = audit_history()
 
@@ -407,10 +422,19 @@ class LeaderElection(ConstraintErrorsOnFields, models.Model):
                 name="election_present_at_most_entitled",
                 violation_error_message=_("More members present than entitled to vote: check both numbers."),
             ),
+            models.CheckConstraint(
+                condition=Q(method="elected") | (~Q(document_number="") & ~Q(decided_by="")),
+                name="appointment_names_its_decision",
+                violation_error_message="支部委派须写明决定机关和决定文号。",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.party_group} {day_cn(self.held_on)}"
+
+    @property
+    def is_appointment(self) -> bool:
+        return self.method == self.Method.APPOINTED
 
 
 class ElectionCandidate(models.Model):
@@ -423,7 +447,8 @@ class ElectionCandidate(models.Model):
     election = models.ForeignKey(LeaderElection, models.CASCADE, related_name="candidates", verbose_name=_("election"))
     member = models.ForeignKey("members.PartyMember", models.PROTECT, related_name="+", verbose_name=_("candidate"))
     office = models.CharField(_("office"), max_length=10, choices=Office.choices)
-    votes = models.PositiveSmallIntegerField(_("votes received"))
+    # None for a branch appointment: nobody voted.
+    votes = models.PositiveSmallIntegerField(_("votes received"), null=True, blank=True)
     elected = models.BooleanField(_("elected"), default=False)
 
     objects = scoped_manager("election__party_group__village")

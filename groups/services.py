@@ -153,10 +153,10 @@ def election_record(
     require(acting_user, "groups.write", party_group)
     group = _locked_group(party_group)
     township = group.village.township
-    on_roll = {
-        p.member_id: p for p in GroupPost.objects.on(held_on).filter(party_group=group).select_related("member")
-    }
-    entitled = len(on_roll) if members_entitled is None else members_entitled
+    on_roll = {p.member_id: p for p in GroupPost.objects.on(held_on).filter(party_group=group).select_related("member")}
+    # Only full members vote and stand (党章第七条): probationary members are on the roll but not entitled.
+    voters = [p for p in on_roll.values() if may_vote(p.member)]
+    entitled = len(voters) if members_entitled is None else members_entitled
     _check_election_input(group, held_on, entitled, members_present, candidates, on_roll)
 
     quorum, majority = township.election_quorum, township.election_majority
@@ -169,6 +169,8 @@ def election_record(
         % {"q": _share_text(quorum), "m": _share_text(majority)},
         notes=notes,
         recorded_by=acting_user if getattr(acting_user, "pk", None) else None,
+        method=LeaderElection.Method.ELECTED,
+        decided_by=f"{group.name}全体正式党员",
     )
     reason = ""
     leader: CandidateVotes | None = None
@@ -227,12 +229,27 @@ def election_record(
     return election
 
 
+PROBATIONARY_CANNOT_STAND = (
+    "%(who)s是预备党员：预备党员没有表决权、选举权和被选举权（党章第七条），不能当选或被委派为组长、副组长。"
+    "请改选一名正式党员。"
+)
+
+
+def may_vote(member: PartyMember) -> bool:
+    """Whether a member votes and stands in the party's elections: full members only (党章第七条)."""
+    return member.status == PartyMember.Status.FULL
+
+
 def _check_election_input(group, held_on, entitled, present, candidates, on_roll) -> None:
     """Reject input that cannot describe a real election (as opposed to an election that failed its rules)."""
-    if entitled < 1:
+    if not on_roll:
         raise ValidationError(
             _("The party group has no members on %(d)s; add its members before recording an election.")
             % {"d": day_cn(held_on)}
+        )
+    if entitled < 1:
+        raise ValidationError(
+            f"{day_cn(held_on)}这个党小组没有正式党员，预备党员不能选举：请由支部委派组长。"
         )
     if present > entitled:
         raise ValidationError(
@@ -253,6 +270,8 @@ def _check_election_input(group, held_on, entitled, present, candidates, on_roll
                 _("%(who)s is not a member of this party group on %(d)s; only its members can be elected.")
                 % {"who": c.member.name, "d": day_cn(held_on)}
             )
+        if not may_vote(c.member):
+            raise ValidationError(PROBATIONARY_CANNOT_STAND % {"who": c.member.name}, code="probationary")
         if c.votes < 0 or c.votes > present:
             raise ValidationError(
                 _("%(who)s has %(v)d votes, but only %(p)d members were present.")
@@ -296,3 +315,81 @@ def _appoint(group, held_on, leader, deputies, on_roll, election, user) -> None:
         post.role, post.election = role, election
         post.seat = next(seats) if role == Role.DEPUTY else None
         stamp(post, user).save()
+
+
+@transaction.atomic
+def leader_appoint(
+    *,
+    party_group: PartyGroup,
+    decided_on: datetime.date,
+    leader: PartyMember,
+    deputies: Sequence[PartyMember] = (),
+    decided_by: str,
+    document_number: str,
+    notes: str = "",
+    acting_user=None,
+) -> LeaderElection:
+    """The branch appoints a party group's leader and deputies (支部工作条例) instead of the group electing them.
+
+    Recorded beside the elections, as the way the posts came about: who decided (the branch committee), when, and
+    the decision's document number. The appointees must be full members of the group on that day; one or two
+    deputies at most. The outgoing leader and deputies stay ordinary members, exactly as after an election.
+    Errors are keyed by the form field they belong to.
+    """
+    require(acting_user, "groups.write", party_group)
+    group = _locked_group(party_group)
+    on_roll = {
+        p.member_id: p for p in GroupPost.objects.on(decided_on).filter(party_group=group).select_related("member")
+    }
+    errors: dict[str, list[str]] = {}
+
+    def refuse(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    decided_by, document_number = (decided_by or "").strip(), (document_number or "").strip()
+    if not decided_by:
+        refuse("decided_by", "请写明作出决定的机关，如：中共罗紫村支部委员会。")
+    if not document_number:
+        refuse("document_number", "请写明支部决定的文号，如：罗紫支〔2027〕3号。")
+    if decided_on > clock.today():
+        refuse("decided_on", "决定日期不能晚于今天：请填写支部作出决定的日期。")
+    elif decided_on < group.established_on:
+        refuse("decided_on", "决定日期早于党小组成立日期：请核对日期。")
+    if len(deputies) > GroupPost.MAX_DEPUTIES:
+        refuse("deputies", "党小组设副组长一至两名：请少选一名。")
+    people = [("leader", leader)] + [("deputies", d) for d in deputies]
+    seen: set[int] = set()
+    for field, member in people:
+        if member.pk in seen:
+            refuse(field, f"{member.name}已被选为组长或另一名副组长：一人只任一职。")
+        seen.add(member.pk)
+        if member.pk not in on_roll:
+            refuse(field, f"{member.name}在{day_cn(decided_on)}不是本党小组成员：只能委派本组党员。")
+        elif not may_vote(member):
+            refuse(field, PROBATIONARY_CANNOT_STAND % {"who": member.name})
+    if errors:
+        raise ValidationError(errors)
+    record = _save(
+        LeaderElection(
+            party_group=group,
+            method=LeaderElection.Method.APPOINTED,
+            held_on=decided_on,
+            decided_by=decided_by,
+            document_number=document_number,
+            members_entitled=sum(1 for p in on_roll.values() if may_vote(p.member)),
+            members_present=0,
+            outcome=LeaderElection.Outcome.PASSED,
+            rules="支部委派（中国共产党支部工作条例）",
+            notes=notes,
+            recorded_by=acting_user if getattr(acting_user, "pk", None) else None,
+        ),
+        acting_user,
+    )
+    chosen = CandidateVotes(member=leader, office=Office.LEADER, votes=0)
+    named = [CandidateVotes(member=d, office=Office.DEPUTY, votes=0) for d in deputies]
+    for c in [chosen, *named]:
+        stamp(
+            ElectionCandidate(election=record, member=c.member, office=c.office, votes=None, elected=True), acting_user
+        ).save()
+    _appoint(group, decided_on, chosen, named, on_roll, record, acting_user)
+    return record

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from audit.submissions import Result, repeat_safe, submit_once
 from core.words import day_cn
-from groups.forms import CandidateFormSet, ElectionForm
+from groups.forms import AppointmentForm, CandidateFormSet, ElectionForm
 from groups.models import Coverage, ElectionCandidate, GroupPost, LeaderElection, PartyGroup, role_rank
-from groups.services import CandidateVotes, election_record
+from groups.services import PROBATIONARY_CANNOT_STAND, CandidateVotes, election_record, leader_appoint, may_vote
+from members.models import PartyMember
 from township.scoping import get_visible_or_404
 
 
@@ -27,8 +28,10 @@ def party_group_detail(request, pk: int):
         .order_by("ended_on", "role", "seat", "member__name")
     )
     current = [p for p in posts if p.ended_on is None]
-    elections = LeaderElection.objects.filter(party_group=group).prefetch_related(
-        Prefetch("candidates", queryset=ElectionCandidate.objects.select_related("member"))
+    elections = (
+        LeaderElection.objects.filter(party_group=group)
+        .select_related("recorded_by")
+        .prefetch_related(Prefetch("candidates", queryset=ElectionCandidate.objects.select_related("member")))
     )
     return render(
         request,
@@ -66,6 +69,11 @@ def election_new(request, pk: int):
     if request.method == "POST":
         form = ElectionForm(request.POST)
         formset = CandidateFormSet(request.POST, initial=initial)
+        formset.is_valid()
+        for f in formset.forms:  # 党章第七条: a probationary member cannot stand; said beside their row
+            member = members.get(f.initial.get("member_id"))
+            if member is not None and not may_vote(member) and f.cleaned_data.get("office"):
+                f.add_error("office", PROBATIONARY_CANNOT_STAND % {"who": member.name})
         if form.is_valid() and formset.is_valid():
             candidates = [
                 CandidateVotes(member=members[row["member_id"]], office=row["office"], votes=row["votes"])
@@ -100,8 +108,57 @@ def election_new(request, pk: int):
         form = ElectionForm()
         formset = CandidateFormSet(initial=initial)
     rows = [(members.get(f.initial.get("member_id")), f) for f in formset.forms]
+    entitled = sum(1 for p in roll if may_vote(p.member))
     return render(
         request,
         "groups/election_form.html",
-        {"group": group, "form": form, "formset": formset, "rows": rows, "entitled": len(roll)},
+        {
+            "group": group,
+            "form": form,
+            "formset": formset,
+            "rows": rows,
+            "entitled": entitled,
+            "probationary": len(roll) - entitled,
+        },
     )
+
+
+@login_required
+@repeat_safe
+def appointment_new(request, pk: int):
+    """The branch appoints the group's leader and deputies (支部工作条例), recorded with its decision."""
+    group = get_visible_or_404(PartyGroup, request.user, pk=pk, shape=lambda qs: qs.select_related("village__township"))
+    if not _may_manage(request.user, group):
+        raise PermissionDenied
+    full = PartyMember.objects.filter(
+        pk__in=GroupPost.objects.current().filter(party_group=group).values("member_id"),
+        status=PartyMember.Status.FULL,
+    ).order_by("name", "pk")
+    if request.method == "POST":
+        form = AppointmentForm(request.POST, members=full)
+        if form.is_valid():
+            data = form.cleaned_data
+            group_url = reverse("groups:party-group", args=[group.pk])
+
+            def appoint() -> Result:
+                leader_appoint(
+                    party_group=group,
+                    decided_on=data["decided_on"],
+                    leader=data["leader"],
+                    deputies=data["deputies"],
+                    decided_by=data["decided_by"],
+                    document_number=data["document_number"],
+                    notes=data["notes"],
+                    acting_user=request.user,
+                )
+                return Result(group_url, "支部委派已记录，新任组长、副组长自决定之日起任职。")
+
+            try:
+                return submit_once(request, appoint, check_url=group_url)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+    else:
+        form = AppointmentForm(members=full, initial={"decided_by": group.village.branch_name})
+    return render(request, "groups/appointment_form.html", {"group": group, "form": form})

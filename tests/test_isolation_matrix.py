@@ -26,6 +26,8 @@ from groups.ledger.services import decision_record, fund_entry_post
 from members.away.services import away_record
 from members.models import AnnualReview
 from orglife.meetings.services import Mark, meeting_record, vote_record
+from orglife.posts.services import duty_credit, post_assign, post_define
+from orglife.visits.services import contact_point_assign, visit_record
 
 TODAY = clock.today()
 MONTH = periods.add_months(periods.month_of(TODAY), -2)  # a past month, open for editing
@@ -100,6 +102,16 @@ OBJECT_URLS = {
     # the township's overview: another township's staff and every branch secretary get 404 (a branch has its own)
     "standing:township": lambda o: reverse("standing:township", args=[o.org.ta.pk]),
     "standing:township-away-xlsx": lambda o: reverse("standing:township-away-xlsx", args=[o.org.ta.pk]),
+    "groups:appointment-new": lambda o: reverse("groups:appointment-new", args=[o.org.a1_g1.pk]),
+    "orglife:visit-detail": lambda o: reverse("orglife:visit-detail", args=[o.visit.pk]),
+    "orglife:visit-problem-follow-up": lambda o: reverse("orglife:visit-problem-follow-up", args=[o.visit_problem.pk]),
+    "orglife:visit-problem-concern": lambda o: reverse("orglife:visit-problem-concern", args=[o.visit_problem.pk]),
+    "orglife:visit-point-end": lambda o: reverse("orglife:visit-point-end", args=[o.contact_point.pk]),
+    "orglife:post-village": lambda o: reverse("orglife:post-village", args=[o.org.a1.pk]),
+    "orglife:post-detail": lambda o: reverse("orglife:post-detail", args=[o.duty_post.pk]),
+    "orglife:post-assignment-end": lambda o: reverse("orglife:post-assignment-end", args=[o.duty_assignment.pk]),
+    "orglife:post-credit": lambda o: reverse("orglife:post-credit", args=[o.duty_assignment.pk]),
+    "orglife:post-member": lambda o: reverse("orglife:post-member", args=[o.org.a1_g1_members[1].pk]),
 }
 # A township's dues summary: another township's staff get 404; a secretary of the same township sees only their own
 # village on it, never village A1's.
@@ -158,6 +170,9 @@ LIST_URLS = {
     "roster:national",
     "dues:index",
     "orglife:index",
+    "orglife:visit-index",
+    "orglife:visit-new",
+    "orglife:visit-points",
 }
 NOT_SCOPED = {"login", "logout", "password_change", "password_change_done"}
 NOT_SCOPED |= {"help"}  # the same Chinese help for everyone of a role: no place's data on it
@@ -243,7 +258,7 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def a1(org, secretary_a1):
+def a1(org, secretary_a1, township_staff):
     """Objects of every kind in village A1, made through the services as its secretary would."""
 
     class Objects:
@@ -351,6 +366,30 @@ def a1(org, secretary_a1):
         acting_user=secretary_a1,
     )
     o.unqualified = AnnualReview.objects.create(member=org.a1_g2_members[0], year=o.year.year, grade="unqualified")
+    o.contact_point = contact_point_assign(member=township_staff, village=org.a1, started_on=MONTH, acting_user=None)
+    o.visit = visit_record(
+        visitor=township_staff,
+        village=org.a1,
+        party_groups=[org.a1_g1],
+        visited_on=MONTH + datetime.timedelta(days=6),
+        met="罗紫党员1和两户群众",
+        learned="罗紫机耕道雨后垮塌",
+        problems=["罗紫河堰渗水"],
+        acting_user=township_staff,
+    )
+    o.visit_problem = o.visit.problems.get()
+    o.duty_post = post_define(
+        village=org.a1,
+        kind="households",
+        title="罗紫联系农户岗",
+        households="张永志、杨秀兰",
+        duties="每月走访联系户",
+        acting_user=secretary_a1,
+    )
+    o.duty_assignment = post_assign(
+        post=o.duty_post, member=org.a1_g1_members[1], started_on=MONTH, acting_user=secretary_a1
+    )
+    duty_credit(assignment=o.duty_assignment, activity=o.activity, note="罗紫机耕道", acting_user=secretary_a1)
     return o
 
 

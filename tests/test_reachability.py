@@ -136,6 +136,19 @@ PAGE_CAPABILITY = {
     "standing:handling": "members.read",
     "standing:township": ("township.read", "members.read"),
     "standing:township-away-xlsx": ("township.read", "members.read"),
+    "groups:appointment-new": "groups.write",
+    "orglife:visit-index": "visits.read",
+    "orglife:visit-detail": "visits.read",
+    "orglife:visit-new": "visits.write",
+    "orglife:visit-problem-follow-up": "visits.write",
+    "orglife:visit-problem-concern": "visits.write",
+    "orglife:visit-points": "visits.write",
+    "orglife:visit-point-end": "visits.write",
+    "orglife:post-village": "posts.read",
+    "orglife:post-detail": "posts.read",
+    "orglife:post-member": "posts.read",
+    "orglife:post-assignment-end": "posts.write",
+    "orglife:post-credit": "posts.write",
 }
 # Pages that are a step of a flow, reached by doing the step before them rather than by a link.
 FLOW_STEPS = {
@@ -285,4 +298,3 @@ def test_the_crawl_stays_on_its_own_pages(world, secretary_a1, client):
     reached, _failures = crawl(client)
     assert {"village", "activity:report", "funds:ledger", "roster:import"} <= reached
     assert "township" not in reached and "audit:events" not in reached
-

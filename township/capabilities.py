@@ -70,6 +70,12 @@ CAPABILITIES: dict[str, dict] = {
     "orglife.read": _roles(STAFF, SECRETARY, COUNTY),
     "orglife.write": _roles(STAFF, SECRETARY),
     "orglife.settings": _roles(STAFF),
+    # the township committee's contact points and visits (联系点): the committee writes, a branch reads its own
+    "visits.read": _roles(STAFF, SECRETARY, COUNTY),
+    "visits.write": _roles(STAFF),
+    # posts for members without office (无职党员设岗定责), their holders and what they did in them
+    "posts.read": _roles(STAFF, SECRETARY, COUNTY),
+    "posts.write": _roles(STAFF, SECRETARY),
     # appraisal: scores, spot checks, branch appraisal (the township); 民主评议 grades (the branch or the township)
     "scores.read": _roles(STAFF, SECRETARY, COUNTY),
     "scores.write": _roles(STAFF),
@@ -136,6 +142,8 @@ WRITES = frozenset(
         "dues.receive",
         "orglife.write",
         "orglife.settings",
+        "visits.write",
+        "posts.write",
         "scores.write",
         "reviews.write",
         "awards.nominate",

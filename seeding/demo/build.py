@@ -126,6 +126,9 @@ RESERVED_NAMES = {v[0] for v in SURVEY_PEOPLE.values()} | {"张永志", "杨秀�
 ACCOUNTS = [
     # username, full name, role, scope
     ("xiang", "王晓梅", Assignment.Role.TOWNSHIP_STAFF, ("township", SURVEYED)),
+    # two more members of 金溪乡's party committee, with contact points of their own (seeding/demo/orglife_visits_posts)
+    ("hezm", "何泽民", Assignment.Role.TOWNSHIP_STAFF, ("township", SURVEYED)),
+    ("pudk", "蒲登科", Assignment.Role.TOWNSHIP_STAFF, ("township", SURVEYED)),
     ("luozi", "罗德华", Assignment.Role.BRANCH_SECRETARY, ("village", "罗紫村")),
     ("jingyang", "陈国平", Assignment.Role.BRANCH_SECRETARY, ("village", "静阳村")),
     ("county", "李建华", Assignment.Role.COUNTY_VIEWER, ("county", COUNTY)),
@@ -267,8 +270,12 @@ def _hold_founding_election(rng, group, members, actor) -> None:
     """Every group elects its leader and one or two deputies the day it is set up (the survey: democratic election)."""
     n = len(members)
     present = n if n <= 4 else n - rng.randint(0, 2)
+    # Only full members vote and stand (党章第七条): probationary members are neither counted nor candidates.
+    present = min(present, sum(1 for m, _role in members if m.status == PartyMember.Status.FULL))
     leader = next((m for m, role in members if role == "leader"), None)
-    pool = [m for m, role in members if role == "member"]  # the survey's named ordinary members stay members
+    pool = [  # the survey's named ordinary members stay members
+        m for m, role in members if role == "member" and m.status == PartyMember.Status.FULL
+    ]
     if leader is None:
         leader = max(
             pool, key=lambda m: (m.is_former_cadre, m.is_old_member, m.is_shuangdai, -m.birth_date.toordinal())
@@ -304,7 +311,12 @@ def build(actor=None) -> bool:
 def _failed_then_valid_election(actor) -> None:
     """静阳村's 1、2社 group: a re-election that failed for want of a quorum, then one that passed (history)."""
     group = PartyGroup.objects.get(village__name="静阳村", name="1、2社党小组")
-    roll = [p.member for p in group.posts.filter(ended_on__isnull=True).select_related("member")]
+    roll = [
+        p.member
+        for p in group.posts.filter(ended_on__isnull=True, member__status=PartyMember.Status.FULL).select_related(
+            "member"
+        )
+    ]
     entitled = len(roll)
     day = datetime.date(2025, 12, 10)
     election_record(
@@ -367,6 +379,7 @@ def build_activity() -> None:
     from seeding.demo import dues as demo_dues
     from seeding.demo import ledger as demo_ledger
     from seeding.demo import orglife_meetings as demo_orglife_meetings
+    from seeding.demo import orglife_visits_posts as demo_visits_posts
     from seeding.demo import reports as demo_reports
     from seeding.demo import standing as demo_standing
 
@@ -378,3 +391,4 @@ def build_activity() -> None:
     demo_dues.build()
     demo_orglife_meetings.build()
     demo_standing.build()
+    demo_visits_posts.build()

@@ -267,3 +267,161 @@ def test_it_asks_for_a_second_round_when_deputies_tie_for_the_last_seat(group):
     assert election.outcome == LeaderElection.Outcome.FAILED
     assert election.failure_reason
     assert set(active_posts(group).values()) == {Role.MEMBER}
+
+
+# 党章第七条: probationary members neither vote nor stand.
+
+
+def test_probationary_members_are_not_counted_as_entitled_to_vote(group):
+    late = PartyMemberFactory(village=group.village, status="probationary")
+    join([late], group, JOINED)
+    election = record(group, 4, vote(group.people[0], LEADER, 4))
+    assert election.members_entitled == 5  # the five full members; the probationary sixth is not entitled
+    with pytest.raises(ValidationError):
+        record(group, 6, vote(group.people[0], LEADER, 6), held_on=SECOND)  # six present of five entitled
+
+
+def test_a_probationary_member_cannot_stand(group):
+    late = PartyMemberFactory(village=group.village, status="probationary")
+    join([late], group, JOINED)
+    with pytest.raises(ValidationError, match="预备党员"):
+        record(group, 5, vote(late, LEADER, 5))
+    with pytest.raises(ValidationError, match="党章第七条"):
+        record(group, 5, vote(group.people[0], LEADER, 5), vote(late, DEPUTY, 5))
+    assert not LeaderElection.objects.exists()
+
+
+def test_an_election_records_who_decided(group):
+    election = record(group, 5, vote(group.people[0], LEADER, 5))
+    assert election.method == LeaderElection.Method.ELECTED
+    assert "全体正式党员" in election.decided_by
+
+
+def test_the_branch_may_appoint_the_leader_and_deputies_with_its_decision(group):
+    from groups.services import leader_appoint
+
+    a, b, c, *_ = group.people
+    record(group, 5, vote(a, LEADER, 5))
+    appointment = leader_appoint(
+        party_group=group,
+        decided_on=SECOND,
+        leader=b,
+        deputies=[c],
+        decided_by="中共测试村支部委员会",
+        document_number="测支〔2025〕1号",
+    )
+    assert appointment.method == LeaderElection.Method.APPOINTED
+    assert appointment.outcome == LeaderElection.Outcome.PASSED
+    assert (appointment.decided_by, appointment.document_number, appointment.held_on) == (
+        "中共测试村支部委员会",
+        "测支〔2025〕1号",
+        SECOND,
+    )
+    assert active_posts(group) == {
+        a.name: Role.MEMBER,
+        b.name: Role.LEADER,
+        c.name: Role.DEPUTY,
+        group.people[3].name: Role.MEMBER,
+        group.people[4].name: Role.MEMBER,
+    }
+    assert set(appointment.candidates.values_list("votes", "elected")) == {(None, True)}
+    assert GroupPost.objects.get(member=b, role=Role.LEADER).election == appointment
+
+
+@pytest.mark.parametrize(
+    ("case", "field"),
+    [
+        ("probationary", "leader"),
+        ("outsider", "leader"),
+        ("three_deputies", "deputies"),
+        ("future", "decided_on"),
+        ("no_number", "document_number"),
+        ("twice", "deputies"),
+    ],
+)
+def test_an_appointment_is_refused_beside_the_field(group, case, field):
+    from groups.services import leader_appoint
+
+    a, b, c, d, _ = group.people
+    kwargs = {
+        "party_group": group,
+        "decided_on": SECOND,
+        "leader": a,
+        "deputies": [b],
+        "decided_by": "中共测试村支部委员会",
+        "document_number": "测支〔2025〕1号",
+    }
+    if case == "probationary":
+        late = PartyMemberFactory(village=group.village, status="probationary")
+        join([late], group, JOINED)
+        kwargs["leader"] = late
+    elif case == "outsider":
+        kwargs["leader"] = PartyMemberFactory(village=group.village)
+    elif case == "three_deputies":
+        kwargs["deputies"] = [b, c, d]
+    elif case == "future":
+        kwargs["decided_on"] = clock.today() + datetime.timedelta(days=1)
+    elif case == "no_number":
+        kwargs["document_number"] = " "
+    elif case == "twice":
+        kwargs["deputies"] = [a]
+    with pytest.raises(ValidationError) as caught:
+        leader_appoint(**kwargs)
+    assert field in caught.value.message_dict
+    assert all("\u4e00" <= ch <= "\u9fff" for ch in caught.value.message_dict[field][0][:2])
+    assert not LeaderElection.objects.exists()
+    assert set(active_posts(group).values()) == {Role.MEMBER}
+
+
+def test_the_election_page_refuses_a_probationary_candidate_beside_their_row(org, secretary_a1, login):
+    from django.urls import reverse
+
+    group = org.a1_g2
+    late = PartyMemberFactory(village=org.a1, name="罗紫预备党员", status="probationary")
+    join([late], group, JOINED)
+    client = login(secretary_a1)
+    url = reverse("groups:election-new", args=[group.pk])
+    page = client.get(url).content.decode()
+    assert "预备党员" in page and "党章第七条" in page
+    roll = list(
+        GroupPost.objects.current().filter(party_group=group).select_related("member").order_by("member__name")
+    )
+    response = client.get(url)
+    rows = response.context["rows"]
+    data = {"held_on": FIRST.isoformat(), "members_present": "4", "form-TOTAL_FORMS": str(len(rows))}
+    data["form-INITIAL_FORMS"] = str(len(rows))
+    for i, (member, _f) in enumerate(rows):
+        data[f"form-{i}-member_id"] = str(member.pk)
+        if member == late:
+            data[f"form-{i}-office"], data[f"form-{i}-votes"] = "leader", "4"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    late_form = next(f for m, f in response.context["rows"] if m == late)
+    assert "党章第七条" in str(late_form.errors["office"])
+    assert not LeaderElection.objects.filter(party_group=group).exists()
+    assert len(roll) == 5
+
+
+def test_the_appointment_page_records_the_branch_decision(org, secretary_a1, login):
+    from django.urls import reverse
+
+    group = org.a1_g2
+    leader, deputy = org.a1_g2_members[0], org.a1_g2_members[1]
+    client = login(secretary_a1)
+    url = reverse("groups:appointment-new", args=[group.pk])
+    assert "罗紫党员6" in client.get(url).content.decode()
+    bad = client.post(url, {"decided_on": FIRST.isoformat(), "decided_by": "罗紫村支委会", "leader": leader.pk})
+    assert bad.status_code == 200 and "文号" in str(bad.context["form"].errors["document_number"])
+    response = client.post(
+        url,
+        {
+            "decided_on": FIRST.isoformat(),
+            "decided_by": "中共罗紫村支部委员会",
+            "document_number": "罗紫支〔2024〕2号",
+            "leader": leader.pk,
+            "deputies": [deputy.pk],
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("groups:party-group", args=[group.pk])).content.decode()
+    assert "支部委派" in page and "罗紫支〔2024〕2号" in page
