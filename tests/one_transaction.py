@@ -32,7 +32,7 @@ class OneTransactionChecker:
     def __init__(self):
         self.violations: list[str] = []
         self._baseline: int | None = None
-        self._outer: int | None = None
+        self._outer = None
         self._path = ""
 
     def started(self, sender, environ=None, **kwargs):
@@ -50,10 +50,10 @@ class OneTransactionChecker:
             if len(blocks) <= self._baseline:
                 self.violations.append(f"{self._path}: outside a transaction: {sql[:100]}")
             else:
-                outer = id(blocks[self._baseline])
+                outer = blocks[self._baseline]  # the block itself, held: an id() could be reused by the next one
                 if self._outer is None:
                     self._outer = outer
-                elif outer != self._outer:
+                elif outer is not self._outer:
                     self.violations.append(f"{self._path}: in a second transaction: {sql[:100]}")
         return execute(sql, params, many, context)
 

@@ -23,14 +23,22 @@ def _view_writing_twice(request):
 
 def _serve(view, village):
     from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
 
     request = RequestFactory().post("/x/")
     request.village_pk = village.pk
-    request_started.send(sender=None, environ={"PATH_INFO": "/x/"})
+    # as the test client does: the test's connection is not closed at the request's edges
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
-        return view(request)
+        request_started.send(sender=None, environ={"PATH_INFO": "/x/"})
+        try:
+            return view(request)
+        finally:
+            request_finished.send(sender=None)
     finally:
-        request_finished.send(sender=None)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def test_the_checker_catches_writes_outside_one_transaction(org):
