@@ -81,6 +81,9 @@ OBJECT_URLS = {
     "dues:arrears-xlsx": lambda o: reverse("dues:arrears-xlsx", args=[o.org.a1.pk]),
     "dues:remittances": lambda o: reverse("dues:remittances", args=[o.org.a1.pk]),
     "dues:receive": lambda o: reverse("dues:receive", args=[o.dues_remittance.pk]),
+    "dues:remittance-reverse": lambda o: reverse("dues:remittance-reverse", args=[o.dues_remittance.pk]),
+    "dues:group": lambda o: reverse("dues:group", args=[o.org.a1_g1.pk]),
+    "dues:group-pay": lambda o: reverse("dues:group-pay", args=[o.org.a1_g1.pk]),
 }
 # A township's dues summary: another township's staff get 404; a secretary of the same township sees only their own
 # village on it, never village A1's.
@@ -113,6 +116,11 @@ YEAR_URLS = {
         "awards:recommend",
         "awards:start-nominating",
     )
+}
+# The township's dues settings answer as a year does: another township's staff 404, a branch 403.
+YEAR_URLS |= {
+    "dues:settings": lambda o: reverse("dues:settings", args=[o.org.ta.pk]),
+    "dues:settings-new": lambda o: reverse("dues:settings-new", args=[o.org.ta.pk]),
 }
 # Pages without an object in the URL: each shows only the person's own reach (checked below by name).
 LIST_URLS = {

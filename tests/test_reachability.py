@@ -114,6 +114,11 @@ PAGE_CAPABILITY = {
     "dues:payment-new": "dues.write",
     "dues:remittances": "dues.write",
     "dues:receive": "dues.receive",
+    "dues:remittance-reverse": "dues.write",
+    "dues:group": "dues.collect",
+    "dues:group-pay": "dues.collect",
+    "dues:settings": "dues.settings",
+    "dues:settings-new": "dues.settings",
 }
 # Pages that are a step of a flow, reached by doing the step before them rather than by a link.
 FLOW_STEPS = {

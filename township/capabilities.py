@@ -66,6 +66,10 @@ CAPABILITIES: dict[str, dict] = {
     "dues.read": _roles(STAFF, SECRETARY, COUNTY),
     "dues.write": _roles(STAFF, SECRETARY),
     "dues.receive": _roles(STAFF),
+    # a party-group leader collects the dues of their own group's members (the branch records for every member)
+    "dues.collect": _roles(STAFF, SECRETARY, LEADER, leader=OWN_GROUP),
+    # the township's dues settings: the farmers' monthly amount, collection frequency, remittance day (dated changes)
+    "dues.settings": _roles(STAFF),
     # appraisal: scores, spot checks, branch appraisal (the township); 民主评议 grades (the branch or the township)
     "scores.read": _roles(STAFF, SECRETARY, COUNTY),
     "scores.write": _roles(STAFF),
@@ -130,6 +134,8 @@ WRITES = frozenset(
         "projects.write",
         "dues.write",
         "dues.receive",
+        "dues.collect",
+        "dues.settings",
         "scores.write",
         "reviews.write",
         "awards.nominate",
