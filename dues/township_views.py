@@ -126,6 +126,22 @@ def remittance_reverse_view(request, pk: int):
     return render(request, "dues/remittance_reverse.html", {"r": r, "form": form, "village": r.village})
 
 
+def _band_rows(table: RateTable) -> list[tuple[str, str, str]]:
+    """(basis, range, percent) of each band of a rate table, lowest first: "3,000.00 元以上至 5,000.00 元", "1.5%"."""
+    rows, below = [], {}
+    for band in sorted(table.bands.all(), key=lambda b: (b.basis, b.up_to is None, b.up_to or 0)):
+        low = below.get(band.basis)
+        if band.up_to is None:
+            text = f"{yuan(low)} 元以上" if low is not None else "全部"
+        elif low is None:
+            text = f"{yuan(band.up_to)} 元及以下"
+        else:
+            text = f"{yuan(low)} 元以上至 {yuan(band.up_to)} 元"
+        below[band.basis] = band.up_to
+        rows.append((band.get_basis_display(), text, f"{band.percent.normalize():f}%"))
+    return rows
+
+
 @login_required
 def settings(request, pk: int):
     """The township's dues settings: what is in force, every dated change, and the national rate tables."""
@@ -139,7 +155,7 @@ def settings(request, pk: int):
             "t": t,
             "rule": rule,
             "rules": TownshipDuesRule.objects.filter(township=t).order_by("-valid_from"),
-            "tables": RateTable.objects.prefetch_related("bands").order_by("-valid_from"),
+            "tables": [(table, _band_rows(table)) for table in RateTable.objects.prefetch_related("bands")],
             "this_month": this_month,
             "year": clock.this_year(),
         },
