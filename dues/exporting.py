@@ -20,12 +20,24 @@ def _save(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
+# The register's category column, short enough to print in one line (the pages use the full labels).
+SHORT_CATEGORY = {
+    "employed": "在职",
+    "retired": "离退休",
+    "farmer": "农牧渔民",
+    "student": "学生",
+    "low_income": "低保",
+    "hardship": "生活困难",
+    "exempt": "免交",
+}
+
+
 def register_workbook(book: Book, *, township_name: str = "") -> bytes:
     """党费收缴登记表: one row per member — category, base, rate, monthly amount, each month paid, total, signature."""
     wb = Workbook()
     ws = wb.active
     ws.title = f"{book.year}年党费收缴登记表"
-    headers = [("序号", 5), ("姓名", 9), ("类别", 12), ("基数（元）", 10), ("比例", 6), ("月交额（元）", 9)]
+    headers = [("序号", 5), ("姓名", 10), ("类别", 9), ("基数（元）", 10), ("比例", 6), ("月交额（元）", 11)]
     headers += [(f"{m}月", 7.5) for m in range(1, 13)]
     headers += [("应交合计", 10), ("实交合计", 10), ("自愿多交", 9), ("本人签名", 10)]
     last = len(headers)
@@ -40,7 +52,7 @@ def register_workbook(book: Book, *, township_name: str = "") -> bytes:
         row += 1
         ws.cell(row=row, column=1, value=n)
         put_text(ws, row, 2, r.member.name)
-        put_text(ws, row, 3, r.assessment.get_category_display() if r.assessment else "未核定")
+        put_text(ws, row, 3, SHORT_CATEGORY.get(r.assessment.category, "") if r.assessment else "未核定")
         put_money(ws, row, 4, r.assessment.base if r.assessment else None)
         put_text(ws, row, 5, f"{r.percent.normalize():f}%" if r.percent is not None else "")
         put_money(ws, row, 6, r.monthly)

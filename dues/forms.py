@@ -6,7 +6,7 @@ from django import forms
 
 from core import clock, periods
 from core.forms import YuanField
-from dues.models import Category
+from dues.models import Category, Frequency
 from members.models import PartyMember
 
 
@@ -59,9 +59,14 @@ class PaymentForm(forms.Form):
     paid_on = forms.DateField(label="交纳日期", widget=date_input())
     received_by = forms.CharField(label="收款人", max_length=30, help_text="党小组长或支部书记的姓名。")
 
-    def __init__(self, *args, village, frequency: str = "monthly", **kwargs):
+    def __init__(self, *args, village, members=None, frequency: str = "monthly", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = PartyMember.objects.filter(village=village).order_by("name", "pk")
+        offered = PartyMember.objects.filter(village=village)
+        if members is not None:  # a party group's leader: only their group's members
+            offered = offered.filter(pk__in=[m.pk for m in members])
+            self.fields["received_by"].help_text = "收款的党小组长的姓名。"
+        self.fields["member"].queryset = offered.order_by("name", "pk")
+        self.fields["member"].error_messages["invalid_choice"] = "请从列表中选择本组（本支部）的党员。"
         self.fields["paid_on"].initial = clock.today
         if frequency == "quarterly":
             self.fields["months"].initial = 3
@@ -117,3 +122,48 @@ class ExcuseForm(forms.Form):
     def __init__(self, *args, village, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = PartyMember.objects.filter(village=village).order_by("name", "pk")
+
+
+class RemittanceReverseForm(forms.Form):
+    reason = forms.CharField(
+        label="冲销原因",
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="如：所属期选错了；登记了但实际没有上缴。",
+    )
+
+
+class TownshipRuleForm(forms.Form):
+    valid_from = MonthField(
+        label="从哪个月起用",
+        help_text="过去和本月的党费按原规定计算，改动从下个月或以后起用。",
+        error_messages={"required": "请填从哪个月起用，例如 2027-07。"},
+    )
+    farmer_amount = YuanField(
+        label="农牧渔民党员每月交纳（元）",
+        allow_zero=True,
+        help_text="按规定每月0.2元至1元。",
+        error_messages={
+            "negative": "金额不能是负数：请填0.20到1.00之间的金额。",
+            "required": "请填农牧渔民党员每月交纳的金额（0.20到1.00元）。",
+        },
+    )
+    frequency = forms.ChoiceField(
+        label="收缴和上缴周期", choices=Frequency.choices, error_messages={"required": "请选择按月或按季。"}
+    )
+    remit_due_day = forms.IntegerField(
+        label="上缴期限（下期第几日前）",
+        min_value=1,
+        max_value=28,
+        help_text="每期结束后，支部在下个月的这一天前上缴乡党委。",
+        error_messages={
+            "min_value": "上缴期限请填1到28之间的日子。",
+            "max_value": "上缴期限请填1到28之间的日子。",
+            "invalid": "上缴期限请填1到28之间的日子。",
+            "required": "上缴期限请填1到28之间的日子。",
+        },
+    )
+
+    @staticmethod
+    def next_month():
+        return periods.next_month(clock.this_month())

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from audit.history import audit_history
-from township.models import ConstraintErrorsOnFields, scoped_manager
+from township.models import ConstraintErrorsOnFields, ScopedQuerySet, scoped_manager
 
 ZERO = Decimal("0.00")
 
@@ -122,9 +122,7 @@ class TownshipDuesRule(ConstraintErrorsOnFields, models.Model):
     """What the township sets, from a month on: the farmers' fixed monthly amount (0.20–1.00 yuan), whether the
     branches collect and remit monthly or quarterly, and the day of the next month a remittance is due."""
 
-    township = models.ForeignKey(
-        "township.Township", models.PROTECT, related_name="dues_rules", verbose_name="乡镇"
-    )
+    township = models.ForeignKey("township.Township", models.PROTECT, related_name="dues_rules", verbose_name="乡镇")
     valid_from = models.DateField("起用月份")
     farmer_amount = models.DecimalField(
         "农牧渔民党员每月（元）",
@@ -247,9 +245,7 @@ class Payment(models.Model):
     """One receipt (党费收据): money a member paid on a day, for one or more months; or the reversal of one."""
 
     village = models.ForeignKey("township.Village", models.PROTECT, related_name="dues_payments", verbose_name="村")
-    member = models.ForeignKey(
-        "members.PartyMember", models.PROTECT, related_name="dues_payments", verbose_name="党员"
-    )
+    member = models.ForeignKey("members.PartyMember", models.PROTECT, related_name="dues_payments", verbose_name="党员")
     receipt_year = models.PositiveSmallIntegerField("收据年度")
     receipt_seq = models.PositiveIntegerField("收据序号")
     paid_on = models.DateField("交纳日期")
@@ -326,6 +322,14 @@ class Line(models.Model):
         return f"{self.member} {self.month:%Y-%m} {self.get_kind_display()} {self.amount}"
 
 
+class RemittanceQuerySet(ScopedQuerySet):
+    scope_path = "village"
+
+    def live(self):
+        """Remittances standing: neither a reversal nor reversed."""
+        return self.filter(reverses__isnull=True, reversed_by__isnull=True)
+
+
 class Remittance(models.Model):
     """The branch's 上缴 to the township of what it collected in a period (a month, or a quarter where the township
     says so): recorded by the branch; the township's side is `Receipt`."""
@@ -335,26 +339,45 @@ class Remittance(models.Model):
     months = models.PositiveSmallIntegerField("月数", default=1)
     amount = models.DecimalField("上缴金额（元）", max_digits=12, decimal_places=2)
     remitted_on = models.DateField("上缴日期")
+    # A remittance recorded wrongly is corrected by a reversal: a second row of the same period pointing at it, with
+    # the negative amount, the reason and who recorded it (the book stays append-only). The period may then be
+    # remitted again: `attempt` counts the remittances of a period, so one live remittance a period stays unique.
+    attempt = models.PositiveSmallIntegerField("第几次上缴登记", default=1)
+    reverses = models.OneToOneField(
+        "self", models.PROTECT, null=True, blank=True, related_name="reversed_by", verbose_name="冲销的上缴"
+    )
+    reason = models.CharField("冲销原因", max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="登记人"
     )
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
 
-    objects = scoped_manager("village")
+    objects = RemittanceQuerySet.as_manager()
     history = audit_history()
 
     class Meta:
         verbose_name = "党费上缴"
         verbose_name_plural = "党费上缴"
-        ordering = ["period_start", "village"]
+        ordering = ["period_start", "village", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["village", "period_start"], name="dues_remittance_one_per_period"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="dues_remittance_amount_positive"),
+            models.UniqueConstraint(
+                fields=["village", "period_start", "attempt"],
+                condition=Q(reverses__isnull=True),
+                name="dues_remittance_one_per_period_attempt",
+            ),
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True, amount__gt=0) | Q(reverses__isnull=False, amount__lt=0),
+                name="dues_remittance_amount_sign",
+            ),
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True) | ~Q(reason=""), name="dues_remittance_reversal_has_reason"
+            ),
             models.CheckConstraint(condition=Q(months__in=[1, 3]), name="dues_remittance_months_1_or_3"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.village} {self.period_start:%Y年%m月} 上缴 {self.amount}"
+        what = "冲销上缴" if self.reverses_id else "上缴"
+        return f"{self.village} {self.period_start:%Y年%m月} {what} {self.amount}"
 
 
 class RemittanceReceipt(models.Model):
@@ -406,4 +429,3 @@ class Excuse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.first_month:%Y-%m}—{self.last_month:%Y-%m}"
-

@@ -230,10 +230,10 @@ def members_in_year(village, year: int) -> list[PartyMember]:
     )
 
 
-def book_for(village, year: int) -> Book:
-    """The member × month grid of a branch's year (a fixed number of queries)."""
+def book_for(village, year: int, members: list[PartyMember] | None = None) -> Book:
+    """The member × month grid of a branch's year (a fixed number of queries); `members`: only these."""
     schedule = schedule_for(village.township_id)
-    members = members_in_year(village, year)
+    members = members_in_year(village, year) if members is None else members
     months = [datetime.date(year, m, 1) for m in range(1, 13)]
     dues = dues_for(members, months[0], months[-1], schedule)
     rows = []
@@ -364,7 +364,7 @@ def collected_in(village_ids, first: datetime.date, last: datetime.date) -> dict
 
 def remitted_period(village_id: int, day: datetime.date) -> Remittance | None:
     """The remittance that already covers the period `day` falls in, if any (one query)."""
-    for r in Remittance.objects.filter(
+    for r in Remittance.objects.live().filter(
         village_id=village_id,
         period_start__lte=day,
         period_start__gt=periods.add_months(periods.month_of(day), -3),
@@ -379,9 +379,10 @@ class PeriodStatus:
     start: datetime.date
     months: int
     collected: Decimal
-    remittance: Remittance | None
+    remittance: Remittance | None  # the live one (not reversed)
     due_by: datetime.date
     late: bool
+    reversed: list[Remittance] = field(default_factory=list)  # remittances of the period later reversed
 
     @property
     def label(self) -> str:
@@ -426,12 +427,22 @@ def township_year(township, year: int, villages=None) -> list[BranchYear]:
     schedule = schedule_for(township.pk)
     villages = list(villages if villages is not None else Village.objects.filter(township=township).order_by("name"))
     ids = [v.pk for v in villages]
-    remittances = {
-        (r.village_id, r.period_start): r
-        for r in Remittance.objects.filter(village_id__in=ids, period_start__year=year).select_related(
-            "receipt", "recorded_by"
+    rows = list(
+        Remittance.objects.filter(village_id__in=ids, period_start__year=year).select_related(
+            "receipt", "recorded_by", "reverses"
         )
-    }
+    )
+    reversals = {r.reverses_id: r for r in rows if r.reverses_id is not None}
+    remittances: dict[tuple[int, datetime.date], Remittance] = {}
+    reversed_ones: dict[tuple[int, datetime.date], list[Remittance]] = defaultdict(list)
+    for r in rows:
+        if r.reverses_id is not None:
+            continue
+        if r.pk in reversals:
+            r.reversal = reversals[r.pk]
+            reversed_ones[(r.village_id, r.period_start)].append(r)
+        else:
+            remittances[(r.village_id, r.period_start)] = r
     first, last = periods.year_range(year)
     lines = (
         Line.objects.filter(village_id__in=ids, paid_on__gte=first, paid_on__lte=last)
@@ -451,7 +462,7 @@ def township_year(township, year: int, villages=None) -> list[BranchYear]:
             due_by = periods.month_due(end_month, due_day)
             r = remittances.get((v.pk, start))
             late = (r is None and today > due_by and collected > 0) or (r is not None and r.remitted_on > due_by)
-            statuses.append(PeriodStatus(start, n, collected, r, due_by, late))
+            statuses.append(PeriodStatus(start, n, collected, r, due_by, late, reversed_ones.get((v.pk, start), [])))
         out.append(BranchYear(village=v, periods=statuses))
     return out
 
@@ -489,7 +500,19 @@ def check(villages) -> list[str]:
     daily = Line.objects.filter(village_id__in=ids).values("village_id", "paid_on").annotate(t=Sum("amount"))
     for r in daily.order_by():
         by_day[(r["village_id"], r["paid_on"])] += cents(r["t"])
-    for r in Remittance.objects.filter(village_id__in=ids).order_by("village_id", "period_start"):
+    remittances = list(Remittance.objects.filter(village_id__in=ids).order_by("village_id", "period_start", "pk"))
+    amounts = {r.pk: r.amount for r in remittances}
+    reversed_ids = {r.reverses_id for r in remittances if r.reverses_id is not None}
+    for r in remittances:
+        if r.reverses_id is not None:  # a reversal takes back exactly what its remittance took
+            if r.amount != -amounts.get(r.reverses_id, ZERO):
+                problems.append(
+                    f"{names[r.village_id]} {period_label(r.period_start, r.months)}：冲销 {yuan(r.amount)} 元，"
+                    f"与原上缴 {yuan(amounts.get(r.reverses_id))} 元不符。"
+                )
+            continue
+        if r.pk in reversed_ids:
+            continue
         first = r.period_start
         last = periods.month_end(periods.add_months(first, r.months - 1))
         collected = sum((t for (vid, day), t in by_day.items() if vid == r.village_id and first <= day <= last), ZERO)
@@ -501,6 +524,86 @@ def check(villages) -> list[str]:
     return problems
 
 
+def group_of(member: PartyMember, day: datetime.date | None = None):
+    """The party group a member belongs to on `day` (today), or None (one query)."""
+    post = GroupPost.objects.on(day or clock.today()).filter(member=member).select_related("party_group").first()
+    return post.party_group if post else None
+
+
+def group_members(party_group, day: datetime.date | None = None) -> list[PartyMember]:
+    """The members of a party group on `day` (today), leader and deputies included, by name (one query)."""
+    ids = GroupPost.objects.on(day or clock.today()).filter(party_group=party_group).values("member_id")
+    return list(PartyMember.objects.filter(pk__in=ids).order_by("name", "pk"))
+
+
+def group_book(party_group, year: int) -> Book:
+    """A party group's part of its branch's book: its present members' months of the year (a fixed number of
+    queries), for the group leader who collects from them."""
+    return book_for(party_group.village, year, members=group_members(party_group))
+
+
+def first_year(villages) -> int:
+    """The earliest year these branches have dues on record (assessed), or this year: how far back year links go."""
+    from django.db.models import Min
+
+    first = Assessment.objects.filter(member__village__in=villages).aggregate(first=Min("year"))["first"]
+    return min(first or clock.this_year(), clock.this_year())
+
+
+def dues_up_to_date_many(villages, as_of: datetime.date) -> dict[int, tuple[int, int]]:
+    """village id → (members owing nothing from January to the month before `as_of`, members owing dues then), for
+    many branches at once (a fixed number of queries): the appraisal's evidence line."""
+    villages = list(villages)
+    last = periods.previous_month(periods.month_of(as_of))
+    first = datetime.date(last.year, 1, 1)
+    year_first, year_last = periods.year_range(last.year)
+    members = list(
+        PartyMember.objects.filter(village__in=[v.pk for v in villages], joined_on__lte=year_last)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=year_first))
+        .order_by("village_id", "name", "pk")
+    )
+    members = [m for m in members if is_member_in(m, last)]
+    township_ids = {v.township_id for v in villages}
+    rates = rate_tables()
+    town_rules: dict[int, list[rules.TownshipRule]] = defaultdict(list)
+    for r in TownshipDuesRule.objects.filter(township_id__in=township_ids).order_by("valid_from"):
+        town_rules[r.township_id].append(
+            rules.TownshipRule(r.valid_from, r.farmer_amount, r.frequency, r.remit_due_day)
+        )
+    out = {v.pk: (0, 0) for v in villages}
+    township_of = {v.pk: v.township_id for v in villages}
+    # One Dues per township (the rules differ by township), from the same two queries' rows.
+    by_township: dict[int, list[PartyMember]] = defaultdict(list)
+    for m in members:
+        by_township[township_of[m.village_id]].append(m)
+    assessments = {
+        (a.member_id, a.year): a for a in Assessment.objects.filter(member__in=[m.pk for m in members], year=last.year)
+    }
+    paid: dict[tuple[int, datetime.date], Decimal] = defaultdict(lambda: ZERO)
+    for row in (
+        Line.objects.filter(
+            member_id__in=[m.pk for m in members], month__gte=first, month__lte=last, kind=Line.Kind.ASSESSED
+        )
+        .values("member_id", "month")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        paid[(row["member_id"], row["month"])] += cents(row["total"])
+    months = dues_months(first, last)
+    for tid, ms in by_township.items():
+        schedule = rules.Schedule(rates=rates, township_rules=town_rules.get(tid, []))
+        for m in ms:
+            a = assessments.get((m.pk, last.year))
+            clear = a is not None and all(
+                (due := schedule.due(a.category, a.base, mo)) is not None and paid[(m.pk, mo)] >= due
+                for mo in months
+                if is_member_in(m, mo)
+            )
+            c, n = out[m.village_id]
+            out[m.village_id] = (c + int(clear), n + 1)
+    return out
+
+
 def dues_up_to_date(village, as_of: datetime.date | None = None) -> tuple[int, int]:
     """(members owing nothing up to last month, members owing dues that month) — the appraisal's evidence line."""
     today = as_of or clock.today()
@@ -508,6 +611,7 @@ def dues_up_to_date(village, as_of: datetime.date | None = None) -> tuple[int, i
     members = [m for m in members_in_year(village, last.year) if is_member_in(m, last)]
     first = periods.month_of(datetime.date(last.year, 1, 1))
     dues = dues_for(members, first, last, schedule_for(village.township_id))
+
     def is_clear(m: PartyMember) -> bool:  # assessed for every month owed, and nothing outstanding
         owed = [mo for mo in dues_months(first, last) if (m.pk, mo) in dues.due]
         return all(dues.due[(m.pk, mo)] is not None and not dues.unpaid(m.pk, mo) for mo in owed)

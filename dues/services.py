@@ -13,7 +13,7 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Sum
 
@@ -26,14 +26,17 @@ from dues.models import (
     Category,
     DuesBook,
     Excuse,
+    Frequency,
     Line,
     Payment,
     Remittance,
     RemittanceReceipt,
+    TownshipDuesRule,
 )
 from dues.selectors import (
     cents,
     dues_for,
+    group_of,
     member_months,
     period_label,
     period_of,
@@ -97,9 +100,7 @@ def _add_to_balance(book: DuesBook, amount: Decimal, field: str | None = None) -
 
 
 @transaction.atomic
-def assessment_set(
-    *, member, year: int, category: str, base=None, note: str = "", acting_user
-) -> Assessment:
+def assessment_set(*, member, year: int, category: str, base=None, note: str = "", acting_user) -> Assessment:
     """Set (or change) a member's category and base for a year; the history keeps who set what, and when."""
     require(acting_user, "dues.write", member)
     errors: dict[str, str] = {}
@@ -170,8 +171,15 @@ def payment_record(
 ) -> Payment:
     """Record what a member paid, for `months` months from `first_month` (advance payment, or arrears paid late
     against the months they belong to). `amount` pays the assessed dues, earliest month first, and may not exceed
-    what is still owed; `voluntary` is a voluntary extra (自愿多交), kept apart. One receipt number per payment."""
-    require(acting_user, "dues.write", village)
+    what is still owed; `voluntary` is a voluntary extra (自愿多交), kept apart. One receipt number per payment.
+
+    The branch (`dues.write`) records for any of its members; a party-group leader (`dues.collect`) only for the
+    members of their own group."""
+    if acting_user is not None and not acting_user.has_perm("dues.write", village):
+        group = group_of(member)
+        if group is None or group.village_id != village.pk:
+            raise PermissionDenied
+        require(acting_user, "dues.collect", group)
     today = clock.today()
     amount = _money(amount, "amount", allow_zero=True, limit=MAX_PAYMENT, what="金额")
     voluntary = _money(voluntary, "voluntary", allow_zero=True, limit=MAX_PAYMENT, what="自愿多交金额")
@@ -348,7 +356,7 @@ def remittance_record(*, village, period_start: datetime.date, remitted_on: date
     if remitted_on <= last_day:
         raise ValidationError({"remitted_on": f"上缴日期应在{label}结束之后。"})
     book = _locked_book(village)
-    existing = Remittance.objects.filter(village=village, period_start=start).first()
+    existing = Remittance.objects.live().filter(village=village, period_start=start).first()
     if existing is not None:
         raise ValidationError(
             {
@@ -367,6 +375,7 @@ def remittance_record(*, village, period_start: datetime.date, remitted_on: date
         months=months,
         amount=collected,
         remitted_on=remitted_on,
+        attempt=Remittance.objects.filter(village=village, period_start=start, reverses__isnull=True).count() + 1,
         recorded_by=user_or_none(acting_user),
     )
     remittance.full_clean()
@@ -382,9 +391,93 @@ def remittance_receive(*, remittance: Remittance, received_on: datetime.date, ac
     remittance = Remittance.objects.select_for_update().get(pk=remittance.pk)
     if RemittanceReceipt.objects.filter(remittance=remittance).exists():
         raise ValidationError("这笔上缴已登记收到。", code="already_received")
+    if remittance.reverses_id is not None or Remittance.objects.filter(reverses=remittance).exists():
+        raise ValidationError("这笔上缴已冲销，不能再确认收到；请等支部重新登记上缴。", code="reversed")
     if received_on > clock.today() or received_on < remittance.remitted_on:
         raise ValidationError({"received_on": "收到日期不能早于上缴日期，也不能晚于今天。"})
     receipt = RemittanceReceipt(remittance=remittance, received_on=received_on, received_by=user_or_none(acting_user))
     stamp(receipt, acting_user).save()
     return receipt
 
+
+@transaction.atomic
+def remittance_reverse(*, remittance: Remittance, reason: str, acting_user) -> Remittance:
+    """Correct a remittance recorded wrongly (wrong period, not actually sent) by a reversal: a row of the same period
+    with the negative amount, the reason, who and when; the amount goes back to the book's balance and the period
+    may be remitted again. Once the township has confirmed receiving it, only the township may reverse it."""
+    require(acting_user, "dues.write", remittance.village)
+    book = _locked_book(remittance.village)
+    remittance = Remittance.objects.select_for_update().select_related("village__township").get(pk=remittance.pk)
+    if remittance.reverses_id is not None:
+        raise ValidationError("这是一笔冲销，不能再冲销。", code="reversal_of_reversal")
+    earlier = Remittance.objects.filter(reverses=remittance).first()
+    if earlier is not None:
+        raise ValidationError(
+            f"这笔上缴已于{clock.local_date(earlier.recorded_at):%Y年%m月%d日}冲销（原因：{earlier.reason}）。",
+            code="already_reversed",
+        )
+    if RemittanceReceipt.objects.filter(remittance=remittance).exists():
+        require(acting_user, "dues.receive", remittance.village.township)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请写明冲销原因，例如：所属期选错了，实际未上缴。"})
+    reversal = Remittance(
+        village_id=remittance.village_id,
+        period_start=remittance.period_start,
+        months=remittance.months,
+        amount=-remittance.amount,
+        remitted_on=clock.today(),
+        attempt=remittance.attempt,
+        reverses=remittance,
+        reason=reason.strip(),
+        recorded_by=user_or_none(acting_user),
+    )
+    reversal.full_clean()
+    stamp(reversal, acting_user).save()
+    _add_to_balance(book, remittance.amount, "reason")
+    return reversal
+
+
+# --- the township's settings ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def township_rule_add(
+    *, township, valid_from: datetime.date, farmer_amount, frequency: str, remit_due_day: int, acting_user
+) -> TownshipDuesRule:
+    """A dated change of the township's dues settings, in force from `valid_from` (the first of a month, not before
+    next month): the months before it keep the rules they were assessed under."""
+    require(acting_user, "dues.settings", township)
+    valid_from = periods.month_of(valid_from)
+    errors: dict[str, str] = {}
+    next_month = periods.next_month(clock.this_month())
+    if valid_from < next_month:
+        errors["valid_from"] = f"过去和本月的党费按原标准计算，不能改动：起用月份最早填{next_month:%Y年%m月}。"
+    else:
+        before = schedule_for(township.pk).township_rule_for(periods.previous_month(valid_from))
+        quarterly = Frequency.QUARTERLY in (frequency, before.frequency)
+        if quarterly and valid_from.month not in (1, 4, 7, 10):
+            errors["valid_from"] = "按季收缴时，改动从一个季度的第一个月起用：请填1月、4月、7月或10月。"
+    range_error = "农牧渔民党员每月交纳0.2元至1元：请填0.20到1.00之间的金额。"
+    try:
+        farmer_amount = _money(farmer_amount, "farmer_amount", allow_zero=True, limit=MAX_PAYMENT, what="金额")
+    except ValidationError as exc:
+        errors.update({k: v[0].messages[0] for k, v in exc.error_dict.items()})
+    else:
+        if not Decimal("0.20") <= farmer_amount <= Decimal("1.00"):
+            errors["farmer_amount"] = range_error
+    if frequency not in Frequency.values:
+        errors["frequency"] = "请选择按月或按季。"
+    if not isinstance(remit_due_day, int) or not 1 <= remit_due_day <= 28:
+        errors["remit_due_day"] = "上缴期限请填1到28之间的日子。"
+    if errors:
+        raise ValidationError(errors)
+    rule = TownshipDuesRule(
+        township=township,
+        valid_from=valid_from,
+        farmer_amount=farmer_amount,
+        frequency=frequency,
+        remit_due_day=remit_due_day,
+    )
+    rule.full_clean()
+    stamp(rule, acting_user).save()
+    return rule

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dues import views
+from dues import group_views, township_views, views
 
 app_name = "dues"
 urlpatterns = [
@@ -17,7 +17,12 @@ urlpatterns = [
     path("village/<int:pk>/arrears/", views.arrears, name="arrears"),
     path("village/<int:pk>/arrears.xlsx", views.arrears_xlsx, name="arrears-xlsx"),
     path("village/<int:pk>/remittances/", views.remittances, name="remittances"),
-    path("township/<int:pk>/<int:year>/", views.township, name="township"),
-    path("township/<int:pk>/<int:year>/remittances.xlsx", views.township_xlsx, name="township-xlsx"),
-    path("remittance/<int:pk>/receive/", views.receive, name="receive"),
+    path("remittance/<int:pk>/reverse/", township_views.remittance_reverse_view, name="remittance-reverse"),
+    path("group/<int:pk>/", group_views.group, name="group"),
+    path("group/<int:pk>/pay/", group_views.group_pay, name="group-pay"),
+    path("township/<int:pk>/<int:year>/", township_views.township, name="township"),
+    path("township/<int:pk>/<int:year>/remittances.xlsx", township_views.township_xlsx, name="township-xlsx"),
+    path("township/<int:pk>/settings/", township_views.settings, name="settings"),
+    path("township/<int:pk>/settings/new/", township_views.settings_new, name="settings-new"),
+    path("remittance/<int:pk>/receive/", township_views.receive, name="receive"),
 ]

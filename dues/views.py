@@ -10,26 +10,25 @@ from __future__ import annotations
 import contextlib
 import datetime
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Min
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from audit.events import Action, record
+from audit.submissions import Result, repeat_safe, submit_once
 from core import clock, periods
 from core.xlsx import xlsx_response
 from dues import exporting
-from dues.forms import AssessmentForm, ExcuseForm, PaymentForm, ReceiveForm, RemittanceForm, ReverseForm
-from dues.models import Assessment, Payment, Remittance
+from dues.forms import AssessmentForm, ExcuseForm, PaymentForm, RemittanceForm, ReverseForm
+from dues.models import Assessment, Payment
 from dues.selectors import (
     FLAG_MONTHS,
     REMINDER_MONTHS,
     arrears_for,
     book_for,
+    first_year,
     members_in_year,
     period_label,
     schedule_for,
@@ -41,11 +40,10 @@ from dues.services import (
     excuse_record,
     payment_record,
     payment_reverse,
-    remittance_receive,
     remittance_record,
 )
 from members.models import PartyMember
-from township.models import Township, Village
+from township.models import Village
 from township.scoping import assignment_of, get_visible_or_404, townships_for, villages_for
 
 
@@ -62,13 +60,6 @@ def _year(year: int) -> int:
     return year
 
 
-def _first_year(villages) -> int:
-    """The earliest year these branches have dues on record (assessed or paid), or this year: the year pages link back
-    no further than that."""
-    first = Assessment.objects.filter(member__village__in=villages).aggregate(first=Min("year"))["first"]
-    return min(first or clock.this_year(), clock.this_year())
-
-
 def _service_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
@@ -77,14 +68,26 @@ def _service_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def write_once(request, form, write, *, check_url: str):
+    """Run the form's write once for its one-time key (`audit.submissions`) and redirect to what it saved; a refusal
+    lands beside the form's fields and answers None (the form is shown again, with what was typed)."""
+    try:
+        return submit_once(request, write, check_url=check_url)
+    except ValidationError as exc:
+        _service_errors(form, exc)
+        return None
+
+
 @login_required
 def index(request):
     """Where dues are kept in the person's reach: a secretary goes straight to their book, township staff to their
     township's summary; a county viewer chooses a township."""
+    a = assignment_of(request.user)
     if not request.user.has_perm("dues.read"):
+        if a is not None and a.party_group_id and request.user.has_perm("dues.collect"):
+            return redirect("dues:group", a.party_group_id)  # a group leader collects from their group
         raise PermissionDenied
     year = clock.this_year()
-    a = assignment_of(request.user)
     if a is not None and a.village_id:
         return redirect("dues:book", a.village_id, year)
     if a is not None and a.township_id:
@@ -105,7 +108,7 @@ def book(request, pk: int, year: int):
             "village": village,
             "book": sheet,
             "year": year,
-            "first_year": _first_year([village]),
+            "first_year": first_year([village]),
             "may_write": request.user.has_perm("dues.write", village),
             "may_see_township": request.user.has_perm("dues.read", village.township),
             "this_month": clock.this_month(),
@@ -144,6 +147,7 @@ def assessments(request, pk: int, year: int):
 
 
 @login_required
+@repeat_safe
 def assess(request, pk: int, year: int):
     member = get_visible_or_404(PartyMember, request.user, pk=pk, shape=lambda qs: qs.select_related("village"))
     if not request.user.has_perm("dues.write", member):
@@ -153,13 +157,17 @@ def assess(request, pk: int, year: int):
     if request.method == "POST":
         form = AssessmentForm(request.POST)
         if form.is_valid():
-            try:
+
+            def save() -> Result:
                 assessment_set(member=member, year=year, acting_user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                _service_errors(form, exc)
-            else:
-                messages.success(request, f"已核定{member.name}{year}年的党费类别和基数。")
-                return redirect("dues:assessments", member.village_id, year)
+                return Result(
+                    reverse("dues:assessments", args=[member.village_id, year]),
+                    f"已核定{member.name}{year}年的党费类别和基数。",
+                )
+
+            check_url = reverse("dues:assessments", args=[member.village_id, year])
+            if done := write_once(request, form, save, check_url=check_url):
+                return done
     else:
         initial = {"category": current.category, "base": current.base, "note": current.note} if current else {}
         if not current:
@@ -171,21 +179,21 @@ def assess(request, pk: int, year: int):
 
 
 @login_required
+@repeat_safe
 def payment_new(request, pk: int):
     village = _village(request, pk, "dues.write")
     frequency = schedule_for(village.township_id).township_rule_for(clock.this_month()).frequency
     if request.method == "POST":
         form = PaymentForm(request.POST, village=village, frequency=frequency)
         if form.is_valid():
-            try:
+
+            def save() -> Result:
                 payment = payment_record(village=village, acting_user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                _service_errors(form, exc)
-            else:
-                total = sum(line.amount for line in payment.lines.all())
-                text = f"已登记：收据 {payment.receipt_no}，{payment.member.name}交 {yuan(total)} 元。"
-                messages.success(request, text)
-                return redirect("dues:payment", payment.pk)
+                return Result(reverse("dues:payment", args=[payment.pk]), payment_message(payment))
+
+            check_url = reverse("dues:book", args=[village.pk, clock.this_year()])
+            if done := write_once(request, form, save, check_url=check_url):
+                return done
     else:
         initial = {"first_month": clock.this_month()}
         member_id = request.GET.get("member", "")
@@ -196,6 +204,11 @@ def payment_new(request, pk: int):
             initial["first_month"] = periods.month_of(datetime.date.fromisoformat(month))
         form = PaymentForm(village=village, frequency=frequency, initial=initial)
     return render(request, "dues/payment_form.html", {"village": village, "form": form, "year": clock.this_year()})
+
+
+def payment_message(payment) -> str:
+    total = sum(line.amount for line in payment.lines.all())
+    return f"已登记：收据 {payment.receipt_no}，{payment.member.name}交 {yuan(total)} 元。"
 
 
 @login_required
@@ -220,6 +233,7 @@ def payment(request, pk: int):
 
 
 @login_required
+@repeat_safe
 def payment_reverse_view(request, pk: int):
     p = get_visible_or_404(Payment, request.user, pk=pk, shape=lambda qs: qs.select_related("village", "member"))
     if not request.user.has_perm("dues.write", p.village):
@@ -227,19 +241,23 @@ def payment_reverse_view(request, pk: int):
     if request.method == "POST":
         form = ReverseForm(request.POST)
         if form.is_valid():
-            try:
+
+            def save() -> Result:
                 reversal = payment_reverse(payment=p, acting_user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                _service_errors(form, exc)
-            else:
-                messages.success(request, f"已冲销收据 {p.receipt_no}（冲销收据 {reversal.receipt_no}）。")
-                return redirect("dues:payment", reversal.pk)
+                return Result(
+                    reverse("dues:payment", args=[reversal.pk]),
+                    f"已冲销收据 {p.receipt_no}（冲销收据 {reversal.receipt_no}）。",
+                )
+
+            if done := write_once(request, form, save, check_url=reverse("dues:payment", args=[p.pk])):
+                return done
     else:
         form = ReverseForm()
     return render(request, "dues/reverse_form.html", {"p": p, "form": form})
 
 
 @login_required
+@repeat_safe
 def arrears(request, pk: int):
     village = _village(request, pk)
     may_write = request.user.has_perm("dues.write", village)
@@ -248,13 +266,16 @@ def arrears(request, pk: int):
         if request.method == "POST":
             form = ExcuseForm(request.POST, village=village)
             if form.is_valid():
-                try:
+
+                def save() -> Result:
                     excuse_record(acting_user=request.user, **form.cleaned_data)
-                except ValidationError as exc:
-                    _service_errors(form, exc)
-                else:
-                    messages.success(request, f"已记录{form.cleaned_data['member'].name}欠交的正当理由。")
-                    return redirect("dues:arrears", village.pk)
+                    return Result(
+                        reverse("dues:arrears", args=[village.pk]),
+                        f"已记录{form.cleaned_data['member'].name}欠交的正当理由。",
+                    )
+
+                if done := write_once(request, form, save, check_url=reverse("dues:arrears", args=[village.pk])):
+                    return done
         else:
             form = ExcuseForm(village=village)
     elif request.method == "POST":
@@ -286,6 +307,7 @@ def arrears_xlsx(request, pk: int):
 
 
 @login_required
+@repeat_safe
 def remittances(request, pk: int):
     village = _village(request, pk)
     year = clock.this_year()
@@ -306,82 +328,17 @@ def remittances(request, pk: int):
         if not may_write:
             raise PermissionDenied
         if form.is_valid():
-            try:
+
+            def save() -> Result:
                 r = remittance_record(village=village, acting_user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                _service_errors(form, exc)
-            else:
                 text = f"已登记上缴{period_label(r.period_start, r.months)}党费 {yuan(r.amount)} 元。"
-                messages.success(request, text)
-                return redirect("dues:remittances", village.pk)
+                return Result(reverse("dues:remittances", args=[village.pk]), text)
+
+            url = reverse("dues:remittances", args=[village.pk])
+            if done := write_once(request, form, save, check_url=url):
+                return done
     return render(
         request,
         "dues/remittances.html",
         {"village": village, "statuses": [p for p in statuses if p.start <= today], "form": form, "year": year},
     )
-
-
-def _villages_of(user, t: Township):
-    """The township's villages in the user's reach: every one for its staff, only their own for a secretary."""
-    return villages_for(user).filter(township=t).order_by("name")
-
-
-@login_required
-def township(request, pk: int, year: int):
-    t = get_visible_or_404(Township, request.user, pk=pk)
-    if not request.user.has_perm("dues.read", t):
-        raise PermissionDenied
-    year = _year(year)
-    branches = township_year(t, year, villages=_villages_of(request.user, t))
-    period_list = [p.label for p in branches[0].periods] if branches else []
-    columns = len(period_list)
-    totals = [
-        sum((b.periods[i].remittance.amount for b in branches if b.periods[i].remittance), 0) for i in range(columns)
-    ]
-    return render(
-        request,
-        "dues/township.html",
-        {
-            "t": t,
-            "year": year,
-            "first_year": _first_year(Village.objects.filter(township=t)),
-            "branches": branches,
-            "period_list": period_list,
-            "totals": totals,
-            "year_remitted": sum((b.remitted_total for b in branches), 0),
-            "year_collected": sum((b.collected_total for b in branches), 0),
-            "may_receive": request.user.has_perm("dues.receive", t),
-            "receive_form": ReceiveForm(),
-        },
-    )
-
-
-@login_required
-def township_xlsx(request, pk: int, year: int):
-    t = get_visible_or_404(Township, request.user, pk=pk)
-    if not request.user.has_perm("dues.read", t):
-        raise PermissionDenied
-    branches = township_year(t, _year(year), villages=_villages_of(request.user, t))
-    content = exporting.remittance_workbook(t, year, branches)
-    record(Action.EXPORT, request=request, obj=t, rows=len(branches), export="dues_remittances")
-    return xlsx_response(content, f"{t.name}{year}年党费上缴汇总表.xlsx", f"dues-remittances-{t.pk}-{year}.xlsx")
-
-
-@login_required
-@require_POST
-def receive(request, pk: int):
-    r = get_visible_or_404(Remittance, request.user, pk=pk, shape=lambda qs: qs.select_related("village__township"))
-    if not request.user.has_perm("dues.receive", r.village.township):
-        raise PermissionDenied
-    form = ReceiveForm(request.POST)
-    url = reverse("dues:township", args=[r.village.township_id, r.period_start.year])
-    if form.is_valid():
-        try:
-            remittance_receive(remittance=r, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"已登记收到{r.village.name}{period_label(r.period_start, r.months)}的上缴。")
-    else:
-        messages.error(request, "请填收到日期。")
-    return redirect(url)

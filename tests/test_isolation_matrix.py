@@ -112,6 +112,9 @@ OBJECT_URLS = {
     "orglife:post-assignment-end": lambda o: reverse("orglife:post-assignment-end", args=[o.duty_assignment.pk]),
     "orglife:post-credit": lambda o: reverse("orglife:post-credit", args=[o.duty_assignment.pk]),
     "orglife:post-member": lambda o: reverse("orglife:post-member", args=[o.org.a1_g1_members[1].pk]),
+    "dues:remittance-reverse": lambda o: reverse("dues:remittance-reverse", args=[o.dues_remittance.pk]),
+    "dues:group": lambda o: reverse("dues:group", args=[o.org.a1_g1.pk]),
+    "dues:group-pay": lambda o: reverse("dues:group-pay", args=[o.org.a1_g1.pk]),
 }
 # A township's dues summary: another township's staff get 404; a secretary of the same township sees only their own
 # village on it, never village A1's.
@@ -150,6 +153,11 @@ YEAR_URLS = {
 }
 # The township's organisational-life settings: the township's own step (a secretary of the same township gets 403).
 YEAR_URLS["orglife:settings"] = lambda o: reverse("orglife:settings", args=[o.org.ta.pk])
+# The township's dues settings answer as a year does: another township's staff 404, a branch 403.
+YEAR_URLS |= {
+    "dues:settings": lambda o: reverse("dues:settings", args=[o.org.ta.pk]),
+    "dues:settings-new": lambda o: reverse("dues:settings-new", args=[o.org.ta.pk]),
+}
 # Pages without an object in the URL: each shows only the person's own reach (checked below by name).
 LIST_URLS = {
     "home",

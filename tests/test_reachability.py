@@ -149,6 +149,11 @@ PAGE_CAPABILITY = {
     "orglife:post-member": "posts.read",
     "orglife:post-assignment-end": "posts.write",
     "orglife:post-credit": "posts.write",
+    "dues:remittance-reverse": "dues.write",
+    "dues:group": "dues.collect",
+    "dues:group-pay": "dues.collect",
+    "dues:settings": "dues.settings",
+    "dues:settings-new": "dues.settings",
 }
 # Pages that are a step of a flow, reached by doing the step before them rather than by a link.
 FLOW_STEPS = {

@@ -76,6 +76,10 @@ CAPABILITIES: dict[str, dict] = {
     # posts for members without office (无职党员设岗定责), their holders and what they did in them
     "posts.read": _roles(STAFF, SECRETARY, COUNTY),
     "posts.write": _roles(STAFF, SECRETARY),
+    # a party-group leader collects the dues of their own group's members (the branch records for every member)
+    "dues.collect": _roles(STAFF, SECRETARY, LEADER, leader=OWN_GROUP),
+    # the township's dues settings: the farmers' monthly amount, collection frequency, remittance day (dated changes)
+    "dues.settings": _roles(STAFF),
     # appraisal: scores, spot checks, branch appraisal (the township); 民主评议 grades (the branch or the township)
     "scores.read": _roles(STAFF, SECRETARY, COUNTY),
     "scores.write": _roles(STAFF),
@@ -144,6 +148,8 @@ WRITES = frozenset(
         "orglife.settings",
         "visits.write",
         "posts.write",
+        "dues.collect",
+        "dues.settings",
         "scores.write",
         "reviews.write",
         "awards.nominate",

@@ -5,6 +5,7 @@ party groups, villages or members there are.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,7 +15,9 @@ from appraisal.models import AppraisalYear, BranchAppraisal, GroupScore, RubricI
 from appraisal.rules import QUARTERS, group_year_scores
 from appraisal.scoring.evidence import ZERO
 from appraisal.scoring.services import Grade, excellent_allowed, members_in_year, round_tenth, village_group_points
+from core import clock, periods
 from core.periods import year_range
+from dues.selectors import dues_up_to_date_many
 from groups.models import PartyGroup
 from members.models import AnnualReview, PartyMember
 from township.models import Village
@@ -160,12 +163,36 @@ def review_sheet(village: Village, year: int) -> list[PartyMember]:
 
 
 @dataclass
+class DuesLine:
+    """The dues evidence of a branch's year (党费): how many members owed nothing from January to `through`."""
+
+    clear: int
+    members: int
+    through: datetime.date  # the last month counted: the year's last, or the month before today
+
+    @property
+    def all_clear(self) -> bool:
+        return self.clear == self.members
+
+
+def dues_lines(year: AppraisalYear, villages: list[Village], today: datetime.date | None = None) -> dict[int, DuesLine]:
+    """village id → the dues evidence of the appraisal's year (a fixed number of queries); empty before the year's
+    first month is over. Evidence only: it carries no points of its own, the rubric's weights stay the township's."""
+    as_of = min(today or clock.today(), datetime.date(year.year + 1, 1, 1))
+    through = periods.previous_month(periods.month_of(as_of))
+    if through.year != year.year:
+        return {}
+    return {vid: DuesLine(c, n, through) for vid, (c, n) in dues_up_to_date_many(villages, as_of).items()}
+
+
+@dataclass
 class BranchRow:
     village: Village
     appraisal: BranchAppraisal | None
     live_group_points: Decimal | None
     groups_scored: int
     rank: int | None = None
+    dues: DuesLine | None = None
 
     @property
     def stale(self) -> bool:
@@ -176,7 +203,7 @@ class BranchRow:
 def branch_table(year: AppraisalYear, villages: QuerySet[Village]) -> list[BranchRow]:
     """Every village of the township in reach, with its entered appraisal and its groups' part now, ranked by total.
 
-    Five queries, however many villages and groups."""
+    Five queries, however many villages and groups, and the dues evidence's six."""
     village_list = list(villages.filter(township_id=year.township_id).order_by("name"))
     ids = [v.pk for v in village_list]
     entered = {
@@ -184,12 +211,14 @@ def branch_table(year: AppraisalYear, villages: QuerySet[Village]) -> list[Branc
         for a in BranchAppraisal.objects.filter(year=year, village_id__in=ids).select_related("entered_by")
     }
     live = village_group_points(year, ids)
+    dues = dues_lines(year, village_list)
     rows = [
         BranchRow(
             village=v,
             appraisal=entered.get(v.pk),
             live_group_points=live.get(v.pk, (None, 0))[0],
             groups_scored=live.get(v.pk, (None, 0))[1],
+            dues=dues.get(v.pk),
         )
         for v in village_list
     ]

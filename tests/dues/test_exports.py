@@ -32,7 +32,7 @@ def test_the_register_lists_each_member_with_category_base_rate_months_and_total
     assert "2027年度党费收缴登记表" in ws["A1"].value
     rows = {ws.cell(row=r, column=2).value: r for r in range(4, ws.max_row + 1)}
     r = rows["罗紫党员1"]
-    assert [ws.cell(row=r, column=c).value for c in (3, 4, 5, 6)] == ["在职（按月工资收入）", D("4000"), "1%", D("40")]
+    assert [ws.cell(row=r, column=c).value for c in (3, 4, 5, 6)] == ["在职", D("4000"), "1%", D("40")]
     assert [ws.cell(row=r, column=7 + k).value for k in range(3)] == [D("50"), D("40"), D("40")]  # Jan incl. 10 extra
     assert ws.cell(row=r, column=19).value == D("480") and ws.cell(row=r, column=20).value == D("120")
     assert ws.cell(row=r, column=21).value == D("10")
