@@ -904,6 +904,14 @@ def _plan_row(r: _Row, plan: RowPlan, villages, groups, on_record, posts, namesa
     if existing is not None:
         plan.changed = [f for f, old in before.items() if getattr(member, f) != old]
         plan.diffs = _diffs(member, before, plan.changed)
+        if "status" in plan.changed:
+            # 转正, leaving and the like are steps of the member's standing history, each with its decision
+            # (groups.standing.services.standing_record): an import does not write them past that history.
+            plan.held = (
+                f"名册中的党员类别（{_shown(member, 'status', member.status)}）与系统记录"
+                f"（{_shown(PartyMember(status=before['status']), 'status', before['status'])}）不同："
+                "转正等党籍变动请在党员页面登记（须填写支部大会决议），本行暂不导入。"
+            )
     if group is not None:
         current = posts.get(member.pk) if existing is not None else None
         if current is None:

@@ -688,3 +688,25 @@ def test_a_new_upload_replaces_the_waiting_file(org, secretary_a1, login, media)
     upload(client, roster([row(), row(name="李芳", sex="女", born=BORN_2, id_number=ID_2)]))
     assert len(stored_files(media)) == 1
     assert len(preview(client).context["plan"].rows) == 2
+
+
+def test_a_change_of_membership_category_waits_for_the_members_page(org, secretary_a1, login, media):
+    """转正 is a step of the member's standing history with its decision: a file saying 正式 for a probationary member
+    holds that row back (said on the preview) and changes nothing; the other rows still import."""
+    loose = org.a1_loose
+    PartyMember.objects.filter(pk=loose.pk).update(status=PartyMember.Status.PROBATIONARY)
+    client = login(secretary_a1)
+    data = roster(
+        [
+            row(),
+            row(group="", name=loose.name, sex="", born=None, id_number=loose.id_number, 党员类别="正式"),
+        ]
+    )
+    assert upload(client, data).status_code == 302
+    response = preview(client)
+    plan = response.context["plan"]
+    assert plan.counts["held"] == 1 and plan.counts["new"] == 1
+    assert "转正等党籍变动请在党员页面登记" in response.content.decode()
+    assert confirm(client).status_code == 302
+    assert PartyMember.objects.get(pk=loose.pk).status == PartyMember.Status.PROBATIONARY
+    assert PartyMember.objects.filter(name="王新").exists()
