@@ -204,11 +204,14 @@ def _saved_report(group, month, version, user) -> tuple[MonthlyReport, int]:
 
 
 def _report_context(request, group, month, report, **extra):
-    activities = []
+    activities, meetings = [], []
     if report.pk:
         activities = list(
             Activity.objects.filter(report=report).select_related("villager_group").prefetch_related("participants")
         )
+        # the month's 党小组会 is recorded once, in organisational life, and linked to this report: read it back
+        # through the reverse relation (one query), so activity never imports the room above it
+        meetings = list(report.orglife_meetings.order_by("held_on", "pk"))
     township = group.village.township
     year_closed = month_closed_reason(township.pk, month)
     editable = _may_edit(request.user, group) and report.status == Status.DRAFT and not year_closed  # submitted: final
@@ -221,6 +224,8 @@ def _report_context(request, group, month, report, **extra):
         "month": month,
         "report": report,
         "activities": activities,
+        "meetings": meetings,
+        "may_record_meeting": not meetings and request.user.has_perm("orglife.write", group.village),
         "due": periods.month_due(month, township.report_due_day),
         "overdue": report_overdue(report.status if report.pk else None, month, township.report_due_day, clock.today()),
         "editable": editable,

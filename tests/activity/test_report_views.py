@@ -622,7 +622,8 @@ def test_the_report_page_runs_a_fixed_number_of_queries(org, secretary_a1, login
         client.get(report_url(org.a1_g1, month))
     for i in range(8):
         record(org.a1_g1, month, secretary_a1, content=f"第{i}次走访", participants=org.a1_g1_members[: i % 4 + 1])
-    with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as big:
+    # one of them reads the 党小组会 linked to the report (organisational life), whatever the number of activities
+    with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as big:
         response = client.get(report_url(org.a1_g1, month))
     assert len(response.context["activities"]) == 9
     assert "第7次走访" in text(response)
