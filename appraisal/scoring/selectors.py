@@ -20,6 +20,8 @@ from core.periods import year_range
 from dues.selectors import dues_up_to_date_many
 from groups.models import PartyGroup
 from members.models import AnnualReview, PartyMember
+from orglife.meetings.models import Kind as MeetingKind
+from orglife.meetings.selectors import compliance
 from township.models import Village
 
 
@@ -186,6 +188,46 @@ def dues_lines(year: AppraisalYear, villages: list[Village], today: datetime.dat
 
 
 @dataclass
+class OrgLifeLine:
+    """The organisational-life evidence of a branch's year (三会一课 and the rest): meetings due so far, held and
+    missing, and the 谈心谈话 held and missing — the compliance table's figures, summed over the kinds."""
+
+    year: int
+    due: int
+    done: int
+    missing: int
+    talks_done: int
+    talks_missing: int
+
+
+def orglife_lines(
+    year: AppraisalYear, villages: list[Village], today: datetime.date | None = None
+) -> dict[int, OrgLifeLine]:
+    """village id → the organisational-life evidence of the appraisal's year, from the compliance table (a fixed
+    number of queries, however many villages); empty for a year not yet begun. Evidence only, like the dues line:
+    it carries no points of its own."""
+    today = today or clock.today()
+    if not villages or year.year > today.year:
+        return {}
+    table = compliance(
+        Village.objects.filter(pk__in=[v.pk for v in villages]), period="year", year=year.year, n=1, today=today
+    )
+    lines = {}
+    for row in table.rows:
+        meetings = [c for kind, c in row.cells.items() if kind != MeetingKind.TALK]
+        talk = row.cells.get(MeetingKind.TALK)
+        lines[row.village.pk] = OrgLifeLine(
+            year=year.year,
+            due=sum(c.due for c in meetings),
+            done=sum(c.done for c in meetings),
+            missing=sum(c.missing for c in meetings),
+            talks_done=talk.done if talk else 0,
+            talks_missing=talk.missing if talk else 0,
+        )
+    return lines
+
+
+@dataclass
 class BranchRow:
     village: Village
     appraisal: BranchAppraisal | None
@@ -193,6 +235,7 @@ class BranchRow:
     groups_scored: int
     rank: int | None = None
     dues: DuesLine | None = None
+    orglife: OrgLifeLine | None = None
 
     @property
     def stale(self) -> bool:
@@ -203,7 +246,7 @@ class BranchRow:
 def branch_table(year: AppraisalYear, villages: QuerySet[Village]) -> list[BranchRow]:
     """Every village of the township in reach, with its entered appraisal and its groups' part now, ranked by total.
 
-    Five queries, however many villages and groups, and the dues evidence's six."""
+    Five queries, however many villages and groups, the dues evidence's six and the organisational life's six."""
     village_list = list(villages.filter(township_id=year.township_id).order_by("name"))
     ids = [v.pk for v in village_list]
     entered = {
@@ -212,6 +255,7 @@ def branch_table(year: AppraisalYear, villages: QuerySet[Village]) -> list[Branc
     }
     live = village_group_points(year, ids)
     dues = dues_lines(year, village_list)
+    orglife = orglife_lines(year, village_list)
     rows = [
         BranchRow(
             village=v,
@@ -219,6 +263,7 @@ def branch_table(year: AppraisalYear, villages: QuerySet[Village]) -> list[Branc
             live_group_points=live.get(v.pk, (None, 0))[0],
             groups_scored=live.get(v.pk, (None, 0))[1],
             dues=dues.get(v.pk),
+            orglife=orglife.get(v.pk),
         )
         for v in village_list
     ]

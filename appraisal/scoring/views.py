@@ -631,6 +631,7 @@ def branch_enter(request, pk: int, village_pk: int):
             "year": year,
             "village": village,
             "dues": selectors.dues_lines(year, [village]).get(village.pk),
+            "orglife": selectors.orglife_lines(year, [village]).get(village.pk),
             "form": form,
             "current": current,
             "group_points": live[0] if live else None,

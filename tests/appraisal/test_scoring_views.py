@@ -681,3 +681,26 @@ def test_scores_computed_by_a_command_show_a_dash_for_who(org, ay, township_staf
     response = login(township_staff).get(OBJECT_URLS["appraisal:quarter"](org, ay))
     assert response.status_code == 200
     assert "系统" in text(response)
+
+
+# --- organisational life as evidence (组织生活) ------------------------------------------------------------------
+
+
+def test_the_branch_pages_show_the_years_organisational_life_with_a_link(org, ay, township_staff, login):
+    from orglife.meetings.models import Kind, Presence
+    from orglife.meetings.services import Mark, meeting_record
+
+    meeting_record(
+        village=org.a1, kind=Kind.ASSEMBLY, held_on=datetime.date(YEAR, 3, 10), topic="学习党章",
+        acting_user=township_staff,
+        marks=[Mark(member=m, presence=Presence.PRESENT, reason="") for m in org.a1_g1_members],
+    )  # fmt: skip
+    client = login(township_staff)
+    response = client.get(year_url("branches", ay))
+    line = {r.village: r.orglife for r in response.context["rows"]}[org.a1]
+    assert line.done == 1 and line.due > 1 and line.missing == line.due - 1
+    page = text(response)
+    assert f"组织生活：应开{line.due}次，已开1次，缺{line.missing}次" in page
+    assert reverse("orglife:village", args=[org.a1.pk, YEAR]) in response.content.decode()
+    form = client.get(OBJECT_URLS["appraisal:branch-enter"](org, ay))
+    assert f"组织生活：应开{line.due}次，已开1次" in text(form)
