@@ -30,6 +30,9 @@ STAFF_MODELS = {
     "groups.partygroup",
     "groups.grouppost",
     "groups.leaderelection",
+    "orglife.meeting",
+    "orglife.visit",
+    "orglife.dutypost",
 }
 
 
