@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from appraisal.models import AppraisalYear
+from core import clock
 from groups.models import VillagerGroup
-from township.models import Township
+from township.models import Township, Village
 
 TOWNSHIP = "金溪乡"
 
@@ -26,7 +27,8 @@ def filename_of(response) -> str:
 def export_urls() -> list[tuple[str, str]]:
     """(username, URL) of each export of the demo township: the award report of a decided year and of the open year
     (a draft), the scores and the branch appraisal, the 公示 of the ledger with the weir and the road, the roster,
-    the import template, and the security auditor's events."""
+    the import template, the security auditor's events, the away members, and this year's organisational life: 罗紫村's
+    会议记录本 and the township's compliance table."""
     years = {y.year: y for y in AppraisalYear.objects.filter(township__name=TOWNSHIP)}
     decided = max(y for y, obj in years.items() if obj.state == AppraisalYear.State.DECIDED)
     open_year = max(years)
@@ -42,6 +44,18 @@ def export_urls() -> list[tuple[str, str]]:
         ("xiang", reverse("roster:national")),
         ("shenji", reverse("audit:events-xlsx")),
         ("xiang", reverse("standing:township-away-xlsx", args=[Township.objects.get(name=TOWNSHIP).pk])),
+        *orglife_urls(),
+    ]
+
+
+def orglife_urls() -> list[tuple[str, str]]:
+    """The organisational-life exports of this year (the demo's meetings run to last month): the branch secretary's
+    会议记录本 of 罗紫村 and the township's compliance workbook."""
+    year = clock.this_year()
+    luozi = Village.objects.get(name="罗紫村", township__name=TOWNSHIP)
+    return [
+        ("luozi", reverse("orglife:record-book", args=[luozi.pk, year])),
+        ("xiang", reverse("orglife:township-xlsx", args=[luozi.township_id, year])),
     ]
 
 

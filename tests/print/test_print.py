@@ -48,6 +48,8 @@ MOST_PAGES = {
     "党员基本信息": 9,  # the national format: 20 columns, landscape (8 pages for 金溪乡's 251 members)
     "安全事件": 12,
     "流动党员名单": 2,
+    "会议记录本": 45,  # one meeting a page: 罗紫村's 39 meetings of January to May
+    "组织生活落实情况表": 1,
 }
 FOOTER = re.compile(r"第(\d+)页共(\d+)页")
 
