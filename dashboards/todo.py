@@ -7,7 +7,10 @@ One query per kind of item (whatever the number of villages), and only the items
 - party groups whose leader's term ends within three months (the township's `leader_term_years` after the last valid
   election);
 - the last ended quarter's scores to enter (township staff): party groups without every manual item scored;
-- the year to decide (township staff): an appraisal year whose nominations are open.
+- the year to decide (township staff): an appraisal year whose nominations are open;
+- organisational life (组织生活), from its compliance table and at-risk list: on a branch's page, the meetings due
+  this month or quarter not yet held, and the members listed for a 谈心谈话; on the township's, the branches that
+  missed a meeting last quarter. Each item goes when there is nothing left to do.
 
 A party-group leader's list (`leader_todo`, on their group's month) is their own group's: this month's report, last
 month's if overdue, the concerns raised through their group still open, and their own term. A county viewer's
@@ -28,7 +31,10 @@ from appraisal.models import AppraisalYear, RubricItem, SpotCheck
 from core import periods
 from groups.models import LeaderElection, PartyGroup
 from groups.terms import elected_before
-from township.models import Township
+from orglife.meetings.models import Kind as MeetingKind
+from orglife.meetings.models import Period
+from orglife.meetings.selectors import compliance, member_life
+from township.models import Township, Village
 
 RECTIFY_NOTICE_DAYS = 14
 
@@ -174,6 +180,59 @@ def year_todo(township) -> Todo | None:
     )
 
 
+def meetings_todo(village, today: datetime.date) -> Todo | None:
+    """The branch's meetings due this month or this quarter (kinds due monthly or quarterly, from the township's
+    settings) not held yet, this quarter's earlier months included; none when all are held (six queries)."""
+    quarter = periods.quarter_of(today)
+    table = compliance(Village.objects.filter(pk=village.pk), period="quarter", year=today.year, n=quarter, today=today)
+    if not table.rows:
+        return None
+    row = table.rows[0]
+    n, names = 0, []
+    for kind, label, period_label, _source in table.kinds:
+        if kind == MeetingKind.TALK or period_label == Period.YEAR.label:
+            continue
+        cell = row.cells[kind]
+        if cell.missing + cell.pending:
+            n += cell.missing + cell.pending
+            names.append(label)
+    if not n:
+        return None
+    return Todo(
+        "orglife_meetings",
+        n,
+        f"本月、本季度还有{n}次规定的会议没有开（{'、'.join(names)}）",
+        reverse("orglife:village", args=[village.pk, today.year]),
+    )
+
+
+def at_risk_todo(village, today: datetime.date) -> Todo | None:
+    """Members of the branch listed for a 谈心谈话 (three months without attending) or flagged for the committee
+    (six months, no accepted reason); none when nobody is (five queries)."""
+    rows = [r for r in member_life(village, today=today) if r.talk_due or r.flagged]
+    if not rows:
+        return None
+    flagged = sum(r.flagged for r in rows)
+    text = f"{len(rows)}名党员连续三个月以上没有参加组织生活，要找他们谈心谈话"
+    if flagged:
+        text += f"，其中{flagged}名已满六个月，要提交支委会研究"
+    return Todo("orglife_at_risk", len(rows), text, reverse("orglife:members", args=[village.pk]))
+
+
+def branches_missing_todo(villages, township, today: datetime.date) -> Todo | None:
+    """The township's branches that missed some meeting due in the last complete quarter; none when every branch held
+    them (six queries, whatever the number of branches)."""
+    start = periods.quarter_range(today.year, periods.quarter_of(today))[0]
+    last_day = start - datetime.timedelta(days=1)
+    year, quarter = last_day.year, periods.quarter_of(last_day)
+    table = compliance(villages.filter(township=township), period="quarter", year=year, n=quarter, today=today)
+    n = sum(1 for row in table.rows if row.missing)
+    if not n:
+        return None
+    url = reverse("orglife:township", args=[township.pk, year]) + f"?period=quarter&n={quarter}"
+    return Todo("orglife_branches_missing", n, f"{n}个村党支部{year}年第{quarter}季度有规定的会议没有开", url)
+
+
 def todo_for(
     user, villages, today: datetime.date, *, township, home_url: str, village_pk: int | None = None
 ) -> TodoList:
@@ -193,6 +252,12 @@ def todo_for(
         items.append(scores_todo(township, today))
     if township is not None and user.has_perm("awards.decide", township):
         items.append(year_todo(township))
+    if village_pk is not None:
+        village = Village(pk=village_pk, township=township)
+        if user.has_perm("orglife.write", village):
+            items += [meetings_todo(village, today), at_risk_todo(village, today)]
+    elif township is not None and user.has_perm("orglife.read", township):
+        items.append(branches_missing_todo(villages, township, today))
     return TodoList(t for t in items if t is not None)
 
 

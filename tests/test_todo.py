@@ -309,3 +309,69 @@ def test_the_term_is_edited_with_the_townships_other_settings(org, township_staf
     assert response.status_code == 302, response.context["adminform"].form.errors
     org.ta.refresh_from_db()
     assert org.ta.leader_term_years == 4
+
+
+# --- organisational life (组织生活) --------------------------------------------------------------------------------
+
+
+def _hold(village, day, kind, user, group=None):
+    from orglife.meetings.services import Mark, expected_members, meeting_record
+
+    members = expected_members(village=village, kind=kind, day=day, party_group=group)
+    meeting_record(
+        village=village, kind=kind, party_group=group, held_on=day, topic="按时召开", acting_user=user,
+        marks=[Mark(member=m, presence="present", reason="") for m in members],
+    )  # fmt: skip
+
+
+def _hold_quarter(village, year, quarter, user, last_day=None):
+    """Every meeting due monthly or quarterly in the quarter (up to `last_day`), everyone present."""
+    from groups.models import PartyGroup
+    from orglife.meetings.models import Kind
+
+    first, last = periods.quarter_range(year, quarter)
+    last = min(last, last_day or last)
+    month = first
+    while month <= last:
+        day = min(month.replace(day=10), last)
+        for kind in (Kind.COMMITTEE, Kind.THEME_DAY):
+            _hold(village, day, kind, user)
+        for group in PartyGroup.objects.filter(village=village).overlapping(*periods.month_range(month)):
+            _hold(village, day, Kind.GROUP, user, group)
+        month = periods.next_month(month)
+    for kind in (Kind.ASSEMBLY, Kind.LECTURE):
+        _hold(village, last, kind, user)
+
+
+def test_the_secretary_is_told_the_meetings_still_due_and_the_members_at_risk_until_done(org, secretary_a1, login):
+    client = login(secretary_a1)
+    url = reverse("village", args=[org.a1.pk])
+    items = _items(client.get(url))
+    meetings, at_risk = items["orglife_meetings"], items["orglife_at_risk"]
+    assert meetings.count > 0 and "规定的会议没有开" in meetings.text and "支部委员会" in meetings.text
+    assert meetings.url == reverse("orglife:village", args=[org.a1.pk, clock.this_year()])
+    assert at_risk.count > 0 and "谈心谈话" in at_risk.text
+    assert at_risk.url == reverse("orglife:members", args=[org.a1.pk])
+    for t in (meetings, at_risk):
+        assert client.get(t.url).status_code == 200
+
+    today = clock.today()
+    _hold_quarter(org.a1, today.year, periods.quarter_of(today), secretary_a1, last_day=today)
+    items = _items(client.get(url))
+    assert "orglife_meetings" not in items and "orglife_at_risk" not in items
+
+
+def test_township_staff_are_told_the_branches_that_missed_a_meeting_last_quarter(org, township_staff, login):
+    client = login(township_staff)
+    url = reverse("township", args=[org.ta.pk])
+    todo = _items(client.get(url))["orglife_branches_missing"]
+    today = clock.today()
+    last = periods.quarter_range(today.year, periods.quarter_of(today))[0] - datetime.timedelta(days=1)
+    quarter = periods.quarter_of(last)
+    assert todo.count == 2 and todo.text == f"2个村党支部{last.year}年第{quarter}季度有规定的会议没有开"
+    assert client.get(todo.url).status_code == 200
+
+    _hold_quarter(org.a1, last.year, quarter, township_staff)
+    assert _items(client.get(url))["orglife_branches_missing"].count == 1
+    _hold_quarter(org.a2, last.year, quarter, township_staff)
+    assert "orglife_branches_missing" not in _items(client.get(url))

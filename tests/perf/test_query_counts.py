@@ -46,9 +46,11 @@ def _summary_post(w) -> dict:
 
 PAGES = {
     # the dashboards: their figures, and one query per kind of to-do item (工作台, dashboards/todo.py)
-    "branch dashboard": Page("secretary_a1", lambda w: reverse("village", args=[w.org.a1.pk]), 19),
+    # the branch's and the township's include organisational life's to-do items (the quarter's meetings, at risk)
+    "branch dashboard": Page("secretary_a1", lambda w: reverse("village", args=[w.org.a1.pk]), 31),
     "village month": Page("secretary_a1", lambda w: reverse("activity:village-month", args=[w.org.a1.pk, MONTH]), 6),
-    "monthly report": Page("secretary_a1", lambda w: reverse("activity:report", args=[w.org.a1_g1.pk, MONTH]), 10),
+    # the monthly report reads the 党小组会 linked to it (one query)
+    "monthly report": Page("secretary_a1", lambda w: reverse("activity:report", args=[w.org.a1_g1.pk, MONTH]), 11),
     "monthly report: add an activity": Page(
         "secretary_a1",
         lambda w: reverse("activity:activity-new", args=[w.org.a1_g1.pk, MONTH]),
@@ -68,7 +70,7 @@ PAGES = {
     "concern queue (branch)": Page("secretary_a1", lambda w: reverse("concerns:list"), 6),
     "concern queue (township)": Page("township_staff", lambda w: reverse("concerns:list"), 7),
     "fund ledger": Page("secretary_a1", lambda w: reverse("funds:ledger", args=[w.vg.pk]), 10),
-    "township dashboard": Page("township_staff", lambda w: reverse("township", args=[w.org.ta.pk]), 29),
+    "township dashboard": Page("township_staff", lambda w: reverse("township", args=[w.org.ta.pk]), 36),
     "county overview": Page(
         "county_viewer", lambda w: reverse("county", args=[w.org.county.pk]), 24
     ),  # + pictures, + the to-do list: closed reports by month, groups by dates, last year's appraisals
