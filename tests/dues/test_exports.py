@@ -20,7 +20,7 @@ D = Decimal
 
 def workbook(response):
     assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"].split(", ")
     return load_workbook(io.BytesIO(response.content)).active
 
 

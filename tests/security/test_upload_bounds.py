@@ -22,7 +22,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from core import clock
-from groups.roster.importing import RosterFileError, read_sheet
+from groups.roster.importing import SHEET_LIMITS, RosterFileError, read_sheet
 from groups.roster.views import SESSION_KEY
 from members.models import PartyMember
 from tests.members.test_import import roster, row
@@ -132,11 +132,12 @@ def test_the_dimension_bomb_uploaded_gets_a_chinese_message_beside_the_file_and_
 
 
 def test_real_rows_and_columns_beyond_the_limits_are_named(settings):
-    far_row = with_sheet(
-        sheet_xml(f'<row r="1">{cell("A1", "村")}</row><row r="20000">{cell("A20000", "x")}</row>', None)
-    )
-    assert "20000" in read_within(far_row, 2.0)
-    far_column = with_sheet(sheet_xml(f'<row r="1">{cell("A1", "村")}{cell("BZ1", "x")}</row>', None))
+    # the headings a roster needs, so that what is refused is the size and not a missing column
+    head = "".join(cell(f"{c}1", h) for c, h in zip("ABCD", ["村", "姓名", "身份证号", "入党日期"], strict=True))
+    far = SHEET_LIMITS.rows + 1
+    far_row = with_sheet(sheet_xml(f'<row r="1">{head}</row><row r="{far}">{cell(f"A{far}", "x")}</row>', None))
+    assert str(far) in read_within(far_row, 2.0)
+    far_column = with_sheet(sheet_xml(f'<row r="1">{head}{cell("BZ1", "x")}</row>', None))
     assert "BZ" in read_within(far_column, 2.0)
 
 
