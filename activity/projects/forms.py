@@ -67,12 +67,13 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user or self.user
-        jobs = self.fields["local_jobs"]
-        jobs.max_value = MAX_POPULATION
-        jobs.widget.attrs["max"] = MAX_POPULATION
-        jobs.validators.append(
-            MaxValueValidator(MAX_POPULATION, f"一个村民小组的项目不会用工超过{MAX_POPULATION}人：请核对后重新输入。")
-        )
+        jobs = self.fields.get("local_jobs")  # the admin shows a finished project's fields read-only
+        if jobs is not None:
+            jobs.max_value = MAX_POPULATION
+            jobs.widget.attrs["max"] = MAX_POPULATION
+            jobs.validators.append(
+                MaxValueValidator(MAX_POPULATION, f"一个村民小组的项目不会用工超过{MAX_POPULATION}人：请核对后重新输入。")
+            )
         field = self.fields["villager_group"]
         if self.user is not None:
             field.queryset = VillagerGroup.objects.visible_to(self.user).select_related("village")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from core import clock
+from core.words import day_cn
 from groups.standing.services import handling_follow_up, handling_record
 from members.away import rules
 from members.away.models import AwayContact, AwaySpell
@@ -199,7 +200,7 @@ def test_the_township_sees_open_cases_and_their_deadlines(unqualified, org, secr
         acting_user=secretary_a1,
     )
     page = login(township_staff).get(reverse("standing:township", args=[org.ta.pk])).content.decode()
-    assert unqualified.member.name in page and (TODAY - 10 * DAY).isoformat() in page and "已到期" in page
+    assert unqualified.member.name in page and day_cn(TODAY - 10 * DAY) in page and "已到期" in page
     assert other.member.name in page and "待支部登记处置" in page
 
 
