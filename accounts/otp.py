@@ -27,7 +27,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 RECOVERY_CODE_COUNT = 10
-PHONE_APP = "phone app"
+PHONE_APP = "手机验证器"  # the device's name, shown in the admin
 RECOVERY = "recovery codes"
 
 

@@ -14,7 +14,8 @@ from django.urls import Resolver404, resolve
 
 # Words a Chinese user reads in English every day, and the file formats and codes they know by that name.
 ALLOWED_WORDS = {"excel", "pdf", "id", "xlsx", "svg", "png", "csv", "json", "totp", "qr", "ok", "wifi", "app", "url",
-                 "ip", "gb", "cn", "js", "http", "https", "www", "ldap", "control", "command", "mac"}
+                 "ip", "gb", "cn", "js", "http", "https", "www", "ldap", "control", "command", "mac",
+                 "microsoft", "authenticator", "freeotp"}  # the phone apps people install, by their names
 # A word with a capital inside it (WXBGvd, fGlhzI) is a code or a piece of a hash, not English prose.
 CODE = re.compile(r"^[A-Za-z][a-z]*[A-Z]")
 # Pages that act rather than show (logging out), pages of another kind (the downloads), and admin pages of history

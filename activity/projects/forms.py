@@ -71,9 +71,8 @@ class ProjectForm(forms.ModelForm):
         if jobs is not None:
             jobs.max_value = MAX_POPULATION
             jobs.widget.attrs["max"] = MAX_POPULATION
-            jobs.validators.append(
-                MaxValueValidator(MAX_POPULATION, f"一个村民小组的项目不会用工超过{MAX_POPULATION}人：请核对后重新输入。")
-            )
+            too_many = f"一个村民小组的项目不会用工超过{MAX_POPULATION}人：请核对后重新输入。"
+            jobs.validators.append(MaxValueValidator(MAX_POPULATION, too_many))
         field = self.fields["villager_group"]
         if self.user is not None:
             field.queryset = VillagerGroup.objects.visible_to(self.user).select_related("village")

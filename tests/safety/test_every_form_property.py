@@ -127,14 +127,23 @@ def snapshot() -> dict:
     return {m._meta.label: m.objects.count() for label in DATA_APPS for m in apps.get_app_config(label).get_models()}
 
 
+def _forms_in(value, depth: int = 0):
+    if isinstance(value, BaseForm):
+        yield value
+    elif isinstance(value, BaseFormSet):
+        yield from value.forms
+    elif isinstance(value, (list, tuple)) and depth < 2:  # a form per row: [(row, …, form), …]
+        for item in value:
+            yield from _forms_in(item, depth + 1)
+    elif isinstance(value, dict) and depth < 2:
+        for item in value.values():
+            yield from _forms_in(item, depth + 1)
+
+
 def forms_in_context(response):
     context = response.context
     for key in context.keys() if context is not None else []:
-        value = context[key]
-        if isinstance(value, BaseForm):
-            yield value
-        elif isinstance(value, BaseFormSet):
-            yield from value.forms
+        yield from _forms_in(context[key])
 
 
 def field_errors(response, name: str) -> list[str] | None:
