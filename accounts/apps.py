@@ -20,8 +20,6 @@ class AccountsConfig(AppConfig):
         for field in totp.get_fields():
             if field.name in TOTP_FIELD_NAMES:
                 field.verbose_name = TOTP_FIELD_NAMES[field.name]
-            if getattr(field, "help_text", ""):
-                field.help_text = ""  # English explanations of the TOTP algorithm: the Chinese names say enough
 
 
 TOTP_FIELD_NAMES = {
