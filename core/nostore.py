@@ -14,6 +14,11 @@ class NoStoreForSignedInMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if response.status_code >= 500:
+            # An error page is never kept, and its user is not asked for: when the database is out of reach the user
+            # could not be loaded, and asking again would wait a second connection timeout for the same answer.
+            add_never_cache_headers(response)
+            return response
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.path_info.startswith(settings.STATIC_URL):
             add_never_cache_headers(response)  # no-store, no-cache, must-revalidate, private, max-age=0
