@@ -26,6 +26,9 @@ EXEMPT_PREFIXES = (
     "django_admin_log",
     "otp_",  # django-otp's throttling counters on a wrong code
 )
+# Statements of other tables that are bookkeeping of the same kind: the time of a successful login (Django's
+# update_last_login, on the user_logged_in signal, beside the session it goes with).
+EXEMPT_STATEMENTS = (re.compile(r'^\s*UPDATE\s+"auth_user"\s+SET\s+"last_login"\s*=\s*%s\s+WHERE', re.IGNORECASE),)
 
 
 class OneTransactionChecker:
@@ -45,7 +48,11 @@ class OneTransactionChecker:
 
     def __call__(self, execute, sql, params, many, context):
         match = WRITE.match(sql) if self._baseline is not None else None
-        if match and not match.group(2).lower().startswith(EXEMPT_PREFIXES):
+        if (
+            match
+            and not match.group(2).lower().startswith(EXEMPT_PREFIXES)
+            and not any(pattern.match(sql) for pattern in EXEMPT_STATEMENTS)
+        ):
             blocks = connection.atomic_blocks
             if len(blocks) <= self._baseline:
                 self.violations.append(f"{self._path}: outside a transaction: {sql[:100]}")
