@@ -6,16 +6,14 @@ BIN := $(VENV)/bin
 TEST_ENV := DEBUG=False SECRET_KEY=tests-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz \
 	FIELD_ENCRYPTION_KEYS=dGVzdHMtb25seS1rZXktMDEyMzQ1Njc4OWFiY2RlZmc= FIELD_HASH_KEY=tests-only-hash-key
 
-.PHONY: run serve test lint audit lock messages backup restore bench clean-venv
+.PHONY: run serve test lint audit lock messages backup restore bench clean-venv newcomer-time
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-
-# Reinstall whenever pyproject.toml or the lock changes: exactly the locked versions (requirements.lock), checked
-# against pyproject.toml's bounds in the same resolution (a conflict stops the install).
-$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -r requirements.lock ".[dev]"
+# Make the venv and reinstall whenever pyproject.toml or the lock changes: exactly the locked versions
+# (requirements.lock), checked against pyproject.toml's bounds in the same resolution (a conflict stops the install).
+# scripts/make_venv.py does it with uv (parallel, seconds) from the indexes pip is configured with, or with pip when
+# uv cannot be had (NO_UV=1 forces pip).
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) scripts/make_venv.py $(VENV)
 	touch $@
 
 .env:
@@ -61,7 +59,7 @@ audit: $(VENV)/.installed
 	$(BIN)/pip-audit -r requirements.lock --no-deps --disable-pip --strict --progress-spinner off
 
 # Pin the newest versions pyproject.toml allows, resolved in a scratch venv (nothing installed by hand slips in).
-lock: | $(BIN)/python
+lock:
 	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock
 	$(VENV)-lock/bin/python -m pip install --quiet ".[dev]"
 	{ sed -n '1,/^[^#]/{/^#/p}' requirements.lock; $(VENV)-lock/bin/python -m pip freeze --exclude-editable --exclude dangxiaozu; } > requirements.lock.new
