@@ -78,7 +78,7 @@ def find_uv(venv, scratch):
         return None
     say(f"installing uv {version} with pip (once; later installs use the copy in the venv)")
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--target", scratch, f"uv=={version}"], check=False
+        [sys.executable, "-m", "pip", "install", "-qq", "--root-user-action", "ignore", "--target", scratch, f"uv=={version}"], check=False
     )
     uv = Path(scratch) / "bin" / "uv"
     return str(uv) if done.returncode == 0 and uv.exists() else None

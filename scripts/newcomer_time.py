@@ -1,0 +1,116 @@
+"""How long a newcomer waits: seconds from `make run` on a fresh clone to the first page, cold and warm.
+
+    python3 scripts/newcomer_time.py [--repo PATH] [--port N] [--only cold|warm]     (make newcomer-time)
+
+Clones the repository (its committed HEAD) into a temporary directory, runs `make run` there with the package
+caches (UV_CACHE_DIR, PIP_CACHE_DIR) pointing at an empty temporary directory, polls http://127.0.0.1:PORT/ until a
+page answers, prints the seconds and stops the server; then does the same in a second fresh clone with the caches
+the first run filled (warm). Nothing outside the temporary directory is touched: no venv, database or cache of the
+checkout is used. The machine's load average is printed beside each time, since a busy machine is slower.
+Standard library only.
+"""
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+BASE = Path(__file__).resolve().parent.parent
+# Variables of the checkout that must not leak into the newcomer's clone.
+DROP = ("DATABASE_URL", "MIGRATE_DATABASE_URL", "VIRTUAL_ENV", "DJANGO_SETTINGS_MODULE", "UV_CACHE_DIR")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def answers(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status < 500
+    except urllib.error.HTTPError as error:
+        return error.code < 500
+    except OSError:
+        return False
+
+
+def loadavg():
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def one_run(label, repo, workdir, cache, port, timeout):
+    clone = workdir / f"clone-{label}"
+    subprocess.run(["git", "clone", "--quiet", str(repo), str(clone)], check=True)
+    env = {k: v for k, v in os.environ.items() if k not in DROP and not k.startswith("MAKE")}
+    env.update(UV_CACHE_DIR=str(cache / "uv"), PIP_CACHE_DIR=str(cache / "pip"))
+    log = (workdir / f"make-run-{label}.log").open("w")
+    load_before = loadavg()
+    started = time.monotonic()
+    server = subprocess.Popen(
+        ["make", "run", f"PORT={port}"], cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}/"
+    seconds = None
+    try:
+        while time.monotonic() - started < timeout:
+            if server.poll() is not None:
+                break
+            if answers(url):
+                seconds = time.monotonic() - started
+                break
+            time.sleep(0.25)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)  # make, manage.py and runserver's child: the session started here
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+        log.close()
+    tail = (workdir / f"make-run-{label}.log").read_text(errors="replace").splitlines()[-15:]
+    if seconds is None:
+        print(f"{label}: no page within {timeout} s (make exited {server.returncode}); the end of its output:")
+        print("\n".join("    " + line for line in tail))
+        return None
+    print(f"{label:<5} {seconds:6.1f} s to the first page of {url}   (load average before: {load_before})", flush=True)
+    return seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repo", default=str(BASE), help="repository to clone (default: this checkout's HEAD)")
+    parser.add_argument("--port", type=int, default=0, help="port for runserver (default: a free one)")
+    parser.add_argument("--only", choices=("cold", "warm"), help="one run only (warm still needs a cold run first)")
+    parser.add_argument("--timeout", type=int, default=900, help="seconds to wait for a page (default 900)")
+    args = parser.parse_args()
+    port = args.port or free_port()
+    with tempfile.TemporaryDirectory(prefix="newcomer-") as tmp:
+        workdir = Path(tmp)
+        cache = workdir / "cache"  # empty: the cold run fills it, the warm run reuses it
+        cache.mkdir()
+        results = {}
+        for label in ("cold", "warm"):
+            seconds = one_run(label, args.repo, workdir, cache, port, args.timeout)
+            if seconds is None:
+                sys.exit(1)
+            results[label] = seconds
+            if args.only == label:
+                break
+        print("target: under 60 s each; " + ", ".join(f"{k} {v:.1f} s" for k, v in results.items()))
+
+
+if __name__ == "__main__":
+    main()
