@@ -22,6 +22,12 @@ BASE = Path(__file__).resolve().parent.parent
 LOCK = BASE / "requirements.lock"
 
 
+def run(args, **kwargs):
+    """A command of fixed arguments (no shell), stopping the install where it fails unless check=False."""
+    kwargs.setdefault("check", True)
+    return subprocess.run([str(a) for a in args], **kwargs)  # noqa: S603
+
+
 def say(text):
     print(f"make_venv: {text}", flush=True)
 
@@ -36,9 +42,7 @@ def locked_version(name):
 def pip_settings():
     """pip's effective index settings ({key: value}), the environment's PIP_* over the configuration files."""
     try:
-        out = subprocess.run(
-            [sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True, check=True
-        ).stdout
+        out = run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True).stdout
     except (OSError, subprocess.CalledProcessError):
         out = ""
     found = {}
@@ -77,40 +81,28 @@ def find_uv(venv, scratch):
     if not version:
         return None
     say(f"installing uv {version} with pip (once; later installs use the copy in the venv)")
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-qq", "--root-user-action", "ignore", "--target", scratch, f"uv=={version}"], check=False
-    )
+    pip = [sys.executable, "-m", "pip", "install", "-qq", "--root-user-action", "ignore"]
+    done = run([*pip, "--target", scratch, f"uv=={version}"], check=False)
     uv = Path(scratch) / "bin" / "uv"
     return str(uv) if done.returncode == 0 and uv.exists() else None
 
 
 def with_uv(uv, venv):
     if not (venv / "bin" / "python").exists():
-        subprocess.run(
-            [uv, "venv", "--quiet", "--seed", "--python", sys.executable, "--no-python-downloads", str(venv)],
-            check=True,
-        )
-    subprocess.run(
-        [uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), *uv_index_args()]
-        + ["-r", str(LOCK), ".[dev]"],
-        check=True,
-        cwd=BASE,
-    )
+        run([uv, "venv", "--quiet", "--seed", "--python", sys.executable, "--no-python-downloads", venv])
+    python = venv / "bin" / "python"
+    run([uv, "pip", "install", "--quiet", "--python", python, *uv_index_args(), "-r", LOCK, ".[dev]"], cwd=BASE)
 
 
 def with_pip(venv):
     if not (venv / "bin" / "python").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "-r", str(LOCK), ".[dev]"],
-        check=True,
-        cwd=BASE,
-    )
+        run([sys.executable, "-m", "venv", venv])
+        run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+    run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", "-r", LOCK, ".[dev]"], cwd=BASE)
 
 
 def main():
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 (runs on the machine's python3, before any venv)
         sys.exit(f"Python 3.10 or newer is needed (this is {sys.version.split()[0]}): make PYTHON=python3.12 …")
     venv = BASE / (sys.argv[1] if len(sys.argv) > 1 else ".venv")
     with tempfile.TemporaryDirectory(prefix="uv-bootstrap-") as scratch:

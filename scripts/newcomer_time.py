@@ -35,7 +35,7 @@ def free_port():
 
 def answers(url):
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (http://127.0.0.1 only)
             return response.status < 500
     except urllib.error.HTTPError as error:
         return error.code < 500
@@ -52,14 +52,19 @@ def loadavg():
 
 def one_run(label, repo, workdir, cache, port, timeout):
     clone = workdir / f"clone-{label}"
-    subprocess.run(["git", "clone", "--quiet", str(repo), str(clone)], check=True)
+    subprocess.run(["git", "clone", "--quiet", str(repo), str(clone)], check=True)  # noqa: S603, S607
     env = {k: v for k, v in os.environ.items() if k not in DROP and not k.startswith("MAKE")}
     env.update(UV_CACHE_DIR=str(cache / "uv"), PIP_CACHE_DIR=str(cache / "pip"))
     log = (workdir / f"make-run-{label}.log").open("w")
     load_before = loadavg()
     started = time.monotonic()
-    server = subprocess.Popen(
-        ["make", "run", f"PORT={port}"], cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    server = subprocess.Popen(  # noqa: S603
+        ["make", "run", f"PORT={port}"],  # noqa: S607
+        cwd=clone,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/"
     seconds = None
