@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -62,10 +63,23 @@ def one_run(label, repo, workdir, cache, port, timeout):
         ["make", "run", f"PORT={port}"],  # noqa: S607
         cwd=clone,
         env=env,
-        stdout=log,
+        stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
         start_new_session=True,
     )
+    steps = []  # (seconds, the command make started): where the time went
+
+    def copy_output():
+        for line in server.stdout:
+            at = time.monotonic() - started
+            log.write(f"[{at:6.1f}] {line}")
+            if line.startswith((".venv/bin/python manage.py", "python3 scripts/", "$(PYTHON)")):
+                steps.append((at, line.strip().rstrip("\\").strip()))
+
+    reader = threading.Thread(target=copy_output, daemon=True)
+    reader.start()
     url = f"http://127.0.0.1:{port}/"
     seconds = None
     try:
@@ -84,13 +98,17 @@ def one_run(label, repo, workdir, cache, port, timeout):
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
+        reader.join(timeout=5)
         log.close()
     tail = (workdir / f"make-run-{label}.log").read_text(errors="replace").splitlines()[-15:]
     if seconds is None:
         print(f"{label}: no page within {timeout} s (make exited {server.returncode}); the end of its output:")
         print("\n".join("    " + line for line in tail))
         return None
-    print(f"{label:<5} {seconds:6.1f} s to the first page of {url}   (load average before: {load_before})", flush=True)
+    print(f"{label:<5} {seconds:6.1f} s to the first page of {url}   (load average before: {load_before})")
+    for (at, command), (until, _next) in zip(steps, [*steps[1:], (seconds, "")], strict=False):
+        print(f"      {max(until - at, 0):6.1f} s  {command[:90]}")
+    sys.stdout.flush()
     return seconds
 
 

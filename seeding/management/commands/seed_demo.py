@@ -55,4 +55,4 @@ class Command(BaseCommand):
         for username, name, role in rows:
             self.stdout.write(f"  {username:<10} {name}  {role}")
         self.stdout.write("")
-        self.stdout.write("Open http://127.0.0.1:8000/ and log in.")
+        self.stdout.write("Open the address the server gives (make run: http://127.0.0.1:8000/) and log in.")
