@@ -21,13 +21,14 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	@echo "Wrote .env with fresh development secrets and a demo password."
 
 # A fresh SQLite database is built from the models in one pass (migrate_or_build; otherwise plain migrate); the demo
-# township and accounts come first, and the months of activity are made beside the running server (seed_demo's
-# docstring), so the first page answers within seconds of the install. `make newcomer-time` measures it.
+# township and accounts come first, and the months of activity are made beside the running server at a lower CPU
+# priority (seed_demo's docstring), so the first page answers within seconds of the install. `make newcomer-time`
+# measures it.
 PORT ?= 8000
 run: $(VENV)/.installed .env
 	$(BIN)/python manage.py migrate_or_build
 	$(BIN)/python manage.py seed_demo --if-empty --without-activity
-	$(BIN)/python manage.py seed_demo --if-empty --activity-only & \
+	nice -n 10 $(BIN)/python manage.py seed_demo --if-empty --activity-only & \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Seconds from `make run` on a fresh clone (of this checkout's HEAD) to its first page, with an empty package cache

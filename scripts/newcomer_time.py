@@ -77,7 +77,7 @@ def one_run(label, repo, workdir, cache, port, timeout):
         for line in server.stdout:
             at = time.monotonic() - started
             log.write(f"[{at:6.1f}] {line}")
-            if line.startswith((".venv/bin/python manage.py", "python3 scripts/", "$(PYTHON)")):
+            if line.startswith((".venv/bin/python manage.py", "python3 scripts/", "nice ")):
                 steps.append((at, line.strip().rstrip("\\").strip()))
 
     reader = threading.Thread(target=copy_output, daemon=True)
