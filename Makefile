@@ -28,7 +28,8 @@ PORT ?= 8000
 run: $(VENV)/.installed .env
 	$(BIN)/python manage.py migrate_or_build
 	$(BIN)/python manage.py seed_demo --if-empty --without-activity
-	nice -n 10 $(BIN)/python manage.py seed_demo --if-empty --activity-only & \
+	nice -n 10 $(BIN)/python manage.py seed_demo --if-empty --activity-only & seeder=$$!; \
+	trap 'kill $$seeder 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Seconds from `make run` on a fresh clone (of this checkout's HEAD) to its first page, with an empty package cache
