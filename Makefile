@@ -6,26 +6,36 @@ BIN := $(VENV)/bin
 TEST_ENV := DEBUG=False SECRET_KEY=tests-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz \
 	FIELD_ENCRYPTION_KEYS=dGVzdHMtb25seS1rZXktMDEyMzQ1Njc4OWFiY2RlZmc= FIELD_HASH_KEY=tests-only-hash-key
 
-.PHONY: run serve test lint audit lock messages backup restore bench clean-venv
+.PHONY: run serve test lint audit lock messages backup restore bench clean-venv newcomer-time
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-
-# Reinstall whenever pyproject.toml or the lock changes: exactly the locked versions (requirements.lock), checked
-# against pyproject.toml's bounds in the same resolution (a conflict stops the install).
-$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -r requirements.lock ".[dev]"
+# Make the venv and reinstall whenever pyproject.toml or the lock changes: exactly the locked versions
+# (requirements.lock), checked against pyproject.toml's bounds in the same resolution (a conflict stops the install).
+# scripts/make_venv.py does it with uv (parallel, seconds) from the indexes pip is configured with, or with pip when
+# uv cannot be had (NO_UV=1 forces pip).
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) scripts/make_venv.py $(VENV)
 	touch $@
 
 .env:
 	$(PYTHON) scripts/make_env.py > .env
 	@echo "Wrote .env with fresh development secrets and a demo password."
 
+# A fresh SQLite database is built from the models in one pass (migrate_or_build; otherwise plain migrate); the demo
+# township and accounts come first, and the months of activity are made beside the running server at a lower CPU
+# priority (seed_demo's docstring), so the first page answers within seconds of the install. `make newcomer-time`
+# measures it.
+PORT ?= 8000
 run: $(VENV)/.installed .env
-	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py seed_demo --if-empty
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py migrate_or_build
+	$(BIN)/python manage.py seed_demo --if-empty --without-activity
+	nice -n 10 $(BIN)/python manage.py seed_demo --if-empty --activity-only & seeder=$$!; \
+	trap 'kill $$seeder 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Seconds from `make run` on a fresh clone (of this checkout's HEAD) to its first page, with an empty package cache
+# and again with the cache that run filled; prints both (scripts/newcomer_time.py).
+newcomer-time:
+	$(PYTHON) scripts/newcomer_time.py
 
 # Production-style serving on this machine: gunicorn, DEBUG off, compressed static files served by the app.
 # Secrets come from the environment or .env; cookies and no HTTPS redirect here only because this is loopback.
@@ -61,7 +71,7 @@ audit: $(VENV)/.installed
 	$(BIN)/pip-audit -r requirements.lock --no-deps --disable-pip --strict --progress-spinner off
 
 # Pin the newest versions pyproject.toml allows, resolved in a scratch venv (nothing installed by hand slips in).
-lock: | $(BIN)/python
+lock:
 	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock
 	$(VENV)-lock/bin/python -m pip install --quiet ".[dev]"
 	{ sed -n '1,/^[^#]/{/^#/p}' requirements.lock; $(VENV)-lock/bin/python -m pip freeze --exclude-editable --exclude dangxiaozu; } > requirements.lock.new

@@ -362,3 +362,17 @@ EXACT_SEARCHES_PER_HOUR = env.int("EXACT_SEARCHES_PER_HOUR", default=20)
 # of anything older than a day from cron (core/tempfiles.py).
 APP_TEMP_DIR = env.path("APP_TEMP_DIR", default=BASE_DIR / "tmp")
 FILE_UPLOAD_TEMP_DIR = str(APP_TEMP_DIR)
+
+# --- scale: a read replica for the county's read-only pages (issue 18, config/replica.py) ---
+# Set REPLICA_DATABASE_URL (a PostgreSQL streaming replica of DATABASE_URL, connected as the app's role) and the
+# county overview pages read the business data there; every write, the session and the signed-in user stay on the
+# primary. Unset (the default): no `replica` alias, no router, nothing changes. In tests the alias mirrors `default`.
+REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = env.db("REPLICA_DATABASE_URL")
+    for _key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "ATOMIC_REQUESTS"):
+        DATABASES["replica"].setdefault(_key, DATABASES["default"][_key])
+    DATABASES["replica"].setdefault("OPTIONS", dict(DATABASES["default"].get("OPTIONS", {})))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
+    MIDDLEWARE = [*MIDDLEWARE, "config.replica.ReadOnlyPagesOnReplicaMiddleware"]

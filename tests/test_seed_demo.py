@@ -63,3 +63,21 @@ def test_the_surveyed_townships_members_have_their_national_record(db):
     assert old.exists() and not old.exclude(full_member_on_precision="month").exists()
     assert members.filter(full_member_on__isnull=False).count() > 200
     assert fill_national_record("金溪乡") == 0
+
+
+def test_make_run_seeds_the_accounts_first_and_the_activity_beside_the_server(db):
+    """`make run`'s two steps: the township, members and accounts (a newcomer can log in), no months yet; then the
+    months of activity, the same as one full seed_demo makes."""
+    from django.contrib.auth import get_user_model
+
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", "--without-activity", password="Demo-two-steps-1", stdout=out)
+    assert get_user_model().objects.filter(username="xiang").exists()
+    assert "xiang" in out.getvalue()
+    assert not MonthlyReport.objects.exists() and not FundEntry.objects.exists()
+
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", "--activity-only", stdout=out)
+    assert "Demo activity built" in out.getvalue()
+    assert sorted(set(MonthlyReport.objects.values_list("month", flat=True))) == periods.last_months(clock.today(), 13)
+    assert FundEntry.objects.exists() and Concern.objects.exists()
