@@ -18,14 +18,11 @@ Posts, coverage and elections are made through `groups.services`, the way the ap
 
 from __future__ import annotations
 
-import copy
 import datetime
-import os
 from types import SimpleNamespace
 
 import pytest
 import time_machine
-from pytest_django.fixtures import validate_django_db
 
 from tests.clock import suite_now
 from tests.factories import (
@@ -41,6 +38,7 @@ from tests.factories import (
     elect,
     join,
 )
+from tests.shared import django_db_setup, pytest_runtest_setup, shared_fixture  # noqa: F401 (pytest reads them here)
 from township.models import Assignment
 
 Role = Assignment.Role
@@ -190,117 +188,8 @@ def _build_org() -> SimpleNamespace:
     )
 
 
-# --- `org`, built once for the tests that follow one another ---------------------------------------------------------
-#
-# Three tests in four ask for `org`, and building it through the services (about 900 queries) was the largest single
-# cost of the suite, twice as much on PostgreSQL. So it is built once, at TEST_NOW, in an outer transaction that stays
-# open while consecutive tests ask for it. Each test runs in a savepoint inside it (pytest-django's `db`, which nests
-# its transaction) and rolls back to it at the end — what Django's TestCase does with setUpTestData — and gets its own
-# deep copy of the objects, so nothing a test changes reaches the next. A test that does not ask for `org`, is
-# transactional, or runs at another `now` first rolls the shared tree back: it sees exactly the database it saw when
-# every test built its own tree. SHARED_ORG=0 builds it afresh for every test, as before.
-
-_shared = SimpleNamespace(atomic=None, org=None, blocker=None, builds=0)
-
-
-def _shares_org(item) -> bool:
-    """Whether a test may use the shared tree: it asks for `org`, is not transactional, and runs at TEST_NOW."""
-    if os.environ.get("SHARED_ORG", "1") == "0":
-        return False
-    fixtures = getattr(item, "fixturenames", ())
-    if "org" not in fixtures or "transactional_db" in fixtures or "live_server" in fixtures:
-        return False
-    if {"django_db_reset_sequences", "django_db_serialized_rollback"} & set(fixtures):
-        return False
-    marker = item.get_closest_marker("django_db")
-    if marker is not None:
-        transaction, reset_sequences, databases, serialized_rollback, available_apps = validate_django_db(marker)
-        if transaction or reset_sequences or databases or serialized_rollback or available_apps:
-            return False
-    callspec = getattr(item, "callspec", None)
-    return callspec is None or callspec.params.get("now", TEST_NOW) == TEST_NOW
-
-
-def _shared_org_alive() -> bool:
-    from django.db import connection
-
-    return (
-        _shared.atomic is not None
-        and connection.connection is not None
-        and bool(connection.atomic_blocks)
-        and connection.atomic_blocks[0] is _shared.atomic
-        and len(connection.atomic_blocks) == 1
-        and not connection.needs_rollback
-        and not connection.closed_in_transaction
-    )
-
-
-def _close_shared_org() -> None:
-    if _shared.atomic is None:
-        return
-    from django.db import connection, transaction
-
-    atomic, _shared.atomic, _shared.org = _shared.atomic, None, None
-    with _shared.blocker.unblock():
-        if connection.atomic_blocks and connection.atomic_blocks[0] is atomic:
-            while len(connection.atomic_blocks) > 1:  # a test left a block open: leave it the way its own test would
-                connection.atomic_blocks[-1].__exit__(None, None, None)
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-def _open_shared_org() -> None:
-    from django.db import transaction
-
-    with _shared.blocker.unblock():
-        atomic = transaction.atomic()
-        atomic._from_testcase = True  # like TestCase's own blocks: a durable atomic inside a test still works
-        atomic.__enter__()
-        _shared.atomic = atomic
-        with time_machine.travel(TEST_NOW, tick=True):
-            _shared.org = _build_org()
-        _shared.builds += 1
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item):
-    """Before any fixture of the test: open the shared tree for a test that may use it, roll it back for any other."""
-    if _shared.blocker is None:  # the test database does not exist yet: this test builds its own tree
-        return
-    if not _shares_org(item):
-        _close_shared_org()
-    elif not _shared_org_alive():
-        _close_shared_org()
-        _open_shared_org()
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """pytest-django's test database, and the shared tree rolled back before it is dropped."""
-    _shared.blocker = django_db_blocker
-    yield
-    _close_shared_org()
-    _shared.blocker = None
-
-
-@pytest.fixture
-def org(request, db):
-    """The org tree with villager groups, party groups, members, coverage and elections."""
-    if _shared.org is not None and _shares_org(request.node) and _shared_org_alive_under_test():
-        return copy.deepcopy(_shared.org)
-    return _build_org()
-
-
-def _shared_org_alive_under_test() -> bool:
-    """Inside a test: the shared transaction is the outermost block, the test's own blocks are inside it."""
-    from django.db import connection
-
-    return (
-        _shared.atomic is not None
-        and bool(connection.atomic_blocks)
-        and connection.atomic_blocks[0] is _shared.atomic
-        and not connection.closed_in_transaction
-    )
+# Built once for the tests that follow one another asking for it; each gets its own copy (tests/shared.py).
+org = shared_fixture("org", _build_org, everywhere=True)
 
 
 @pytest.fixture
