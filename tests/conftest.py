@@ -38,6 +38,7 @@ from tests.factories import (
     elect,
     join,
 )
+from tests.shared import django_db_setup, pytest_runtest_setup, shared_fixture  # noqa: F401 (pytest reads them here)
 from township.models import Assignment
 
 Role = Assignment.Role
@@ -84,6 +85,24 @@ def _clock(now):
         yield
 
 
+# --- password hashing ------------------------------------------------------------------------------------------------
+#
+# Argon2 spends about 0.2 s of processor and 100 MB on every password it hashes or checks, on purpose. The suite sets
+# and checks passwords hundreds of times (the demo accounts, logins through the form); it does so with MD5, which
+# changes nothing a test can see but the stored hash. tests/test_passwords.py puts the production hashers back and
+# checks that they are Argon2's.
+
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
+
+
 @pytest.fixture
 def frozen_at():
     """`frozen_at(moment)`: move the clock to an aware moment for the rest of the test (time still moving unless
@@ -113,8 +132,7 @@ def _members(village, prefix: str, numbers) -> list:
     return [PartyMemberFactory(village=village, name=f"{prefix}{k}") for k in numbers]
 
 
-@pytest.fixture
-def org(db):
+def _build_org() -> SimpleNamespace:
     """The org tree with villager groups, party groups, members, coverage and elections."""
     county = CountyFactory(name="青川县")
     ta = TownshipFactory(county=county, name="东河乡")
@@ -168,6 +186,10 @@ def org(db):
         b1_members=b1_members,
         b1_election=b1_election,
     )
+
+
+# Built once for the tests that follow one another asking for it; each gets its own copy (tests/shared.py).
+org = shared_fixture("org", _build_org, everywhere=True)
 
 
 @pytest.fixture

@@ -9,6 +9,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 
+@pytest.fixture(autouse=True)
+def production_hashers(settings):
+    """The suite hashes with MD5 for speed (tests/conftest.py); here the project's own hashers are checked."""
+    from config import settings as project_settings
+
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+
+
 @pytest.mark.parametrize("password", ["abcdefgh1", "ABCDEFGH12", "abcdefgh-", "Passwordpassword"])
 def test_it_refuses_a_password_with_fewer_than_three_kinds_of_character(password):
     with pytest.raises(ValidationError) as exc:

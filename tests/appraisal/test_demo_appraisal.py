@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from appraisal.models import AppraisalYear, Award, BranchAppraisal, GroupScore, ReserveCandidate, SpotCheck
 from appraisal.rules import group_year_scores
 from members.models import AnnualReview
 from seeding.demo import appraisal as demo_appraisal
 from seeding.demo import build as demo
+from tests.shared import shared_fixture
 
 Kind, Status, State = Award.Kind, Award.Status, AppraisalYear.State
 
@@ -23,14 +22,16 @@ def _counts():
     )
 
 
-@pytest.fixture
-def built(db):
+def _built():
     """The demo county and its appraisals, built twice: the second build finds them and changes nothing."""
     demo.build()
     first = demo_appraisal.build()
     counts = _counts()
     second = demo_appraisal.build()
     return {"first": first, "second": second, "counts": counts, "after": _counts()}
+
+
+built = shared_fixture("built", _built)  # built once for this module's tests (tests/shared.py)
 
 
 def awards(name: str, kind: str):

@@ -4,8 +4,8 @@ a gap pays nothing, and an open year in between leaves the streak waiting."""
 from __future__ import annotations
 
 from decimal import Decimal
+from types import SimpleNamespace
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -22,18 +22,21 @@ from appraisal.scoring.services import appraisal_year_open
 from members.models import PartyMember
 from seeding.demo import appraisal as demo_appraisal
 from seeding.demo import build as demo
+from tests.shared import shared_fixture
 from township.models import Township
 
 Kind, Status, State = Award.Kind, Award.Status, AppraisalYear.State
 
 
-@pytest.fixture
-def jinxi(db):
+def _jinxi():
     demo.build()
     demo.ensure_accounts("Demo-streak-test-1")
     demo_appraisal.build()
     township = Township.objects.get(name=demo.SURVEYED)
-    return type("Jinxi", (), {"township": township, "staff": get_user_model().objects.get(username="xiang")})
+    return SimpleNamespace(township=township, staff=get_user_model().objects.get(username="xiang"))
+
+
+jinxi = shared_fixture("jinxi", _jinxi)  # built once for this module's tests (tests/shared.py)
 
 
 def leader(name: str):

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from activity.models import Project
 from groups.ledger.services import balance, decision_check
 from groups.models import FundEntry, MeetingDecision, VillagerGroup
 from seeding.demo import build as demo
 from seeding.demo import ledger as demo_ledger
+from tests.shared import shared_fixture
 
 
-@pytest.fixture
-def demo_county(db):
+def _demo_county():
     demo.build()
+
+
+demo_county = shared_fixture("demo_county", _demo_county)  # built once for this module's tests (tests/shared.py)
 
 
 def vg(village: str, number: int) -> VillagerGroup:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from django.contrib.auth import get_user_model
 
 from core import clock, periods
@@ -13,15 +12,18 @@ from orglife.visits.selectors import unvisited_groups
 from seeding.demo import build as demo
 from seeding.demo import orglife_visits_posts as demo_orglife
 from seeding.demo import reports as demo_reports
+from tests.shared import shared_fixture
 from township.models import Village
 
 
-@pytest.fixture
-def built(db):
+def _built():
     demo.build()
     demo.ensure_accounts("Demo-orglife-test-1")
     demo_reports.build()
     demo_orglife.build()
+
+
+built = shared_fixture("built", _built)  # built once for this module's tests (tests/shared.py)
 
 
 def test_the_committee_visits_its_contact_points_and_some_groups_wait_this_quarter(built):

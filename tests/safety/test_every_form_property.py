@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from tests.crawl import pages_of
 from tests.safety.test_form_input_property import VALUES
+from tests.shared import shared_fixture
 
 PASSWORD = "Every-form-2025"
 WRITERS = ["luozi", "xiemingde", "xiang"]  # the roles that write (the county, the auditor read; the admin is Django's)
@@ -155,9 +156,11 @@ def field_errors(response, name: str) -> list[str] | None:
     return None
 
 
-@pytest.fixture
-def demo_db(db):
+def _demo_db():
     call_command("seed_demo", password=PASSWORD, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+demo_db = shared_fixture("demo_db", _demo_db)  # seeded once for the three roles (tests/shared.py)
 
 
 def _forms_of_role(client) -> dict[str, tuple[str, dict]]:
