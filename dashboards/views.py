@@ -3,9 +3,8 @@ dashboard, a county viewer on the county overview, a group leader on their group
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -164,12 +163,9 @@ def county(request, pk: int):
         raise Http404  # the county overview is the county's page; township staff have their township's
     today = clock.today()
     townships = townships_for(request.user).filter(county=c).order_by("name")
-    # the county's villages read once (one query on the township__county join): every figure below then filters on
-    # their ids, instead of each re-deriving them through a subquery the planner answered by scanning all villages
-    places = list(villages_for(request.user).filter(township__county=c).values_list("pk", "township_id"))
-    villages = Village.objects.filter(pk__in=[pk for pk, _t in places])
+    villages = villages_for(request.user).filter(township__county=c)
     completion, concerns, balances = _township_rows(villages, "township", today)
-    village_counts = Counter(t for _pk, t in places)
+    village_counts = dict(villages.values_list("township").annotate(n=Count("pk")))
     due_days = {t.pk: t.report_due_day for t in townships}  # already read for the rows
     not_closed = months_not_closed(villages, today)
     last_years = {
