@@ -24,6 +24,7 @@ from township.models import Assignment, County, Township, Village
 
 Role = Assignment.Role
 BENCH_ADMIN = "bench_admin"
+BENCH_LEADER = "bench_leader"
 
 
 def sizes() -> dict[str, int]:
@@ -57,6 +58,7 @@ class Persona:
     role: str
     username: str
     assignment: Assignment | None = None
+    password: str | None = None  # a one-run password the bench made (else the seeded accounts' BENCH_PASSWORD)
 
 
 def _user_with(role: str, *order, **scope) -> str | None:
@@ -115,9 +117,25 @@ def bench_admin() -> tuple[str, str]:
 
 def retire_bench_admin() -> None:
     User = get_user_model()
-    for user in User.objects.filter(username=BENCH_ADMIN):
+    for user in User.objects.filter(username__in=[BENCH_ADMIN, BENCH_LEADER]):
         user.set_unusable_password()
         user.save(update_fields=["password"])
+
+
+def bench_leader(group: PartyGroup) -> tuple[str, str]:
+    """A party group leader of `group` (the secretary's busiest group, the same at both scales: seed_scale makes no
+    leader accounts), with a one-run random password like `bench_admin`'s."""
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(username=BENCH_LEADER, defaults={"first_name": "性能测试组长"})
+    password = secrets.token_urlsafe(24)
+    user.is_active, user.is_staff, user.is_superuser = True, False, False
+    user.set_password(password)
+    user.save()
+    Assignment.objects.update_or_create(
+        user=user,
+        defaults={"role": Role.GROUP_LEADER, "county": None, "township": None, "village": None, "party_group": group},
+    )
+    return BENCH_LEADER, password
 
 
 # --- the objects the pages show ----------------------------------------------------------------------------------

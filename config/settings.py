@@ -299,6 +299,7 @@ LOGGING = {
 BENCH_COUNT_QUERIES = env.bool("BENCH_COUNT_QUERIES", default=False)
 if BENCH_COUNT_QUERIES:
     MIDDLEWARE = ["core.querycount.QueryCountMiddleware", *MIDDLEWARE]
+    ROOT_URLCONF = "bench.urls"  # the app's URLs plus the bench's one-query floor view (`make bench` only)
 
 # --- safety: database outages, backups, uploads (issue 5) ---
 # Seconds a database connection is kept between requests (0: a new one for every request). A kept connection is

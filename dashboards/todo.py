@@ -33,7 +33,7 @@ from groups.models import LeaderElection, PartyGroup
 from groups.terms import elected_before
 from orglife.meetings.models import Kind as MeetingKind
 from orglife.meetings.models import Period
-from orglife.meetings.selectors import compliance, member_life
+from orglife.meetings.selectors import BranchLife, branch_life, compliance
 from township.models import Township, Village
 
 RECTIFY_NOTICE_DAYS = 14
@@ -180,11 +180,10 @@ def year_todo(township) -> Todo | None:
     )
 
 
-def meetings_todo(village, today: datetime.date) -> Todo | None:
+def meetings_todo(village, life: BranchLife, today: datetime.date) -> Todo | None:
     """The branch's meetings due this month or this quarter (kinds due monthly or quarterly, from the township's
-    settings) not held yet, this quarter's earlier months included; none when all are held (six queries)."""
-    quarter = periods.quarter_of(today)
-    table = compliance(Village.objects.filter(pk=village.pk), period="quarter", year=today.year, n=quarter, today=today)
+    settings) not held yet, this quarter's earlier months included; none when all are held."""
+    table = life.compliance
     if not table.rows:
         return None
     row = table.rows[0]
@@ -206,10 +205,10 @@ def meetings_todo(village, today: datetime.date) -> Todo | None:
     )
 
 
-def at_risk_todo(village, today: datetime.date) -> Todo | None:
+def at_risk_todo(village, life: BranchLife) -> Todo | None:
     """Members of the branch listed for a 谈心谈话 (three months without attending) or flagged for the committee
-    (six months, no accepted reason); none when nobody is (five queries)."""
-    rows = [r for r in member_life(village, today=today) if r.talk_due or r.flagged]
+    (six months, no accepted reason); none when nobody is."""
+    rows = [r for r in life.members if r.talk_due or r.flagged]
     if not rows:
         return None
     flagged = sum(r.flagged for r in rows)
@@ -234,7 +233,7 @@ def branches_missing_todo(villages, township, today: datetime.date) -> Todo | No
 
 
 def todo_for(
-    user, villages, today: datetime.date, *, township, home_url: str, village_pk: int | None = None
+    user, villages, today: datetime.date, *, township, home_url: str, village_pk: int | None = None, village=None
 ) -> TodoList:
     """The to-do items of a person over `villages`: one village (`village_pk`, a branch's page, whose links go to the
     village's pages) or a township's villages (links to the township's pages)."""
@@ -253,9 +252,10 @@ def todo_for(
     if township is not None and user.has_perm("awards.decide", township):
         items.append(year_todo(township))
     if village_pk is not None:
-        village = Village(pk=village_pk, township=township)
+        village = village or Village(pk=village_pk, township=township)
         if user.has_perm("orglife.write", village):
-            items += [meetings_todo(village, today), at_risk_todo(village, today)]
+            life = branch_life(village, today=today)  # one read shared by both items (six queries)
+            items += [meetings_todo(village, life, today), at_risk_todo(village, life)]
     elif township is not None and user.has_perm("orglife.read", township):
         items.append(branches_missing_todo(villages, township, today))
     return TodoList(t for t in items if t is not None)

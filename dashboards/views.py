@@ -83,7 +83,13 @@ def village(request, pk: int):
             "warnings": warnings_for(one, groups=groups),  # the groups' counts are already read
             "show_admin": request.user.is_staff,
             "todo": todo_for(
-                request.user, one, today, township=v.township, home_url=reverse("village", args=[v.pk]), village_pk=v.pk
+                request.user,
+                one,
+                today,
+                township=v.township,
+                home_url=reverse("village", args=[v.pk]),
+                village_pk=v.pk,
+                village=v,
             ),
         },
     )

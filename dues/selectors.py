@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Min, OuterRef, Q, Subquery, Sum
 
 from core import clock, periods
 from dues import rules
@@ -25,6 +25,7 @@ from dues.models import (
 )
 from groups.models import GroupPost
 from members.models import PartyMember
+from township.models import Village
 
 ZERO = rules.ZERO
 REMINDER_MONTHS = 3  # unpaid this long: the group leader reminds the member
@@ -199,6 +200,7 @@ class Book:
     rows: list[BookRow]
     balance: Decimal
     frequency: str
+    first_year: int = 0  # the earliest year the branch has dues on record (see `first_year`): how far back links go
 
     @property
     def month_totals(self) -> list[Decimal]:
@@ -260,9 +262,32 @@ def book_for(village, year: int, members: list[PartyMember] | None = None) -> Bo
                 cells=cells,
             )
         )
-    balance = DuesBook.objects.filter(village=village).values_list("balance", flat=True).first() or ZERO
+    # the balance and the first year on record in one query (a dues page asked for `first_year` apart)
+    balance, first = (
+        Village.objects.filter(pk=village.pk)
+        .annotate(
+            balance=Subquery(DuesBook.objects.filter(village=OuterRef("pk")).values("balance")[:1]),
+            first=Subquery(
+                Assessment.objects.filter(member__village=OuterRef("pk"))
+                .order_by()
+                .values("member__village")
+                .annotate(first=Min("year"))
+                .values("first")
+            ),
+        )
+        .values_list("balance", "first")
+        .get()
+    )
     frequency = schedule.township_rule_for(datetime.date(year, 1, 1)).frequency
-    return Book(village=village, year=year, months=months, rows=rows, balance=balance, frequency=frequency)
+    return Book(
+        village=village,
+        year=year,
+        months=months,
+        rows=rows,
+        balance=balance or ZERO,
+        frequency=frequency,
+        first_year=min(first or clock.this_year(), clock.this_year()),
+    )
 
 
 # --- arrears ----------------------------------------------------------------------------------------------------

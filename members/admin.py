@@ -80,6 +80,9 @@ class PartyMemberAdmin(RevealMixin, ScopedAdmin):
         "Search by name; those who may see full numbers may also search by a full ID or phone number (recorded)."
     )
     list_per_page = 50
+    # "N results (M total)": the total is a second COUNT over every member in reach (a township's or a province's)
+    # on each search; the filtered count alone is shown
+    show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["village", "name", "sex", "birth_date", "id_number", "phone"]}),
         (_("Party membership"), {"fields": ["joined_on", "status", "left_on"]}),

@@ -86,14 +86,20 @@ class Compliance:
     rows: list[BranchRow]
 
 
-def compliance(villages, *, period: str, year: int, n: int, today: datetime.date | None = None) -> Compliance:
+def compliance(
+    villages, *, period: str, year: int, n: int, today: datetime.date | None = None, member_counts=None
+) -> Compliance:
     """For each branch and each kind: how many of the kind's periods touching the table's window have ended (due),
     in how many it was held (done); the rest are missing. A kind due less often than the window (a yearly 组织生活会
     in a month's table) is judged over its own period. 党小组会 count per party group, 谈心谈话 per member.
-    Six queries in all."""
+    Six queries in all; `villages` may also be a list of Village objects already read with their township (one query
+    fewer), and `member_counts` (village id → members on the window's last day up to today) one more fewer."""
     today = today or clock.today()
     first, last, title = window(period, year, n)
-    villages = list(villages.select_related("township").order_by("township__name", "name"))
+    if isinstance(villages, list):
+        villages = sorted(villages, key=lambda v: (v.township.name, v.name))
+    else:
+        villages = list(villages.select_related("township").order_by("township__name", "name"))
     township_ids = {v.township_id for v in villages}
     saved = {s.township_id: s for s in OrgLifeSettings.objects.filter(township_id__in=township_ids)}
     settings_of = {t: saved.get(t) or OrgLifeSettings(township_id=t) for t in township_ids}
@@ -110,27 +116,37 @@ def compliance(villages, *, period: str, year: int, n: int, today: datetime.date
         .overlapping(span_first, span_last)
         .values_list("pk", "village_id", "established_on", "dissolved_on")
     )
-    member_counts = dict(
-        members_on_count(village_ids, min(last, today)),
-    )
+    if member_counts is None:
+        member_counts = dict(members_on_count(village_ids, min(last, today)))
     labels = dict(Kind.choices)
     kinds = [(kind, labels[kind], "", source) for kind, (_default, source) in rules.DEFAULT_RULES.items()]
+    # the meetings by (village, kind) and the groups by village, once: a county's table has hundreds of branches,
+    # and scanning every meeting and group for each branch and period grew with the square of the county
+    held_by_kind: dict[tuple[int, str], list] = defaultdict(list)
+    for h in held:
+        held_by_kind[(h[0], h[1])].append(h)
+    groups_of: dict[int, list] = defaultdict(list)
+    for g in groups:
+        groups_of[g[1]].append(g)
+    units_of: dict[str, list] = {}
     rows = []
     for v in villages:
         row = BranchRow(village=v)
         rule = settings_of[v.township_id]
-        mine = [h for h in held if h[0] == v.pk]
         for kind, _label, _p, _src in kinds:
             kind_period = rule.period_of(kind)
-            units = rules.period_units(kind_period, first, last)
+            if kind_period not in units_of:
+                units_of[kind_period] = rules.period_units(kind_period, first, last)
+            units = units_of[kind_period]
+            mine = held_by_kind.get((v.pk, kind), ())
             cell = Cell()
             for start, end in units:
                 if start > today:
                     continue
                 ended = end < today
-                in_unit = [h for h in mine if h[1] == kind and start <= h[3] <= end]
+                in_unit = [h for h in mine if start <= h[3] <= end]
                 if kind == Kind.GROUP:
-                    live = [g for g in groups if g[1] == v.pk and periods.overlaps(g[2], g[3], start, end)]
+                    live = [g for g in groups_of.get(v.pk, ()) if periods.overlaps(g[2], g[3], start, end)]
                     held_by = {h[2] for h in in_unit}
                     for g in live:
                         if g[0] in held_by:
@@ -202,9 +218,12 @@ class MemberLife:
         return self.months_without >= rules.FLAG_AFTER_MONTHS and not self.excused
 
 
-def member_life(village, *, today: datetime.date | None = None, year: int | None = None) -> list[MemberLife]:
+def member_life(
+    village, *, today: datetime.date | None = None, year: int | None = None, group_names: bool = True
+) -> list[MemberLife]:
     """Each member of the branch: when they last attended, how many whole months since (counted over the complete
-    months before this one), whether their absences had accepted reasons, and this year's study hours. Four queries."""
+    months before this one), whether their absences had accepted reasons, and this year's study hours. Four queries
+    (three without the party groups' names, which the dashboard's to-do list does not show)."""
     today = today or clock.today()
     year = year or today.year
     this_month = periods.month_of(today)
@@ -212,26 +231,31 @@ def member_life(village, *, today: datetime.date | None = None, year: int | None
     members = list(members_on(village, today).order_by("name", "pk"))
     ids = [m.pk for m in members]
     rows = Attendance.objects.filter(member_id__in=ids)
-    last_seen = dict(
+    first, last = periods.year_range(year)
+    # the last attendance and this year's hours in one pass over the member's attendance
+    last_seen, hours = {}, {}
+    for member_id, seen, h in (
         rows.exclude(presence=Presence.ABSENT)
         .values("member_id")
-        .annotate(last=_max("meeting__held_on"))
-        .values_list("member_id", "last")
-    )
+        .annotate(
+            last=_max("meeting__held_on"),
+            h=Sum("meeting__study_hours", filter=Q(meeting__held_on__range=(first, last))),
+        )
+        .values_list("member_id", "last", "h")
+    ):
+        last_seen[member_id] = seen
+        if h is not None:
+            hours[member_id] = h
     recent_absences = defaultdict(set)
     for member_id, reason in rows.filter(
         presence=Presence.ABSENT, meeting__held_on__gte=horizon, meeting__held_on__lt=this_month
     ).values_list("member_id", "reason"):
         recent_absences[member_id].add(reason)
-    first, last = periods.year_range(year)
-    hours = dict(
-        rows.exclude(presence=Presence.ABSENT)
-        .filter(meeting__held_on__range=(first, last))
-        .values("member_id")
-        .annotate(h=Sum("meeting__study_hours"))
-        .values_list("member_id", "h")
+    group_of = (
+        dict(GroupPost.objects.on(today).filter(member_id__in=ids).values_list("member_id", "party_group__name"))
+        if group_names
+        else {}
     )
-    group_of = dict(GroupPost.objects.on(today).filter(member_id__in=ids).values_list("member_id", "party_group__name"))
     out = []
     for m in members:
         seen = last_seen.get(m.pk)
@@ -251,6 +275,31 @@ def member_life(village, *, today: datetime.date | None = None, year: int | None
             )
         )
     return out
+
+
+@dataclass
+class BranchLife:
+    """One branch's organisational life as its dashboard's to-do list reads it: this quarter's compliance row and
+    each member's attendance, read together so that they share the members (six queries in all)."""
+
+    compliance: Compliance
+    members: list[MemberLife]
+
+
+def branch_life(village, *, today: datetime.date | None = None) -> BranchLife:
+    """`compliance` for this quarter and `member_life` for one branch (`village` read with its township), sharing
+    the branch's members: the member count the 谈心谈话 column needs is the number of members `member_life` reads."""
+    today = today or clock.today()
+    members = member_life(village, today=today, group_names=False)
+    table = compliance(
+        [village],
+        period="quarter",
+        year=today.year,
+        n=periods.quarter_of(today),
+        today=today,
+        member_counts={village.pk: len(members)},  # the quarter's last day up to today is today: the same members
+    )
+    return BranchLife(compliance=table, members=members)
 
 
 def _max(path):

@@ -264,4 +264,4 @@ def test_list_pages_and_exports_run_a_fixed_number_of_queries(
                 assert client.get(url).status_code == 200, url
 
 
-PINS = {"village": 6, "members": 10, "record-book": 7, "township": 9, "township-xlsx": 9, "themes": 7, "county": 9}
+PINS = {"village": 6, "members": 9, "record-book": 7, "township": 9, "township-xlsx": 9, "themes": 7, "county": 9}

@@ -39,3 +39,14 @@ def test_when_the_server_turns_it_on_it_counts_every_statement(org, secretary_a1
             response = client.get(reverse("village", args=[org.a1.pk]))
     assert response.status_code == 200
     assert int(response[HEADER]) == len(ctx.captured_queries) > 5
+
+
+def test_the_floor_view_is_served_only_by_the_bench_urls(client, db):
+    """The bench's one-query floor view exists in bench.urls (the bench server's URLconf), never in the app's."""
+    assert settings.ROOT_URLCONF == "config.urls"
+    assert client.get("/bench/floor/").status_code == 404
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        response = client.get("/bench/floor/")
+        assert response.status_code == 200
+        assert response.content == b"ok"
+        assert reverse("village", args=[1]) == "/village/1/"  # the app's own pages are still there

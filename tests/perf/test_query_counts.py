@@ -47,7 +47,7 @@ def _summary_post(w) -> dict:
 PAGES = {
     # the dashboards: their figures, and one query per kind of to-do item (工作台, dashboards/todo.py)
     # the branch's and the township's include organisational life's to-do items (the quarter's meetings, at risk)
-    "branch dashboard": Page("secretary_a1", lambda w: reverse("village", args=[w.org.a1.pk]), 31),
+    "branch dashboard": Page("secretary_a1", lambda w: reverse("village", args=[w.org.a1.pk]), 27),
     "village month": Page("secretary_a1", lambda w: reverse("activity:village-month", args=[w.org.a1.pk, MONTH]), 6),
     # the monthly report reads the 党小组会 linked to it (one query)
     "monthly report": Page("secretary_a1", lambda w: reverse("activity:report", args=[w.org.a1_g1.pk, MONTH]), 11),
@@ -82,8 +82,23 @@ PAGES = {
         "township_staff", lambda w: reverse("awards:year", args=[w.year.pk]) + "?kind=excellent_member", 14
     ),
     "admin members with a search": Page(
-        "township_staff", lambda w: reverse("admin:members_partymember_changelist") + "?q=罗紫", 10
+        "township_staff", lambda w: reverse("admin:members_partymember_changelist") + "?q=罗紫", 9
     ),
+    # the pages issue 18 added to the bench: the month-close previews, organisational life, standing, 流动党员, dues
+    "month close preview (branch)": Page(
+        "secretary_a1", lambda w: reverse("activity:village-month-close", args=[w.org.a1.pk, MONTH]), 6
+    ),
+    "month close preview (township)": Page(
+        "township_staff", lambda w: reverse("activity:township-month-close", args=[w.org.ta.pk, MONTH]), 6
+    ),
+    "orglife compliance (township)": Page(
+        "township_staff", lambda w: reverse("orglife:township", args=[w.org.ta.pk, MONTH.year]), 9
+    ),
+    "member standing (branch)": Page("secretary_a1", lambda w: reverse("standing:village", args=[w.org.a1.pk]), 12),
+    "流动党员 and standing (township)": Page(
+        "township_staff", lambda w: reverse("standing:township", args=[w.org.ta.pk]), 10
+    ),
+    "dues book": Page("secretary_a1", lambda w: reverse("dues:book", args=[w.org.a1.pk, MONTH.year]), 11),
     "award report export": Page("township_staff", lambda w: reverse("reports:award-report", args=[w.year.pk]), 11),
     # exports: + the SAVEPOINT and RELEASE of the transaction that reads the rows and records the EXPORT event (nested
     # in the test's transaction; a real request has none)
