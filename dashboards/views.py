@@ -113,6 +113,7 @@ def township(request, pk: int):
     rows = [
         {
             "village": v,
+            "members": v.n_members,
             "groups": completion.get(v.pk, {}).get("groups", 0),
             "cur_done": completion.get(v.pk, {}).get("cur_done", 0),
             "prev_done": completion.get(v.pk, {}).get("prev_done", 0),
@@ -120,7 +121,7 @@ def township(request, pk: int):
             "overdue": concerns.get(v.pk, {}).get("overdue", 0),
             "balance": balances.get(v.pk),
         }
-        for v in villages.order_by("name")
+        for v in villages.annotate(n_members=in_party_count_subquery(today)).order_by("name")
     ]
     return render(
         request,
@@ -128,6 +129,7 @@ def township(request, pk: int):
         {
             "township": t,
             "rows": rows,
+            "members_total": sum(r["members"] for r in rows),  # the villages' counts, so the two always agree
             "warnings": warnings_for(villages),
             "todo": todo_for(request.user, villages, today, township=t, home_url=reverse("township", args=[t.pk])),
             **_shared_figures(villages, today, lambda g: t.report_due_day),
@@ -162,8 +164,13 @@ def county(request, pk: int):
     if not request.user.has_perm("county.read", c):
         raise Http404  # the county overview is the county's page; township staff have their township's
     today = clock.today()
-    townships = townships_for(request.user).filter(county=c).order_by("name")
     villages = villages_for(request.user).filter(township__county=c)
+    townships = (
+        townships_for(request.user)
+        .filter(county=c)
+        .annotate(n_members=in_party_count_subquery(today, through="village__township", villages=villages))
+        .order_by("name")
+    )
     completion, concerns, balances = _township_rows(villages, "township", today)
     village_counts = dict(villages.values_list("township").annotate(n=Count("pk")))
     due_days = {t.pk: t.report_due_day for t in townships}  # already read for the rows
@@ -179,6 +186,7 @@ def county(request, pk: int):
         {
             "township": t,
             "villages": village_counts.get(t.pk, 0),
+            "members": t.n_members,
             "groups": completion.get(t.pk, {}).get("groups", 0),
             "cur_done": completion.get(t.pk, {}).get("cur_done", 0),
             "prev_done": completion.get(t.pk, {}).get("prev_done", 0),

@@ -61,7 +61,10 @@ class PaymentForm(forms.Form):
 
     def __init__(self, *args, village, members=None, frequency: str = "monthly", **kwargs):
         super().__init__(*args, **kwargs)
-        offered = PartyMember.objects.filter(village=village)
+        # Whoever may still owe the branch, less those whose membership is suspended today (停止党籍: no dues).
+        offered = (
+            PartyMember.objects.filter(village=village).with_state_on().exclude(state_on=PartyMember.Status.SUSPENDED)
+        )
         if members is not None:  # a party group's leader: only their group's members
             offered = offered.filter(pk__in=[m.pk for m in members])
             self.fields["received_by"].help_text = "收款的党小组长的姓名。"

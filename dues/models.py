@@ -21,7 +21,7 @@ ZERO = Decimal("0.00")
 
 
 class Category(models.TextChoices):
-    """How a member's dues are assessed (中组部《关于党费收缴、使用和管理的规定》, 2008)."""
+    """How a member's dues are assessed (中组部《关于中国共产党党费收缴、使用和管理的规定》, 2008)."""
 
     EMPLOYED = "employed", "在职（按月工资收入）"
     RETIRED = "retired", "离退休（按月离退休费）"

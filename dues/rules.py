@@ -56,7 +56,7 @@ class TownshipRule:
 DEFAULT_TOWNSHIP_RULE = TownshipRule(valid_from=datetime.date(1900, 1, 1))
 
 
-# The 2008 rules (中组部《关于党费收缴、使用和管理的规定》): the defaults the migration loads.
+# The 2008 rules (中组部《关于中国共产党党费收缴、使用和管理的规定》): the defaults the migration loads.
 RULES_2008 = Rates(
     valid_from=datetime.date(2008, 4, 1),
     income=(

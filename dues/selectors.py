@@ -25,6 +25,7 @@ from dues.models import (
 )
 from groups.models import GroupPost
 from members.models import PartyMember
+from members.standing.selectors import in_party_between, with_changes_in_order
 from township.models import Village
 
 ZERO = rules.ZERO
@@ -94,8 +95,9 @@ def member_months(member: PartyMember) -> tuple[datetime.date, datetime.date | N
 
 
 def is_member_in(member: PartyMember, month: datetime.date) -> bool:
-    first, last = member_months(member)
-    return first <= month and (last is None or month <= last)
+    """Whether the member owes dues for `month`: a member (probationary or full) on some day of it, by the standing
+    history — the month of joining and the month of leaving are owed; a month wholly under 停止党籍 is not."""
+    return in_party_between(member, month, periods.next_month(month))
 
 
 @dataclass
@@ -224,12 +226,15 @@ class Book:
 
 
 def members_in_year(village, year: int) -> list[PartyMember]:
+    """The members who owe dues for some month of the year (two queries). The cached `left_on` only narrows the
+    read; the standing history decides (a year wholly under 停止党籍 owes nothing)."""
     first, last = periods.year_range(year)
-    return list(
+    members = with_changes_in_order(
         PartyMember.objects.filter(village=village, joined_on__lte=last)
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
         .order_by("name", "pk")
     )
+    return [m for m in members if in_party_between(m, first, last + datetime.timedelta(days=1))]
 
 
 def book_for(village, year: int, members: list[PartyMember] | None = None) -> Book:
@@ -556,9 +561,10 @@ def group_of(member: PartyMember, day: datetime.date | None = None):
 
 
 def group_members(party_group, day: datetime.date | None = None) -> list[PartyMember]:
-    """The members of a party group on `day` (today), leader and deputies included, by name (one query)."""
+    """The members of a party group on `day` (today), leader and deputies included, by name, with their standing
+    history (two queries)."""
     ids = GroupPost.objects.on(day or clock.today()).filter(party_group=party_group).values("member_id")
-    return list(PartyMember.objects.filter(pk__in=ids).order_by("name", "pk"))
+    return list(with_changes_in_order(PartyMember.objects.filter(pk__in=ids).order_by("name", "pk")))
 
 
 def group_book(party_group, year: int) -> Book:
@@ -583,9 +589,11 @@ def dues_up_to_date_many(villages, as_of: datetime.date) -> dict[int, tuple[int,
     first = datetime.date(last.year, 1, 1)
     year_first, year_last = periods.year_range(last.year)
     members = list(
-        PartyMember.objects.filter(village__in=[v.pk for v in villages], joined_on__lte=year_last)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=year_first))
-        .order_by("village_id", "name", "pk")
+        with_changes_in_order(
+            PartyMember.objects.filter(village__in=[v.pk for v in villages], joined_on__lte=year_last)
+            .filter(Q(left_on__isnull=True) | Q(left_on__gte=year_first))
+            .order_by("village_id", "name", "pk")
+        )
     )
     members = [m for m in members if is_member_in(m, last)]
     township_ids = {v.township_id for v in villages}

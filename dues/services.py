@@ -37,6 +37,7 @@ from dues.selectors import (
     cents,
     dues_for,
     group_of,
+    is_member_in,
     member_months,
     period_label,
     period_of,
@@ -205,6 +206,9 @@ def payment_record(
         errors["months"] = f"{member.name}已于{member.left_on:%Y年%m月%d日}离开本支部，只能交到{left:%Y年%m月}。"
     elif month_list[-1] > periods.add_months(periods.month_of(today), 12):
         errors["months"] = "预交最多交到一年以后的月份。"
+    elif suspended := [m for m in month_list if not is_member_in(member, m)]:
+        shown = "、".join(f"{m.year}年{m.month}月" for m in suspended)
+        errors["months"] = f"{member.name}{shown}党籍停止，不交纳党费；请只登记其余月份。"
     if errors:
         raise ValidationError(errors)
     book = _locked_book(village)

@@ -45,7 +45,6 @@ def party_groups_with_counts(party_groups: QuerySet[PartyGroup]) -> QuerySet[Par
     )
 
 
-
 def party_groups_with_people(party_groups: QuerySet[PartyGroup]) -> QuerySet[PartyGroup]:
     """Party groups with their counts, `officers` (leader, then deputies by seat) and `covered` (the villager groups
     they cover now, by number) read in two prefetch queries, whatever the number of groups."""
@@ -60,6 +59,7 @@ def party_groups_with_people(party_groups: QuerySet[PartyGroup]) -> QuerySet[Par
         Prefetch("posts", queryset=officers, to_attr="officers"),
         Prefetch("coverages", queryset=covered, to_attr="covered"),
     )
+
 
 def warnings_for(villages: QuerySet[Village], groups=None) -> list[Warning]:
     """Every warning for the given villages, grouped by kind, in village order.
@@ -136,9 +136,9 @@ def _uncovered(villages: QuerySet[Village]) -> QuerySet[VillagerGroup]:
 
 
 def _loose(villages: QuerySet[Village]) -> QuerySet[PartyMember]:
-    """Current members in no party group."""
+    """Members today (by the standing history: not suspended, not left) in no party group."""
     post = GroupPost.objects.filter(member=OuterRef("pk"), ended_on__isnull=True)
-    return PartyMember.objects.filter(village__in=villages, left_on__isnull=True).exclude(Exists(post))
+    return PartyMember.objects.filter(village__in=villages).in_party_on().exclude(Exists(post))
 
 
 def warning_count(villages: QuerySet[Village]) -> int:

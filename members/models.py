@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,9 +16,50 @@ from core import clock, fields, periods
 from core.fields import EncryptedTextField, LookupHashField, lookup_hash
 from members import national
 from members.validators import id_birth_date, id_sex, normalise_id_number, validate_id_number, validate_phone
-from township.models import ConstraintErrorsOnFields, scoped_manager
+from township.models import ConstraintErrorsOnFields, ScopedQuerySet, scoped_manager
 
 ADULT_AGE = 18
+
+
+class PartyMemberQuerySet(ScopedQuerySet):
+    """Party members, with the one answer to "who is a member of the branch on a day", read from the standing
+    history (members.standing): every room that lists, counts or offers members asks here, never `left_on`."""
+
+    scope_path = "village"
+
+    def with_state_on(self, day: datetime.date | None = None) -> PartyMemberQuerySet:
+        """Each member with `state_on`: their standing on `day` (default today), read from the history."""
+        from members.standing.selectors import state_at
+
+        return self.annotate(state_on=state_at(day or clock.today()))
+
+    def in_party_on(self, day: datetime.date | None = None) -> PartyMemberQuerySet:
+        """Members of the branch on `day` (default today): probationary or full that day. Not yet joined, suspended
+        (停止党籍: no dues, no vote, not offered for meetings or posts), transferred out, dead or expelled: not."""
+        from members.standing.selectors import IN_PARTY
+
+        return self.with_state_on(day).filter(state_on__in=IN_PARTY)
+
+    def in_party_during(self, first: datetime.date, last: datetime.date) -> PartyMemberQuerySet:
+        """Members of the branch on some day from `first` to `last` (both included), by the standing history: in
+        party on the first or the last day, or a change within the span that led into party or out of it."""
+        from members.standing.models import StandingChange
+        from members.standing.selectors import IN_PARTY, state_at
+
+        within = StandingChange.objects.filter(member=models.OuterRef("pk"), on__gt=first, on__lte=last)
+        return self.annotate(state_first=state_at(first), state_last=state_at(last)).filter(
+            Q(state_first__in=IN_PARTY)
+            | Q(state_last__in=IN_PARTY)
+            | models.Exists(within.filter(state_after__in=IN_PARTY))
+            | models.Exists(within.filter(state_before__in=IN_PARTY, on__gt=models.OuterRef("joined_on")))
+        )
+
+    def on_roster_on(self, day: datetime.date | None = None) -> PartyMemberQuerySet:
+        """The branch's roster on `day`: its members and those whose membership is suspended (still the branch's,
+        shown as 停止党籍)."""
+        from members.standing.selectors import IN_PARTY
+
+        return self.with_state_on(day).filter(state_on__in=(*IN_PARTY, PartyMember.Status.SUSPENDED))
 
 
 class PartyMember(ConstraintErrorsOnFields, models.Model):
@@ -82,7 +125,7 @@ class PartyMember(ConstraintErrorsOnFields, models.Model):
         "member_left_after_joined": "left_on",
         "member_full_after_joined": "full_member_on",
     }
-    objects = scoped_manager("village")
+    objects = PartyMemberQuerySet.as_manager()
     history = audit_history()
 
     class Meta:

@@ -119,6 +119,27 @@ def join(members, group, on: datetime.date = FOUNDED):
         member_join_group(member=m, party_group=group, started_on=on)
 
 
+def leave(member, on: datetime.date, kind: str = "transfer_out"):
+    """The member leaves the branch on `on` (transferred out by default), through the standing history."""
+    from groups.standing.services import standing_record
+
+    extra = {"organisation": "中共成都市武侯区某党支部", "letter_no": "转字第001号"} if kind == "transfer_out" else {}
+    standing_record(member=member, kind=kind, on=on, decision="支部大会决议", acting_user=None, **extra)
+    member.refresh_from_db()
+    return member
+
+
+def suspend(member, on: datetime.date, restored_on: datetime.date | None = None):
+    """The member's membership is suspended (停止党籍) on `on`, and restored on `restored_on` if given."""
+    from groups.standing.services import standing_record
+
+    standing_record(member=member, kind="suspended", on=on, decision="乡党委批复", acting_user=None)
+    if restored_on is not None:
+        standing_record(member=member, kind="restored", on=restored_on, decision="乡党委批复", acting_user=None)
+    member.refresh_from_db()
+    return member
+
+
 def cover(group, villager_groups, on: datetime.date = FOUNDED):
     for vg in villager_groups:
         coverage_assign(party_group=group, villager_group=vg, started_on=on)

@@ -76,7 +76,7 @@ class ConcernForm(forms.Form):
         )
         self.fields["villager_group"].label_from_instance = lambda vg: vg.name
         self.fields["raised_through"].queryset = (
-            PartyMember.objects.visible_to(user).filter(village=village, left_on__isnull=True).order_by("name", "pk")
+            PartyMember.objects.visible_to(user).filter(village=village).in_party_on().order_by("name", "pk")
         )
 
 

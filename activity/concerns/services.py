@@ -21,6 +21,7 @@ from core.stamp import stamp, user_or_none
 from core.words import day_cn
 from groups.models import VillagerGroup
 from members.models import PartyMember
+from members.standing.selectors import standing_on
 from township.capabilities import require
 from township.models import Village
 
@@ -81,12 +82,12 @@ def concern_record(
         errors["raised_on"] = _("The date cannot be in the future.")
     if villager_group.abolished_on is not None and villager_group.abolished_on <= raised_on:
         errors["villager_group"] = _("This villager group no longer existed on that day.")
-    if (
-        raised_through.village_id == villager_group.village_id
-        and raised_through.left_on is not None
-        and raised_through.left_on < raised_on
-    ):
-        errors["raised_through"] = _("%(who)s had left the branch by that day.") % {"who": raised_through.name}
+    if raised_through.village_id == villager_group.village_id:
+        state = standing_on(raised_through, raised_on)  # the one definition of a member on a day
+        if state == PartyMember.Status.LEFT:
+            errors["raised_through"] = _("%(who)s had left the branch by that day.") % {"who": raised_through.name}
+        elif state == PartyMember.Status.SUSPENDED:
+            errors["raised_through"] = f"{raised_through.name}那天的党籍处于停止状态，请选另一名党员。"
     if not content:
         errors["content"] = _("Write down what was said.")
     relayed_on = None
@@ -223,9 +224,7 @@ def _with_flags(qs: QuerySet[Concern], today: datetime.date) -> QuerySet[Concern
     """Annotate `open` and `overdue` (open and past its due date) so the database can sort by them."""
     return qs.annotate(
         open=Case(When(concern_open(), then=Value(True)), default=Value(False), output_field=BooleanField()),
-        overdue=Case(
-            When(concern_overdue(today), then=Value(True)), default=Value(False), output_field=BooleanField()
-        ),
+        overdue=Case(When(concern_overdue(today), then=Value(True)), default=Value(False), output_field=BooleanField()),
     )
 
 

@@ -9,7 +9,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from appraisal.models import AppraisalYear, BranchAppraisal, GroupScore, RubricItem, SpotCheck
 from appraisal.rules import QUARTERS, group_year_scores
@@ -135,13 +136,18 @@ def review_summaries(rules: AppraisalYear, villages: QuerySet[Village]) -> list[
     is counted on the entitled members (one query)."""
     start, end = year_range(rules.year)
     in_year = Q(members__reviews__year=rules.year)
-    entitled = Q(members__joined_on__lte=end) & (Q(members__left_on__isnull=True) | Q(members__left_on__gte=start))
+    entitled = (
+        PartyMember.objects.filter(village=OuterRef("pk"))
+        .in_party_during(start, end)
+        .order_by()
+        .values("village")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     rows = villages.annotate(
-        entitled=Count("members", filter=entitled, distinct=True),
+        entitled=Coalesce(Subquery(entitled), Value(0)),
         graded=Count("members__reviews", filter=in_year, distinct=True),
-        excellent=Count(
-            "members__reviews", filter=in_year & Q(members__reviews__grade=Grade.EXCELLENT), distinct=True
-        ),
+        excellent=Count("members__reviews", filter=in_year & Q(members__reviews__grade=Grade.EXCELLENT), distinct=True),
     ).order_by("name")
     return [
         ReviewSummary(v, v.graded, v.excellent, excellent_allowed(v.entitled, rules.excellent_share), v.entitled)

@@ -20,7 +20,7 @@ from fractions import Fraction  # noqa: F401 — read from here (the 优秀 shar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -465,11 +465,10 @@ def _check_share(rules: AppraisalYear, grades: Mapping[int, str], entitled: int)
 
 
 def members_in_year(village: Village, year: int) -> QuerySet[PartyMember]:
-    """The branch's members at some time in the year: those the 民主评议 grades."""
+    """The branch's members at some time in the year, by the standing history: those the 民主评议 grades (a year
+    wholly under 停止党籍 is not graded)."""
     start, end = year_range(year)
-    return PartyMember.objects.filter(village=village, joined_on__lte=end).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=start)
-    )
+    return PartyMember.objects.filter(village=village).in_party_during(start, end)
 
 
 @transaction.atomic

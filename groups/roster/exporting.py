@@ -66,10 +66,12 @@ KIND = {"birth_date": "date", "joined_on": "date"} | dict.fromkeys(
 
 
 def roster_rows(villages: QuerySet[Village]):
-    """The current members (not transferred out) of these villages as tuples in FIELDS order, by township, village
+    """The branch's roster today (members.models.PartyMemberQuerySet.on_roster_on: its members, and those whose
+    membership is suspended, marked 停止党籍 in the status column) as tuples in FIELDS order, by township, village
     and name, read in chunks. The member's party group comes from their one active post (a database constraint)."""
     members = (
-        PartyMember.objects.filter(village__in=villages, left_on__isnull=True)
+        PartyMember.objects.filter(village__in=villages)
+        .on_roster_on()
         .annotate(current_post=FilteredRelation("posts", condition=Q(posts__ended_on__isnull=True)))
         .order_by("village__township__name", "village__name", "name", "pk")
         .values_list(*(field for field, _header, _width in FIELDS))

@@ -126,6 +126,7 @@ FLAGS = ("is_former_cadre", "is_old_member", "is_shuangdai")
 KEEP_WHEN_BLANK = ("sex", "birth_date", "phone", "status", "notes", *FLAGS, *NATIONAL_FIELDS)
 # A date's precision is read from its date's cell: the column the reconciliation names when it changes.
 PRECISION_OF = {"joined_on_precision": "joined_on", "full_member_on_precision": "full_member_on"}
+STANDING_SUSPENDED = "停止党籍"  # how the roster exports mark a member whose membership is suspended
 STANDING_NORMAL = "正常"  # 党籍状态: the only standing the import records; changes go through the member's page
 
 SEXES = {"男": Sex.MALE, "男性": Sex.MALE, "女": Sex.FEMALE, "女性": Sex.FEMALE}
@@ -748,13 +749,15 @@ def read_roster(data: bytes, user) -> Plan:
 
 
 def _missing(plan: Plan, rows: list[_Row]) -> list[Missing]:
-    """The current members of the villages the file covers that it does not list (one query)."""
+    """The members on the roster today (suspended ones too) of the villages the file covers that it does not list
+    (one query)."""
     villages = {r.village_id for r in plan.rows if r.village_id}
     if not villages:
         return []
     listed = {lookup_hash(r.get("id_number")) for r in rows if r.get("id_number")}
     members = (
-        PartyMember.objects.filter(village_id__in=villages, left_on__isnull=True)
+        PartyMember.objects.filter(village_id__in=villages)
+        .on_roster_on()
         .order_by("village__name", "name", "pk")
         .values_list("village__name", "name", "id_number", "id_number_hash")
     )

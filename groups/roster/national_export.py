@@ -11,15 +11,16 @@ from __future__ import annotations
 import tempfile
 from typing import BinaryIO
 
-from django.db.models import FilteredRelation, Q, QuerySet
+from django.db.models import FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from core.fields import birth_year, mask_personal
 from core.xlsx import CODE, Col, StreamTable, row_cells, text_value
 from groups.roster.exporting import CHUNK_SIZE, SEX_TEXT, STATUS_TEXT, YES_NO
-from groups.roster.importing import BY_KEY, STANDING_NORMAL
+from groups.roster.importing import BY_KEY, STANDING_NORMAL, STANDING_SUSPENDED
 from members import national
 from members.models import PartyMember
+from members.standing.models import StandingChange
 from township.models import Village
 
 NATIONAL_SHEET = "党员基本信息"
@@ -60,12 +61,22 @@ def branch_name(township: str, village: str) -> str:
 
 
 def national_rows(villages: QuerySet[Village]):
-    """The current members of these villages as tuples in VALUES order, read in chunks (one query)."""
+    """The branch's roster today (its members, and those whose membership is suspended) as tuples in VALUES order
+    and then the member's 党员类别 before a suspension, read in chunks (one query)."""
+    before = (
+        StandingChange.objects.filter(member=OuterRef("pk"), kind=StandingChange.Kind.SUSPENDED)
+        .order_by("-on", "-pk")
+        .values("state_before")[:1]
+    )
     members = (
-        PartyMember.objects.filter(village__in=villages, left_on__isnull=True)
-        .annotate(current_post=FilteredRelation("posts", condition=Q(posts__ended_on__isnull=True)))
+        PartyMember.objects.filter(village__in=villages)
+        .on_roster_on()
+        .annotate(
+            current_post=FilteredRelation("posts", condition=Q(posts__ended_on__isnull=True)),
+            status_before_suspension=Subquery(before),
+        )
         .order_by("village__township__name", "village__name", "name", "pk")
-        .values_list(*VALUES)
+        .values_list(*VALUES, "status_before_suspension")
     )
     return members.iterator(chunk_size=CHUNK_SIZE)
 
@@ -74,7 +85,11 @@ def national_row(ws, row: tuple, *, full: bool) -> list:
     (
         name, sex, ethnicity, id_number, born, education, category, township, village, group, status,
         joined, joined_precision, full_on, full_precision, work_post, phone, address, cadre, old, shuangdai, notes,
+        status_before_suspension,
     ) = row  # fmt: skip
+    suspended = status == PartyMember.Status.SUSPENDED
+    if suspended:  # 党员类别 stays what it was (正式 or 预备); 党籍状态 says 停止党籍
+        status = status_before_suspension or PartyMember.Status.FULL
 
     def personal(field: str, value):
         return value if full else mask_personal(field, value)
@@ -95,7 +110,7 @@ def national_row(ws, row: tuple, *, full: bool) -> list:
         text_value(ws, work_post),
         personal("phone", phone),
         text_value(ws, personal("home_address", address)),
-        STANDING_NORMAL,  # only current members are listed; their standing's history is kept on their pages
+        STANDING_SUSPENDED if suspended else STANDING_NORMAL,  # the history itself is kept on their pages
         YES_NO[cadre],
         YES_NO[old],
         YES_NO[shuangdai],

@@ -189,8 +189,9 @@ def members_on_count(village_ids, day: datetime.date):
     from members.models import PartyMember
 
     return (
-        PartyMember.objects.filter(village_id__in=village_ids, joined_on__lte=day)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+        PartyMember.objects.filter(village_id__in=village_ids)
+        .in_party_on(day)
+        .order_by()
         .values("village_id")
         .annotate(n=Count("pk"))
         .values_list("village_id", "n")

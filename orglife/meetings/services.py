@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from activity.closing import month_closed_reason
 from activity.models import MonthlyReport
@@ -43,10 +43,8 @@ class Mark:
 
 
 def members_on(village, day: datetime.date) -> QuerySet[PartyMember]:
-    """The branch's members on a day: joined by then and not yet left."""
-    return PartyMember.objects.filter(village=village, joined_on__lte=day).filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=day)
-    )
+    """The branch's members on a day, by the standing history: joined by then, not yet left, not suspended."""
+    return PartyMember.objects.filter(village=village).in_party_on(day)
 
 
 def expected_members(*, village, kind: str, day: datetime.date, party_group=None) -> QuerySet[PartyMember]:

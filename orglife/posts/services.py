@@ -16,6 +16,7 @@ from core.stamp import stamp, user_or_none
 from core.words import day_cn
 from groups.models import GroupPost, VillagerGroup
 from members.models import PartyMember
+from members.standing.selectors import standing_on
 from orglife.posts.models import DutyAssignment, DutyCredit, DutyPost
 from township.capabilities import require
 from township.models import Village
@@ -110,8 +111,12 @@ def post_assign(
     errors = _Errors()
     if member.village_id != post.village_id:
         errors.add("member", f"{member.name}不是{post.village.name}党支部的党员：只能安排本支部的党员上岗。")
-    elif member.left_on is not None and member.left_on <= started_on:
-        errors.add("member", f"{member.name}已于{day_cn(member.left_on)}离开本支部。")
+    else:
+        state = standing_on(member, started_on)  # the one definition of a member on a day
+        if state == PartyMember.Status.LEFT:
+            errors.add("member", f"{member.name}{day_cn(started_on)}不是本支部的党员（尚未入党或已离开）。")
+        elif state == PartyMember.Status.SUSPENDED:
+            errors.add("member", f"{member.name}{day_cn(started_on)}的党籍处于停止状态，不能安排上岗。")
     if started_on > clock.today():
         errors.add("started_on", "上岗日期不能晚于今天：上岗之后再登记。")
     if ended_on is not None and ended_on <= started_on:

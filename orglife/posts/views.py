@@ -102,7 +102,7 @@ def _post_page(request, post: DutyPost, form, end_forms=None):
 
 
 def _assign_form(post: DutyPost, data=None) -> AssignForm:
-    members = PartyMember.objects.filter(village_id=post.village_id, left_on__isnull=True).order_by("name", "pk")
+    members = PartyMember.objects.filter(village_id=post.village_id).in_party_on().order_by("name", "pk")
     return AssignForm(data, members=members)
 
 

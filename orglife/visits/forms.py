@@ -115,9 +115,9 @@ class ToConcernForm(forms.Form):
         self.fields["villager_group"].queryset = VillagerGroup.objects.filter(
             village=village, abolished_on__isnull=True
         )
-        self.fields["raised_through"].queryset = PartyMember.objects.filter(
-            village=village, left_on__isnull=True
-        ).order_by("name", "pk")
+        self.fields["raised_through"].queryset = (
+            PartyMember.objects.filter(village=village).in_party_on().order_by("name", "pk")
+        )
 
 
 class ContactPointForm(forms.Form):

@@ -20,6 +20,7 @@ from dues.models import Payment, TownshipDuesRule
 from dues.selectors import is_member_in, schedule_for
 from dues.services import assessment_set, payment_record, remittance_record
 from members.models import PartyMember
+from members.standing.selectors import with_changes_in_order
 from township.models import Township, Village
 
 COUNTY = "嘉陵县"
@@ -60,7 +61,7 @@ def _build(township, actor) -> None:
     villages = list(Village.objects.filter(township=township).order_by("name"))
     special = {}
     for village in villages:
-        members = list(PartyMember.objects.filter(village=village).order_by("name", "pk"))
+        members = list(with_changes_in_order(PartyMember.objects.filter(village=village).order_by("name", "pk")))
         for name, index, category, base in BANDED:
             if village.name == name and index < len(members):
                 special[members[index].pk] = (category, base)

@@ -182,9 +182,10 @@ def _posts(rng: random.Random, township: Township, actor) -> None:
         members = list(
             PartyMember.objects.filter(
                 village=village,
-                left_on__isnull=True,
                 pk__in=GroupPost.objects.current().filter(party_group__village=village).values("member_id"),
-            ).order_by("name", "pk")
+            )
+            .in_party_on()
+            .order_by("name", "pk")
         )
         offices = offices_of(members, today)
         without_office = [m for m in members if not offices[m.pk]]

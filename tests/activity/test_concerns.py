@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from activity.concerns.forms import ConcernForm
 from activity.concerns.services import (
     concern_answer,
     concern_branch_queue,
@@ -18,7 +19,9 @@ from activity.concerns.services import (
 )
 from activity.models import Concern, concern_overdue
 from core import clock
+from groups.standing.services import standing_record
 from tests.clock import EDGE_INSTANTS
+from tests.factories import leave, suspend
 from township.models import Village
 
 Handling = Concern.Handling
@@ -113,12 +116,22 @@ def test_it_refuses_a_member_of_another_village(org):
 
 
 def test_it_refuses_a_member_who_had_left_the_branch(org):
-    member = org.a1_loose
-    member.left_on = ago(30)
-    member.save()
+    member = leave(org.a1_loose, ago(30))
     with pytest.raises(ValidationError) as exc:
         record(org.a1_vgs[0], member)
     assert error_fields(exc) == {"raised_through"}
+
+
+def test_a_suspended_member_is_not_offered_and_is_again_once_restored(org, secretary_a1):
+    member = suspend(org.a1_loose, ago(30))
+    offered = ConcernForm(user=secretary_a1, village=org.a1).fields["raised_through"].queryset
+    assert member not in offered and org.a1_g1_members[0] in offered
+    with pytest.raises(ValidationError) as exc:
+        record(org.a1_vgs[0], member)
+    assert "停止" in " ".join(exc.value.message_dict["raised_through"])
+    standing_record(member=member, kind="restored", on=ago(1), decision="乡党委批复", acting_user=None)
+    assert member in ConcernForm(user=secretary_a1, village=org.a1).fields["raised_through"].queryset
+    record(org.a1_vgs[0], member, days_ago=0)  # a member again from the day of restoration
 
 
 def test_it_refuses_a_concern_raised_in_the_future(org):

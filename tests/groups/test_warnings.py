@@ -19,6 +19,8 @@ from tests.factories import (
     elect,
     grow_township,
     join,
+    leave,
+    suspend,
 )
 from township.models import Village
 
@@ -96,7 +98,8 @@ def test_it_warns_of_more_villager_groups_than_usual(village, township):
 def test_it_warns_of_a_member_in_no_group(village):
     healthy_group(village)
     PartyMemberFactory(village=village, name="外出党员")
-    PartyMemberFactory(village=village, name="已转出党员", left_on=ON)  # left the branch: no warning
+    leave(PartyMemberFactory(village=village, name="已转出党员"), ON)  # left the branch: no warning
+    suspend(PartyMemberFactory(village=village, name="停止党籍党员"), ON)  # not a member today: no warning
     assert kinds(of(village)) == [("member_without_group", "外出党员")]
 
 

@@ -22,7 +22,9 @@ from tests.factories import (
     UserFactory,
     VillageFactory,
     assign,
+    leave,
     make_id_number,
+    suspend,
 )
 from township.models import Assignment
 
@@ -101,10 +103,13 @@ def test_cells_read_as_the_import_template_writes_them(org, secretary_a1, login)
 
 
 def test_members_who_left_are_not_on_the_roster(org, secretary_a1, login):
-    gone = org.a1_loose
-    gone.left_on = datetime.date(2025, 3, 1)
-    gone.save()
+    gone = leave(org.a1_loose, datetime.date(2025, 3, 1))
     assert gone.name not in rows_by_name(workbook(login(secretary_a1).get(URL)))
+
+
+def test_a_suspended_member_stays_on_the_roster_marked_as_such(org, secretary_a1, login):
+    member = suspend(org.a1_g1_members[0], datetime.date(2027, 3, 1))
+    assert rows_by_name(workbook(login(secretary_a1).get(URL)))[member.name]["党员类别"] == "停止党籍"
 
 
 def test_text_that_looks_like_a_formula_stays_text(org, secretary_a1, login):
