@@ -17,6 +17,7 @@ from activity.models import MonthlyReport
 from activity.reports.services import report_for
 from core import clock, periods
 from core.stamp import stamp, user_or_none
+from core.words import day_cn
 from groups.models import GroupPost, PartyGroup
 from members.models import PartyMember
 from orglife.committee.services import committee_members_on
@@ -72,7 +73,8 @@ def month_closed(*, village, party_group, day: datetime.date) -> str | None:
         reports = reports.filter(party_group=party_group)
     statuses = set(reports.values_list("status", flat=True))
     if statuses and statuses == {MonthlyReport.Status.CLOSED}:
-        return f"{month:%Y年%m月}已关闭，不能再补记这个月的会议：请支部先重新打开这个月（写明理由），再登记。"
+        name = f"{month.year}年{month.month}月"
+        return f"{name}已关闭，不能再补记这个月的会议：请支部先重新打开这个月（写明理由），再登记。"
     return None
 
 
@@ -128,7 +130,7 @@ def _check_meeting(
             missing = [name for pk, name in committee.items() if pk not in marked]
             if outside:
                 errors["attendance"] = (
-                    f"{'、'.join(outside)}在{held_on:%Y年%m月%d日}不是支部委员：支委会的应到是当天在任的支部委员，"
+                    f"{'、'.join(outside)}在{day_cn(held_on)}不是支部委员：支委会的应到是当天在任的支部委员，"
                     "请只登记他们的出席情况（委员名单在“支部委员会成员”里改）。"
                 )
             elif missing:
@@ -328,7 +330,7 @@ def meeting_delete_blocker(meeting: Meeting) -> str | None:
     if meeting.report_id is not None:
         report = meeting.report
         return (
-            f"这次会议是{meeting.party_group.name}{report.month:%Y年%m月}月度报告里的党小组会（同一次会议只登记一次），"
+            f"这次会议是{meeting.party_group.name}{report.month.year}年{report.month.month}月月度报告里的党小组会（同一次会议只登记一次），"
             "不能删除：登记有误请点“修改”更正日期、出席和内容。"
         )
     closed = month_closed(village=meeting.village, party_group=meeting.party_group, day=meeting.held_on)

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from audit.submissions import Result, repeat_safe, submit_once
 from core import clock, periods
+from core.words import day_cn
 from groups.models import PartyGroup
 from orglife.committee.services import committee_members_on
 from orglife.meetings import exporting, rules, selectors, services
@@ -128,7 +129,7 @@ def _form_options(v: Village, kind: str, group, day: datetime.date, marked=(), p
         members, expected_ids = committee, {m.pk for m in committee}
         options["fixed"] = True
         options["strangers"] = (
-            f"日期改了：{day:%Y年%m月%d日}在任的支部委员和原来不同，下面已换成当天在任的委员，请核对出席情况后再保存。"
+            f"日期改了：{day_cn(day)}在任的支部委员和原来不同，下面已换成当天在任的委员，请核对出席情况后再保存。"
         )
     else:
         expected = services.expected_members(village=v, kind=kind, day=day, party_group=group)
@@ -307,6 +308,8 @@ def meeting(request, pk: int):
     if not request.user.has_perm("orglife.read", m.village):
         raise PermissionDenied
     rows = list(Attendance.objects.filter(meeting=m).select_related("member").order_by("member__name"))
+    may_write = request.user.has_perm("orglife.write", m.village)
+    closed = services.month_closed(village=m.village, party_group=m.party_group, day=m.held_on) if may_write else None
     changes = [
         (h.history_date, _who(h.history_user), "登记" if h.history_type == "+" else "修改")
         for h in m.history.select_related("history_user").order_by("-history_date", "-history_id")[:5]
@@ -321,7 +324,10 @@ def meeting(request, pk: int):
             "absent": [r for r in rows if r.presence == "absent"],
             "votes": list(m.votes.all()),
             "show_talk": not m.is_talk or selectors.talk_visible(request.user, m),
-            "may_write": request.user.has_perm("orglife.write", m.village),
+            "may_write": may_write,
+            "closed": closed.replace("不能再补记这个月的会议", "这次会议不能再修改或删除").replace("再登记", "再修改")
+            if closed
+            else "",
             "changes": changes,
         },
     )

@@ -103,7 +103,7 @@ def test_a_committee_meeting_expects_the_committee_in_office(org, secretary_a1):
             acting_user=secretary_a1,
             marks=[Mark(member=m, presence=Presence.PRESENT) for m in [*org.a1_g1_members[:3], stranger]],
         )
-    assert f"{stranger.name}在2027年06月10日不是支部委员" in exc.value.message_dict["attendance"][0]
+    assert f"{stranger.name}在2027年6月10日不是支部委员" in exc.value.message_dict["attendance"][0]
     with pytest.raises(ValidationError) as exc:
         meeting_record(
             village=org.a1,
