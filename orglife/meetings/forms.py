@@ -83,7 +83,9 @@ class MeetingForm(forms.Form):
             for m in self.members:
                 name = f"p_{m.pk}"
                 default = Presence.PRESENT if m.pk in expected_ids else NOT_EXPECTED
-                tag = "（预备党员）" if m.status == PartyMember.Status.PROBATIONARY else ""
+                tags = [getattr(m, "post_label", "")]
+                tags.append("预备党员" if m.status == PartyMember.Status.PROBATIONARY else "")
+                tag = f"（{'，'.join(filter(None, tags))}）" if any(tags) else ""
                 self.fields[name] = forms.ChoiceField(
                     label=f"{m.name}{tag}", choices=choices, initial=default, required=False
                 )

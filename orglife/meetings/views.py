@@ -21,7 +21,7 @@ from audit.submissions import Result, repeat_safe, submit_once
 from core import clock, periods
 from core.words import day_cn
 from groups.models import PartyGroup
-from orglife.committee.services import committee_members_on
+from orglife.committee.services import committee_on
 from orglife.meetings import exporting, rules, selectors, services
 from orglife.meetings.forms import (
     NOT_EXPECTED,
@@ -118,13 +118,22 @@ def _posted_day(request, default: datetime.date) -> datetime.date:
         return default
 
 
+def _committee_members(v: Village, day: datetime.date) -> list:
+    """The committee in office on `day`, the secretary first, each member once with their posts in `post_label`."""
+    members: dict[int, object] = {}
+    for seat in committee_on(v, day):
+        member = members.setdefault(seat.member_id, seat.member)
+        member.post_label = "、".join(filter(None, [getattr(member, "post_label", ""), seat.get_post_display()]))
+    return list(members.values())
+
+
 def _form_options(v: Village, kind: str, group, day: datetime.date, marked=(), people=()) -> dict:
     """Who the attendance offers and expects on `day`: a party group's members for its 党小组会; a 支委会's committee
     in office (all expected, when the branch has recorded its committee); else the branch, all expected. `marked`
     and `people`: the members already marked on a recorded meeting and its host, recorder or the one talked with,
     offered even if they have left since."""
     options: dict = {"kind": kind}
-    committee = list(committee_members_on(v, day)) if kind == Kind.COMMITTEE else []
+    committee = _committee_members(v, day) if kind == Kind.COMMITTEE else []
     if committee:
         members, expected_ids = committee, {m.pk for m in committee}
         options["fixed"] = True

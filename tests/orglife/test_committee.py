@@ -128,6 +128,7 @@ def test_the_committee_form_lists_and_ticks_the_committee_of_the_day(org, secret
         assert (f'name="p_{m.pk}"' in page) == (m in in_office)
     assert page.count('<option value="present" selected>') == 2
     assert "不应到" not in page
+    assert f"{in_office[0].name}（书记）" in page and f"{in_office[1].name}（组织委员）" in page
     data = {"held_on": DAY.isoformat(), "topic": "研究本月工作", "study_hours": "0"}
     data |= {f"p_{m.pk}": "present" for m in in_office}
     data[f"p_{in_office[1].pk}"] = "absent:personal"
