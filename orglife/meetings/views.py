@@ -110,7 +110,9 @@ def village(request, pk: int, year: int):
 
 
 def _posted_day(request, default: datetime.date) -> datetime.date:
-    """The meeting date the form was sent with (the attendance offered follows it), else `default`."""
+    """The meeting date the form was sent with, else `default`: a 支委会's attendance follows the committee in office
+    that day (other meetings offer the members of the day the form was opened, so a date moved back refuses no one
+    the form showed)."""
     raw = request.POST.get("held_on", "") if request.method == "POST" else ""
     try:
         return datetime.date.fromisoformat(raw)
@@ -171,7 +173,7 @@ def meeting_new(request, pk: int, kind: str):
         if group.village_id != v.pk:
             raise Http404
     today = clock.today()
-    options = _form_options(v, kind, group, _posted_day(request, today))
+    options = _form_options(v, kind, group, _posted_day(request, today) if kind == Kind.COMMITTEE else today)
     if request.method == "POST":
         form = MeetingForm(request.POST, **options)
         if form.is_valid():
@@ -235,7 +237,7 @@ def meeting_edit(request, pk: int):
     v, kind = m.village, m.kind
     rows = list(Attendance.objects.filter(meeting=m).select_related("member").order_by("member__name"))
     people = [p for p in (m.host, m.recorder, m.talk_with) if p is not None]
-    day = _posted_day(request, m.held_on)
+    day = _posted_day(request, m.held_on) if kind == Kind.COMMITTEE else m.held_on
     options = _form_options(v, kind, m.party_group, day, marked=[a.member for a in rows], people=people)
     meeting_url = reverse("orglife:meeting", args=[m.pk])
     if request.method == "POST":

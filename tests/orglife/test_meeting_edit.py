@@ -258,3 +258,16 @@ def test_a_left_member_stays_on_the_correction_form(org, secretary_a1, login):
     PartyMember.objects.filter(pk=gone.pk).update(left_on=DAY - datetime.timedelta(days=1))
     page = login(secretary_a1).get(reverse("orglife:meeting-edit", args=[m.pk])).content.decode()
     assert f'name="p_{gone.pk}"' in page
+
+
+def test_moving_the_date_back_refuses_no_one_the_form_showed(org, secretary_a1, login):
+    """A member who joined after the date typed was on the form (opened today): the meeting is saved, not refused
+    as a stranger."""
+    newcomer = org.a1_g1_members[0]
+    PartyMember.objects.filter(pk=newcomer.pk).update(joined_on=DAY)
+    client = login(secretary_a1)
+    url = reverse("orglife:meeting-new", args=[org.a1.pk, "lecture"])
+    assert f'name="p_{newcomer.pk}"' in client.get(url).content.decode()
+    data = {"held_on": "2027-06-01", "topic": "党课", "study_hours": "4", f"p_{newcomer.pk}": "present"}
+    assert client.post(url, data).status_code == 302
+    assert Meeting.objects.get().held_on == datetime.date(2027, 6, 1)
