@@ -239,7 +239,9 @@ def meeting_update(
     are recounted and refused when they would exceed the members now attending. Each change is kept in the history
     with who made it and when."""
     require(acting_user, "orglife.write", meeting.village)
-    meeting = Meeting.objects.select_for_update().select_related("village", "party_group").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("village", "party_group").get(pk=meeting.pk)
+    )
     village, kind = meeting.village, meeting.kind
     marks = [] if kind == Kind.TALK else list(marks)
     errors = _check_meeting(
@@ -344,7 +346,11 @@ def meeting_delete(*, meeting: Meeting, reason: str, acting_user) -> None:
     """Delete a meeting recorded by mistake, with its attendance and votes; the reason is kept in the history with
     who deleted it and when. A 党小组会 its monthly report counts, or a meeting of a closed month, stays."""
     require(acting_user, "orglife.write", meeting.village)
-    meeting = Meeting.objects.select_for_update().select_related("village", "party_group", "report").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("village", "party_group", "report")
+        .get(pk=meeting.pk)
+    )
     reason = (reason or "").strip()
     blocker = meeting_delete_blocker(meeting)
     if blocker:
