@@ -11,6 +11,7 @@ only, and the admin (and its change history) would show them to the township.
 from django.contrib import admin
 from django.db.models import Count, Q
 
+from orglife.committee.models import CommitteeSeat
 from orglife.meetings.models import Attendance, Kind, Meeting, MonthlyTheme, OrgLifeSettings, Presence, Vote
 from orglife.posts.models import DutyAssignment, DutyCredit, DutyPost
 from orglife.visits.models import ContactPoint, Visit, VisitProblem
@@ -174,3 +175,13 @@ class DutyAssignmentAdmin(ReadOnlyAdmin):
     @admin.display(description="村党支部", ordering="post__village__name")
     def village(self, obj):
         return obj.post.village
+
+
+@admin.register(CommitteeSeat)
+class CommitteeSeatAdmin(ReadOnlyAdmin):
+    list_display = ["village", "post", "member", "started_on", "ended_on", "recorded_by"]
+    list_filter = ["village__township", "village", "post"]
+    list_select_related = ["member", "village", "recorded_by"]
+    search_fields = ["village__name", "member__name"]
+    readonly_fields = list_display
+    fields = readonly_fields

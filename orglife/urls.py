@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("orglife.meetings.urls")),
     path("visits/", include("orglife.visits.urls")),
     path("posts/", include("orglife.posts.urls")),
+    path("committee/", include("orglife.committee.urls")),
 ]

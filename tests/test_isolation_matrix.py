@@ -25,6 +25,7 @@ from dues.services import assessment_set, payment_record, remittance_record
 from groups.ledger.services import decision_record, fund_entry_post
 from members.away.services import away_record
 from members.models import AnnualReview
+from orglife.committee.services import committee_seat_add
 from orglife.meetings.services import Mark, meeting_record, vote_record
 from orglife.posts.services import duty_credit, post_assign, post_define
 from orglife.visits.services import contact_point_assign, visit_record
@@ -91,6 +92,10 @@ OBJECT_URLS = {
     "orglife:members": lambda o: reverse("orglife:members", args=[o.org.a1.pk]),
     "orglife:meeting": lambda o: reverse("orglife:meeting", args=[o.meeting.pk]),
     "orglife:vote-new": lambda o: reverse("orglife:vote-new", args=[o.meeting.pk]),
+    "orglife:meeting-edit": lambda o: reverse("orglife:meeting-edit", args=[o.meeting.pk]),
+    "orglife:meeting-delete": lambda o: reverse("orglife:meeting-delete", args=[o.meeting.pk]),
+    "orglife:committee": lambda o: reverse("orglife:committee", args=[o.org.a1.pk]),
+    "orglife:committee-seat-end": lambda o: reverse("orglife:committee-seat-end", args=[o.committee_seat.pk]),
     "orglife:county": lambda o: reverse("orglife:county", args=[o.org.county.pk, MONTH.year]),
     "standing:village": lambda o: reverse("standing:village", args=[o.org.a1.pk]),
     "standing:member": lambda o: reverse("standing:member", args=[o.org.a1_g1_members[0].pk]),
@@ -232,6 +237,10 @@ PAYLOAD = {
     "workplace": "越权",
     "since": TODAY.isoformat(),
     "returned_on": TODAY.isoformat(),
+    "topic": "越权修改会议",
+    "study_hours": "1",
+    "post": "member",
+    "ended_on": TODAY.isoformat(),
 }
 SECRET = ("罗紫机耕道", "罗紫一二社党小组", "罗紫党员1", "罗紫河堰", "罗紫会议记录不全")
 
@@ -353,6 +362,9 @@ def a1(org, secretary_a1, township_staff):
     )
     o.dues_remittance = remittance_record(
         village=org.a1, period_start=MONTH, remitted_on=MONTH + datetime.timedelta(days=40), acting_user=secretary_a1
+    )
+    o.committee_seat = committee_seat_add(
+        village=org.a1, member=org.a1_g1_members[0], post="secretary", started_on=MONTH, acting_user=secretary_a1
     )
     o.meeting = meeting_record(
         village=org.a1,

@@ -47,12 +47,28 @@ class MeetingForm(forms.Form):
         label="计入学时", min_value=0, max_value=24, decimal_places=1, help_text="参加者每人计入的学习学时。"
     )
 
-    def __init__(self, *args, kind: str, members, expected_ids: set[int], **kwargs):
+    def __init__(
+        self,
+        *args,
+        kind: str,
+        members,
+        expected_ids: set[int],
+        people=None,
+        fixed: bool = False,
+        strangers: str = "",
+        **kwargs,
+    ):
+        """`members`: whose attendance is asked; `people`: who may host, record or be talked with (the members by
+        default); `fixed`: everyone offered is expected (a 支委会: the committee in office), so 不应到 is not offered;
+        `strangers`: what to say when the attendance names someone not offered."""
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.members = list(members)
+        self.strangers = strangers or "出席名单里有不是本支部的党员：请只登记本支部党员的出席情况。"
+        choices = [c for c in MARK_CHOICES if c[0] != NOT_EXPECTED] if fixed else MARK_CHOICES
+        people = self.members if people is None else people
         for name in ("host", "recorder", "talk_with"):
-            self.fields[name].queryset = PartyMember.objects.filter(pk__in=[m.pk for m in self.members])
+            self.fields[name].queryset = PartyMember.objects.filter(pk__in=[m.pk for m in people]).order_by("name")
         if kind == Kind.TALK:
             self.fields["host"].label = "谈话人"
             self.fields["host"].required = True
@@ -67,9 +83,11 @@ class MeetingForm(forms.Form):
             for m in self.members:
                 name = f"p_{m.pk}"
                 default = Presence.PRESENT if m.pk in expected_ids else NOT_EXPECTED
-                tag = "（预备党员）" if m.status == PartyMember.Status.PROBATIONARY else ""
+                tags = [getattr(m, "post_label", "")]
+                tags.append("预备党员" if m.status == PartyMember.Status.PROBATIONARY else "")
+                tag = f"（{'，'.join(filter(None, tags))}）" if any(tags) else ""
                 self.fields[name] = forms.ChoiceField(
-                    label=f"{m.name}{tag}", choices=MARK_CHOICES, initial=default, required=False
+                    label=f"{m.name}{tag}", choices=choices, initial=default, required=False
                 )
                 self.mark_fields.append(name)
 
@@ -84,7 +102,7 @@ class MeetingForm(forms.Form):
         offered = {f"p_{m.pk}" for m in self.members}
         strangers = [k for k in self.data if k.startswith("p_") and k not in offered]
         if strangers:
-            self.add_error(None, "出席名单里有不是本支部的党员：请只登记本支部党员的出席情况。")
+            self.add_error(None, self.strangers)
         held_on = data.get("held_on")
         if isinstance(held_on, datetime.date) and held_on > clock.today():
             self.add_error("held_on", "会议日期不能晚于今天：请填已经开过的会议的日期。")
@@ -106,6 +124,23 @@ class MeetingForm(forms.Form):
         data = {k: v for k, v in self.cleaned_data.items() if k not in self.mark_fields}
         data["marks"] = self.marks()
         return data
+
+
+def mark_of(attendance) -> str:
+    """The attendance select's value for a recorded attendance row."""
+    if attendance.presence == Presence.ABSENT:
+        return f"absent:{attendance.reason}"
+    return attendance.presence
+
+
+class DeleteForm(forms.Form):
+    reason = forms.CharField(
+        label="删除理由",
+        max_length=90,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="如：重复登记、日期记错已另行登记。理由和删除人、删除时间一起留档。",
+        error_messages={"required": "请写明删除的理由。", "max_length": "理由请写在90个字以内。"},
+    )
 
 
 class VoteForm(forms.Form):

@@ -27,11 +27,12 @@ def with_counts(meetings):
 
 
 def meetings_of(village, year: int):
+    """The branch's meetings of the year, the latest first (named here: a counted query drops the model's ordering)."""
     first, last = periods.year_range(year)
     return list(
-        with_counts(Meeting.objects.filter(village=village, held_on__range=(first, last))).select_related(
-            "party_group", "host", "talk_with", "theme"
-        )
+        with_counts(Meeting.objects.filter(village=village, held_on__range=(first, last)))
+        .select_related("party_group", "host", "talk_with", "theme")
+        .order_by("-held_on", "-pk")
     )
 
 

@@ -16,9 +16,11 @@ from activity.closing import month_closed_reason
 from activity.models import MonthlyReport
 from activity.reports.services import report_for
 from core import clock, periods
-from core.stamp import user_or_none
+from core.stamp import stamp, user_or_none
+from core.words import day_cn
 from groups.models import GroupPost, PartyGroup
 from members.models import PartyMember
+from orglife.committee.services import committee_members_on
 from orglife.meetings import rules
 from orglife.meetings.models import (
     AbsenceReason,
@@ -69,7 +71,8 @@ def month_closed(*, village, party_group, day: datetime.date) -> str | None:
         reports = reports.filter(party_group=party_group)
     statuses = set(reports.values_list("status", flat=True))
     if statuses and statuses == {MonthlyReport.Status.CLOSED}:
-        return f"{month:%Y年%m月}已关闭，不能再补记这个月的会议：请支部先重新打开这个月（写明理由），再登记。"
+        name = f"{month.year}年{month.month}月"
+        return f"{name}已关闭，不能再补记这个月的会议：请支部先重新打开这个月（写明理由），再登记。"
     return None
 
 
@@ -77,6 +80,60 @@ def _check_people(village, errors: dict, **people) -> None:
     for field, member in people.items():
         if member is not None and member.village_id != village.pk:
             errors[field] = f"{member.name}不是本支部的党员：请从本支部党员中选择。"
+
+
+def _check_meeting(
+    *,
+    village,
+    kind: str,
+    held_on: datetime.date,
+    party_group,
+    host,
+    recorder,
+    talk_with,
+    marks: list[Mark],
+    backfill: bool,
+) -> dict[str, str]:
+    """The rules a meeting's fields and attendance follow, recorded or corrected: errors keyed by the form's fields."""
+    errors: dict[str, str] = {}
+    if held_on > clock.today():
+        errors["held_on"] = "会议日期不能晚于今天：请填已经开过的会议的日期。"
+    elif not backfill:
+        closed = month_closed(village=village, party_group=party_group, day=held_on)
+        if closed:
+            errors["held_on"] = closed
+    if party_group is not None and party_group.village_id != village.pk:
+        errors["party_group"] = "这个党小组不属于本支部：请从本支部的党小组中选择。"
+    if kind == Kind.GROUP and party_group is None:
+        errors["party_group"] = "党小组会要选是哪个党小组开的。"
+    _check_people(village, errors, host=host, recorder=recorder, talk_with=talk_with)
+    if kind == Kind.TALK:
+        if host is None:
+            errors["host"] = "请选择谈话人。"
+        if talk_with is None:
+            errors["talk_with"] = "请选择谈话对象。"
+        elif host is not None and talk_with.pk == host.pk:
+            errors["talk_with"] = "谈心谈话是两个人之间的：谈话对象不能是谈话人自己，请另选一名党员。"
+    foreign = [m.member.name for m in marks if m.member.village_id != village.pk]
+    if foreign:
+        errors["attendance"] = f"{'、'.join(foreign)}不是本支部的党员，不能登记出席：请只登记本支部党员。"
+    no_reason = [m.member.name for m in marks if m.presence == Presence.ABSENT and not m.reason]
+    if no_reason:
+        errors["attendance"] = f"请为缺席的{'、'.join(no_reason)}选择缺席原因（病假、外出务工、事假或其他）。"
+    if kind == Kind.COMMITTEE and "attendance" not in errors and "held_on" not in errors:
+        committee = {m.pk: m.name for m in committee_members_on(village, held_on)}
+        if committee:  # a branch that has recorded its committee: 应到 is the committee in office that day
+            marked = {m.member.pk for m in marks}
+            outside = [m.member.name for m in marks if m.member.pk not in committee]
+            missing = [name for pk, name in committee.items() if pk not in marked]
+            if outside:
+                errors["attendance"] = (
+                    f"{'、'.join(outside)}在{day_cn(held_on)}不是支部委员：支委会的应到是当天在任的支部委员，"
+                    "请只登记他们的出席情况（委员名单在“支部委员会成员”里改）。"
+                )
+            elif missing:
+                errors["attendance"] = f"支部委员{'、'.join(missing)}还没有出席情况：请给每位在任委员选出席或缺席原因。"
+    return errors
 
 
 @transaction.atomic
@@ -100,37 +157,24 @@ def meeting_record(
 ) -> Meeting:
     """Record one meeting (or 谈心谈话) with its attendance; 应到 is the members marked, 实到 those present or remote.
     A 主题党日 links to the township's theme of its month; a 党小组会 to its group's monthly report (entered once).
+    A 支委会 of a branch that has recorded its committee expects exactly the committee in office that day.
     `backfill` lets a system action (no acting user: the demo builder, an import run on the server) record meetings
     of months already closed; a person never can."""
     require(acting_user, "orglife.write", village)
     if backfill and acting_user is not None:
         raise PermissionDenied
-    errors: dict[str, str] = {}
-    if held_on > clock.today():
-        errors["held_on"] = "会议日期不能晚于今天：请填已经开过的会议的日期。"
-    elif not backfill:
-        closed = month_closed(village=village, party_group=party_group, day=held_on)
-        if closed:
-            errors["held_on"] = closed
-    if party_group is not None and party_group.village_id != village.pk:
-        errors["party_group"] = "这个党小组不属于本支部：请从本支部的党小组中选择。"
-    if kind == Kind.GROUP and party_group is None:
-        errors["party_group"] = "党小组会要选是哪个党小组开的。"
-    _check_people(village, errors, host=host, recorder=recorder, talk_with=talk_with)
-    if kind == Kind.TALK:
-        if host is None:
-            errors["host"] = "请选择谈话人。"
-        if talk_with is None:
-            errors["talk_with"] = "请选择谈话对象。"
-        elif host is not None and talk_with.pk == host.pk:
-            errors["talk_with"] = "谈心谈话是两个人之间的：谈话对象不能是谈话人自己，请另选一名党员。"
-        marks = []
-    foreign = [m.member.name for m in marks if m.member.village_id != village.pk]
-    if foreign:
-        errors["attendance"] = f"{'、'.join(foreign)}不是本支部的党员，不能登记出席：请只登记本支部党员。"
-    no_reason = [m.member.name for m in marks if m.presence == Presence.ABSENT and not m.reason]
-    if no_reason:
-        errors["attendance"] = f"请为缺席的{'、'.join(no_reason)}选择缺席原因（病假、外出务工、事假或其他）。"
+    marks = [] if kind == Kind.TALK else list(marks)
+    errors = _check_meeting(
+        village=village,
+        kind=kind,
+        held_on=held_on,
+        party_group=party_group,
+        host=host,
+        recorder=recorder,
+        talk_with=talk_with,
+        marks=marks,
+        backfill=backfill,
+    )
     if errors:
         raise ValidationError(errors)
     theme = None
@@ -170,6 +214,153 @@ def meeting_record(
         for m in marks
     )
     return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    meeting: Meeting,
+    held_on: datetime.date,
+    topic: str,
+    acting_user,
+    place: str = "",
+    host: PartyMember | None = None,
+    recorder: PartyMember | None = None,
+    talk_with: PartyMember | None = None,
+    content: str = "",
+    decisions: str = "",
+    study_hours: Decimal | None = None,
+    marks: list[Mark] = (),
+) -> Meeting:
+    """Correct a recorded meeting's fields and attendance under the rules it was recorded by: neither its old nor its
+    new date may lie in a closed month or the future. 应到/实到 follow the new attendance; the votes of a 党员大会
+    are recounted and refused when they would exceed the members now attending. Each change is kept in the history
+    with who made it and when."""
+    require(acting_user, "orglife.write", meeting.village)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("village", "party_group").get(pk=meeting.pk)
+    )
+    village, kind = meeting.village, meeting.kind
+    marks = [] if kind == Kind.TALK else list(marks)
+    errors = _check_meeting(
+        village=village,
+        kind=kind,
+        held_on=held_on,
+        party_group=meeting.party_group,
+        host=host,
+        recorder=recorder,
+        talk_with=talk_with,
+        marks=marks,
+        backfill=False,
+    )
+    closed = month_closed(village=village, party_group=meeting.party_group, day=meeting.held_on)
+    if closed and "held_on" not in errors:
+        errors["held_on"] = closed.replace("补记", "修改").replace("再登记", "再修改")
+    if errors:
+        raise ValidationError(errors)
+    month = periods.month_of(held_on)
+    if kind == Kind.THEME_DAY and periods.month_of(meeting.held_on) != month:
+        meeting.theme = MonthlyTheme.objects.filter(township_id=village.township_id, month=month).first()
+    if kind == Kind.GROUP and periods.month_of(meeting.held_on) != month:
+        meeting.report = MonthlyReport.objects.filter(party_group=meeting.party_group, month=month).first()
+        if meeting.report is None:
+            meeting.report = report_for(party_group=meeting.party_group, month=held_on, acting_user=acting_user)
+    for name, value in {
+        "held_on": held_on,
+        "place": place,
+        "host": host,
+        "recorder": recorder,
+        "talk_with": talk_with if kind == Kind.TALK else None,
+        "topic": topic,
+        "content": content,
+        "decisions": decisions,
+        "study_hours": meeting.study_hours if study_hours is None else study_hours,
+    }.items():
+        setattr(meeting, name, value)
+    meeting.full_clean()
+    stamp(meeting, acting_user).save()
+    _attendance_set(meeting, marks, acting_user)
+    _votes_recount(meeting, acting_user)
+    return meeting
+
+
+def _attendance_set(meeting: Meeting, marks: list[Mark], acting_user) -> None:
+    """Make the meeting's attendance rows say what `marks` says, row by row so the history keeps each change."""
+    rows = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
+    wanted = {m.member.pk: m for m in marks}
+    for member_id, row in rows.items():
+        if member_id not in wanted:
+            stamp(row, acting_user).delete()
+    for member_id, mark in wanted.items():
+        reason = mark.reason if mark.presence == Presence.ABSENT else ""
+        row = rows.get(member_id)
+        if row is None:
+            row = Attendance(meeting=meeting, member=mark.member)
+        elif (row.presence, row.reason) == (mark.presence, reason):
+            continue
+        row.presence, row.reason = mark.presence, reason
+        stamp(row, acting_user).save()
+
+
+def _votes_recount(meeting: Meeting, acting_user) -> None:
+    """Recount the votes of a 党员大会 against its corrected attendance; more votes than attending are refused."""
+    votes = list(Vote.objects.filter(meeting=meeting))
+    if not votes:
+        return
+    entitled, attending = vote_counts(meeting)
+    over = [v for v in votes if v.votes_for + v.votes_against + v.abstaining > attending]
+    if over:
+        names = "、".join(f"“{v.subject}”{v.votes_for + v.votes_against + v.abstaining}票" for v in over)
+        raise ValidationError(
+            {
+                "attendance": f"改后到会的有表决权党员只有{attending}人，少于已登记的表决票数（{names}）："
+                "请核对出席情况（预备党员没有表决权）。"
+            }
+        )
+    for v in votes:
+        valid = rules.vote_valid(entitled=entitled, attending=attending)
+        if (v.entitled, v.attending, v.is_valid) != (entitled, attending, valid):
+            v.entitled, v.attending, v.is_valid = entitled, attending, valid
+            stamp(v, acting_user).save()
+
+
+def meeting_delete_blocker(meeting: Meeting) -> str | None:
+    """Why a meeting may not be deleted, with what to do instead, or None: a 党小组会 its monthly report counts, or
+    a meeting of a closed month."""
+    if meeting.report_id is not None:
+        report = meeting.report
+        return (
+            f"这次会议是{meeting.party_group.name}{report.month.year}年{report.month.month}月月度报告里的党小组会（同一次会议只登记一次），"
+            "不能删除：登记有误请点“修改”更正日期、出席和内容。"
+        )
+    closed = month_closed(village=meeting.village, party_group=meeting.party_group, day=meeting.held_on)
+    if closed:
+        return closed.replace("补记", "删除").replace("再登记", "再删除")
+    return None
+
+
+@transaction.atomic
+def meeting_delete(*, meeting: Meeting, reason: str, acting_user) -> None:
+    """Delete a meeting recorded by mistake, with its attendance and votes; the reason is kept in the history with
+    who deleted it and when. A 党小组会 its monthly report counts, or a meeting of a closed month, stays."""
+    require(acting_user, "orglife.write", meeting.village)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("village", "party_group", "report")
+        .get(pk=meeting.pk)
+    )
+    reason = (reason or "").strip()
+    blocker = meeting_delete_blocker(meeting)
+    if blocker:
+        raise ValidationError({"reason": blocker})
+    if len(reason) < 4:
+        raise ValidationError({"reason": "请写明删除的理由（至少4个字），如：重复登记、日期记错已另行登记。"})
+    note = f"删除：{reason}"[:100]
+    for row in [*Attendance.objects.filter(meeting=meeting), *Vote.objects.filter(meeting=meeting)]:
+        row._change_reason = note
+        stamp(row, acting_user).delete()
+    meeting._change_reason = note
+    stamp(meeting, acting_user).delete()
 
 
 def vote_counts(meeting: Meeting) -> tuple[int, int]:
@@ -241,4 +432,13 @@ def theme_publish(*, township, month: datetime.date, title: str, materials: str 
     return theme
 
 
-__all__ = ["AbsenceReason", "Mark", "meeting_record", "vote_record", "settings_save", "theme_publish"]
+__all__ = [
+    "AbsenceReason",
+    "Mark",
+    "meeting_delete",
+    "meeting_record",
+    "meeting_update",
+    "settings_save",
+    "theme_publish",
+    "vote_record",
+]

@@ -8,6 +8,8 @@ reach, reading needs `orglife.read`, recording `orglife.write`, the township's s
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -17,10 +19,20 @@ from django.urls import reverse
 
 from audit.submissions import Result, repeat_safe, submit_once
 from core import clock, periods
+from core.words import day_cn
 from groups.models import PartyGroup
+from orglife.committee.services import committee_on
 from orglife.meetings import exporting, rules, selectors, services
-from orglife.meetings.forms import MeetingForm, SettingsForm, ThemeForm, VoteForm
-from orglife.meetings.models import Attendance, Kind, Meeting, MonthlyTheme
+from orglife.meetings.forms import (
+    NOT_EXPECTED,
+    DeleteForm,
+    MeetingForm,
+    SettingsForm,
+    ThemeForm,
+    VoteForm,
+    mark_of,
+)
+from orglife.meetings.models import Attendance, Kind, Meeting, MonthlyTheme, Presence
 from township.models import County, Township, Village
 from township.scoping import assignment_of, get_visible_or_404, townships_for, villages_for
 
@@ -97,6 +109,54 @@ def village(request, pk: int, year: int):
     )
 
 
+def _posted_day(request, default: datetime.date) -> datetime.date:
+    """The meeting date the form was sent with, else `default`: a 支委会's attendance follows the committee in office
+    that day (other meetings offer the members of the day the form was opened, so a date moved back refuses no one
+    the form showed)."""
+    raw = request.POST.get("held_on", "") if request.method == "POST" else ""
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        return default
+
+
+def _committee_members(v: Village, day: datetime.date) -> list:
+    """The committee in office on `day`, the secretary first, each member once with their posts in `post_label`."""
+    members: dict[int, object] = {}
+    for seat in committee_on(v, day):
+        member = members.setdefault(seat.member_id, seat.member)
+        member.post_label = "、".join(filter(None, [getattr(member, "post_label", ""), seat.get_post_display()]))
+    return list(members.values())
+
+
+def _form_options(v: Village, kind: str, group, day: datetime.date, marked=(), people=()) -> dict:
+    """Who the attendance offers and expects on `day`: a party group's members for its 党小组会; a 支委会's committee
+    in office (all expected, when the branch has recorded its committee); else the branch, all expected. `marked`
+    and `people`: the members already marked on a recorded meeting and its host, recorder or the one talked with,
+    offered even if they have left since."""
+    options: dict = {"kind": kind}
+    committee = _committee_members(v, day) if kind == Kind.COMMITTEE else []
+    if committee:
+        members, expected_ids = committee, {m.pk for m in committee}
+        options["fixed"] = True
+        options["strangers"] = (
+            f"日期改了：{day_cn(day)}在任的支部委员和原来不同，下面已换成当天在任的委员，请核对出席情况后再保存。"
+        )
+    else:
+        expected = services.expected_members(village=v, kind=kind, day=day, party_group=group)
+        expected_ids = set(expected.values_list("pk", flat=True))
+        members = list(expected if kind == Kind.GROUP else services.members_on(v, day).order_by("name", "pk"))
+        if kind == Kind.COMMITTEE:
+            expected_ids = set()
+    known = {m.pk for m in members}
+    members += [m for m in marked if m.pk not in known and not options.get("fixed")]
+    everyone = list(services.members_on(v, day).order_by("name", "pk"))
+    options["people"] = everyone + [m for m in [*marked, *people] if m.pk not in {p.pk for p in everyone}]
+    options["members"] = members
+    options["expected_ids"] = expected_ids
+    return options
+
+
 @login_required
 @repeat_safe
 def meeting_new(request, pk: int, kind: str):
@@ -113,14 +173,7 @@ def meeting_new(request, pk: int, kind: str):
         if group.village_id != v.pk:
             raise Http404
     today = clock.today()
-    members = services.members_on(v, today).order_by("name", "pk")
-    expected = services.expected_members(village=v, kind=kind, day=today, party_group=group)
-    expected_ids = set(expected.values_list("pk", flat=True))
-    if kind == Kind.GROUP:
-        members = expected
-    if kind == Kind.COMMITTEE:
-        expected_ids = set()
-    options = {"kind": kind, "members": members, "expected_ids": expected_ids}
+    options = _form_options(v, kind, group, _posted_day(request, today) if kind == Kind.COMMITTEE else today)
     if request.method == "POST":
         form = MeetingForm(request.POST, **options)
         if form.is_valid():
@@ -153,8 +206,104 @@ def meeting_new(request, pk: int, kind: str):
             "kind_label": Kind(kind).label,
             "group": group,
             "this_year": today.year,
+            "committee_fixed": options.get("fixed", False),
         },
     )
+
+
+def _meeting_to_write(request, pk: int) -> Meeting:
+    """A meeting the person may correct or delete: in their reach (else 404), with `orglife.write` on its branch;
+    a 谈心谈话 only by those who may read its contents (403 otherwise)."""
+    m = get_visible_or_404(
+        Meeting,
+        request.user,
+        pk=pk,
+        shape=lambda qs: selectors.with_counts(qs).select_related(
+            "village__township", "party_group", "host", "recorder", "talk_with", "report"
+        ),
+    )
+    if not request.user.has_perm("orglife.write", m.village):
+        raise PermissionDenied
+    if m.is_talk and not selectors.talk_visible(request.user, m):
+        raise PermissionDenied
+    return m
+
+
+@login_required
+@repeat_safe
+def meeting_edit(request, pk: int):
+    """Correct a recorded meeting and its attendance, on the same form it was recorded with."""
+    m = _meeting_to_write(request, pk)
+    v, kind = m.village, m.kind
+    rows = list(Attendance.objects.filter(meeting=m).select_related("member").order_by("member__name"))
+    people = [p for p in (m.host, m.recorder, m.talk_with) if p is not None]
+    day = _posted_day(request, m.held_on) if kind == Kind.COMMITTEE else m.held_on
+    options = _form_options(v, kind, m.party_group, day, marked=[a.member for a in rows], people=people)
+    meeting_url = reverse("orglife:meeting", args=[m.pk])
+    if request.method == "POST":
+        form = MeetingForm(request.POST, **options)
+        if form.is_valid():
+
+            def save() -> Result:
+                services.meeting_update(meeting=m, acting_user=request.user, **form.service_data())
+                return Result(meeting_url, f"已修改{m.get_kind_display()}的记录。")
+
+            try:
+                return submit_once(request, save, check_url=meeting_url)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+    else:
+        initial = {name: getattr(m, name) for name in MeetingForm.base_fields if hasattr(m, name)}
+        marked = {a.member_id: mark_of(a) for a in rows}
+        unmarked = Presence.PRESENT if options.get("fixed") else NOT_EXPECTED
+        initial |= {f"p_{member.pk}": marked.get(member.pk, unmarked) for member in options["members"]}
+        form = MeetingForm(initial=initial, **options)
+    closed = services.month_closed(village=v, party_group=m.party_group, day=m.held_on)
+    return render(
+        request,
+        "orglife/meetings/meeting_form.html",
+        {
+            "village": v,
+            "form": form,
+            "kind": kind,
+            "kind_label": m.get_kind_display(),
+            "group": m.party_group,
+            "this_year": m.held_on.year,
+            "m": m,
+            "closed": closed.replace("补记", "修改").replace("再登记", "再修改") if closed else "",
+            "committee_fixed": options.get("fixed", False),
+        },
+    )
+
+
+@login_required
+@repeat_safe
+def meeting_delete(request, pk: int):
+    """Delete a meeting recorded by mistake: a page asks first and takes the reason (GET), its button deletes
+    (POST). A 党小组会 its monthly report counts, or a meeting of a closed month, cannot be deleted: the page says
+    why and what to do."""
+    m = _meeting_to_write(request, pk)
+    blocker = services.meeting_delete_blocker(m)
+    form = DeleteForm(request.POST or None)
+    if request.method == "POST" and not blocker and form.is_valid():
+        village_url = reverse("orglife:village", args=[m.village_id, m.held_on.year])
+
+        def delete() -> Result:
+            label = f"{m.get_kind_display()}（{m.held_on:%m月%d日}）"
+            services.meeting_delete(meeting=m, reason=form.cleaned_data["reason"], acting_user=request.user)
+            return Result(village_url, f"已删除{label}，删除理由已留档。")
+
+        try:
+            return submit_once(request, delete, check_url=village_url)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+    return render(request, "orglife/meetings/meeting_delete.html", {"m": m, "form": form, "blocker": blocker})
+
+
+def _who(user) -> str:
+    if user is None:
+        return "系统"
+    return user.get_full_name() or user.username
 
 
 @login_required
@@ -170,6 +319,12 @@ def meeting(request, pk: int):
     if not request.user.has_perm("orglife.read", m.village):
         raise PermissionDenied
     rows = list(Attendance.objects.filter(meeting=m).select_related("member").order_by("member__name"))
+    may_write = request.user.has_perm("orglife.write", m.village)
+    closed = services.month_closed(village=m.village, party_group=m.party_group, day=m.held_on) if may_write else None
+    changes = [
+        (h.history_date, _who(h.history_user), "登记" if h.history_type == "+" else "修改")
+        for h in m.history.select_related("history_user").order_by("-history_date", "-history_id")[:5]
+    ]
     return render(
         request,
         "orglife/meetings/meeting.html",
@@ -180,7 +335,11 @@ def meeting(request, pk: int):
             "absent": [r for r in rows if r.presence == "absent"],
             "votes": list(m.votes.all()),
             "show_talk": not m.is_talk or selectors.talk_visible(request.user, m),
-            "may_write": request.user.has_perm("orglife.write", m.village),
+            "may_write": may_write,
+            "closed": closed.replace("不能再补记这个月的会议", "这次会议不能再修改或删除").replace("再登记", "再修改")
+            if closed
+            else "",
+            "changes": changes,
         },
     )
 

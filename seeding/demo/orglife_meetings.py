@@ -5,7 +5,9 @@ Every branch holds its monthly 支委会 and 主题党日, each party group its 
 quarter and a 组织生活会 once. The gaps the township should see: two branches (MISSING_ASSEMBLY) held no 党员大会 in
 the last complete quarter; a handful of members working in cities (REMOTE) attend remotely; three members are at risk
 (AT_RISK: two without attendance for three and four months, listed for a 谈心谈话, one for seven months without an
-accepted reason, flagged for the branch committee). Running it again changes nothing.
+accepted reason, flagged for the branch committee). Every branch of the county has a committee (书记, 组织委员,
+宣传委员: the branch's secretary and the next two members by name) in office for the whole year, so its 支委会
+expects the committee. Running it again changes nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from django.db import transaction
 from core import clock, periods
 from groups.models import GroupPost, PartyGroup
 from members.models import PartyMember
+from orglife.committee.models import CommitteeSeat
+from orglife.committee.services import committee_members_on, committee_seat_add
 from orglife.meetings.models import Kind, Meeting, Presence
 from orglife.meetings.services import Mark, meeting_record, members_on, theme_publish
 from township.models import Township, Village
@@ -36,11 +40,34 @@ def already_built() -> bool:
 
 
 def build(actor=None) -> None:
+    with transaction.atomic():
+        build_committees()
     township = Township.objects.filter(name=SURVEYED, county__name=COUNTY).first()
     if township is None or already_built():
         return
     with transaction.atomic():
         _build(township)
+
+
+def committee_start(today: datetime.date) -> datetime.date:
+    """The demo committees' term begins with the first month of the demo's meetings."""
+    return periods.add_months(periods.previous_month(periods.month_of(today)), -11)
+
+
+def build_committees() -> None:
+    """Each branch of the demo county without a committee gets one: its secretary (by name, else the first member)
+    as 书记, the next two members by name as 组织委员 and 宣传委员, in office since the demo year began."""
+    start = committee_start(clock.today())
+    posts = [CommitteeSeat.Post.SECRETARY, CommitteeSeat.Post.ORGANISATION, CommitteeSeat.Post.PUBLICITY]
+    has_committee = CommitteeSeat.objects.values("village_id")
+    for v in Village.objects.filter(township__county__name=COUNTY).exclude(pk__in=has_committee).order_by("pk"):
+        members = list(members_on(v, start).order_by("name", "pk"))
+        secretary = next((m for m in members if m.name == v.secretary_name), members[0] if members else None)
+        if secretary is None:
+            continue
+        others = [m for m in members if m.pk != secretary.pk][:2]
+        for post, member in zip(posts, [secretary, *others], strict=False):
+            committee_seat_add(village=v, member=member, post=post, started_on=start, acting_user=None)
 
 
 def last_complete_quarter(today: datetime.date) -> tuple[int, int]:
@@ -110,7 +137,9 @@ def _build(township) -> None:
                     **extra,
                 )
 
-            hold(Kind.COMMITTEE, month.replace(day=5), members[:3], "研究本月支部工作")
+            committee_day = month.replace(day=5)
+            committee = list(committee_members_on(v, committee_day)) or members[:3]
+            hold(Kind.COMMITTEE, committee_day, committee, "研究本月支部工作")
             hold(Kind.THEME_DAY, month.replace(day=10), members, "主题党日活动")
             for g in groups:
                 if not periods.overlaps(g.established_on, g.dissolved_on, *periods.month_range(month)):
