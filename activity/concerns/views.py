@@ -22,6 +22,7 @@ from activity.concerns.services import concern_answer, concern_record, concern_r
 from activity.models import Concern, concern_open, concern_overdue
 from audit.submissions import Result, repeat_safe, submit_once
 from core import clock
+from core.words import day_cn
 from township.models import Village
 from township.scoping import Role, get_visible_or_404, role_of, villages_for
 
@@ -155,7 +156,7 @@ def _saved_message(concern: Concern) -> str:
         return _("The concern is recorded. Answer it on this page once it is dealt with.")
     return _("The concern is recorded (%(to)s); the answer is due by %(d)s.") % {
         "to": concern.get_handling_display(),
-        "d": concern.due_on.strftime("%Y-%m-%d"),
+        "d": day_cn(concern.due_on),
     }
 
 
@@ -215,7 +216,7 @@ def concern_relay_view(request, pk: int):
             relayed = concern_relay(concern=concern, acting_user=request.user, **form.cleaned_data)
             done = _("Done: %(to)s; the answer is due by %(d)s.") % {
                 "to": relayed.get_handling_display(),
-                "d": relayed.due_on.strftime("%Y-%m-%d"),
+                "d": day_cn(relayed.due_on),
             }
             return Result(reverse("concerns:detail", args=[relayed.pk]), done)
 

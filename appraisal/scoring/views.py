@@ -43,6 +43,7 @@ from appraisal.scoring.forms import (
 from audit.events import Action, record
 from audit.submissions import Result, repeat_safe, submit_once
 from core import clock, periods
+from core.words import day_cn
 from core.xlsx import draft_filename, xlsx_response
 from groups.models import PartyGroup
 from township.models import Township, Village
@@ -408,7 +409,7 @@ def spot_check_new(request, pk: int):
                 url = reverse("appraisal:spot-check", args=[check.pk])
                 if check.rectification:
                     text = _("The spot check is recorded, with a rectification notice due by %(d)s.") % {
-                        "d": check.rectify_by.strftime("%Y-%m-%d")
+                        "d": day_cn(check.rectify_by)
                     }
                     return Result(url, text, messages.WARNING)
                 return Result(url, _("The spot check is recorded."))

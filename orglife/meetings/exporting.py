@@ -7,6 +7,7 @@ from io import BytesIO
 
 from openpyxl import Workbook
 
+from core.words import day_cn
 from core.xlsx import Col, PrintTable, xlsx_response
 from orglife.meetings import selectors
 from orglife.meetings.models import Attendance, Kind, Meeting
@@ -63,7 +64,7 @@ def record_book(village, year: int, *, user=None) -> bytes:
         remote = [a.member.name for a in attendance if a.presence == "remote"]
         absent = [f"{a.member.name}（{a.get_reason_display()}）" for a in attendance if a.presence == "absent"]
         t.add(["会议类型", m.get_kind_display()])
-        t.add(["日期", f"{m.held_on:%Y年%m月%d日}"])
+        t.add(["日期", day_cn(m.held_on)])
         t.add(["地点", m.place])
         t.add(["主持人", m.host.name if m.host else ""])
         t.add(["记录人", m.recorder.name if m.recorder else ""])

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.db.models.lookups import LessThanOrEqual
 
 from audit.history import audit_history
+from core.words import day_cn, month_cn
 from township.models import ConstraintErrorsOnFields, ScopedQuerySet, scoped_manager
 
 
@@ -127,7 +128,7 @@ class Meeting(ConstraintErrorsOnFields, models.Model):
         indexes = [models.Index(fields=["village", "held_on"], name="meeting_village_day_idx")]
 
     def __str__(self) -> str:
-        return f"{self.held_on:%Y年%m月%d日} {self.get_kind_display()}"
+        return f"{day_cn(self.held_on)} {self.get_kind_display()}"
 
     @property
     def is_talk(self) -> bool:
@@ -268,4 +269,4 @@ class MonthlyTheme(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y年%m月}：{self.title}"
+        return f"{month_cn(self.month)}：{self.title}"

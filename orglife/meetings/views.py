@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from audit.submissions import Result, repeat_safe, submit_once
 from core import clock, periods
-from core.words import day_cn
+from core.words import day_cn, month_cn
 from groups.models import PartyGroup
 from orglife.committee.services import committee_on
 from orglife.meetings import exporting, rules, selectors, services
@@ -183,7 +183,7 @@ def meeting_new(request, pk: int, kind: str):
                 m = services.meeting_record(
                     village=v, kind=kind, party_group=group, acting_user=request.user, **form.service_data()
                 )
-                text = f"已登记{m.get_kind_display()}（{m.held_on:%m月%d日}）。"
+                text = f"已登记{m.get_kind_display()}（{m.held_on.month}月{m.held_on.day}日）。"
                 return Result(reverse("orglife:meeting", args=[m.pk]), text)
 
             try:
@@ -289,7 +289,7 @@ def meeting_delete(request, pk: int):
         village_url = reverse("orglife:village", args=[m.village_id, m.held_on.year])
 
         def delete() -> Result:
-            label = f"{m.get_kind_display()}（{m.held_on:%m月%d日}）"
+            label = f"{m.get_kind_display()}（{m.held_on.month}月{m.held_on.day}日）"
             services.meeting_delete(meeting=m, reason=form.cleaned_data["reason"], acting_user=request.user)
             return Result(village_url, f"已删除{label}，删除理由已留档。")
 
@@ -498,7 +498,7 @@ def themes(request, pk: int):
 
                 def save() -> Result:
                     theme = services.theme_publish(township=t, acting_user=request.user, **form.cleaned_data)
-                    return Result(here, f"已发布{theme.month:%Y年%m月}的主题党日主题。")
+                    return Result(here, f"已发布{month_cn(theme.month)}的主题党日主题。")
 
                 try:
                     return submit_once(request, save, check_url=here)
