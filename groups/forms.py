@@ -86,7 +86,7 @@ GROUP_SIZE = {"max_value": f"一个党小组不会超过{MAX_GROUP_VOTES}名党�
 class ElectionForm(forms.Form):
     """The election page: date and attendance; one row per member of the group follows (CandidateForm)."""
 
-    held_on = forms.DateField(label=_("held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("held on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     members_present = forms.IntegerField(
         label=_("members present"), min_value=0, max_value=MAX_GROUP_VOTES, error_messages=GROUP_SIZE
     )

@@ -10,7 +10,7 @@ from members.models import PartyMember
 from members.standing.models import ReviewHandling
 from members.validators import normalise_phone, validate_phone
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the form a date field reads
 
 
 class ChineseBlank:

@@ -296,3 +296,12 @@ def test_a_refused_change_is_answered_beside_its_field_with_what_was_typed(org, 
     form = response.context["change_form"]
     assert "介绍信编号" in str(form.errors["letter_no"])
     assert "中共成都市武侯区某社区委员会" in response.content.decode()
+
+
+def test_the_date_field_shows_the_day_the_counts_are_for(org, secretary_a1, login):
+    """The field a secretary changes starts at the day counted (a date field reads only 2027-06-15), not empty."""
+    client = login(secretary_a1)
+    page = client.get(reverse("standing:village", args=[org.a1.pk])).content.decode()
+    assert f'value="{TODAY.isoformat()}"' in page and "2027年6月15日" in page
+    page = client.get(reverse("standing:village", args=[org.a1.pk]), {"on": "2027-03-01"}).content.decode()
+    assert 'value="2027-03-01"' in page and "2027年3月1日" in page
