@@ -265,3 +265,19 @@ def test_list_pages_and_exports_run_a_fixed_number_of_queries(
 
 
 PINS = {"village": 6, "members": 9, "record-book": 7, "township": 9, "township-xlsx": 9, "themes": 7, "county": 9}
+
+
+def test_the_years_page_folds_its_meetings_by_month_with_the_latest_month_open(org, secretary_a1, login):
+    assembly(org, secretary_a1, day=datetime.date(2027, 3, 20))
+    assembly(org, secretary_a1, day=datetime.date(2027, 6, 10))
+    page = login(secretary_a1).get(reverse("orglife:village", args=[org.a1.pk, 2027])).content.decode()
+    june, march = page.index("2027年6月</strong>"), page.index("2027年3月</strong>")
+    assert june < march  # the latest month first
+    folds = page.split('<details class="card month-meetings"')[1:]
+    assert len(folds) == 2 and folds[0].startswith(" open>") and not folds[1].startswith(" open")
+    assert "6月10日" in folds[0] and "3月20日" in folds[1]
+
+
+def test_a_year_without_meetings_says_so(org, secretary_a1, login):
+    page = login(secretary_a1).get(reverse("orglife:village", args=[org.a1.pk, 2027])).content.decode()
+    assert "2027年还没有登记会议。" in page
