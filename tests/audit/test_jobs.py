@@ -312,5 +312,3 @@ def test_a_village_or_township_roster_is_still_downloaded_at_once(org, township_
 def test_no_worker_is_needed_inline():
     with pytest.raises(Exception, match="JOBS_BACKEND"):
         call_command("run_jobs", "--batch", stdout=io.StringIO())
-
-
