@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_tasks",  # Django 6's tasks API (django.tasks) for Django 5.2
-    "django_tasks_db",  # its database backend: the job queue is a table, `make worker` runs the jobs
+    "core.tasks_app.TasksDatabaseConfig",  # django_tasks_db: the job queue is a table, `make worker` runs the jobs
     # The rooms, lowest first: each imports only the ones above it in this list (`lint-imports` holds the order).
     "core",
     "audit",
