@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_ENV := DEBUG=False SECRET_KEY=tests-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz \
 	FIELD_ENCRYPTION_KEYS=dGVzdHMtb25seS1rZXktMDEyMzQ1Njc4OWFiY2RlZmc= FIELD_HASH_KEY=tests-only-hash-key
 
-.PHONY: run serve test lint audit lock messages backup restore bench clean-venv newcomer-time
+.PHONY: run serve worker test lint audit lock messages backup restore bench clean-venv newcomer-time
 
 # Make the venv and reinstall whenever pyproject.toml or the lock changes: exactly the locked versions
 # (requirements.lock), checked against pyproject.toml's bounds in the same resolution (a conflict stops the install).
@@ -52,6 +52,11 @@ serve: $(VENV)/.installed .env
 	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-False} CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-False} \
 	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False} \
 	$(BIN)/gunicorn config.wsgi --workers $(WEB_CONCURRENCY) --timeout $${GUNICORN_TIMEOUT:-120} --bind $${BIND:-127.0.0.1:8000} --access-logfile -
+
+# The job worker beside `make serve` (exports made off the request, audit/jobs.py): same environment, same database.
+# Run one or more (on any machine that reaches the database); each job is claimed by exactly one.
+worker: $(VENV)/.installed .env
+	DEBUG=False JOBS_BACKEND=database DB_STATEMENT_TIMEOUT_MS=0 $(BIN)/python manage.py run_jobs
 
 # ruff, then the import contract (pyproject's [tool.importlinter]): a room imports only the rooms below it.
 lint: $(VENV)/.installed

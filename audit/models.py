@@ -97,3 +97,52 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.path}"
+
+
+class Job(models.Model):
+    """Long work run off the request by the worker (`audit.jobs`): who asked for what, how far it got, and its file.
+
+    The file is kept encrypted in Django storage (never in a temporary folder) under `file`, which is set only in the
+    same update that marks the job done, so a worker killed while writing leaves no file anyone can download. Only the
+    person who asked may download it, and only while their reach (`scope`) is still the one the file was made for.
+    `manage.py cleanup_personal_data` removes jobs and their files after a day.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    id = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name="申请人")
+    kind = models.CharField("类别", max_length=40)
+    scope = models.CharField("范围", max_length=60, help_text="申请时的可见范围，如 county:3；变了就不能再下载")
+    title = models.CharField("名称", max_length=200)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    rows_done = models.PositiveIntegerField("已处理行数", default=0)
+    rows_total = models.PositiveIntegerField("总行数", null=True, blank=True)
+    error = models.CharField("失败原因", max_length=500, blank=True)
+    file = models.CharField("文件", max_length=300, blank=True)
+    filename = models.CharField("下载文件名", max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField("运行次数", default=0)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近进度时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        indexes = [
+            models.Index(fields=["user", "kind", "-created_at"], name="audit_job_user_kind_idx"),
+            models.Index(fields=["state", "heartbeat_at"], name="audit_job_state_beat_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state="done") | models.Q(file=""), name="audit_job_file_only_when_done"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.get_state_display()}）"

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",  # Django 6's tasks API (django.tasks) for Django 5.2
+    "core.tasks_app.TasksDatabaseConfig",  # django_tasks_db: the job queue is a table, `make worker` runs the jobs
     # The rooms, lowest first: each imports only the ones above it in this list (`lint-imports` holds the order).
     "core",
     "audit",
@@ -377,3 +379,23 @@ if REPLICA_DATABASE_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
     MIDDLEWARE = [*MIDDLEWARE, "config.replica.ReadOnlyPagesOnReplicaMiddleware"]
+
+# --- long work off the request: jobs (issue 18, audit/jobs.py) ---
+# JOBS_BACKEND=database: a job is a row in the database (django-tasks' DatabaseBackend), run by `make worker`
+# (`manage.py run_jobs`); the default on PostgreSQL. JOBS_BACKEND=inline: the job runs in the request that starts it
+# (django-tasks' ImmediateBackend); the default on SQLite, so `make run` needs no worker, and the tests' setting.
+JOBS_BACKEND = env.str(
+    "JOBS_BACKEND", default="inline" if DATABASES["default"]["ENGINE"].endswith("sqlite3") else "database"
+)
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "inline": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[JOBS_BACKEND]
+    }
+}
+# A running job whose worker has not reported progress for this long is taken as dead (killed, the machine restarted):
+# it is queued again (at most JOB_MAX_ATTEMPTS runs in all), else it fails and offers 重试.
+JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=120)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)

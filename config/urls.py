@@ -32,6 +32,7 @@ urlpatterns = [
     path("roster/", include("groups.roster.urls")),
     path("standing/", include("groups.standing.urls")),
     path("audit/", include("audit.urls")),
+    path("jobs/", include("audit.job_urls")),
     path("admin/", admin.site.urls),
 ]
 

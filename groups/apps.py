@@ -12,6 +12,9 @@ class GroupsConfig(AppConfig):
         from groups.ledger.append_only import drop_balance_triggers, reinstall_after_migrate
         from groups.ledger.guards import grant_app_role_after_migrate
         from groups.roster import checks  # noqa: F401 (registers the defusedxml check for roster uploads)
+        from groups.roster.jobs import register_kinds
+
+        register_kinds()  # the roster as a job (audit/jobs.py)
 
         pre_migrate.connect(drop_balance_triggers, sender=self, dispatch_uid="groups-ledger-balances")
         post_migrate.connect(reinstall_after_migrate, sender=self, dispatch_uid="groups-ledger-append-only")

@@ -72,6 +72,14 @@ def pytest_report_header(config):
     return f"clock: tests run at {TEST_NOW.isoformat()} (TEST_NOW)"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Files the app keeps in Django storage (job files) go to a temporary folder, never the checkout's media/."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
 @pytest.fixture
 def now() -> datetime.datetime:
     """The instant the test starts at: TEST_NOW. Parametrise `now` to run a test at other instants."""

@@ -20,9 +20,11 @@ from activity.models import Concern, Project
 from activity.reports.services import activity_save, report_for
 from appraisal.awards.services import award_decide, award_nominate, recommend_to_county, year_start_nominating
 from appraisal.scoring.services import appraisal_year_open, spot_check_record
+from audit.jobs import job_start
 from core import clock, periods
 from dues.services import assessment_set, payment_record, remittance_record
 from groups.ledger.services import decision_record, fund_entry_post
+from groups.roster.jobs import ROSTER
 from members.away.services import away_record
 from members.models import AnnualReview
 from orglife.committee.services import committee_seat_add
@@ -35,6 +37,10 @@ MONTH = periods.add_months(periods.month_of(TODAY), -2)  # a past month, open fo
 
 # name → (how to build the URL from the A1 objects)
 OBJECT_URLS = {
+    # a roster made as a job by A1's secretary: only theirs (tests/audit/test_jobs.py)
+    "jobs:job": lambda o: reverse("jobs:job", args=[o.job.pk]),
+    "jobs:download": lambda o: reverse("jobs:download", args=[o.job.pk]),
+    "jobs:retry": lambda o: reverse("jobs:retry", args=[o.job.pk]),
     "village": lambda o: reverse("village", args=[o.org.a1.pk]),
     "township": lambda o: reverse("township", args=[o.org.ta.pk]),
     "county": lambda o: reverse("county", args=[o.org.county.pk]),
@@ -181,6 +187,7 @@ LIST_URLS = {
     "roster:import-confirm",
     "roster:roster",
     "roster:national",
+    "roster:roster-job",
     "dues:index",
     "orglife:index",
     "orglife:visit-index",
@@ -326,6 +333,7 @@ def a1(org, secretary_a1, township_staff):
         village=org.a1, villager_group=o.vg, party_group=org.a1_g1, name="罗紫河堰整治", started_on=TODAY
     )
     o.year = appraisal_year_open(township=org.ta, year=TODAY.year - 1, acting_user=None)
+    o.job = job_start(user=secretary_a1, kind=ROSTER)
     o.spot_check = spot_check_record(
         year=o.year,
         party_group=org.a1_g1,

@@ -97,6 +97,7 @@ PAGE_CAPABILITY = {
     "reports:award-report": "awards.report",
     "roster:roster": "members.read",
     "roster:national": "members.read",
+    "roster:roster-job": "members.read",  # a county's or everyone's roster: the download link leads there
     "roster:import": "members.write",
     "roster:import-template": "members.write",
     "audit:events": "audit.read",
@@ -170,6 +171,9 @@ FLOW_STEPS = {
     "accounts:unlock": "offered on the lockout page (the person is locked out, not signed in)",
     "roster:import-preview": "shown after uploading a roster file",
     "roster:import-confirm": "the preview's confirm button (after uploading a file)",
+    "jobs:job": "a job's progress page, shown after its start button (tests/audit/test_jobs.py)",
+    "jobs:download": "offered on a finished job's page (tests/audit/test_jobs.py)",
+    "jobs:retry": "offered on a failed job's page (tests/audit/test_jobs.py)",
     "appraisal:branches-refresh": "offered on the branches page only while a branch's figures are out of date",
     "dues:payment": "a payment's receipt, linked from the dues book once a payment is recorded (none in this world)",
     "dues:payment-reverse": "offered on a payment's receipt (none in this world)",

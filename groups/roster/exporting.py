@@ -12,6 +12,7 @@ the import template's, so the sheet reads like the rosters the township already 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from typing import BinaryIO
 
 from django.db.models import FilteredRelation, Q, QuerySet
@@ -25,8 +26,10 @@ from core.xlsx import CODE, Col, StreamTable, row_cells, text_value
 from groups.roster.importing import BY_KEY, DATA_SHEET
 from members.models import PartyMember, mask_id_number, mask_phone
 from township.models import Village
+from township.scoping import Role, assignment_of
 
 CHUNK_SIZE = 2000
+PROGRESS_ROWS = 500
 Sex, Status = PartyMember.Sex, PartyMember.Status
 SEX_TEXT = {Sex.MALE: "男", Sex.FEMALE: "女"}  # the words the import reads back
 STATUS_TEXT = {Status.FULL: "正式", Status.PROBATIONARY: "预备", Status.SUSPENDED: "停止党籍"}
@@ -103,8 +106,16 @@ def sheet_row(ws, row: tuple) -> list:
     return values
 
 
-def roster_write(villages: QuerySet[Village], stream: BinaryIO, *, title: str = "") -> int:
+def roster_count(villages: QuerySet[Village]) -> int:
+    """How many rows `roster_rows` gives: the total a job's progress bar counts towards."""
+    return PartyMember.objects.filter(village__in=villages, left_on__isnull=True).count()
+
+
+def roster_write(
+    villages: QuerySet[Village], stream: BinaryIO, *, title: str = "", progress: Callable[[int], None] | None = None
+) -> int:
     """Write the roster of these villages to `stream` as .xlsx; returns the number of members written.
+    `progress(rows written)` is called after every PROGRESS_ROWS rows (a job's progress bar).
 
     Printed, it has the title (the place and 党员名册), the date made, the headers on every page, one page wide."""
     wb = Workbook(write_only=True)
@@ -119,6 +130,8 @@ def roster_write(villages: QuerySet[Village], stream: BinaryIO, *, title: str = 
     for row in roster_rows(villages):
         table.add(sheet_row(ws, row))
         count += 1
+        if progress is not None and count % PROGRESS_ROWS == 0:
+            progress(count)
     table.line(f"合计：共 {count} 人")
     table.signatures()
     table.finish()
@@ -146,3 +159,38 @@ def roster_filename(scope_name: str) -> str:
         "scope": scope_name,
         "day": clock.today().isoformat(),
     }
+
+
+def roster_scope_name(user) -> str | None:
+    """What the person's roster covers (their village, township or county; everything for the administrator), or
+    None for someone with no roster (group leaders, accounts without a scope)."""
+    if not user.has_perm("members.read"):
+        return None
+    if user.is_superuser:
+        return _("All townships")
+    a = assignment_of(user)
+    place = {Role.COUNTY_VIEWER: a.county, Role.TOWNSHIP_STAFF: a.township, Role.BRANCH_SECRETARY: a.village}[a.role]
+    if a.role == Role.BRANCH_SECRETARY:  # 金溪乡罗紫村: a file handed on says whose village it is
+        return f"{a.village.township.name}{place.name}"
+    return place.name
+
+
+def roster_scope_key(user) -> str | None:
+    """What the person's roster covers as a key ("all", "county:3", "township:7", "village:12"), kept with a roster
+    made as a job: the file is theirs to download only while this is still their scope."""
+    if roster_scope_name(user) is None:
+        return None
+    if user.is_superuser:
+        return "all"
+    a = assignment_of(user)
+    place_id = {
+        Role.COUNTY_VIEWER: a.county_id,
+        Role.TOWNSHIP_STAFF: a.township_id,
+        Role.BRANCH_SECRETARY: a.village_id,
+    }
+    return f"{a.role}:{place_id[a.role]}"
+
+
+def roster_is_large(user) -> bool:
+    """A county's or the whole system's roster (tens of thousands of rows): made as a job, off the request."""
+    return user.is_superuser or getattr(assignment_of(user), "role", None) == Role.COUNTY_VIEWER

@@ -11,5 +11,6 @@ urlpatterns = [
     path("import/preview/", views.import_preview, name="import-preview"),
     path("import/confirm/", views.import_confirm, name="import-confirm"),
     path("roster.xlsx", views.roster_xlsx, name="roster"),
+    path("roster/", views.roster_job, name="roster-job"),
     path("national.xlsx", views.national_xlsx, name="national"),
 ]

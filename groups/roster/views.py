@@ -18,12 +18,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.events import Action, record
+from audit.job_views import job_started
+from audit.models import Job
 from audit.submissions import Result, repeat_safe, submit_once
 from core import clock
 from core.uploads import upload_refused
 from core.xlsx import XLSX_CONTENT_TYPE, xlsx_response
 from groups.models import PendingImport
-from groups.roster.exporting import roster_file, roster_filename
+from groups.roster.exporting import (
+    roster_file,
+    roster_filename,
+    roster_is_large,
+    roster_scope_key,
+    roster_scope_name,
+)
 from groups.roster.forms import ImportForm
 from groups.roster.importing import (
     EVERYTHING,
@@ -36,9 +44,10 @@ from groups.roster.importing import (
     roster_import,
     template_workbook,
 )
+from groups.roster.jobs import ROSTER
 from groups.roster.national_export import NATIONAL_SHEET, national_file
 from groups.roster.pending import pending_discard, pending_read, pending_store
-from township.scoping import Role, assignment_of, villages_for
+from township.scoping import villages_for
 
 SESSION_KEY = "members_import"
 
@@ -172,33 +181,36 @@ def _choice(post) -> Choice:
     return Choice(all_new="all_new" in post, all_changed="all_changed" in post, rows=rows)
 
 
-def roster_scope_name(user) -> str | None:
-    """What the person's roster covers (their village, township or county; everything for the administrator), or
-    None for someone with no roster (group leaders, accounts without a scope)."""
-    if not user.has_perm("members.read"):
-        return None
-    if user.is_superuser:
-        return _("All townships")
-    a = assignment_of(user)
-    place = {Role.COUNTY_VIEWER: a.county, Role.TOWNSHIP_STAFF: a.township, Role.BRANCH_SECRETARY: a.village}[a.role]
-    if a.role == Role.BRANCH_SECRETARY:  # 金溪乡罗紫村: a file handed on says whose village it is
-        return f"{a.village.township.name}{place.name}"
-    return place.name
-
-
 @login_required
 @transaction.atomic  # the rows read and the EXPORT event in one transaction (a savepoint only when nested)
 def roster_xlsx(request):
     """Every current member in the person's reach as an .xlsx roster, ID and phone numbers masked; streamed from a
-    temporary file so that a province's roster needs no more memory than a village's."""
+    temporary file so that a province's roster needs no more memory than a village's. A county's or everyone's
+    roster is made as a job instead (the roster-job page)."""
     scope = roster_scope_name(request.user)
     if scope is None:
         raise Http404
+    if roster_is_large(request.user):
+        return redirect("roster:roster-job")
     handle, rows = roster_file(villages_for(request.user), title=scope)
     record(Action.EXPORT, request=request, rows=rows, export="member_roster", scope=scope)
     response = FileResponse(handle, as_attachment=True, filename=roster_filename(scope), content_type=XLSX_CONTENT_TYPE)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@repeat_safe
+def roster_job(request):
+    """The roster made off the request: a button that starts the job (once per click, whatever the double clicks),
+    and the person's rosters made in the last day, each with its progress page."""
+    if roster_scope_key(request.user) is None:
+        raise Http404
+    if request.method == "POST":
+        return job_started(request, ROSTER)
+    jobs = Job.objects.filter(user=request.user, kind=ROSTER, scope=roster_scope_key(request.user))
+    context = {"scope": roster_scope_name(request.user), "jobs": jobs.order_by("-created_at")[:5]}
+    return render(request, "groups/roster/roster_job.html", context)
 
 
 @login_required

@@ -4,7 +4,8 @@
 - files in APP_TEMP_DIR older than a day (a worker killed mid-upload or mid-export); with `--at-start`, every file
   there, since no app server of this machine is running yet (`make serve` runs it first);
 - roster files of older versions, which kept waiting uploads as plain files in MEDIA_ROOT/member-imports/;
-- the one-time keys of form submissions older than SUBMISSION_KEY_DAYS (a resubmission comes within minutes).
+- the one-time keys of form submissions older than SUBMISSION_KEY_DAYS (a resubmission comes within minutes);
+- jobs finished more than a day ago with their files in Django storage, and any job file no job names (audit/jobs.py).
 
 Run it from cron every hour (README, "Reliability"). It prints what it removed, as counts only.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from audit.jobs import jobs_purge
 from audit.models import Submission
 from core import clock
 from core.tempfiles import app_temp_dir, remove_empty_folders, remove_old_files
@@ -27,7 +29,7 @@ SUBMISSION_KEY_DAYS = 30
 
 
 class Command(BaseCommand):
-    help = "Remove roster files and temporary files left behind, and old form-submission keys."
+    help = "Remove roster files and temporary files left behind, old form-submission keys and old job files."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -44,7 +46,9 @@ class Command(BaseCommand):
         legacy = remove_old_files(old_imports, older_than=datetime.timedelta(0))
         remove_empty_folders(old_imports)
         keys, _ = Submission.objects.filter(at__lt=clock.now() - datetime.timedelta(days=SUBMISSION_KEY_DAYS)).delete()
+        jobs = jobs_purge()
         self.stdout.write(
             f"Removed {pending} waiting roster file(s), {len(temp)} temporary file(s), "
-            f"{len(legacy)} roster file(s) of an older version, {keys} old submission key(s)."
+            f"{len(legacy)} roster file(s) of an older version, {keys} old submission key(s), "
+            f"{jobs} finished job(s) with their files."
         )
