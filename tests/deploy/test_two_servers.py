@@ -18,6 +18,7 @@ import uuid
 import pytest
 import requests
 from django.conf import settings
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import connection
 
 from members.models import PartyMember
@@ -112,7 +113,9 @@ def log_in(session: requests.Session, url: str, username: str) -> None:
 
 
 def with_password(user):
-    user.set_password(PASSWORD)
+    """The password hashed as the servers hash it: they run the project's settings, not the suite's fast hasher."""
+    hasher = Argon2PasswordHasher()
+    user.password = hasher.encode(PASSWORD, hasher.salt())
     user.save()
     return user
 
