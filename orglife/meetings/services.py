@@ -19,7 +19,7 @@ from core import clock, periods
 from core.stamp import user_or_none
 from groups.models import GroupPost, PartyGroup
 from members.models import PartyMember
-from orglife.meetings import rules
+from orglife.meetings import report_link, rules
 from orglife.meetings.models import (
     AbsenceReason,
     Attendance,
@@ -104,7 +104,7 @@ def meeting_record(
     A 主题党日 links to the township's theme of its month; a 党小组会 to its group's monthly report (entered once).
     `backfill` lets a system action (no acting user: the demo builder, an import run on the server) record meetings
     of months already closed; a person never can."""
-    require(acting_user, "orglife.write", village)
+    report_link.require_may_record(acting_user, village=village, kind=kind, party_group=party_group)
     if backfill and acting_user is not None:
         raise PermissionDenied
     errors: dict[str, str] = {}
@@ -171,6 +171,7 @@ def meeting_record(
         )
         for m in marks
     )
+    report_link.activity_sync(meeting, acting_user=acting_user, system=backfill)
     return meeting
 
 
