@@ -88,6 +88,7 @@ OBJECT_URLS = {
     "orglife:village": lambda o: reverse("orglife:village", args=[o.org.a1.pk, MONTH.year]),
     "orglife:record-book": lambda o: reverse("orglife:record-book", args=[o.org.a1.pk, MONTH.year]),
     "orglife:meeting-new": lambda o: reverse("orglife:meeting-new", args=[o.org.a1.pk, "assembly"]),
+    "orglife:group-meeting-new": lambda o: reverse("orglife:group-meeting-new", args=[o.org.a1_g1.pk, MONTH]),
     "orglife:members": lambda o: reverse("orglife:members", args=[o.org.a1.pk]),
     "orglife:meeting": lambda o: reverse("orglife:meeting", args=[o.meeting.pk]),
     "orglife:vote-new": lambda o: reverse("orglife:vote-new", args=[o.meeting.pk]),

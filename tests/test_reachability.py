@@ -125,6 +125,7 @@ PAGE_CAPABILITY = {
     "orglife:themes": "orglife.read",
     "orglife:county": "county.read",
     "orglife:meeting-new": "orglife.write",
+    "orglife:group-meeting-new": "orglife.group_meeting",
     "orglife:vote-new": "orglife.write",
     "orglife:settings": "orglife.settings",
     "standing:village": "members.read",
