@@ -42,6 +42,7 @@ EXPECTED = {
     "orglife.read": ("YYYYY...", "YYY.Y...", "........", "YYYYYYYY", "........", "........", "YYYYYYYY"),
     "orglife.write": ("YYYYY...", "YYY.....", "........", "........", "........", "........", "YYYYYYYY"),
     "orglife.settings": ("YYYYY...", "........", "........", "........", "........", "........", "YYYYYYYY"),
+    "orglife.group_meeting": ("YYYYY...", "YYY.....", "Y.......", "........", "........", "........", "YYYYYYYY"),
     "visits.read": ("YYYYY...", "YYY.Y...", "........", "YYYYYYYY", "........", "........", "YYYYYYYY"),
     "visits.write": ("YYYYY...", "........", "........", "........", "........", "........", "YYYYYYYY"),
     "posts.read": ("YYYYY...", "YYY.Y...", "........", "YYYYYYYY", "........", "........", "YYYYYYYY"),

@@ -126,6 +126,7 @@ PAGE_CAPABILITY = {
     "orglife:themes": "orglife.read",
     "orglife:county": "county.read",
     "orglife:meeting-new": "orglife.write",
+    "orglife:group-meeting-new": "orglife.group_meeting",
     "orglife:vote-new": "orglife.write",
     "orglife:meeting-edit": "orglife.write",
     "orglife:meeting-delete": "orglife.write",

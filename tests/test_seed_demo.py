@@ -14,6 +14,7 @@ from activity.models import Activity, Concern, MonthlyReport
 from core import clock, periods
 from dashboards.selectors import overdue_groups
 from groups.models import FundEntry
+from orglife.meetings.models import Kind, Meeting
 from tests.clock import EDGE_INSTANTS
 from township.models import Village
 
@@ -44,6 +45,11 @@ def test_it_seeds_the_demo_up_to_this_month_in_beijing(now, db):
     assert MonthlyReport.objects.filter(month=last, status=Status.DRAFT).count() == 3
     late = overdue_groups(Village.objects.all(), today, lambda g: g.village.township.report_due_day)
     assert len(late) == LATE_SHOWN[today] and {m for _g, m in late} <= {last}
+    # each month's 党小组会 is one record: the meeting with attendance, listed in its report, never typed twice
+    assert not Activity.objects.filter(kind=Activity.Kind.MEETING, orglife_meeting__isnull=True).exists()
+    assert not Meeting.objects.filter(kind=Kind.GROUP, report__isnull=False, activity__isnull=True).exists()
+    xie = MonthlyReport.objects.get(party_group__name="5、6社党小组", party_group__village__name="罗紫村", month=this)
+    assert xie.orglife_meetings.count() == 1 == xie.activities.filter(kind=Activity.Kind.MEETING).count()
 
 
 def test_the_surveyed_townships_members_have_their_national_record(db):

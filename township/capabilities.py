@@ -70,6 +70,9 @@ CAPABILITIES: dict[str, dict] = {
     "orglife.read": _roles(STAFF, SECRETARY, COUNTY),
     "orglife.write": _roles(STAFF, SECRETARY),
     "orglife.settings": _roles(STAFF),
+    # a party group's 党小组会 with attendance, the same meeting as in its monthly report: whoever enters the group's
+    # report (a group leader for their own group, where the branch lets leaders enter their month)
+    "orglife.group_meeting": _roles(STAFF, SECRETARY, LEADER, leader=OWN_GROUP_REPORTING),
     # the township committee's contact points and visits (联系点): the committee writes, a branch reads its own
     "visits.read": _roles(STAFF, SECRETARY, COUNTY),
     "visits.write": _roles(STAFF),
@@ -146,6 +149,7 @@ WRITES = frozenset(
         "dues.receive",
         "orglife.write",
         "orglife.settings",
+        "orglife.group_meeting",
         "visits.write",
         "posts.write",
         "dues.collect",

@@ -37,6 +37,9 @@ class ActivityForm(forms.ModelForm):
     def __init__(self, *args, members, villager_groups, report=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.report = report
+        # a 党小组会 is recorded once, in organisational life with attendance, and listed here from there
+        kind = self.fields["kind"]
+        kind.choices = [(value, label) for value, label in kind.choices if value != Activity.Kind.MEETING]
         self.fields["participants"].queryset = members
         self.fields["villager_group"].queryset = villager_groups
         self.fields["villager_group"].empty_label = _("(the whole party group)")

@@ -151,8 +151,13 @@ def activity_save(
     is_emergency: bool = False,
     activity: Activity | None = None,
 ) -> Activity:
-    """Add an activity to the month, or change one; the report's version moves on."""
+    """Add an activity to the month, or change one; the report's version moves on. A 党小组会 is not typed here: it
+    is recorded once in organisational life, with attendance, and its activity kept from there."""
     require(acting_user, "reports.write", report.party_group)
+    if activity is not None and activity.pk and is_from_meeting(activity):
+        raise ValidationError(MEETING_ACTIVITY_FIXED)
+    if kind == Activity.Kind.MEETING:
+        raise ValidationError({"kind": MEETING_NOT_HERE})
     report = _lock(report, version)
     participants = list(participants)
     _check_activity(report, held_on, participants, villager_group)
@@ -181,9 +186,68 @@ def activity_save(
 @transaction.atomic
 def activity_delete(*, activity: Activity, version: int, acting_user) -> MonthlyReport:
     require(acting_user, "reports.write", activity.report.party_group)
+    if is_from_meeting(activity):
+        raise ValidationError(MEETING_ACTIVITY_FIXED)
     report = _lock(activity.report, version)
     stamp(activity, acting_user).delete()
     return _bump(report, acting_user)
+
+
+# --- the month's 党小组会, kept from its organisational-life record ----------------------------------------------
+
+MEETING_NOT_HERE = (
+    "党小组会不在这里填写：请点“登记本月党小组会（含出勤）”，在组织生活里登记一次（含每名党员的出席情况），"
+    "本报告会自动列出这次会议。"
+)
+MEETING_ACTIVITY_FIXED = (
+    "这项党小组会是从组织生活的会议记录生成的，不能在月度报告里修改或删除：请到这次会议的记录里修改，报告会随之更新。"
+)
+
+
+def is_from_meeting(activity: Activity) -> bool:
+    """Whether the activity is the report's copy of a 党小组会 recorded in organisational life (the room above keeps
+    the link, `Meeting.activity`; it is read here through the reverse relation, never by importing that room)."""
+    return Activity.objects.filter(pk=activity.pk, orglife_meeting__isnull=False).exists()
+
+
+@transaction.atomic
+def meeting_activity_save(
+    *,
+    report: MonthlyReport,
+    held_on: datetime.date,
+    content: str,
+    outcome: str = "",
+    participants: Iterable[PartyMember] = (),
+    activity: Activity | None = None,
+    acting_user,
+    system: bool = False,
+) -> Activity:
+    """Write the report's 党小组会 activity from its meeting (organisational life calls this in the same transaction
+    as the meeting): a draft or submitted report takes it; a closed month or a decided year refuses it, unless
+    `system` (the demo builder, a migration-like back-fill run on the server with no acting user)."""
+    if system and acting_user is not None:
+        raise ValidationError("只有系统补录才能跳过月份检查。")
+    if not system:
+        require(acting_user, "orglife.group_meeting", report.party_group)
+    allow = tuple(Status) if system else (Status.DRAFT, Status.SUBMITTED)
+    report = _lock(report, None, allow=allow, year_open=not system)
+    moved_from = None
+    if activity is None:
+        activity = Activity(report=report, kind=Activity.Kind.MEETING)
+    elif activity.report_id != report.pk:  # the meeting's date moved it to another month
+        moved_from = _lock(activity.report, None, allow=allow, year_open=not system)
+        activity.report = report
+    activity.kind = Activity.Kind.MEETING
+    activity.held_on = held_on
+    activity.content = content[:2000] or "党小组会"
+    activity.outcome = outcome[:2000]
+    activity.full_clean(exclude=["report"])
+    stamp(activity, acting_user).save()
+    activity.participants.set(list(participants))
+    _bump(report, acting_user)
+    if moved_from is not None:
+        _bump(moved_from, acting_user)
+    return activity
 
 
 @transaction.atomic

@@ -207,7 +207,9 @@ def _report_context(request, group, month, report, **extra):
     activities, meetings = [], []
     if report.pk:
         activities = list(
-            Activity.objects.filter(report=report).select_related("villager_group").prefetch_related("participants")
+            Activity.objects.filter(report=report)
+            .select_related("villager_group", "orglife_meeting")  # a 党小组会 is changed in its meeting record
+            .prefetch_related("participants")
         )
         # the month's 党小组会 is recorded once, in organisational life, and linked to this report: read it back
         # through the reverse relation (one query), so activity never imports the room above it
@@ -225,7 +227,8 @@ def _report_context(request, group, month, report, **extra):
         "report": report,
         "activities": activities,
         "meetings": meetings,
-        "may_record_meeting": not meetings and request.user.has_perm("orglife.write", group.village),
+        "may_record_meeting": _may_record_meeting(request.user, group),
+        "meeting_link": request.user.has_perm("orglife.read", group.village),
         "due": periods.month_due(month, township.report_due_day),
         "overdue": report_overdue(report.status if report.pk else None, month, township.report_due_day, clock.today()),
         "editable": editable,
@@ -242,6 +245,11 @@ def _report_context(request, group, month, report, **extra):
         "todo": _leader_todo(request.user, group, month),
         **extra,
     }
+
+
+def _may_record_meeting(user, group: PartyGroup) -> bool:
+    """Whoever enters the group's report records its 党小组会, once, in organisational life (with attendance)."""
+    return user.has_perm("orglife.group_meeting", group)
 
 
 def _leader_todo(user, group: PartyGroup, month: datetime.date):
@@ -332,7 +340,15 @@ def activity_add(request, group_pk: int, month: datetime.date):
     if request.method == "POST" and form.is_valid() and (saved := _save_activity(request, group, month, form)):
         return saved
     return render(
-        request, "activity/reports/activity_form.html", {"group": group, "month": month, "report": report, "form": form}
+        request,
+        "activity/reports/activity_form.html",
+        {
+            "group": group,
+            "month": month,
+            "report": report,
+            "form": form,
+            "may_record_meeting": _may_record_meeting(request.user, group),
+        },
     )
 
 
@@ -346,10 +362,20 @@ def _activity_or_404(request, pk):
     return activity
 
 
+def _from_meeting(request, activity):
+    """A 党小组会 kept from its meeting record is changed there, not here: back to the report, saying so."""
+    if not services.is_from_meeting(activity):
+        return None
+    messages.error(request, services.MEETING_ACTIVITY_FIXED)
+    return redirect("activity:report", group_pk=activity.report.party_group_id, month=activity.report.month)
+
+
 @login_required
 @repeat_safe
 def activity_edit(request, pk: int):
     activity = _activity_or_404(request, pk)
+    if fixed := _from_meeting(request, activity):
+        return fixed
     report, group, month = activity.report, activity.report.party_group, activity.report.month
     form = _activity_form(request, group, month, report, instance=activity, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -368,6 +394,8 @@ def activity_edit(request, pk: int):
 def activity_delete(request, pk: int):
     """Delete an activity of a draft report: a page asks first (GET), the button on it deletes (POST)."""
     activity = _activity_or_404(request, pk)
+    if fixed := _from_meeting(request, activity):
+        return fixed
     report = activity.report
     if request.method != "POST":
         return render(request, "activity/reports/activity_delete.html", {"activity": activity, "report": report})

@@ -100,6 +100,16 @@ class Meeting(ConstraintErrorsOnFields, models.Model):
         related_name="orglife_meetings",
         verbose_name="月度报告",
     )
+    # ...and the activity this 党小组会 is in that report's list (kept by `orglife.meetings.report_link`): the report,
+    # its month's checks and the year-end rubric count the activity, so the meeting is never typed twice.
+    activity = models.OneToOneField(
+        "activity.Activity",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orglife_meeting",
+        verbose_name="月度报告中的活动",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="登记人"
     )

@@ -21,7 +21,7 @@ from core.words import day_cn
 from groups.models import GroupPost, PartyGroup
 from members.models import PartyMember
 from orglife.committee.services import committee_members_on
-from orglife.meetings import rules
+from orglife.meetings import report_link, rules
 from orglife.meetings.models import (
     AbsenceReason,
     Attendance,
@@ -160,7 +160,7 @@ def meeting_record(
     A 支委会 of a branch that has recorded its committee expects exactly the committee in office that day.
     `backfill` lets a system action (no acting user: the demo builder, an import run on the server) record meetings
     of months already closed; a person never can."""
-    require(acting_user, "orglife.write", village)
+    report_link.require_may_record(acting_user, village=village, kind=kind, party_group=party_group)
     if backfill and acting_user is not None:
         raise PermissionDenied
     marks = [] if kind == Kind.TALK else list(marks)
@@ -213,6 +213,7 @@ def meeting_record(
         )
         for m in marks
     )
+    report_link.activity_sync(meeting, acting_user=acting_user, system=backfill)
     return meeting
 
 
@@ -281,6 +282,7 @@ def meeting_update(
     stamp(meeting, acting_user).save()
     _attendance_set(meeting, marks, acting_user)
     _votes_recount(meeting, acting_user)
+    report_link.activity_sync(meeting, acting_user=acting_user)  # a 党小组会's report activity says the same
     return meeting
 
 

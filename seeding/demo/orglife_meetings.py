@@ -35,6 +35,12 @@ AT_RISK = {("罗紫村", 6): (3, "personal"), ("静阳村", 3): (4, "other"), ("
 THEMES = ["学习贯彻党的二十大精神", "为民办实事", "乡村振兴我带头", "安全生产大排查", "防汛减灾", "人居环境整治"]
 
 
+def records_group_meetings(township) -> bool:
+    """Whether this builder records the township's 党小组会 (every month of the monthly reports: the year before
+    this month and this month's, held on its 2nd), so the reports' builder leaves them to it."""
+    return township.name == SURVEYED and township.county.name == COUNTY
+
+
 def already_built() -> bool:
     return Meeting.objects.filter(village__township__name=SURVEYED, village__township__county__name=COUNTY).exists()
 
@@ -154,6 +160,7 @@ def _build(township) -> None:
                 hold(Kind.ASSEMBLY, month.replace(day=25), members, "支部党员大会：通报季度工作", decisions="同意。")
             if month.month == 1:
                 hold(Kind.LIFE, month.replace(day=18), members, "年度组织生活会和民主评议党员")
+        _this_months_group_meetings(v, groups, today, marks)
         members = list(members_on(v, last).order_by("name", "pk"))
         for m in members[1:4]:
             meeting_record(
@@ -164,6 +171,32 @@ def _build(township) -> None:
                 host=members[0],
                 talk_with=m,
                 content="交流了家庭和生产情况。",
+                acting_user=None,
+                backfill=True,
+            )
+
+
+def _this_months_group_meetings(v, groups, today: datetime.date, marks) -> None:
+    """This month's 党小组会 of each group, held on the 2nd (the month is under way: its report lists it)."""
+    day = today.replace(day=min(2, today.day))
+    members = list(members_on(v, day).order_by("name", "pk"))
+    for g in groups:
+        if not periods.overlaps(g.established_on, g.dissolved_on, day, day):
+            continue
+        ids = {row["member_id"] for row in GroupPost.objects.on(day).filter(party_group=g).values("member_id")}
+        people = [m for m in members if m.pk in ids]
+        if people:
+            meeting_record(
+                village=v,
+                kind=Kind.GROUP,
+                held_on=day,
+                topic=f"{g.name}本月学习和社务",
+                party_group=g,
+                place=f"{v.name}党员活动室",
+                host=people[0],
+                recorder=people[1 % len(people)],
+                content="学习乡党委本月通知，商议本月走访分工。",
+                marks=marks(people, day),
                 acting_user=None,
                 backfill=True,
             )

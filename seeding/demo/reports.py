@@ -3,6 +3,11 @@
 Past months are closed, last month is mostly submitted (a few groups overdue), this month is under way. Volume is
 written with bulk inserts; the states that matter (a submission, a close, a reopening with its reason) go through the
 real services so they carry their audit trail.
+
+Each month's 党小组会 is recorded once, the way a person records it: as an organisational-life meeting with
+attendance (`orglife.meetings.services.meeting_record`), which lists it in the report. The surveyed township's
+meetings are recorded by `seeding.demo.orglife_meetings` (its year of organisational life with the known gaps); the
+other townships' here, the members who took part present and the group's others on 事假.
 """
 
 from __future__ import annotations
@@ -18,6 +23,10 @@ from activity.models import Activity, MonthlyReport
 from activity.reports import services
 from core import clock, periods
 from groups.models import Coverage, GroupPost, PartyGroup
+from orglife.meetings.models import AbsenceReason, Presence
+from orglife.meetings.models import Kind as MeetingKind
+from orglife.meetings.services import Mark, meeting_record
+from seeding.demo import orglife_meetings
 from township.models import Assignment
 
 Kind = Activity.Kind
@@ -74,11 +83,11 @@ def build(actor=None) -> None:
     current, last = months[-1], months[-2]
     secretaries = _secretaries()
     staff = get_user_model().objects.filter(assignment__role=Assignment.Role.TOWNSHIP_STAFF).first()
-    groups = list(PartyGroup.objects.select_related("village__township").order_by("pk"))
+    groups = list(PartyGroup.objects.select_related("village__township__county").order_by("pk"))
     members = _members_by_group()
     villager_groups = _villager_groups_by_group()
     overdue = {g.pk for g in rng.sample(groups, 3)}  # three groups late with last month
-    reports, activities, participants = [], [], []
+    reports, activities, participants, meetings = [], [], [], []
     for g in groups:
         user = secretaries.get(g.village_id)
         for month in months:
@@ -121,7 +130,7 @@ def build(actor=None) -> None:
                 pool = members[g.pk]
                 people = rng.sample(pool, min(len(pool), rng.randint(2, max(2, len(pool)))))
                 vgs = villager_groups[g.pk]
-                activities.append(
+                (meetings if kind == Kind.MEETING else activities).append(
                     (
                         report,
                         Activity(
@@ -154,7 +163,37 @@ def build(actor=None) -> None:
     for report in reports:
         report.activity_count = counts.get(report.pk, 0)
     MonthlyReport.objects.bulk_update(reports, ["activity_count"], batch_size=500)
+    _group_meetings(meetings, members)
     _reopened_story(months, secretaries)
+
+
+def _group_meetings(meetings, members) -> None:
+    """Record each month's 党小组会 once, through organisational life (the report lists it from there); the surveyed
+    township's are its own year of organisational life (`seeding.demo.orglife_meetings`)."""
+    for report, activity, people in meetings:
+        group = report.party_group
+        if orglife_meetings.records_group_meetings(group.village.township):
+            continue
+        came = {m.pk for m in people}
+        marks = [
+            Mark(member=m, presence=Presence.PRESENT)
+            if m.pk in came
+            else Mark(member=m, presence=Presence.ABSENT, reason=AbsenceReason.PERSONAL)
+            for m in members[group.pk]
+        ]
+        meeting_record(
+            village=group.village,
+            kind=MeetingKind.GROUP,
+            party_group=group,
+            held_on=activity.held_on,
+            topic=activity.content.removeprefix("召开党小组会，").rstrip("。")[:200],
+            content=activity.content,
+            decisions=activity.outcome,
+            place=f"{group.name}组长家中",
+            marks=marks,
+            acting_user=None,
+            backfill=True,
+        )
 
 
 def _members_by_group() -> dict[int, list]:

@@ -40,7 +40,7 @@ def test_back_fill_into_a_decided_month_is_refused_with_the_way_out(org, decided
     report = decided.report
     with pytest.raises(ValidationError) as e:
         services.activity_save(
-            report=report, version=report.version, acting_user=secretary_a1, kind=Activity.Kind.MEETING,
+            report=report, version=report.version, acting_user=secretary_a1, kind=Activity.Kind.VISIT,
             held_on=MONTH, content="补记党小组会",
         )  # fmt: skip
     assert e.value.code == "year_decided"
@@ -72,7 +72,7 @@ def test_the_report_page_says_the_month_is_closed_and_offers_no_change(client, o
     assert "2025年度考核已决定" in page and "新增活动" not in page
     response = client.post(
         reverse("activity:activity-new", args=[org.a1_g1.pk, MONTH]),
-        {"version": decided.report.version, "kind": Activity.Kind.MEETING, "held_on": "2025-11-20", "content": "补记"},
+        {"version": decided.report.version, "kind": Activity.Kind.VISIT, "held_on": "2025-11-20", "content": "补记"},
         follow=True,
     )
     assert response.status_code == 200 and "2025年度考核已决定" in response.content.decode()
@@ -85,7 +85,7 @@ def test_reopening_the_year_records_who_when_why_and_opens_the_months(org, decid
     assert reopening.reopened_by == township_staff and reopening.reopened_at and reopening.reason
     report = decided.report
     services.activity_save(
-        report=report, version=report.version, acting_user=secretary_a1, kind=Activity.Kind.MEETING,
+        report=report, version=report.version, acting_user=secretary_a1, kind=Activity.Kind.VISIT,
         held_on=MONTH, content="补记党小组会",
     )  # fmt: skip
     assert Activity.objects.filter(report=report).count() == 2

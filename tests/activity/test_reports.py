@@ -224,7 +224,7 @@ def test_it_refuses_the_second_of_two_saves_made_from_the_same_version(org, secr
         report=report,
         version=seen_by_both,
         acting_user=secretary_a1,
-        kind=Activity.Kind.MEETING,
+        kind=Activity.Kind.VISIT,
         held_on=this_month(),
         content="罗紫书记记的党小组会",
     )

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from activity.concerns.services import concern_answer, concern_record
-from activity.models import Concern
+from activity.models import Concern, MonthlyReport
 from activity.reports.services import activity_save, report_close, report_for, report_reopen, report_submit
 from appraisal.models import AppraisalYear, BranchAppraisal, GroupScore, RubricItem, SpotCheck
 from appraisal.rules import group_year_scores
@@ -25,6 +25,8 @@ from appraisal.scoring.evidence import quarters_begun
 from core import clock
 from groups.ledger.services import decision_record, fund_entry_post
 from members.models import AnnualReview
+from orglife.meetings.models import Kind, Presence
+from orglife.meetings.services import Mark, expected_members, meeting_record
 from tests.clock import BEIJING, EDGE_INSTANTS
 from tests.factories import PartyMemberFactory, grow_township
 
@@ -70,21 +72,39 @@ def score(year, group, quarter, source) -> GroupScore:
     return GroupScore.objects.get(year=year, party_group=group, quarter=quarter, item__source=source)
 
 
+def group_meeting(group, held_on: datetime.date, user):
+    """The group's 党小组会, everyone present, recorded the one way there is (organisational life)."""
+    members = expected_members(village=group.village, kind=Kind.GROUP, day=held_on, party_group=group)
+    return meeting_record(
+        village=group.village,
+        kind=Kind.GROUP,
+        party_group=group,
+        held_on=held_on,
+        topic="党小组会",
+        acting_user=user,
+        marks=[Mark(member=m, presence=Presence.PRESENT) for m in members],
+    )
+
+
 def month_report(group, month: int, user, *, kinds=(("meeting", 0),), submit_on: datetime.date | None = None):
     """A month's report with activities (kind, households), submitted on `submit_on` if given."""
     with at(day(month, 28)):
         report = report_for(party_group=group, month=day(month, 1), acting_user=user)
         for kind, households in kinds:
+            if kind == "meeting":  # recorded once, in organisational life; the report lists it from there
+                group_meeting(group, day(month, 10), user)
+                if not households:
+                    continue
             activity_save(
                 report=report,
-                version=report.version,
+                version=MonthlyReport.objects.get(pk=report.pk).version,
                 acting_user=user,
-                kind=kind,
+                kind="visit",
                 held_on=day(month, 10),
-                content="党小组会" if kind == "meeting" else "入户走访",
+                content="入户走访",
                 households_reached=households,
             )
-            report.refresh_from_db()
+        report.refresh_from_db()
     if submit_on is not None:
         with at(submit_on):
             report = report_submit(report=report, version=report.version, acting_user=user)
@@ -285,9 +305,7 @@ def test_computing_a_quarter_runs_a_fixed_number_of_queries(year, org, township_
 
 
 def test_a_quarter_that_has_not_begun_is_not_computed(org, township_staff):
-    future = scoring.appraisal_year_open(
-        township=org.ta, year=clock.this_year() + 1, acting_user=township_staff
-    )
+    future = scoring.appraisal_year_open(township=org.ta, year=clock.this_year() + 1, acting_user=township_staff)
     with pytest.raises(ValidationError) as excinfo:
         scoring.scores_compute(year=future, quarter=1, acting_user=township_staff)
     assert codes_of(excinfo) == {"quarter": "future"}

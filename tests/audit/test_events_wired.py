@@ -81,7 +81,7 @@ def test_deciding_and_reopening_the_year_are_kept(a1, township_staff):  # noqa: 
 def test_reopening_a_month_is_kept(org, secretary_a1, township_staff):
     report = activity.report_for(party_group=org.a1_g1, month=MONTH, acting_user=secretary_a1)
     activity.activity_save(
-        report=report, version=report.version, acting_user=secretary_a1, kind="meeting",
+        report=report, version=report.version, acting_user=secretary_a1, kind="visit",
         held_on=MONTH, content="党小组会", participants=org.a1_g1_members[:2],
     )  # fmt: skip
     report.refresh_from_db()

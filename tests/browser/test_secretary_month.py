@@ -25,7 +25,7 @@ def test_a_secretary_submits_a_month_on_a_phone_and_the_township_sees_it(phone, 
     group = PartyGroup.objects.get(village__name="罗紫村", name=group_name)
 
     page.click("a.button.primary[href$='/activity/new/']")
-    page.select_option("select[name=kind]", "meeting")
+    page.select_option("select[name=kind]", "affairs")
     checkboxes = page.locator("input[name=participants]")
     checkboxes.nth(0).check()
     checkboxes.nth(1).check()

@@ -43,7 +43,7 @@ def test_the_secretary_is_offered_to_record_the_meeting_when_none_is_linked(org,
     page = login(secretary_a1).get(report_url(org.a1_g1)).content.decode()
     assert "本月的党小组会还没有登记" in page
     assert "登记本月党小组会" in page
-    assert f"{reverse('orglife:meeting-new', args=[org.a1.pk, 'group'])}?group={org.a1_g1.pk}" in page
+    assert reverse("orglife:group-meeting-new", args=[org.a1_g1.pk, MONTH]) in page
 
 
 def test_a_group_leader_who_may_not_record_sees_no_record_link(org, group_leader, login):

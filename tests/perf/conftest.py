@@ -103,7 +103,7 @@ class World:
                 report=report,
                 version=report.version,
                 acting_user=self.secretary,
-                kind="meeting",
+                kind="visit",
                 held_on=month,
                 content=f"党小组会{n}",
                 participants=members[:2],

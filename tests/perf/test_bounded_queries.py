@@ -42,7 +42,7 @@ def test_report_completion_counts_this_and_last_months_reports_only(world):
         report=report,
         version=report.version,
         acting_user=world.secretary,
-        kind="meeting",
+        kind="visit",
         held_on=last,
         content="上月党小组会",
     ).report

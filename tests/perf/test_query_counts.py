@@ -29,7 +29,7 @@ def _activity_post(w) -> dict:
     w.report.refresh_from_db()
     return {
         "version": w.report.version,
-        "kind": "meeting",
+        "kind": "visit",
         "held_on": (MONTH.replace(day=15)).isoformat(),
         "content": "党小组会：学习讨论",
         "participants": [m.pk for m in w.org.a1_g1_members[:3]],
