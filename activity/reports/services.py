@@ -126,12 +126,13 @@ def _check_activity(report: MonthlyReport, held_on, participants, villager_group
 
 
 def group_members_in_month(report: MonthlyReport):
-    """Members who held a post in the group at any time during the report's month."""
+    """Members who held a post in the group at any time during the report's month and were in the party then (a
+    member whose membership was suspended (停止党籍) all month takes part in no party activity)."""
     start, end = report.month_range()
     overlapping = GroupPost.objects.overlapping(start, end).filter(
         member=OuterRef("pk"), party_group_id=report.party_group_id
     )
-    return PartyMember.objects.filter(Exists(overlapping)).order_by("name")
+    return PartyMember.objects.filter(Exists(overlapping)).in_party_during(start, end).order_by("name")
 
 
 @transaction.atomic

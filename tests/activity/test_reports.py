@@ -475,3 +475,20 @@ def test_it_takes_this_month_and_today_in_beijing_at_the_edges(now, org, secreta
     last = periods.previous_month(report.month)
     assert report_overdue(None, last, org.ta.report_due_day, clock.today()) is LAST_MONTH_OVERDUE[today]
     assert report_overdue(Status.SUBMITTED, last, org.ta.report_due_day, clock.today()) is False
+
+
+def test_a_member_suspended_all_month_is_not_offered_and_one_restored_in_it_is(org, secretary_a1):
+    from tests.factories import suspend
+
+    month = months_ago(3)
+    suspended, restored = org.a1_g1_members[0], org.a1_g1_members[1]
+    suspend(suspended, on=month - datetime.timedelta(days=40))
+    suspend(restored, on=month - datetime.timedelta(days=40), restored_on=month + datetime.timedelta(days=9))
+    report = services.report_for(party_group=org.a1_g1, month=month, acting_user=secretary_a1)
+    offered = set(services.group_members_in_month(report))
+    assert suspended not in offered and restored in offered
+    before = snapshot()
+    with pytest.raises(ValidationError) as exc:
+        add(report, secretary_a1, held_on=month + datetime.timedelta(days=20), participants=[suspended])
+    assert set(exc.value.error_dict) == {"participants"}
+    assert snapshot() == before
