@@ -133,7 +133,11 @@ def test_the_leader_records_his_groups_meeting_and_comes_back_to_the_report(org,
     m = Meeting.objects.get()
     assert (m.kind, m.party_group, m.recorded_by) == (Kind.GROUP, org.a1_g1, group_leader)
     assert set(m.activity.participants.all()) == set(members)  # remote counts as taking part
-    assert "组长主持学习" in client.get(report_url(org.a1_g1)).content.decode()
+    back = client.get(report_url(org.a1_g1)).content.decode()
+    assert "组长主持学习" in back
+    # the meeting's own page is the branch's (the leader may not open it): no link that would answer 403
+    assert reverse("orglife:meeting", args=[m.pk]) not in back and "请告诉支部书记更正" in back
+    assert client.get(reverse("orglife:meeting", args=[m.pk])).status_code in (403, 404)
 
 
 def test_the_leader_gets_404_for_another_group_and_a_secretary_for_another_village(
