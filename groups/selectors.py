@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Coverage, GroupPost, PartyGroup, VillagerGroup, role_rank
 from members.models import PartyMember
+from members.standing.models import IN_PARTY
 from township.models import Village
 
 
@@ -38,7 +39,9 @@ def party_groups_with_counts(party_groups: QuerySet[PartyGroup]) -> QuerySet[Par
     at once would multiply their rows (every post times every coverage) before counting."""
     posts = GroupPost.objects.filter(party_group=OuterRef("pk"), ended_on__isnull=True)
     return party_groups.annotate(
-        member_count=_count_of(posts),
+        # members in the party today (the status the standing history keeps): a suspended member keeps a post but
+        # is not counted, as on the standing page
+        member_count=_count_of(posts.filter(member__status__in=IN_PARTY)),
         leader_count=_count_of(posts.filter(role=GroupPost.Role.LEADER)),
         deputy_count=_count_of(posts.filter(role=GroupPost.Role.DEPUTY)),
         villager_group_count=_count_of(Coverage.objects.current().filter(party_group=OuterRef("pk"))),

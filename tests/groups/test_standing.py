@@ -289,8 +289,10 @@ def test_todays_counts_agree_with_the_dashboards_and_the_groups(changes, secreta
     )
     assert page.context["village"].n_members == today.by_village[org.a1.pk].members
     groups = {g.pk: g.member_count for g in party_groups_with_counts(org.a1.party_groups.all())}
-    # a group counts its posts: the suspended member keeps theirs, the ones who left do not
-    assert groups[org.a1_g1.pk] == today.by_group[org.a1_g1.pk].members + today.by_group[org.a1_g1.pk].suspended
+    # a group counts its members in the party, as the standing page does: the suspended member keeps a post but is
+    # not counted, and the ones who left hold none
+    assert today.by_group[org.a1_g1.pk].suspended
+    assert groups[org.a1_g1.pk] == today.by_group[org.a1_g1.pk].members
     assert groups[org.a1_g2.pk] == today.by_group[org.a1_g2.pk].members
     staff = login(township_staff).get(reverse("standing:township", args=[org.ta.pk]))
     rows = dict((v.pk, c) for v, c in staff.context["rows"])
