@@ -9,8 +9,10 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -151,7 +153,12 @@ def recovery_codes_new(request):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django's password page, saying why a change is asked for when it is forced."""
+    """Django's password page, saying why a change is asked for when it is forced. The new password and what is
+    recorded with it (its date, the session kept signed in) are written in one transaction."""
+
+    @method_decorator(transaction.atomic)
+    def form_valid(self, form):
+        return super().form_valid(form)
 
     def get_context_data(self, **kwargs):
         reason = session_password_reason(self.request)

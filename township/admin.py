@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -226,8 +227,19 @@ class AssignmentAdmin(ScopedAdmin):
 class RoleRequestAdmin(admin.ModelAdmin):
     """Pending grants, approved by a second person (the account administrator cannot approve their own)."""
 
-    list_display = ["account", "kind", "role", "county", "township", "permission", "status", "requested_by",
-                    "requested_at", "decided_by", "decided_at"]
+    list_display = [
+        "account",
+        "kind",
+        "role",
+        "county",
+        "township",
+        "permission",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+    ]
     list_filter = ["status", "kind"]
     list_select_related = ["account", "county", "township", "permission", "requested_by", "decided_by"]
     actions = ["approve_selected"]
@@ -332,7 +344,8 @@ class AccountAdmin(UserAdmin):
         if account is not None and not may_reset_credentials(request.user, account):
             record(Action.ACCESS_DENIED, request=request, obj=account, reason="credentials_of_protected_role")
             raise PermissionDenied
-        return super().user_change_password(request, id, form_url)
+        with transaction.atomic():  # the new password and what goes with it, written together or not at all
+            return super().user_change_password(request, id, form_url)
 
     @admin.action(description="为所选账号重新生成恢复码（旧恢复码作废）")
     def reissue_recovery_codes(self, request, queryset):
@@ -346,8 +359,13 @@ class AccountAdmin(UserAdmin):
                 continue
             issued.append((account, recovery_codes_issue(account)))
             record(Action.RECOVERY_CODES_ISSUED, request=request, obj=account, by="account administrator")
-        context = {**self.admin_site.each_context(request), "title": "重新生成的恢复码", "issued": issued,
-                   "refused": refused, "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "重新生成的恢复码",
+            "issued": issued,
+            "refused": refused,
+            "opts": self.model._meta,
+        }
         return TemplateResponse(request, "admin/auth/user/recovery_codes_issued.html", context)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):

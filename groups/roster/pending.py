@@ -13,6 +13,7 @@ import secrets
 
 from cryptography.fernet import InvalidToken
 from django.conf import settings
+from django.db import transaction
 
 from core import clock
 from core.fields import fernet
@@ -21,6 +22,7 @@ from groups.models import PendingImport
 PENDING_IMPORT_MAX_AGE = datetime.timedelta(days=1)
 
 
+@transaction.atomic
 def pending_store(*, user, data: bytes, filename: str) -> str:
     """Keep the uploaded file encrypted for `user`, replacing any they left waiting; returns its token."""
     PendingImport.objects.filter(user=user).delete()
