@@ -17,6 +17,7 @@ import logging
 import re
 import time
 import zipfile
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -333,6 +334,29 @@ def check_archive(data: bytes) -> None:
     ratio = settings.ROSTER_IMPORT_MAX_RATIO
     if any(p.file_size > RATIO_FLOOR and p.file_size > ratio * max(p.compress_size, 1) for p in parts):
         raise bomb
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            dtd = any(_declares_a_dtd(archive, p) for p in parts if p.filename.endswith((".xml", ".rels", ".vml")))
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError):
+        raise _not_a_workbook() from None  # a damaged part
+    if dtd:
+        raise _not_a_workbook()
+
+
+PROLOG_BYTES = 64 * 1024  # how far into an XML part its root element must start
+
+
+def _declares_a_dtd(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
+    """Whether the part's prolog declares a document type (<!DOCTYPE, where entities are declared: "billion laughs",
+    external entities). Excel and WPS never write one. A DTD can stand only before the root element, so only the
+    prolog is read, at most PROLOG_BYTES; a part whose root element does not start within them is refused too. This
+    holds whichever XML parser openpyxl uses (with lxml it would not refuse entities, only leave them unexpanded)."""
+    with archive.open(part) as stream:
+        head = stream.read(PROLOG_BYTES)
+    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+        return True
+    root = re.search(rb"<[A-Za-z_]", head)
+    return root is None and len(head) == PROLOG_BYTES
 
 
 def read_sheet(data: bytes) -> Sheet:
