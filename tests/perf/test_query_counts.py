@@ -98,7 +98,8 @@ PAGES = {
     "流动党员 and standing (township)": Page(
         "township_staff", lambda w: reverse("standing:township", args=[w.org.ta.pk]), 10
     ),
-    "dues book": Page("secretary_a1", lambda w: reverse("dues:book", args=[w.org.a1.pk, MONTH.year]), 11),
+    # the dues book: + the members' standing history (months under 停止党籍 owe nothing)
+    "dues book": Page("secretary_a1", lambda w: reverse("dues:book", args=[w.org.a1.pk, MONTH.year]), 12),
     "award report export": Page("township_staff", lambda w: reverse("reports:award-report", args=[w.year.pk]), 11),
     # exports: + the SAVEPOINT and RELEASE of the transaction that reads the rows and records the EXPORT event (nested
     # in the test's transaction; a real request has none)
