@@ -4,7 +4,7 @@ from the real TOTP algorithm with the device's key. Wrong codes count toward the
 from __future__ import annotations
 
 import re
-from base64 import b32encode
+from base64 import b32decode, b32encode
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -191,3 +191,17 @@ def test_the_admin_can_remove_a_lost_phone_app_but_never_read_a_secret(org, supe
     )
     client.force_login(township_staff)
     assert client.get(reverse("home"))["Location"].startswith(SETUP)
+
+
+def test_the_secret_and_the_codes_are_marked_as_codes_not_words(org, township_staff, client):
+    """A random secret or recovery code can hold "Q2" or an English-looking word: the pages mark them translate="no",
+    so a browser does not translate them and the Chinese-everywhere crawl does not read them as English."""
+    from tests.test_chinese_everywhere import problems_on
+
+    client.force_login(township_staff)
+    client.get(SETUP)
+    device = TOTPDevice.objects.get(user=township_staff)
+    device.key = b32decode("Q2AA" * 8).hex()  # a secret that reads "Q2AA Q2AA …": "Q2" over and over
+    device.save()
+    page = client.get(SETUP).content.decode()
+    assert "Q2AA" in page and problems_on(page, allowed=set()) == []
