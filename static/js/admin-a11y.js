@@ -32,6 +32,19 @@
     root.querySelectorAll("span.search-label-icon[aria-label]").forEach(function (icon) {
       icon.setAttribute("role", "img");
     });
+    // A block that scrolls sideways (an inline table wider than a phone) must be reachable by keyboard to scroll it:
+    // focusable, named by its heading, when nothing inside it takes the focus already.
+    root.querySelectorAll(".inline-group, .inline-related, .results").forEach(function (block) {
+      if (block.scrollWidth <= block.clientWidth || block.hasAttribute("tabindex")) {
+        return;
+      }
+      if (block.querySelector("a[href], input, select, textarea, button")) {
+        return;
+      }
+      block.setAttribute("tabindex", "0");
+      block.setAttribute("role", "region");
+      block.setAttribute("aria-label", words(block.querySelector("h2")) || "表格（可左右滑动）");
+    });
     root.querySelectorAll("p.datetime").forEach(function (line) {
       var inputs = line.querySelectorAll("input");
       if (inputs.length !== 2) {
