@@ -38,7 +38,7 @@
       if (block.scrollWidth <= block.clientWidth || block.hasAttribute("tabindex")) {
         return;
       }
-      if (block.querySelector("a[href], input, select, textarea, button")) {
+      if (block.querySelector("a[href], input:not([type=hidden]), select, textarea, button")) {
         return;
       }
       block.setAttribute("tabindex", "0");
