@@ -353,7 +353,8 @@ def _declares_a_dtd(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
     holds whichever XML parser openpyxl uses (with lxml it would not refuse entities, only leave them unexpanded)."""
     with archive.open(part) as stream:
         head = stream.read(PROLOG_BYTES)
-    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+    upper = head.upper()
+    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
         return True
     root = re.search(rb"<[A-Za-z_]", head)
     return root is None and len(head) == PROLOG_BYTES
