@@ -1,14 +1,25 @@
-"""The streak rule on the demo's own people (金溪乡, 2023–2025 decided): three consecutive calendar years pay once,
-a gap pays nothing, and an open year in between leaves the streak waiting."""
+"""Year end on the demo's own data (金溪乡, 2023–2025 decided, 2026 open): three consecutive calendar years pay once,
+a gap pays nothing, and an open year in between leaves the streak waiting; reopening 2024 puts the 2025 bonus at risk;
+a decided year's months take no back-fill; 柏林村 1、2社's 2025 score (89.25 exactly) reads 89.3 on every page and
+file, and the 公示 of 罗紫村五组 reads the same on its page and in Excel."""
 
 from __future__ import annotations
 
+import datetime
+import re
 from decimal import Decimal
+from io import BytesIO
 from types import SimpleNamespace
 
+import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Avg, Sum
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from activity.models import Activity, MonthlyReport
+from activity.reports import services as reports
 from appraisal.awards.services import (
     award_decide,
     award_nominate,
@@ -17,11 +28,14 @@ from appraisal.awards.services import (
     year_reopen,
     year_start_nominating,
 )
-from appraisal.models import AppraisalYear, Award, DecisionRecord, ReserveCandidate
+from appraisal.models import AppraisalYear, Award, DecisionRecord, GroupScore, ReserveCandidate, RubricItem, SpotCheck
+from appraisal.rules import group_year_scores, year_counted_quarters, year_maximum
 from appraisal.scoring.services import appraisal_year_open
+from groups.models import PartyGroup, VillagerGroup
 from members.models import PartyMember
 from seeding.demo import appraisal as demo_appraisal
 from seeding.demo import build as demo
+from seeding.demo import ledger as demo_ledger
 from tests.shared import shared_fixture
 from township.models import Township
 
@@ -31,6 +45,7 @@ Kind, Status, State = Award.Kind, Award.Status, AppraisalYear.State
 def _jinxi():
     demo.build()
     demo.ensure_accounts("Demo-streak-test-1")
+    demo_ledger.build()  # before the appraisals, as seed_demo builds them: the 公示 of 罗紫村五组
     demo_appraisal.build()
     township = Township.objects.get(name=demo.SURVEYED)
     return SimpleNamespace(township=township, staff=get_user_model().objects.get(username="xiang"))
@@ -126,3 +141,82 @@ def test_reopening_2024_puts_the_2025_bonus_at_risk_and_re_deciding_removes_it(j
 
 def _only(rows, who, what) -> dict:
     return next((r for r in rows if r["who"] == who and what in r["what"]), {})
+
+
+def _user(username: str):
+    return get_user_model().objects.get(username=username)
+
+
+def test_back_fill_into_a_decided_demo_month_is_refused_and_reopening_the_year_lets_it_in(jinxi, client):
+    luozi = _user("luozi")  # 罗紫村's secretary
+    group = PartyGroup.objects.filter(village__name="罗紫村").order_by("pk").first()
+    november = datetime.date(2025, 11, 1)
+    assert not MonthlyReport.objects.filter(party_group=group, month=november).exists()
+    with pytest.raises(ValidationError) as e:  # a month of decided 2025 not reported before the decision
+        reports.report_for(party_group=group, month=november, acting_user=luozi)
+    assert e.value.code == "year_decided" and "2025年度考核已决定" in e.value.messages[0]
+    assert not MonthlyReport.objects.filter(party_group=group, month=november).exists()
+
+    client.force_login(luozi)
+    page = client.get(reverse("activity:report", args=[group.pk, november]), follow=True).content.decode()
+    assert "2025年度考核已决定" in page and "新增活动" not in page
+    client.post(
+        reverse("activity:activity-new", args=[group.pk, november]),
+        {"version": 0, "kind": Activity.Kind.VISIT, "held_on": "2025-11-20", "content": "补记走访"},
+    )
+    assert not Activity.objects.filter(report__party_group=group, report__month=november).exists()
+
+    year = AppraisalYear.objects.get(township=jinxi.township, year=2025)
+    year_reopen(year=year, reason="罗紫村补报2025年11月走访记录", acting_user=jinxi.staff)
+    report = reports.report_for(party_group=group, month=november, acting_user=luozi)
+    reports.activity_save(
+        report=report, version=report.version, acting_user=luozi, kind=Activity.Kind.VISIT, held_on=november,
+        content="补记走访",
+    )  # fmt: skip
+    assert Activity.objects.filter(report=report).count() == 1
+
+
+def _cells(content: bytes) -> list[str]:
+    wb = load_workbook(BytesIO(content))
+    return [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+
+
+def test_a_demo_score_of_exactly_89_25_reads_89_3_on_every_page_and_file(jinxi, client):
+    year = AppraisalYear.objects.get(township=jinxi.township, year=2025)
+    group = PartyGroup.objects.get(village__name="柏林村", name="1、2社党小组")
+    points = GroupScore.objects.filter(year=year, party_group=group).aggregate(s=Sum("points"))["s"]
+    maximum = year_maximum(RubricItem.objects.filter(year=year).aggregate(m=Sum("max_points"))["m"], 4)
+    assert year_counted_quarters(year) == 4
+    assert SpotCheck.objects.filter(year=year, party_group=group).aggregate(a=Avg("points"))["a"] is None
+    assert points / maximum * 100 == Decimal("89.25")  # the demo's own half-way case: half to even gives 89.2
+    assert group_year_scores(year, [group.pk]) == {group.pk: Decimal("89.3")}
+
+    client.force_login(jinxi.staff)
+    scores = client.get(reverse("appraisal:scores", args=[year.pk])).content.decode()
+    row = next(r for r in scores.split("<tr") if "柏林村" in r and "1、2社党小组" in r)
+    assert re.search(r">\s*89\.3\s*<", row) and "89.2" not in row
+    leaders = client.get(reverse("awards:year", args=[year.pk]), {"kind": Award.Kind.EXCELLENT_LEADER}).content
+    row = next(r for r in leaders.decode().split("<tr") if "赵天福" in r)  # the group's leader, named in 2025
+    assert "89.3" in row and "89.2" not in row
+
+    score_cells = _cells(client.get(reverse("appraisal:scores-xlsx", args=[year.pk])).content)
+    assert "89.3" in score_cells and "89.25" not in score_cells and "89.2" not in score_cells
+    report = " ".join(_cells(client.get(reverse("reports:award-report", args=[year.pk])).content))
+    assert "所在党小组2025年度考核得分89.3分" in report and "89.2分" not in report
+
+
+def test_the_demo_disclosure_reads_the_same_on_its_page_and_in_excel(jinxi, client):
+    vg = VillagerGroup.objects.get(village__name="罗紫村", number=5)  # the ledger with the weir and the road
+    client.force_login(_user("luozi"))
+    period = {"start": "2025-01-01", "end": "2025-12-31"}
+    page = client.get(reverse("funds:disclosure", args=[vg.pk]), period).content.decode()
+    figures = re.findall(r'<td class="num[^"]*">([-\d,]+\.\d\d)</td>', page)
+    assert len(figures) >= 6  # the opening balance, each entry's amount and balance, the totals
+    wb = load_workbook(BytesIO(client.get(reverse("funds:disclosure-xlsx", args=[vg.pk]), period).content))
+    amounts = [
+        f"{c.value:,.2f}"
+        for row in wb.worksheets[0].iter_rows()
+        for c in row
+        if isinstance(c.value, int | float | Decimal) and c.number_format.startswith('"¥"')
+    ]
+    assert amounts == figures
