@@ -162,3 +162,17 @@ def test_every_page_of_an_undecided_years_awards_says_draft_until_it_is_decided(
     for name in names:
         page = client.get(reverse(name, args=[year.pk])).content.decode()
         assert "草稿" not in page.split("<title>")[1].split("</title>")[0] and "draft-mark" not in page, name
+
+
+def test_a_decided_years_decision_page_offers_nothing_to_tick_or_type(client, org, year, township_staff):
+    from appraisal.awards.services import year_decide
+
+    best = year.groups[org.a1_g1]
+    award_decide(year=year, awards=[best], acting_user=township_staff)
+    client.force_login(township_staff)
+    assert "disabled" not in client.get(decide_url(year)).content.decode().split("<form", 2)[2]
+    year_decide(year=year, acting_user=township_staff)
+    page = client.get(decide_url(year)).content.decode()
+    fieldsets = page.count("<fieldset")
+    assert fieldsets == 4 and page.count("<fieldset") == page.count(" disabled>")  # three kinds and the 公示 dates
+    assert f'value="{best.pk}" checked' in page and 'type="submit">保存' not in page
