@@ -121,7 +121,7 @@ def register_xlsx(request, pk: int, year: int):
     sheet = book_for(village, _year(year))
     content = exporting.register_workbook(sheet, township_name=village.township.name)
     record(Action.EXPORT, request=request, obj=village, rows=len(sheet.rows), export="dues_register")
-    name = f"{village.name}{year}年党费收缴登记表.xlsx"
+    name = f"{village.township.name}{village.name}{year}年党费收缴登记表.xlsx"
     return xlsx_response(content, name, f"dues-register-{village.pk}-{year}.xlsx")
 
 
@@ -302,7 +302,8 @@ def arrears_xlsx(request, pk: int):
     rows = arrears_for(village)
     content = exporting.arrears_workbook(village, rows, clock.today())
     record(Action.EXPORT, request=request, obj=village, rows=len(rows), export="dues_arrears")
-    return xlsx_response(content, f"{village.name}党费欠交名单.xlsx", f"dues-arrears-{village.pk}.xlsx")
+    name = f"{village.township.name}{village.name}党费欠交名单{clock.today():%Y-%m-%d}.xlsx"
+    return xlsx_response(content, name, f"dues-arrears-{village.pk}.xlsx")
 
 
 @login_required

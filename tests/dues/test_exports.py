@@ -41,7 +41,9 @@ def test_the_register_lists_each_member_with_category_base_rate_months_and_total
     assert ws.cell(row=totals, column=20).value == D("120")
     assert any("签名" in str(ws.cell(row=k, column=1).value) for k in range(totals, ws.max_row + 1))
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
-    assert ws.print_title_rows == "$1:$3"  # the title and headers on every page
+    assert ws.print_title_rows == "$3:$3"  # the headers on every page (the page header carries the title)
+    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
+    assert any("人民币" in str(ws.cell(row=k, column=1).value) for k in range(totals, ws.max_row + 1))  # 合计（大写）
     assert SecurityEvent.objects.filter(action="export").exists()
 
 

@@ -28,7 +28,7 @@ def export_urls() -> list[tuple[str, str]]:
     """(username, URL) of each export of the demo township: the award report of a decided year and of the open year
     (a draft), the scores and the branch appraisal, the 公示 of the ledger with the weir and the road, the roster,
     the import template, the security auditor's events, the away members, and this year's organisational life: 罗紫村's
-    会议记录本 and the township's compliance table."""
+    会议记录本 and the township's compliance table; the dues register, arrears list and remittance summary."""
     years = {y.year: y for y in AppraisalYear.objects.filter(township__name=TOWNSHIP)}
     decided = max(y for y, obj in years.items() if obj.state == AppraisalYear.State.DECIDED)
     open_year = max(years)
@@ -45,6 +45,7 @@ def export_urls() -> list[tuple[str, str]]:
         ("shenji", reverse("audit:events-xlsx")),
         ("xiang", reverse("standing:township-away-xlsx", args=[Township.objects.get(name=TOWNSHIP).pk])),
         *orglife_urls(),
+        *dues_urls(),
     ]
 
 
@@ -56,6 +57,18 @@ def orglife_urls() -> list[tuple[str, str]]:
     return [
         ("luozi", reverse("orglife:record-book", args=[luozi.pk, year])),
         ("xiang", reverse("orglife:township-xlsx", args=[luozi.township_id, year])),
+    ]
+
+
+def dues_urls() -> list[tuple[str, str]]:
+    """The dues workbooks of this year: 罗紫村's 党费收缴登记表 and arrears list (its secretary's), and the township's
+    remittance summary."""
+    year = clock.this_year()
+    luozi = Village.objects.get(name="罗紫村", township__name=TOWNSHIP)
+    return [
+        ("luozi", reverse("dues:register-xlsx", args=[luozi.pk, year])),
+        ("luozi", reverse("dues:arrears-xlsx", args=[luozi.pk])),
+        ("xiang", reverse("dues:township-xlsx", args=[luozi.township_id, year])),
     ]
 
 

@@ -50,6 +50,9 @@ MOST_PAGES = {
     "流动党员名单": 2,
     "会议记录本": 45,  # one meeting a page: 罗紫村's 39 meetings of January to May
     "组织生活落实情况表": 1,
+    "党费收缴登记表": 2,  # 罗紫村's 31 members, landscape
+    "党费欠交名单": 1,
+    "党费上缴汇总表": 1,
 }
 FOOTER = re.compile(r"第(\d+)页共(\d+)页")
 
