@@ -220,3 +220,15 @@ def test_the_demo_disclosure_reads_the_same_on_its_page_and_in_excel(jinxi, clie
         if isinstance(c.value, int | float | Decimal) and c.number_format.startswith('"¥"')
     ]
     assert amounts == figures
+
+
+def test_the_demo_reversal_reads_as_a_reversal_on_the_disclosure_page_and_in_excel(jinxi, client):
+    vg = VillagerGroup.objects.get(village__name="罗紫村", number=4)  # the tea money entered twice, reversed
+    client.force_login(_user("luozi"))
+    period = {"start": "2025-01-01", "end": "2025-12-31"}
+    page = client.get(reverse("funds:disclosure", args=[vg.pk]), period).content.decode()
+    row = next(r for r in page.split("<tr") if "badge reversal" in r)
+    assert "冲销" in row and "冲正" not in page and "-350.00" in row
+    ws = load_workbook(BytesIO(client.get(reverse("funds:disclosure-xlsx", args=[vg.pk]), period).content)).active
+    kinds = {ws.cell(r, 3).value for r in range(1, ws.max_row + 1)}
+    assert "冲销" in kinds and "冲正" not in kinds

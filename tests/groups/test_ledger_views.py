@@ -456,7 +456,7 @@ def test_the_disclosure_sheet_shows_the_period_with_totals_and_decisions(ledger,
     assert "罗紫村1社" in page
     assert "2,150.00" in page and "1,500.00" in page and "750.00" in page
     reversal_row = page.split("重复记账")[0].rsplit("<tr>", 1)[1] + page.split("重复记账")[1].split("</tr>")[0]
-    assert "-350.00" in reversal_row and "冲正" in reversal_row
+    assert "-350.00" in reversal_row and "冲销" in reversal_row  # the word the 公示 workbook prints
     assert "修路" in page
     assert "css/ledger-print.css" in page and 'media="print"' in page
     assert "中共罗紫村支部委员会" in page  # the branch signs
