@@ -76,6 +76,10 @@ def test_a_tie_at_the_quota_is_flagged_and_needs_a_tie_break_reason(client, org,
     assert review.ties[GROUP] == {first.pk, year.groups[org.a2_g1].pk}
     client.force_login(township_staff)
     assert "并列" in client.get(decide_url(year)).content.decode()
+    response = client.post(decide_url(year), {"advanced_group": [first.pk], f"reason_{first.pk}": " ", "version": 0})
+    field = response.content.decode().split(f'name="reason_{first.pk}"')[0].rsplit('<td class="reason-cell">', 1)[1]
+    assert response.status_code == 200 and "errorlist" in field and "得分相同" in field  # in Chinese, beside the box
+    assert not Award.objects.filter(status=Status.DECIDED).exists()
     with pytest.raises(ValidationError) as e:
         award_decide(year=year, awards=[first], reasons={}, acting_user=township_staff)
     assert f"reason_{first.pk}" in e.value.error_dict
