@@ -375,3 +375,62 @@ def test_township_staff_are_told_the_branches_that_missed_a_meeting_last_quarter
     assert _items(client.get(url))["orglife_branches_missing"].count == 1
     _hold_quarter(org.a2, last.year, quarter, township_staff)
     assert "orglife_branches_missing" not in _items(client.get(url))
+
+
+# --- last month's reports: still due until the township's due day, overdue after it ---------------------------------
+
+
+def test_last_months_reports_not_in_are_to_do_on_the_due_day_and_overdue_after_it(
+    org, township_staff, secretary_a1, login, frozen_at
+):
+    """On the due day a township with 1/2 and 0/1 for last month is told that 2 reports are still to come (not that
+    nothing is overdue); the day after, that they are overdue; once every one is in, that nothing is."""
+    from tests.clock import beijing
+
+    cur = clock.this_month()
+    prev = periods.previous_month(cur)
+    _submit(org.a1_g1, prev)
+    prev_label = f"{prev.year}年{prev.month}月"
+    t_url, v_url = reverse("township", args=[org.ta.pk]), reverse("village", args=[org.a1.pk])
+
+    frozen_at(beijing(cur.year, cur.month, org.ta.report_due_day))  # logged in after each move of the clock: a
+    page = login(township_staff).get(t_url)  # session idle for a day has ended
+    missing = sum(r["groups"] - r["prev_done"] for r in page.context["rows"])
+    todo = _items(page)["reports_overdue"]
+    assert todo.count == missing == 2
+    assert todo.text == f"2个党小组尚未提交{prev_label}的报告（{cur.month}月{org.ta.report_due_day}日截止）"
+    assert todo.text in page.content.decode() and "没有逾期未交" not in todo.text
+    todo = _items(login(secretary_a1).get(v_url))["reports_overdue"]
+    assert todo.count == 1 and todo.text.startswith(f"1个党小组尚未提交{prev_label}的报告")
+    assert todo.url == reverse("activity:village-month", args=[org.a1.pk, prev])
+
+    frozen_at(beijing(cur.year, cur.month, org.ta.report_due_day + 1))
+    township = login(township_staff)
+    todo = _items(township.get(t_url))["reports_overdue"]
+    assert todo.count == 2 and todo.text == f"2个党小组的{prev_label}报告已逾期"
+
+    _submit(org.a1_g2, prev)
+    _submit(org.a2_g1, prev)
+    todo = _items(township.get(t_url))["reports_overdue"]
+    assert todo.count == 0 and todo.text == f"没有逾期未交的{prev_label}报告"
+
+
+def test_the_leader_is_told_last_months_report_is_due_before_the_due_day(org, group_leader, login, frozen_at):
+    from tests.clock import beijing
+
+    org.a1.leaders_may_report = True
+    org.a1.save()
+    cur = clock.this_month()
+    prev = periods.previous_month(cur)
+    frozen_at(beijing(cur.year, cur.month, org.ta.report_due_day))
+    _, items, html = _leader_home(login(group_leader))
+    due = f"{cur.year}年{cur.month}月{org.ta.report_due_day}日"
+    assert items["report_overdue"].text == f"{prev.year}年{prev.month}月的报告尚未提交：请在{due}前提交"
+    assert items["report_overdue"].url == reverse("activity:report", args=[org.a1_g1.pk, prev])
+    assert items["report_overdue"].text in html
+
+    frozen_at(beijing(cur.year, cur.month, org.ta.report_due_day + 1))
+    client = login(group_leader)
+    assert _leader_home(client)[1]["report_overdue"].text.endswith("的报告已逾期未交，请尽快补交")
+    _submit(org.a1_g1, prev)
+    assert "report_overdue" not in _leader_home(client)[1]
