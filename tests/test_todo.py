@@ -434,3 +434,51 @@ def test_the_leader_is_told_last_months_report_is_due_before_the_due_day(org, gr
     assert _leader_home(client)[1]["report_overdue"].text.endswith("的报告已逾期未交，请尽快补交")
     _submit(org.a1_g1, prev)
     assert "report_overdue" not in _leader_home(client)[1]
+
+
+# --- the appraisal: quarter scores to enter, rectification notices due ------------------------------------------------
+
+
+def test_the_quarter_scores_to_enter_and_the_rectifications_due_are_counted_and_go_when_done(
+    org, township_staff, secretary_a1, login
+):
+    from decimal import Decimal
+
+    from appraisal.models import RubricItem
+    from appraisal.scoring import services as scoring
+
+    today = clock.today()
+    last_day = periods.quarter_range(today.year, periods.quarter_of(today))[0] - datetime.timedelta(days=1)
+    quarter = periods.quarter_of(last_day)
+    year = scoring.appraisal_year_open(township=org.ta, year=last_day.year, acting_user=township_staff)
+    groups = [org.a1_g1, org.a1_g2, org.a2_g1]
+    check = scoring.spot_check_record(
+        year=year, party_group=org.a1_g1, checked_on=today - datetime.timedelta(days=3), checked_by="乡党委组织委员",
+        findings="会议记录缺两个月", rating="poor", points=Decimal("55"), by_reading_records=True,
+        rectification="补齐会议记录", rectify_by=today + datetime.timedelta(days=7), acting_user=township_staff,
+    )  # fmt: skip
+    t_url, v_url = reverse("township", args=[org.ta.pk]), reverse("village", args=[org.a1.pk])
+
+    client = login(township_staff)
+    items = _items(client.get(t_url))
+    scores, rectify = items["scores_to_enter"], items["rectifications_due"]
+    assert scores.count == 3 and scores.text == f"3个党小组的{last_day.year}年第{quarter}季度评分尚未录入完"
+    assert scores.url == reverse("appraisal:scores", args=[year.pk])
+    assert rectify.count == 1 and rectify.text == "1份整改通知两周内到期或已过期，尚未整改"
+    assert rectify.url == reverse("appraisal:spot-check", args=[check.pk])
+    for t in (scores, rectify):
+        assert client.get(t.url).status_code == 200
+    village = _items(login(secretary_a1).get(v_url))
+    assert village["rectifications_due"].count == 1 and "scores_to_enter" not in village  # the township scores
+
+    for group in groups:
+        for item in year.rubric.filter(source=RubricItem.Source.MANUAL):
+            scoring.score_enter(
+                year=year, party_group=group, quarter=quarter, item=item, points=Decimal("5"), evidence="走访群众",
+                acting_user=township_staff,
+            )  # fmt: skip
+    scoring.spot_check_follow_up(check=check, rectified_on=today, follow_up="已补齐", acting_user=township_staff)
+    items = _items(login(township_staff).get(t_url))
+    assert items["scores_to_enter"].count == 0
+    assert items["scores_to_enter"].text == f"{last_day.year}年第{quarter}季度的评分都已录入"
+    assert items["rectifications_due"].count == 0 and items["rectifications_due"].text == "没有到期的整改通知"
