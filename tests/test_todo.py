@@ -482,3 +482,25 @@ def test_the_quarter_scores_to_enter_and_the_rectifications_due_are_counted_and_
     assert items["scores_to_enter"].count == 0
     assert items["scores_to_enter"].text == f"{last_day.year}年第{quarter}季度的评分都已录入"
     assert items["rectifications_due"].count == 0 and items["rectifications_due"].text == "没有到期的整改通知"
+
+
+# --- month pages link to the months beside them; the county's rows to each township --------------------------------
+
+
+def test_the_leader_and_secretary_month_pages_link_to_the_month_before_and_after(
+    org, group_leader, secretary_a1, county_viewer, login
+):
+    cur = clock.this_month()
+    prev, before = periods.previous_month(cur), periods.add_months(cur, -2)
+    report = lambda m: reverse("activity:report", args=[org.a1_g1.pk, m])  # noqa: E731
+    village = lambda m: reverse("activity:village-month", args=[org.a1.pk, m])  # noqa: E731
+    html = _leader_home(login(group_leader))[2]
+    assert f'href="{report(prev)}"' in html and "尚未设立考核年度" not in html
+    html = login(group_leader).get(report(prev)).content.decode()
+    assert f'href="{report(before)}"' in html and f'href="{report(cur)}"' in html
+    html = login(secretary_a1).get(village(prev)).content.decode()
+    assert f'href="{village(before)}"' in html and f'href="{village(cur)}"' in html
+
+    html = login(county_viewer).get(reverse("county", args=[org.county.pk])).content.decode()
+    for township in (org.ta, org.tb):
+        assert f'href="{reverse("township", args=[township.pk])}"' in html
