@@ -44,8 +44,8 @@ class TodoList(list):
 
 def leader_todo(group: PartyGroup, today: datetime.date, *, may_report: bool) -> TodoList:
     """What a party-group leader has to do for their own group (`group` with `village__township` loaded): this month's
-    report (when the branch lets leaders enter it), last month's if it is overdue, the concerns raised through the
-    group still open, and their own term when it ends within three months. Three queries."""
+    report (when the branch lets leaders enter it), last month's while it is due or once overdue, the concerns raised
+    through the group still open, and their own term when it ends within three months. Three queries."""
     township = group.village.township
     cur = periods.month_of(today)
     prev = periods.previous_month(cur)
@@ -68,17 +68,15 @@ def leader_todo(group: PartyGroup, today: datetime.date, *, may_report: bool) ->
     else:
         items.append(Todo("report_this_month", 0, f"{cur_label}的报告由支部书记录入，你无需提交", cur_url))
     existed_prev = group.established_on <= periods.month_range(prev)[1]
-    late = existed_prev and not report_done(status.get(prev)) and past_due(prev, township.report_due_day, today)
-    if late:
+    missing_prev = existed_prev and not report_done(status.get(prev))
+    prev_url = reverse("activity:report", args=[group.pk, prev])
+    if missing_prev and past_due(prev, township.report_due_day, today):
         who = "请尽快补交" if may_report else "请告知支部书记补录"
-        items.append(
-            Todo(
-                "report_overdue",
-                1,
-                f"{prev_label}的报告已逾期未交，{who}",
-                reverse("activity:report", args=[group.pk, prev]),
-            )
-        )
+        items.append(Todo("report_overdue", 1, f"{prev_label}的报告已逾期未交，{who}", prev_url))
+    elif missing_prev and may_report:  # last month's report is still due, until the due day of this month
+        due = periods.month_due(prev, township.report_due_day)
+        text = f"{prev_label}的报告尚未提交：请在{due.year}年{due.month}月{due.day}日前提交"
+        items.append(Todo("report_overdue", 1, text, prev_url))
     concerns = Concern.objects.filter(party_group=group).aggregate(
         open=Count("pk", filter=concern_open()), overdue=Count("pk", filter=concern_overdue(today))
     )

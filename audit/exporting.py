@@ -48,7 +48,8 @@ def events_workbook(events: QuerySet[SecurityEvent], *, description: str = "") -
     ):
         when = WriteOnlyCell(ws, value=clock.local(at).replace(tzinfo=None))
         when.number_format = TIME_FORMAT
-        texts = [username, actions.get(action, action), ip, object_type_label(otype) if otype else "", oid, orepr]
+        who = username or "系统"  # no account: a command or an import
+        texts = [who, actions.get(action, action), ip, object_type_label(otype) if otype else "", oid, orepr]
         detail_cell = text_value(ws, detail_text(detail))
         values = [when, *(text_value(ws, t) for t in texts), rows, text_value(ws, path), detail_cell]
         table.add(row_cells(ws, values))  # the time is a cell (its format): the whole row is cells

@@ -1,7 +1,7 @@
 """工作台: what is due and overdue for a person now, each item a count, a sentence made from that count, and a link.
 
 One query per kind of item (whatever the number of villages), and only the items the person's capabilities cover:
-- reports not submitted for this month, and last month's reports past their due day;
+- reports not submitted for this month, and last month's not yet in (due until its due day, overdue after);
 - concerns past the day they were to be answered by;
 - rectification notices (spot checks) not yet rectified whose deadline is within two weeks or past;
 - party groups whose leader's term ends within three months (the township's `leader_term_years` after the last valid
@@ -54,7 +54,9 @@ def reports_todo(villages, today: datetime.date, due_day: int, home_url: str, vi
         return _groups(villages, month).exclude(Exists(done)).count()
 
     counts = {"missing_cur": missing(cur), "missing_prev": missing(prev)}  # both always: a fixed number of queries
-    late = counts["missing_prev"] if past_due(prev, due_day, today) else 0
+    overdue = past_due(prev, due_day, today)
+    late = counts["missing_prev"] if overdue else 0
+    due = periods.month_due(prev, due_day)
 
     def month_url(month):
         if village_pk:
@@ -71,10 +73,16 @@ def reports_todo(villages, today: datetime.date, due_day: int, home_url: str, vi
             else f"所有党小组都已提交{cur_label}的报告",
             month_url(cur),
         ),
+        # Last month's reports not in yet are due until the due day, then overdue: before the due day they are still
+        # to do (the township's 3/4 for last month is not "nothing overdue" then, but "one still to submit").
         Todo(
             "reports_overdue",
-            late,
-            f"{late}个党小组的{prev_label}报告已逾期" if late else f"没有逾期未交的{prev_label}报告",
+            counts["missing_prev"],
+            f"{late}个党小组的{prev_label}报告已逾期"
+            if late
+            else f"{counts['missing_prev']}个党小组尚未提交{prev_label}的报告（{due.month}月{due.day}日截止）"
+            if counts["missing_prev"]
+            else f"没有逾期未交的{prev_label}报告",
             month_url(prev),
         ),
     ]

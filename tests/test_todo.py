@@ -375,3 +375,132 @@ def test_township_staff_are_told_the_branches_that_missed_a_meeting_last_quarter
     assert _items(client.get(url))["orglife_branches_missing"].count == 1
     _hold_quarter(org.a2, last.year, quarter, township_staff)
     assert "orglife_branches_missing" not in _items(client.get(url))
+
+
+# --- last month's reports: still due until the township's due day, overdue after it ---------------------------------
+
+
+def test_last_months_reports_not_in_are_to_do_on_the_due_day_and_overdue_after_it(
+    org, township_staff, secretary_a1, login, frozen_at
+):
+    """On the due day a township with 1/2 and 0/1 for last month is told that 2 reports are still to come (not that
+    nothing is overdue); the day after, that they are overdue; once every one is in, that nothing is."""
+    from tests.clock import beijing
+
+    cur = clock.this_month()
+    prev = periods.previous_month(cur)
+    _submit(org.a1_g1, prev)
+    prev_label = f"{prev.year}年{prev.month}月"
+    t_url, v_url = reverse("township", args=[org.ta.pk]), reverse("village", args=[org.a1.pk])
+
+    frozen_at(beijing(cur.year, cur.month, org.ta.report_due_day))  # logged in after each move of the clock: a
+    page = login(township_staff).get(t_url)  # session idle for a day has ended
+    missing = sum(r["groups"] - r["prev_done"] for r in page.context["rows"])
+    todo = _items(page)["reports_overdue"]
+    assert todo.count == missing == 2
+    assert todo.text == f"2个党小组尚未提交{prev_label}的报告（{cur.month}月{org.ta.report_due_day}日截止）"
+    assert todo.text in page.content.decode() and "没有逾期未交" not in todo.text
+    todo = _items(login(secretary_a1).get(v_url))["reports_overdue"]
+    assert todo.count == 1 and todo.text.startswith(f"1个党小组尚未提交{prev_label}的报告")
+    assert todo.url == reverse("activity:village-month", args=[org.a1.pk, prev])
+
+    frozen_at(beijing(cur.year, cur.month, org.ta.report_due_day + 1))
+    township = login(township_staff)
+    todo = _items(township.get(t_url))["reports_overdue"]
+    assert todo.count == 2 and todo.text == f"2个党小组的{prev_label}报告已逾期"
+
+    _submit(org.a1_g2, prev)
+    _submit(org.a2_g1, prev)
+    todo = _items(township.get(t_url))["reports_overdue"]
+    assert todo.count == 0 and todo.text == f"没有逾期未交的{prev_label}报告"
+
+
+def test_the_leader_is_told_last_months_report_is_due_before_the_due_day(org, group_leader, login, frozen_at):
+    from tests.clock import beijing
+
+    org.a1.leaders_may_report = True
+    org.a1.save()
+    cur = clock.this_month()
+    prev = periods.previous_month(cur)
+    frozen_at(beijing(cur.year, cur.month, org.ta.report_due_day))
+    _, items, html = _leader_home(login(group_leader))
+    due = f"{cur.year}年{cur.month}月{org.ta.report_due_day}日"
+    assert items["report_overdue"].text == f"{prev.year}年{prev.month}月的报告尚未提交：请在{due}前提交"
+    assert items["report_overdue"].url == reverse("activity:report", args=[org.a1_g1.pk, prev])
+    assert items["report_overdue"].text in html
+
+    frozen_at(beijing(cur.year, cur.month, org.ta.report_due_day + 1))
+    client = login(group_leader)
+    assert _leader_home(client)[1]["report_overdue"].text.endswith("的报告已逾期未交，请尽快补交")
+    _submit(org.a1_g1, prev)
+    assert "report_overdue" not in _leader_home(client)[1]
+
+
+# --- the appraisal: quarter scores to enter, rectification notices due ------------------------------------------------
+
+
+def test_the_quarter_scores_to_enter_and_the_rectifications_due_are_counted_and_go_when_done(
+    org, township_staff, secretary_a1, login
+):
+    from decimal import Decimal
+
+    from appraisal.models import RubricItem
+    from appraisal.scoring import services as scoring
+
+    today = clock.today()
+    last_day = periods.quarter_range(today.year, periods.quarter_of(today))[0] - datetime.timedelta(days=1)
+    quarter = periods.quarter_of(last_day)
+    year = scoring.appraisal_year_open(township=org.ta, year=last_day.year, acting_user=township_staff)
+    groups = [org.a1_g1, org.a1_g2, org.a2_g1]
+    check = scoring.spot_check_record(
+        year=year, party_group=org.a1_g1, checked_on=today - datetime.timedelta(days=3), checked_by="乡党委组织委员",
+        findings="会议记录缺两个月", rating="poor", points=Decimal("55"), by_reading_records=True,
+        rectification="补齐会议记录", rectify_by=today + datetime.timedelta(days=7), acting_user=township_staff,
+    )  # fmt: skip
+    t_url, v_url = reverse("township", args=[org.ta.pk]), reverse("village", args=[org.a1.pk])
+
+    client = login(township_staff)
+    items = _items(client.get(t_url))
+    scores, rectify = items["scores_to_enter"], items["rectifications_due"]
+    assert scores.count == 3 and scores.text == f"3个党小组的{last_day.year}年第{quarter}季度评分尚未录入完"
+    assert scores.url == reverse("appraisal:scores", args=[year.pk])
+    assert rectify.count == 1 and rectify.text == "1份整改通知两周内到期或已过期，尚未整改"
+    assert rectify.url == reverse("appraisal:spot-check", args=[check.pk])
+    for t in (scores, rectify):
+        assert client.get(t.url).status_code == 200
+    village = _items(login(secretary_a1).get(v_url))
+    assert village["rectifications_due"].count == 1 and "scores_to_enter" not in village  # the township scores
+
+    for group in groups:
+        for item in year.rubric.filter(source=RubricItem.Source.MANUAL):
+            scoring.score_enter(
+                year=year, party_group=group, quarter=quarter, item=item, points=Decimal("5"), evidence="走访群众",
+                acting_user=township_staff,
+            )  # fmt: skip
+    scoring.spot_check_follow_up(check=check, rectified_on=today, follow_up="已补齐", acting_user=township_staff)
+    items = _items(login(township_staff).get(t_url))
+    assert items["scores_to_enter"].count == 0
+    assert items["scores_to_enter"].text == f"{last_day.year}年第{quarter}季度的评分都已录入"
+    assert items["rectifications_due"].count == 0 and items["rectifications_due"].text == "没有到期的整改通知"
+
+
+# --- month pages link to the months beside them; the county's rows to each township --------------------------------
+
+
+def test_the_leader_and_secretary_month_pages_link_to_the_month_before_and_after(
+    org, group_leader, secretary_a1, county_viewer, login
+):
+    cur = clock.this_month()
+    prev, before = periods.previous_month(cur), periods.add_months(cur, -2)
+    report = lambda m: reverse("activity:report", args=[org.a1_g1.pk, m])  # noqa: E731
+    village = lambda m: reverse("activity:village-month", args=[org.a1.pk, m])  # noqa: E731
+    html = _leader_home(login(group_leader))[2]
+    assert f'href="{report(prev)}"' in html and "尚未设立考核年度" not in html
+    html = login(group_leader).get(report(prev)).content.decode()
+    assert f'href="{report(before)}"' in html and f'href="{report(cur)}"' in html
+    html = login(secretary_a1).get(village(prev)).content.decode()
+    assert f'href="{village(before)}"' in html and f'href="{village(cur)}"' in html
+
+    html = login(county_viewer).get(reverse("county", args=[org.county.pk])).content.decode()
+    for township in (org.ta, org.tb):
+        assert f'href="{reverse("township", args=[township.pk])}"' in html

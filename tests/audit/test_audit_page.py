@@ -244,3 +244,19 @@ def test_a_members_history_in_the_admin_masks_the_numbers(org, township_staff, l
     text = page.content.decode()
     assert "13800001111" not in text and old_id not in text
     assert PartyMember.objects.get(pk=member.pk).phone == "13800001111"
+
+
+def test_what_no_person_did_is_shown_as_done_by_the_system(auditor, login):
+    """An event of a command or an import (no account) names 系统 as its maker, on the page and in the export."""
+    record(Action.ROLE_CHANGED)
+    client = login(auditor)
+    page = client.get(EVENTS, {"action": Action.ROLE_CHANGED})
+    import re
+
+    shown = page.context["page"].object_list
+    assert shown and not any(e.username for e in shown)  # this one, and the fixtures' role assignments
+    body = page.content.decode().split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in body.split("</tr>")[:-1]]
+    assert [cells[1].strip() for cells in rows] == ["系统"] * len(shown)  # the account column, after the time
+    sheet = sheet_rows(client.get(XLSX, {"action": Action.ROLE_CHANGED}))
+    assert [r[1] for r in sheet[1:]] == ["系统"] * len(shown)

@@ -23,7 +23,8 @@ from django.forms.formsets import BaseFormSet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.crawl import pages_of
+from core import clock
+from tests.crawl import pages_of, pattern_of
 from tests.safety.test_form_input_property import VALUES
 from tests.shared import shared_fixture
 
@@ -163,10 +164,44 @@ def _demo_db():
 demo_db = shared_fixture("demo_db", _demo_db)  # seeded once for the three roles (tests/shared.py)
 
 
-def _forms_of_role(client) -> dict[str, tuple[str, dict]]:
-    """Each POST form a role reaches by clicking, once per (page pattern, action pattern, fields)."""
+def pages_in_other_states(user) -> list[str]:
+    """Pages of the role's own objects in the states where other forms are offered. The crawl opens one page per URL
+    pattern, so it meets a month's report in one state only: the withdrawal (a submitted report), the reopening (a
+    closed one), the close of an ended month and a meeting's delete page are each a click from a page in another
+    state. Only places the role reaches (their villages; a leader their group), each found by clicking from here."""
+    from django.urls import reverse
+
+    from activity.models import MonthlyReport
+    from orglife.meetings.models import Kind, Meeting
+    from township.scoping import villages_for
+
+    villages = villages_for(user)
+    reports = MonthlyReport.objects.filter(party_group__village__in=villages).order_by("-month", "pk")
+    urls = []
+    for status in (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.CLOSED):
+        report = reports.filter(status=status).first()
+        if report is not None:
+            urls.append(reverse("activity:report", args=[report.party_group_id, report.month]))
+    open_month = reports.exclude(status=MonthlyReport.Status.CLOSED).exclude(month=clock.this_month()).first()
+    if open_month is not None:
+        urls.append(reverse("activity:village-month", args=[open_month.party_group.village_id, open_month.month]))
+    meeting = (  # a 党小组会 is corrected through its group's month; another kind has its own delete page
+        Meeting.objects.filter(village__in=villages).exclude(kind=Kind.GROUP).order_by("-held_on", "-pk").first()
+    )
+    if meeting is not None:
+        urls.append(reverse("orglife:meeting", args=[meeting.pk]))
+    return urls
+
+
+def _forms_of_role(client, user=None) -> dict[str, tuple[str, dict]]:
+    """Each POST form a role reaches by clicking, once per (page pattern, action pattern, fields): from the home page,
+    and one click on from its pages in other states (`pages_in_other_states`)."""
     found: dict[str, tuple[str, dict]] = {}
-    for url, (pattern, response) in pages_of(client).items():
+    pages = pages_of(client)
+    with_forms = {pattern for url, (pattern, response) in pages.items() if post_forms(response.content.decode(), url)}
+    for start in pages_in_other_states(user) if user is not None else []:
+        pages.update(pages_of(client, start=start, limit=40, skip=with_forms - {pattern_of(start)}))
+    for url, (pattern, response) in pages.items():
         for f in post_forms(response.content.decode(), url):
             key = f"{pattern} → {sorted(f['typed'])}"
             found.setdefault(key, (url, f))
@@ -208,8 +243,9 @@ def check_post(client, where: str, form: dict, name: str, value: str) -> tuple[i
 def test_every_form_refuses_extreme_values_beside_the_field(username, demo_db, client):
     from django.contrib.auth import get_user_model
 
-    client.force_login(get_user_model().objects.get(username=username))
-    forms = _forms_of_role(client)
+    user = get_user_model().objects.get(username=username)
+    client.force_login(user)
+    forms = _forms_of_role(client, user)
     assert forms, f"{username} reaches no form"
     for where, (page_url, first) in sorted(forms.items()):
         typed = set(first["typed"])
