@@ -8,13 +8,13 @@ activity of every month has its meeting: 应到 is the group's members that day,
 participants, the others absent with a reason; the activity's text is what `report_link.activity_text` makes of the
 meeting, and it reaches no households (the service never sets them).
 
-The branch meetings cover the last `BRANCH_MONTHS` complete months (the room is newer than the reports): a 支委会
-and a 主题党日 each month (linked to the township's theme of the month), a 党课 and a 支部党员大会 each quarter (a
-few branches miss one), a 组织生活会 each January, two or three 谈心谈话 a month. A 支委会 expects the committee in
-office (the branch's first three group leaders, or members, as 书记, 组织委员 and 宣传委员 since the groups were set
-up); every other branch meeting expects every member of the branch. The member working away in no group attends
-remotely or is absent for work. No vote is generated. Rows are written as the services write them (study hours by
-`orglife.meetings.rules`, no recording user: a back-fill), without history rows.
+The branch meetings cover the last `BRANCH_MONTHS` complete months (the room is newer than the reports, and a year of
+them keeps the seed fast): a 支委会 and a 主题党日 each month (linked to the township's theme of the month), a 党课
+and a 支部党员大会 each quarter (a few branches miss one), a 组织生活会 each January, two or three 谈心谈话 a month. A
+支委会 expects the committee in office (the branch's first three group leaders, or members, as 书记, 组织委员 and
+宣传委员 since the groups were set up); every other branch meeting expects every member of the branch. The member
+working away in no group attends remotely or is absent for work. No vote is generated. Rows are written as the
+services write them (study hours by `orglife.meetings.rules`, no recording user: a back-fill), without history rows.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from orglife.meetings.models import AbsenceReason, Attendance, Kind, Meeting, Mo
 from orglife.meetings.rules import DEFAULT_STUDY_HOURS
 from seeding.scale.plan import Group, Member, Run, Town, VillagePlan, at
 
-BRANCH_MONTHS = 24
+BRANCH_MONTHS = 12
 REASONS = [AbsenceReason.SICK, AbsenceReason.AWAY_WORK, AbsenceReason.PERSONAL, AbsenceReason.OTHER]
 REASON_WEIGHTS = [3, 4, 3, 1]
 POSTS = [CommitteeSeat.Post.SECRETARY, CommitteeSeat.Post.ORGANISATION, CommitteeSeat.Post.PUBLICITY]
