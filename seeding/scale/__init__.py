@@ -35,7 +35,7 @@ from django.utils import timezone
 from core import clock
 from groups.ledger.services import recount_fund_balances
 from members.models import PartyMember
-from seeding.scale import appraisal, funds, names, org, work
+from seeding.scale import appraisal, funds, names, org, orglife, work
 from seeding.scale.plan import TOWNSHIPS_PER_COUNTY, Calendar, Run, Stages
 from seeding.scale.writer import RowWriter
 from township.models import County, Township
@@ -147,6 +147,8 @@ def _generate(run: Run, townships: int, first_township: int, first_county: int, 
             town = org.write_township(run, number=number, name=town_names[i], county_id=county_id, region=region)
         with run.stages("reports and activities"):
             work.write_reports(run, town)
+        with run.stages("organisational life"):
+            orglife.write_orglife(run, town)
         with run.stages("concerns"):
             work.write_concerns(run, town)
         with run.stages("fund ledgers and projects"):
@@ -162,7 +164,7 @@ def _generate(run: Run, townships: int, first_township: int, first_county: int, 
 
 def _tables():
     """Every table written, parents before children, with the columns the generator gives."""
-    merged = {**org.COLUMNS, **work.COLUMNS, **funds.COLUMNS, **appraisal.COLUMNS}
+    merged = {**org.COLUMNS, **work.COLUMNS, **orglife.COLUMNS, **funds.COLUMNS, **appraisal.COLUMNS}
     yield get_user_model(), org.USER_COLUMNS
     yield from merged.items()
 

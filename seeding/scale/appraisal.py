@@ -27,7 +27,17 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from appraisal.awards.rules import amount_of, leader_qualifies, quota_of, ranking_key, ranks, streak_of, year_leaders
+from appraisal.awards.rules import (
+    Standing,
+    amount_of,
+    leader_qualifies,
+    quota_of,
+    ranking_key,
+    ranks,
+    reasons_needed,
+    streak_of,
+    year_leaders,
+)
 from appraisal.models import AppraisalYear, Award, BranchAppraisal, GroupScore, ReserveCandidate, RubricItem, SpotCheck
 from appraisal.rules import QUARTERS, quarters_counted, year_maximum, year_score
 from appraisal.scoring.evidence import SCORERS, QuarterFacts
@@ -37,6 +47,8 @@ from core import periods
 from members.models import AnnualReview
 from seeding.scale.plan import Group, Member, Run, Town, at
 from seeding.scale.work import DUE_DAY
+
+TIE_REASON = "得分相同，乡党委会议研究：按党小组会召开和走访群众的实绩取舍。"
 
 State = AppraisalYear.State
 Kind = Award.Kind
@@ -275,11 +287,13 @@ class _Year:
         village_name = {v.id: v.name for v in self.town.villages}
         ranked = sorted(groups, key=lambda g: ranking_key(self.scores.get(g.id), village_name[g.village_id], g.name))
         quota = quota_of(rules, Kind.ADVANCED_GROUP)
-        for n, (g, rank) in enumerate(zip(ranked, ranks([self.scores.get(g.id) for g in ranked]), strict=True)):
-            if n > quota:
-                break
+        nominated = ranked[: quota + 1]
+        # A group chosen with the same score as the one left out needs the township's reason (award_decide asks it).
+        tied = reasons_needed([Standing(g.id, self.scores.get(g.id), n < quota) for n, g in enumerate(nominated)])
+        for n, (g, rank) in enumerate(zip(nominated, ranks([self.scores.get(g.id) for g in ranked]), strict=False)):
             reason = f"{y}年度考核得分{self.scores.get(g.id)}分，全乡第{rank}名；党小组会按月召开，走访群众成效明显。"
-            self._award(Kind.ADVANCED_GROUP, g.village_id, reason, group=g, decided=n < quota)
+            why = TIE_REASON if g.id in tied else ""
+            self._award(Kind.ADVANCED_GROUP, g.village_id, reason, group=g, decided=n < quota, decision_reason=why)
         chosen = self._leaders(village_name)[: quota_of(rules, Kind.EXCELLENT_LEADER)]
         for member, group in chosen:
             reason = f"认真履行党小组长职责，所在党小组{y}年度考核得分{self.scores[group.id]}分。"
@@ -319,7 +333,7 @@ class _Year:
         )
         return candidates
 
-    def _award(self, kind, village_id, reason, *, group=None, member=None, decided=True) -> None:
+    def _award(self, kind, village_id, reason, *, group=None, member=None, decided=True, decision_reason="") -> None:
         y = self.year
         nominated = min(at(datetime.date(y, 12, 20), 9), self.run.calendar.now)
         decided_at = min(at(datetime.date(y + 1, 1, 4), 15), self.run.calendar.now) if decided else None
@@ -330,7 +344,7 @@ class _Year:
                 self.w.new_id(Award), self.id, kind, Award.Status.DECIDED if decided else Award.Status.NOMINATED,
                 village_id, group.id if group else None, member.id if member else None,
                 amount_of(self.rules, kind) if decided else ZERO, reason, secretary, nominated,
-                self.town.staff_id if decided else None, decided_at,
+                self.town.staff_id if decided else None, decided_at, decision_reason,
             ),
         )  # fmt: skip
 
@@ -356,7 +370,7 @@ class _Year:
                     (
                         self.w.new_id(Award), self.id, Kind.STREAK_BONUS, Award.Status.DECIDED, member.village_id,
                         None, member.id, amount_of(rules, Kind.STREAK_BONUS), streak.reason, None, None,
-                        self.town.staff_id, self.decided_at,
+                        self.town.staff_id, self.decided_at, "",
                     ),
                 )  # fmt: skip
             if streak.reserve:
@@ -386,6 +400,6 @@ COLUMNS = {
     AnnualReview: "id member year grade notes entered_by",
     BranchAppraisal: "id year village township_points group_points total notes entered_by",
     Award: "id year kind status village party_group member amount reason nominated_by nominated_at decided_by "
-    "decided_at",
+    "decided_at decision_reason",
     ReserveCandidate: "id year list member village reason added_by added_at",
 }

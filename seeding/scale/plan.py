@@ -124,6 +124,7 @@ class Town:
     staff_id: int
     villages: list[VillagePlan] = field(default_factory=list)
     records: Records = field(default_factory=Records)
+    orglife_rng: random.Random | None = None  # the 党小组会 written with the reports draw from their own source
 
     @property
     def groups(self) -> list[Group]:

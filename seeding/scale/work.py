@@ -21,7 +21,7 @@ from core.periods import month_due, month_end
 from seeding.demo.concerns import TEXTS as CONCERN_TEXTS
 from seeding.demo.concerns import WEIGHTS as CONCERN_WEIGHTS
 from seeding.demo.reports import OTHER_KINDS, TEXTS
-from seeding.scale import names
+from seeding.scale import names, orglife
 from seeding.scale.plan import Group, Run, Town, VillagePlan, at
 from township.models import Township
 
@@ -35,6 +35,7 @@ SUMMARY = "本月召开党小组会{m}次，开展走访、宣传等活动{n}次
 
 def write_reports(run: Run, town: Town) -> None:
     rng = run.rng_for(town.number, "reports")
+    town.orglife_rng = run.rng_for(town.number, "group meetings")
     cal = run.calendar
     months = cal.months
     last, current = months[-2], months[-1]
@@ -65,7 +66,8 @@ def _report(run: Run, rng: random.Random, town: Town, village: VillagePlan, grou
     if status == Status.DRAFT and month == cal.months[-1]:
         kinds = kinds[: rng.randint(0, 2)]
     households = sum(
-        _activity(run, rng, report_id, group, kind, month.replace(day=rng.randint(1, last_day.day))) for kind in kinds
+        _activity(run, rng, town, report_id, group, kind, month.replace(day=rng.randint(1, last_day.day)))
+        for kind in kinds
     )
     submitted = closed = None
     if status != Status.DRAFT:
@@ -93,20 +95,27 @@ def _report(run: Run, rng: random.Random, town: Town, village: VillagePlan, grou
     return report_id
 
 
-def _activity(run: Run, rng: random.Random, report_id: int, group: Group, kind: str, day: datetime.date) -> int:
-    """Write one activity with its participants; returns the households it reached."""
+def _activity(
+    run: Run, rng: random.Random, town: Town, report_id: int, group: Group, kind: str, day: datetime.date
+) -> int:
+    """Write one activity with its participants; returns the households it reached. A 党小组会 comes with its
+    organisational-life meeting (`seeding.scale.orglife.group_meeting`), whose text it carries; it reaches no
+    households, as the service that writes it from the meeting leaves them."""
     w = run.writer
     activity_id = w.new_id(Activity)
     content, outcome = rng.choice(TEXTS[kind])
     members = group.members
     if kind == Kind.MEETING:
         people = rng.sample(members, max(2, len(members) - rng.randint(0, 2)) if len(members) > 2 else len(members))
-        vg, households, others = None, rng.randint(0, 4), 0
+        rng.randint(0, 4)  # drawn as before meetings reached no households: the rest of the data stays the same
+        vg, households, others = None, 0, 0
     else:
         people = rng.sample(members, min(len(members), rng.randint(1, 3)))
         vg = rng.choice(group.vgs)[0]
         households = rng.randint(5, 20) if kind in (Kind.VISIT, Kind.POLICY) else rng.randint(0, 4)
         others = 0 if kind == Kind.STUDY else rng.randint(0, 6)
+    if kind == Kind.MEETING:
+        content, outcome = orglife.group_meeting(run, town, group, report_id, activity_id, day, people)
     w.add(
         Activity,
         (activity_id, report_id, kind, day, kind == Kind.EMERGENCY, vg, households, others, content, outcome),
