@@ -599,6 +599,9 @@ class StreamTable:
             self.ws.row_dimensions[self.rows + 1].height = height_for(max(long.values()))
             cells = []
             for i, value in enumerate(values):
+                if value is None:  # no cell: nothing to align
+                    cells.append(None)
+                    continue
                 if isinstance(value, Cell):  # text forced to text (quote prefix): keeps its own style
                     value.alignment = WRAP_TOP if i in long else MIDDLE
                     cells.append(value)
