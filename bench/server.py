@@ -25,8 +25,9 @@ def free_port() -> int:
 
 def production_env(keys: dict[str, str]) -> dict[str, str]:
     """The environment `make serve` would give the app, on loopback: DEBUG off, hashed static files, plain-HTTP
-    cookies and no HTTPS redirect (there is no TLS here), two-factor off for the bench accounts, and the query-count
-    header on (it exists for this bench only)."""
+    cookies and no HTTPS redirect (there is no TLS here), two-factor off for the bench accounts, the query-count
+    header on (it exists for this bench only), and jobs run in the request that starts them (`make worker` runs the
+    same code in production; here its time and the worker's memory are those of that request)."""
     env = dict(os.environ)
     env.update(keys)
     env.update(
@@ -38,6 +39,7 @@ def production_env(keys: dict[str, str]) -> dict[str, str]:
         SECURE_SSL_REDIRECT="False",
         OTP_REQUIRED="False",
         BENCH_COUNT_QUERIES="1",
+        JOBS_BACKEND="inline",  # a roster job runs in the request that starts it: timed, and its memory measured
         LOG_LEVEL=env.get("BENCH_LOG_LEVEL", "WARNING"),
     )
     return env

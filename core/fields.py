@@ -91,6 +91,33 @@ class LookupHashField(models.CharField):
         return value
 
 
+class MaskedCopyField(models.CharField):
+    """What everyone may see of another field of the same row (`mask_id_number` or `mask_phone` of it), kept beside
+    the encrypted value and recomputed on every save (bulk_create included), so that long lists and exports show the
+    masked number without decrypting one value per row. It holds no more than every list shows: the full number
+    stays encrypted, for those who may reveal it."""
+
+    def __init__(self, *args, source: str, mask: str, **kwargs):
+        if mask not in MASKS:
+            raise ValueError(f"unknown mask {mask!r}")
+        self.source, self.mask = source, mask
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"], kwargs["mask"] = self.source, self.mask
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = masked(self.mask, getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 def mask(value: str | None, keep_start: int, keep_end: int) -> str:
     """The characters in between replaced by "*": the shared step of `mask_id_number` and `mask_phone`."""
     value = value or ""
@@ -137,3 +164,11 @@ def mask_personal(field_name: str, value) -> str:
     if "phone" in field_name:
         return mask_phone(str(value))
     return mask_id_number(str(value))
+
+
+MASKS = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+def masked(kind: str, value: str | None) -> str:
+    """`value` under the mask named `kind` ("id_number" or "phone"): what `MaskedCopyField` keeps."""
+    return MASKS[kind](value)

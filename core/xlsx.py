@@ -12,6 +12,7 @@ import datetime
 import math
 import unicodedata
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import quote
@@ -520,6 +521,13 @@ class StreamTable:
         self.header_row = 3
         self.first_row = 4
         self._text_rooms = [(i, (c.width - 1.2) * 0.95) for i, c in enumerate(columns) if c.kind == "text"]
+        # The two looks of a tall row's cells, registered with the workbook once: a style per cell set through
+        # `cell.alignment` looks the alignment up in the workbook's list each time, a copy of these does not.
+        self._looks = {}
+        for wrap, alignment in ((True, WRAP_TOP), (False, MIDDLE)):
+            proto = WriteOnlyCell(ws)
+            proto.alignment = alignment
+            self._looks[wrap] = proto._style
         for column, col in enumerate(columns, start=1):
             ws.column_dimensions[get_column_letter(column)].width = col.width
         ws.freeze_panes = f"A{self.first_row}"  # written with the first row: set before it
@@ -591,8 +599,16 @@ class StreamTable:
             self.ws.row_dimensions[self.rows + 1].height = height_for(max(long.values()))
             cells = []
             for i, value in enumerate(values):
-                cell = value if isinstance(value, Cell) else WriteOnlyCell(self.ws, value=value)
-                cell.alignment = WRAP_TOP if i in long else MIDDLE
+                if value is None:  # no cell: nothing to align
+                    cells.append(None)
+                    continue
+                if isinstance(value, Cell):  # text forced to text (quote prefix): keeps its own style
+                    value.alignment = WRAP_TOP if i in long else MIDDLE
+                    cells.append(value)
+                    continue
+                cell = WriteOnlyCell(self.ws)
+                cell._style = copy(self._looks[i in long])
+                cell.value = value  # after the look: a date adds its number format to it
                 cells.append(cell)
             values = cells
         self.ws.append(values)

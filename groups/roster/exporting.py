@@ -5,8 +5,10 @@ Large rosters must not need large memory: the rows are read from the database in
 a server-side cursor on PostgreSQL) as plain tuples, and written with openpyxl's write-only mode, which streams each
 row into a temporary file. Memory stays flat and the export runs in one query whatever the number of members.
 
-ID and phone numbers are decrypted one row at a time and written masked, as every list shows them; the columns are
-the import template's, so the sheet reads like the rosters the township already keeps.
+ID and phone numbers are written masked, as every list shows them, from the masked copies each member keeps beside
+the encrypted numbers (core.fields.MaskedCopyField): nothing is decrypted, so the roster costs little more than
+openpyxl's own writing. The columns are the import template's, so the sheet reads like the rosters the township
+already keeps.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from core import clock
-from core.xlsx import CODE, Col, StreamTable, row_cells, text_value
+from core.xlsx import CODE, FORMULA_STARTS, Col, StreamTable, row_cells, text_value
 from groups.roster.importing import BY_KEY, DATA_SHEET
-from members.models import PartyMember, mask_id_number, mask_phone
+from members.models import PartyMember
 from township.models import Village
 from township.scoping import Role, assignment_of
 
@@ -43,8 +46,8 @@ FIELDS = (
     ("name", BY_KEY["name"].header, 10),
     ("sex", BY_KEY["sex"].header, 6),
     ("birth_date", "出生年份", 9),  # the year only: with the masked ID number a full date gives the number away
-    ("id_number", BY_KEY["id_number"].header, 22),
-    ("phone", BY_KEY["phone"].header, 15),
+    ("masked_id_number", BY_KEY["id_number"].header, 22),  # never the number itself: see core.fields
+    ("masked_phone", BY_KEY["phone"].header, 15),
     ("joined_on", BY_KEY["joined_on"].header, 12),
     ("status", BY_KEY["status"].header, 9),
     ("is_former_cadre", BY_KEY["is_former_cadre"].header, 9),
@@ -57,8 +60,8 @@ KIND = {"birth_date": "date", "joined_on": "date"} | dict.fromkeys(
     (
         "village__township__name",
         "sex",
-        "id_number",
-        "phone",
+        "masked_id_number",
+        "masked_phone",
         "status",
         "is_former_cadre",
         "is_old_member",
@@ -82,28 +85,39 @@ def roster_rows(villages: QuerySet[Village]):
     return members.iterator(chunk_size=CHUNK_SIZE)
 
 
+TEXT_AT = (0, 1, 2, 3, 13)  # typed text (township, village, party group, name, notes): may look like a formula
+
+
 def sheet_row(ws, row: tuple) -> list:
-    """One member's cells: text that could be read as a formula stays text, numbers are masked, dates are dates."""
+    """One member's cells: text that could be read as a formula stays text, numbers masked (the masked copies),
+    dates are dates, and an empty value no cell at all. Plain values throughout unless a text needs a cell forced to
+    text (`text_value`): then the row is cells (`row_cells`)."""
     township, village, group, name, sex, born, id_number, phone, joined, status, cadre, old, shuangdai, notes = row
     values = [
-        text_value(ws, township),
-        text_value(ws, village),
-        text_value(ws, group),
-        text_value(ws, name),
-        SEX_TEXT.get(sex, ""),
+        township,
+        village,
+        group,
+        name,
+        SEX_TEXT.get(sex),
         born.year if born else None,
-        mask_id_number(id_number),
-        mask_phone(phone),
+        id_number or None,
+        phone or None,
         joined,
-        STATUS_TEXT.get(status, ""),
+        STATUS_TEXT.get(status),
         YES_NO[cadre],
         YES_NO[old],
         YES_NO[shuangdai],
-        text_value(ws, notes),
+        notes,
     ]
-    if any(isinstance(v, Cell) for v in values):
-        return row_cells(ws, values)
-    return values
+    cells = False
+    for i in TEXT_AT:
+        text = values[i]
+        if not text:
+            values[i] = None
+        elif text.startswith(FORMULA_STARTS) or ILLEGAL_CHARACTERS_RE.search(text):  # rare: the careful way
+            values[i] = text_value(ws, text) or None
+            cells = cells or isinstance(values[i], Cell)
+    return row_cells(ws, values) if cells else values
 
 
 def roster_count(villages: QuerySet[Village]) -> int:

@@ -13,7 +13,7 @@ import random
 
 from django.contrib.auth import get_user_model
 
-from core.fields import fernet, lookup_hash
+from core.fields import fernet, lookup_hash, mask_id_number, mask_phone
 from groups.models import Coverage, ElectionCandidate, GroupPost, LeaderElection, PartyGroup, VillagerGroup
 from members.models import PartyMember
 from seeding.demo.build import _split as split_villager_groups
@@ -120,8 +120,8 @@ class _People:
                 PartyMember,
                 (
                     m.id, m.village_id, m.name, m.sex, m.birth,
-                    f.encrypt(id_number.encode()).decode(), lookup_hash(id_number),
-                    f.encrypt(phone.encode()).decode() if phone else "", lookup_hash(phone),
+                    f.encrypt(id_number.encode()).decode(), lookup_hash(id_number), mask_id_number(id_number),
+                    f.encrypt(phone.encode()).decode() if phone else "", lookup_hash(phone), mask_phone(phone),
                     joined, PartyMember.Status.FULL, *m.tags, None, notes,
                 ),
             )  # fmt: skip
@@ -197,8 +197,8 @@ COLUMNS = {
     VillagerGroup: "id village number name households population",
     PartyGroup: "id village name established_on dissolved_on",
     Coverage: "id party_group villager_group started_on ended_on",
-    PartyMember: "id village name sex birth_date id_number id_number_hash phone phone_hash joined_on status "
-    "is_former_cadre is_old_member is_shuangdai left_on notes",
+    PartyMember: "id village name sex birth_date id_number id_number_hash masked_id_number "
+    "phone phone_hash masked_phone joined_on status is_former_cadre is_old_member is_shuangdai left_on notes",
     LeaderElection: "id party_group held_on members_entitled members_present outcome failure_reason rules notes "
     "recorded_by recorded_at",
     ElectionCandidate: "id election member office votes elected",

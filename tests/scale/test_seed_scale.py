@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from activity.models import MonthlyReport
 from appraisal.models import AppraisalYear, Award
-from core.fields import lookup_hash
+from core.fields import lookup_hash, mask_id_number, mask_phone
 from groups.ledger.services import decision_is_valid, decision_required
 from groups.models import Coverage, FundEntry, GroupPost, PartyGroup, VillagerGroup
 from members.models import PartyMember
@@ -122,6 +122,7 @@ def test_id_numbers_decrypt_validate_and_are_unique(scale, db):
         assert id_sex(m.id_number) == m.sex
         assert m.id_number_hash == lookup_hash(m.id_number)
         assert m.phone_hash == lookup_hash(m.phone)
+        assert (m.masked_id_number, m.masked_phone) == (mask_id_number(m.id_number), mask_phone(m.phone))
     for m in members[::25]:
         m.full_clean()  # the model's own checks: age when joining, ID against birth date and sex, no duplicate
 
