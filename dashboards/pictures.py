@@ -64,7 +64,7 @@ def report_grid(villages, key: str, names: dict, today: datetime.date, due_day_o
         .filter(party_group__village__in=villages, month__gte=first)
         .order_by()
         .values(f"party_group__village__{key}", "month")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # not the id: the (party group, month) covering index answers alone
     }
     rows = []
     for k, name in names.items():
