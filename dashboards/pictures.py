@@ -128,12 +128,15 @@ def _whole_yuan(value) -> int:
     return int(round(value or 0))
 
 
-def pictures(villages, key: str, names: dict, today: datetime.date, due_day_of_key, balances=None) -> dict:
+def pictures(
+    villages, key: str, names: dict, today: datetime.date, due_day_of_key, balances=None, activities=None
+) -> dict:
     """Everything the pictures include needs: the grid, the charts and the tables of their numbers.
 
     `balances`: (label, balance) pairs to draw; by default the villager groups' (the township page); the county
-    overview passes one per township."""
-    activities = selectors.activities_per_month(villages, today)
+    overview passes one per township. `activities`: `selectors.activities_per_month`, when the page has read it."""
+    if activities is None:
+        activities = selectors.activities_per_month(villages, today)
     concerns = concerns_per_month(villages, today)
     if balances is None:
         balances = balances_by_villager_group(villages)
