@@ -156,8 +156,11 @@ def warning_count(villages: QuerySet[Village]) -> int:
     rules = "village__township__"
     groups = PartyGroup.objects.filter(village__in=villages, dissolved_on__isnull=True)
     current = Q(posts__ended_on__isnull=True)
+    # the villages' members in the party, as one set the posts are matched against (a post is held by a member of
+    # the group's own village: GroupPost.clean): not one look-up in the members' table per post
+    in_party = PartyMember.objects.filter(village__in=villages, status__in=IN_PARTY)
     counts = groups.annotate(
-        member_count=Count("posts", filter=current & Q(posts__member__status__in=IN_PARTY)),
+        member_count=Count("posts", filter=current & Q(posts__member__in=in_party)),
         leader_count=Count("posts", filter=current & Q(posts__role=GroupPost.Role.LEADER)),
     ).aggregate(
         size=Count(
