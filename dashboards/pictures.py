@@ -64,7 +64,7 @@ def report_grid(villages, key: str, names: dict, today: datetime.date, due_day_o
         .filter(party_group__village__in=villages, month__gte=first)
         .order_by()
         .values(f"party_group__village__{key}", "month")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # not the id: the (party group, month) covering index answers alone
     }
     rows = []
     for k, name in names.items():
@@ -128,12 +128,15 @@ def _whole_yuan(value) -> int:
     return int(round(value or 0))
 
 
-def pictures(villages, key: str, names: dict, today: datetime.date, due_day_of_key, balances=None) -> dict:
+def pictures(
+    villages, key: str, names: dict, today: datetime.date, due_day_of_key, balances=None, activities=None
+) -> dict:
     """Everything the pictures include needs: the grid, the charts and the tables of their numbers.
 
     `balances`: (label, balance) pairs to draw; by default the villager groups' (the township page); the county
-    overview passes one per township."""
-    activities = selectors.activities_per_month(villages, today)
+    overview passes one per township. `activities`: `selectors.activities_per_month`, when the page has read it."""
+    if activities is None:
+        activities = selectors.activities_per_month(villages, today)
     concerns = concerns_per_month(villages, today)
     if balances is None:
         balances = balances_by_villager_group(villages)

@@ -35,8 +35,9 @@ def report_completion(villages, key: str, today: datetime.date) -> dict:
         .values(f"village__{key}")
         .annotate(
             groups=Count("pk", distinct=True),
-            cur_done=Count("recent", filter=Q(recent__month=cur, recent__status__in=MonthlyReport.DONE)),
-            prev_done=Count("recent", filter=Q(recent__month=prev, recent__status__in=MonthlyReport.DONE)),
+            # counting the month, not the id: the (party group, month) covering index answers alone
+            cur_done=Count("recent__month", filter=Q(recent__month=cur, recent__status__in=MonthlyReport.DONE)),
+            prev_done=Count("recent__month", filter=Q(recent__month=prev, recent__status__in=MonthlyReport.DONE)),
         )
     )
     return {r[f"village__{key}"]: r for r in rows}

@@ -123,6 +123,7 @@ def township(request, pk: int):
         }
         for v in villages.annotate(n_members=in_party_count_subquery(today)).order_by("name")
     ]
+    figures = _shared_figures(villages, today, lambda g: t.report_due_day)
     return render(
         request,
         "dashboards/township.html",
@@ -132,9 +133,14 @@ def township(request, pk: int):
             "members_total": sum(r["members"] for r in rows),  # the villages' counts, so the two always agree
             "warnings": warnings_for(villages),
             "todo": todo_for(request.user, villages, today, township=t, home_url=reverse("township", args=[t.pk])),
-            **_shared_figures(villages, today, lambda g: t.report_due_day),
+            **figures,
             "pictures": pictures.pictures(
-                villages, "pk", {r["village"].pk: r["village"].name for r in rows}, today, lambda k: t.report_due_day
+                villages,
+                "pk",
+                {r["village"].pk: r["village"].name for r in rows},
+                today,
+                lambda k: t.report_due_day,
+                activities=figures["activities"],
             ),
         },
     )
@@ -144,14 +150,14 @@ def _shared_figures(villages, today, due_day_of):
     month = periods.month_of(today)
     prev = periods.previous_month(month)
     since = periods.last_months(today, dashboards.CHART_MONTHS)[0]
+    activities = dashboards.activities_per_month(villages, today)
     return {
         "month": month,
         "prev": prev,
         "overdue": dashboards.overdue_groups(villages, today, due_day_of),
         "concerns": dashboards.concern_ages(villages, today),
-        "activity_chart": charts.column_chart(
-            dashboards.activities_per_month(villages, today), title=_("Activities per month, last 12 months")
-        ),
+        "activities": activities,  # the pictures' table shows the same numbers: read once
+        "activity_chart": charts.column_chart(activities, title=_("Activities per month, last 12 months")),
         "concern_chart": charts.bar_chart(
             dashboards.concerns_by_category(villages, since), title=_("Concerns by category, last 12 months")
         ),
@@ -214,6 +220,7 @@ def county(request, pk: int):
         today,
         lambda k: due_days[k],
         balances=[(r["township"].name, r["balance"]) for r in rows],
+        activities=figures["activities"],
     )
     figures["todo"] = county_todo(rows, today, county_url=reverse("county", args=[c.pk]))
     figures["last_year"] = today.year - 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, CharField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from core import periods
@@ -29,6 +29,9 @@ def state_at(day: datetime.date, member_ref: str = "pk", prefix: str = ""):
     first = changes.order_by("on", "pk").values("state_before")[:1]
     return Case(
         When(Q(**{f"{prefix}joined_on__gt": day}), then=Value(State.LEFT)),
+        # most members have no change recorded: one index probe answers for them, and the two ordered look-ups
+        # below run only for the others (the same answer: with no change both are NULL and the cached state wins)
+        When(~Exists(changes), then=F(f"{prefix}status")),
         default=Coalesce(Subquery(latest), Subquery(first), F(f"{prefix}status")),
         output_field=CharField(),
     )

@@ -12,7 +12,7 @@ from core import clock, periods
 from dashboards import selectors as dashboards
 from groups.models import FundEntry
 from groups.selectors import warning_count, warnings_for
-from tests.factories import PartyGroupFactory, PartyMemberFactory, VillagerGroupFactory
+from tests.factories import PartyGroupFactory, PartyMemberFactory, VillagerGroupFactory, cover
 from township.models import Village
 
 
@@ -21,9 +21,13 @@ def test_the_warning_count_is_the_number_of_warnings_listed(world):
     PartyGroupFactory(village=org.a1, name="无组长党小组")  # no leader, too small
     VillagerGroupFactory(village=org.a2, number=9, name="9社")  # nobody looks after it
     PartyMemberFactory(village=org.b1, name="白石外出党员")  # in no group
+    limit = org.b1.township.villager_groups_per_party_group
+    many = [VillagerGroupFactory(village=org.b1, number=20 + n) for n in range(limit + 1)]
+    cover(PartyGroupFactory(village=org.b1, name="多社党小组"), many)  # more villager groups than usual
     for villages in (Village.objects.all(), Village.objects.filter(pk=org.a1.pk), Village.objects.none()):
         assert warning_count(villages) == len(warnings_for(villages))
-    assert warning_count(Village.objects.all()) >= 4
+    kinds = {w.kind for w in warnings_for(Village.objects.all())}
+    assert {"size", "no_leader", "uncovered", "member_without_group", "too_many_villager_groups"} <= kinds
 
 
 def test_activities_per_month_counts_every_activity_of_the_last_twelve_months(world):

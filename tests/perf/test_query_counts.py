@@ -70,7 +70,7 @@ PAGES = {
     "concern queue (branch)": Page("secretary_a1", lambda w: reverse("concerns:list"), 6),
     "concern queue (township)": Page("township_staff", lambda w: reverse("concerns:list"), 7),
     "fund ledger": Page("secretary_a1", lambda w: reverse("funds:ledger", args=[w.vg.pk]), 10),
-    "township dashboard": Page("township_staff", lambda w: reverse("township", args=[w.org.ta.pk]), 36),
+    "township dashboard": Page("township_staff", lambda w: reverse("township", args=[w.org.ta.pk]), 35),
     "county overview": Page(
         "county_viewer", lambda w: reverse("county", args=[w.org.county.pk]), 26
     ),  # + pictures, + the to-do list: closed reports by month, groups by dates, last year's appraisals; + standing
