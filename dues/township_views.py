@@ -126,17 +126,18 @@ def remittance_reverse_view(request, pk: int):
     return render(request, "dues/remittance_reverse.html", {"r": r, "form": form, "village": r.village})
 
 
-def _band_rows(table: RateTable) -> list[tuple[str, str, str]]:
-    """(basis, range, percent) of each band of a rate table, lowest first: "3,000.00 元以上至 5,000.00 元", "1.5%"."""
+def _band_rows(table: RateTable) -> list[tuple[str, list[str], str]]:
+    """(basis, range, percent) of each band of a rate table, lowest first: ["3,000.00 元以上", "至 5,000.00 元"],
+    "1.5%" — the range in parts that the page keeps whole (a phone would break the amounts)."""
     rows, below = [], {}
     for band in sorted(table.bands.all(), key=lambda b: (b.basis, b.up_to is None, b.up_to or 0)):
         low = below.get(band.basis)
         if band.up_to is None:
-            text = f"{yuan(low)} 元以上" if low is not None else "全部"
+            text = [f"{yuan(low)} 元以上" if low is not None else "全部"]
         elif low is None:
-            text = f"{yuan(band.up_to)} 元及以下"
+            text = [f"{yuan(band.up_to)} 元及以下"]
         else:
-            text = f"{yuan(low)} 元以上至 {yuan(band.up_to)} 元"
+            text = [f"{yuan(low)} 元以上", f"至 {yuan(band.up_to)} 元"]
         below[band.basis] = band.up_to
         rows.append((band.get_basis_display(), text, f"{band.percent.normalize():f}%"))
     return rows

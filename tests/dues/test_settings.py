@@ -37,6 +37,8 @@ def test_staff_reach_the_settings_from_the_township_page_and_see_the_2008_bands(
     assert new_url(org) in page
     assert "0.20" in page and "按月" in page  # the default in force
     assert "中组部2008年党费收缴标准" in page and "3,000.00 元及以下" in page and "1.5%" in page
+    # each amount kept whole on a phone's narrow column
+    assert '<span class="nowrap">5,000.00 元以上</span> <span class="nowrap">至 10,000.00 元</span>' in page
 
 
 def test_a_change_applies_from_its_month_and_past_months_keep_their_rate(org, township_staff, login, assessed):
