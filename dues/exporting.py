@@ -122,6 +122,27 @@ def remittance_workbook(township, year: int, branches: list[BranchYear]) -> byte
     return _save(wb)
 
 
+def month_runs(months) -> str:
+    """Months written as runs, so a long list never breaks inside a date: 2025年12月、2026年5月至11月."""
+    runs: list[list] = []
+    for m in sorted(months):
+        last = runs[-1][-1] if runs else None
+        if last is not None and (m.year * 12 + m.month) - (last.year * 12 + last.month) == 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    parts = []
+    for run in runs:
+        first, last = run[0], run[-1]
+        if first == last:
+            parts.append(f"{first.year}年{first.month}月")
+        elif first.year == last.year:
+            parts.append(f"{first.year}年{first.month}月至{last.month}月")
+        else:
+            parts.append(f"{first.year}年{first.month}月至{last.year}年{last.month}月")
+    return "、".join(parts)
+
+
 def arrears_workbook(village, arrears: list[Arrear], as_of) -> bytes:
     """The arrears list: whom each group leader reminds, and who goes to the branch committee."""
     wb = Workbook()
@@ -130,7 +151,7 @@ def arrears_workbook(village, arrears: list[Arrear], as_of) -> bytes:
         Col("姓名", 10),
         Col("所在党小组", 16),
         Col("党小组长", 10),
-        Col("连续欠交（月）", 9, "int"),
+        Col("连续欠交月数", 10, "int"),
         Col("欠交月份", 34),
         Col("欠交金额（元）", 12, MONEY),
         Col("处理", 14),
@@ -152,7 +173,7 @@ def arrears_workbook(village, arrears: list[Arrear], as_of) -> bytes:
                 a.party_group,
                 a.leader,
                 a.in_a_row,
-                "、".join(f"{m.year}.{m.month}" for m in a.unpaid_months),
+                month_runs(a.unpaid_months),
                 a.owed,
                 "报支委会研究" if a.flagged else "党小组长提醒",
             ]

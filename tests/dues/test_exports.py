@@ -47,6 +47,16 @@ def test_the_register_lists_each_member_with_category_base_rate_months_and_total
     assert SecurityEvent.objects.filter(action="export").exists()
 
 
+def test_unpaid_months_are_written_as_runs():
+    from dues.exporting import month_runs
+
+    d = datetime.date
+    assert month_runs([d(2026, 5, 1), d(2026, 6, 1), d(2026, 7, 1)]) == "2026年5月至7月"
+    assert month_runs([d(2025, 3, 1), d(2025, 12, 1), d(2026, 1, 1), d(2026, 4, 1)]) == (
+        "2025年3月、2025年12月至2026年1月、2026年4月"
+    )
+
+
 def printed_like_the_other_exports(ws):
     """A4 landscape, one page wide, the column headers on every page, the page number in the footer, the date made."""
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
@@ -81,6 +91,7 @@ def test_the_arrears_list_names_the_leader_to_remind_and_the_committee_cases(org
     by_name = {r[1]: r for r in rows}
     assert by_name["罗紫党员3"][3] == "罗紫党员1"  # the group leader
     assert by_name["罗紫党员3"][7] == "报支委会研究"  # nothing paid since January 2026
+    assert by_name["罗紫党员3"][5] == "2026年1月至2027年5月"  # the months as one run, up to last month
     total = next(r for r in rows if str(r[1]).startswith("合计"))
     assert total[1] == f"合计 {len(rows) - 1} 人"
     assert D(str(total[6])) == sum(D(str(r[6])) for r in rows if r is not total)
