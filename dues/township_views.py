@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from audit.events import Action, record
 from audit.submissions import Result, repeat_safe, submit_once
 from core import clock
+from core.words import month_cn
 from core.xlsx import xlsx_response
 from dues import exporting
 from dues.forms import ReceiveForm, RemittanceReverseForm, TownshipRuleForm
@@ -175,7 +176,7 @@ def settings_new(request, pk: int):
 
             def save() -> Result:
                 rule = township_rule_add(township=t, acting_user=request.user, **form.cleaned_data)
-                return Result(back, f"已保存：{rule.valid_from:%Y年%m月}起按新的规定收缴。")
+                return Result(back, f"已保存：{month_cn(rule.valid_from)}起按新的规定收缴。")
 
             if done := write_once(request, form, save, check_url=back):
                 return done
