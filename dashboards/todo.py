@@ -10,7 +10,10 @@ One query per kind of item (whatever the number of villages), and only the items
 - the year to decide (township staff): an appraisal year whose nominations are open;
 - organisational life (组织生活), from its compliance table and at-risk list: on a branch's page, the meetings due
   this month or quarter not yet held, and the members listed for a 谈心谈话; on the township's, the branches that
-  missed a meeting last quarter. Each item goes when there is nothing left to do.
+  missed a meeting last quarter. Each item goes when there is nothing left to do;
+- dues (党费), on a branch's page beside the organisational-life item: the members unpaid three months or more (the
+  group leaders remind them), those unpaid six in a row without an accepted reason (the branch committee), and which
+  of those are also six months without organisational life (党章第九条 names both).
 
 A party-group leader's list (`leader_todo`, on their group's month) is their own group's: this month's report, last
 month's if overdue, the concerns raised through their group still open, and their own term. A county viewer's
@@ -29,6 +32,7 @@ from activity.models import Concern, MonthlyReport, concern_overdue, past_due
 from activity.todo import Todo, TodoList, leader_todo  # noqa: F401 (the leader's list lives beside their month's page)
 from appraisal.models import AppraisalYear, RubricItem, SpotCheck
 from core import periods
+from dues.selectors import FLAG_MONTHS, arrears_for
 from groups.models import LeaderElection, PartyGroup
 from groups.terms import elected_before
 from orglife.meetings.models import Kind as MeetingKind
@@ -226,6 +230,24 @@ def at_risk_todo(village, life: BranchLife) -> Todo | None:
     return Todo("orglife_at_risk", len(rows), text, reverse("orglife:members", args=[village.pk]))
 
 
+def dues_arrears_todo(village, life: BranchLife | None, today: datetime.date) -> Todo | None:
+    """Members of the branch three months or more behind with their dues (a reminder by their group leader), those
+    six in a row without an accepted reason (the branch committee, 党章第九条), and among them any the organisational
+    life list flags too, by name: the committee looks at both together. None when nobody is behind."""
+    rows = arrears_for(village, today, group_names=False)  # eight queries
+    if not rows:
+        return None
+    flagged = [a for a in rows if a.flagged]
+    text = f"{len(rows)}名党员连续三个月以上未交党费，要由党小组长提醒"
+    if flagged:
+        text += f"，其中{len(flagged)}名已连续{FLAG_MONTHS}个月未交又无正当理由，要提交支委会研究"
+        life_flagged = {r.member.pk for r in life.members if r.flagged} if life else set()
+        both = [a.member.name for a in flagged if a.member.pk in life_flagged]
+        if both:
+            text += f"（{'、'.join(both)}同时连续六个月以上没有参加组织生活）"
+    return Todo("dues_arrears", len(rows), text, reverse("dues:arrears", args=[village.pk]))
+
+
 def branches_missing_todo(villages, township, today: datetime.date) -> Todo | None:
     """The township's branches that missed some meeting due in the last complete quarter; none when every branch held
     them (six queries, whatever the number of branches)."""
@@ -261,9 +283,12 @@ def todo_for(
         items.append(year_todo(township))
     if village_pk is not None:
         village = village or Village(pk=village_pk, township=township)
+        life = None
         if user.has_perm("orglife.write", village):
             life = branch_life(village, today=today)  # one read shared by both items (six queries)
             items += [meetings_todo(village, life, today), at_risk_todo(village, life)]
+        if user.has_perm("dues.write", village):
+            items.append(dues_arrears_todo(village, life, today))
     elif township is not None and user.has_perm("orglife.read", township):
         items.append(branches_missing_todo(villages, township, today))
     return TodoList(t for t in items if t is not None)

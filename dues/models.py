@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from audit.history import audit_history
+from core.words import month_cn
 from township.models import ConstraintErrorsOnFields, ScopedQuerySet, scoped_manager
 
 ZERO = Decimal("0.00")
@@ -70,7 +71,7 @@ class RateTable(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.valid_from:%Y年%m月}起）"
+        return f"{self.name}（{month_cn(self.valid_from)}起）"
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -164,7 +165,7 @@ class TownshipDuesRule(ConstraintErrorsOnFields, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.township} {self.valid_from:%Y年%m月}起"
+        return f"{self.township} {month_cn(self.valid_from)}起"
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -377,7 +378,7 @@ class Remittance(models.Model):
 
     def __str__(self) -> str:
         what = "冲销上缴" if self.reverses_id else "上缴"
-        return f"{self.village} {self.period_start:%Y年%m月} {what} {self.amount}"
+        return f"{self.village} {month_cn(self.period_start)} {what} {self.amount}"
 
 
 class RemittanceReceipt(models.Model):

@@ -19,6 +19,7 @@ from django.db.models import F, Max, Sum
 
 from core import clock, periods
 from core.stamp import stamp, user_or_none
+from core.words import day_cn, month_cn
 from dues import rules
 from dues.models import (
     BASED,
@@ -110,7 +111,7 @@ def assessment_set(*, member, year: int, category: str, base=None, note: str = "
     if not isinstance(year, int) or not 2000 <= year <= clock.this_year() + 1:
         errors["year"] = f"年度应在2000年到{clock.this_year() + 1}年之间。"
     elif member.joined_on.year > year or (member.left_on and member.left_on.year < year):
-        errors["year"] = f"{member.name}在{year}年不是本支部党员（{member.joined_on:%Y年%m月}入党）。"
+        errors["year"] = f"{member.name}在{year}年不是本支部党员（{month_cn(member.joined_on)}入党）。"
     if category in BASED:
         if base in (None, ""):
             label = "税后月工资收入" if category == Category.EMPLOYED else "月离退休费"
@@ -151,7 +152,7 @@ def _refuse_remitted_day(village_id: int, day: datetime.date, field: str) -> Non
     if r is not None:
         raise ValidationError(
             {
-                field: f"{period_label(r.period_start, r.months)}的党费已于{r.remitted_on:%Y年%m月%d日}上缴乡党委，"
+                field: f"{period_label(r.period_start, r.months)}的党费已于{day_cn(r.remitted_on)}上缴乡党委，"
                 f"不能再记入该期：请按实际收款日期（本期）登记。"
             }
         )
@@ -201,9 +202,9 @@ def payment_record(
     month_list = [periods.add_months(first_month, k) for k in range(months)]
     joined, left = member_months(member)
     if first_month < joined:
-        errors["first_month"] = f"{member.name}于{member.joined_on:%Y年%m月%d日}入党，{joined:%Y年%m月}起才交纳党费。"
+        errors["first_month"] = f"{member.name}于{day_cn(member.joined_on)}入党，{month_cn(joined)}起才交纳党费。"
     elif left is not None and month_list[-1] > left:
-        errors["months"] = f"{member.name}已于{member.left_on:%Y年%m月%d日}离开本支部，只能交到{left:%Y年%m月}。"
+        errors["months"] = f"{member.name}已于{day_cn(member.left_on)}离开本支部，只能交到{month_cn(left)}。"
     elif month_list[-1] > periods.add_months(periods.month_of(today), 12):
         errors["months"] = "预交最多交到一年以后的月份。"
     elif suspended := [m for m in month_list if not is_member_in(member, m)]:
@@ -270,8 +271,8 @@ def _line(payment: Payment, month: datetime.date, kind: str, amount: Decimal, *,
 
 def _span(months: list[datetime.date]) -> str:
     if len(months) == 1:
-        return f"{months[0]:%Y年%m月}"
-    return f"{months[0]:%Y年%m月}至{months[-1]:%Y年%m月}"
+        return f"{month_cn(months[0])}"
+    return f"{month_cn(months[0])}至{month_cn(months[-1])}"
 
 
 @transaction.atomic
@@ -286,7 +287,7 @@ def payment_reverse(*, payment: Payment, reason: str, acting_user, on: datetime.
     earlier = Payment.objects.filter(reverses=payment).first()
     if earlier is not None:
         raise ValidationError(
-            f"这张收据已于{earlier.paid_on:%Y年%m月%d日}冲销（冲销收据 {earlier.receipt_no}）。",
+            f"这张收据已于{day_cn(earlier.paid_on)}冲销（冲销收据 {earlier.receipt_no}）。",
             code="already_reversed",
         )
     if not (reason or "").strip():
@@ -363,10 +364,7 @@ def remittance_record(*, village, period_start: datetime.date, remitted_on: date
     existing = Remittance.objects.live().filter(village=village, period_start=start).first()
     if existing is not None:
         raise ValidationError(
-            {
-                "period_start": f"{label}的党费已于{existing.remitted_on:%Y年%m月%d日}上缴"
-                f"（{yuan(existing.amount)} 元）。"
-            }
+            {"period_start": f"{label}的党费已于{day_cn(existing.remitted_on)}上缴（{yuan(existing.amount)} 元）。"}
         )
     collected = cents(
         Line.objects.filter(village=village, paid_on__gte=start, paid_on__lte=last_day).aggregate(t=Sum("amount"))["t"]
@@ -417,7 +415,7 @@ def remittance_reverse(*, remittance: Remittance, reason: str, acting_user) -> R
     earlier = Remittance.objects.filter(reverses=remittance).first()
     if earlier is not None:
         raise ValidationError(
-            f"这笔上缴已于{clock.local_date(earlier.recorded_at):%Y年%m月%d日}冲销（原因：{earlier.reason}）。",
+            f"这笔上缴已于{day_cn(clock.local_date(earlier.recorded_at))}冲销（原因：{earlier.reason}）。",
             code="already_reversed",
         )
     if RemittanceReceipt.objects.filter(remittance=remittance).exists():
@@ -455,7 +453,7 @@ def township_rule_add(
     errors: dict[str, str] = {}
     next_month = periods.next_month(clock.this_month())
     if valid_from < next_month:
-        errors["valid_from"] = f"过去和本月的党费按原标准计算，不能改动：起用月份最早填{next_month:%Y年%m月}。"
+        errors["valid_from"] = f"过去和本月的党费按原标准计算，不能改动：起用月份最早填{month_cn(next_month)}。"
     else:
         before = schedule_for(township.pk).township_rule_for(periods.previous_month(valid_from))
         quarterly = Frequency.QUARTERLY in (frequency, before.frequency)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from audit.events import Action, record
 from audit.submissions import Result, repeat_safe, submit_once
 from core import clock
+from core.words import month_cn
 from core.xlsx import xlsx_response
 from dues import exporting
 from dues.forms import ReceiveForm, RemittanceReverseForm, TownshipRuleForm
@@ -126,17 +127,18 @@ def remittance_reverse_view(request, pk: int):
     return render(request, "dues/remittance_reverse.html", {"r": r, "form": form, "village": r.village})
 
 
-def _band_rows(table: RateTable) -> list[tuple[str, str, str]]:
-    """(basis, range, percent) of each band of a rate table, lowest first: "3,000.00 元以上至 5,000.00 元", "1.5%"."""
+def _band_rows(table: RateTable) -> list[tuple[str, list[str], str]]:
+    """(basis, range, percent) of each band of a rate table, lowest first: ["3,000.00 元以上", "至 5,000.00 元"],
+    "1.5%" — the range in parts that the page keeps whole (a phone would break the amounts)."""
     rows, below = [], {}
     for band in sorted(table.bands.all(), key=lambda b: (b.basis, b.up_to is None, b.up_to or 0)):
         low = below.get(band.basis)
         if band.up_to is None:
-            text = f"{yuan(low)} 元以上" if low is not None else "全部"
+            text = [f"{yuan(low)} 元以上" if low is not None else "全部"]
         elif low is None:
-            text = f"{yuan(band.up_to)} 元及以下"
+            text = [f"{yuan(band.up_to)} 元及以下"]
         else:
-            text = f"{yuan(low)} 元以上至 {yuan(band.up_to)} 元"
+            text = [f"{yuan(low)} 元以上", f"至 {yuan(band.up_to)} 元"]
         below[band.basis] = band.up_to
         rows.append((band.get_basis_display(), text, f"{band.percent.normalize():f}%"))
     return rows
@@ -174,7 +176,7 @@ def settings_new(request, pk: int):
 
             def save() -> Result:
                 rule = township_rule_add(township=t, acting_user=request.user, **form.cleaned_data)
-                return Result(back, f"已保存：{rule.valid_from:%Y年%m月}起按新的规定收缴。")
+                return Result(back, f"已保存：{month_cn(rule.valid_from)}起按新的规定收缴。")
 
             if done := write_once(request, form, save, check_url=back):
                 return done

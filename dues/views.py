@@ -19,6 +19,7 @@ from django.urls import reverse
 from audit.events import Action, record
 from audit.submissions import Result, repeat_safe, submit_once
 from core import clock, periods
+from core.words import day_cn
 from core.xlsx import xlsx_response
 from dues import exporting
 from dues.forms import AssessmentForm, ExcuseForm, PaymentForm, RemittanceForm, ReverseForm
@@ -302,7 +303,7 @@ def arrears_xlsx(request, pk: int):
     rows = arrears_for(village)
     content = exporting.arrears_workbook(village, rows, clock.today())
     record(Action.EXPORT, request=request, obj=village, rows=len(rows), export="dues_arrears")
-    name = f"{village.township.name}{village.name}党费欠交名单{clock.today():%Y-%m-%d}.xlsx"
+    name = f"{village.township.name}{village.name}党费欠交名单{day_cn(clock.today())}.xlsx"
     return xlsx_response(content, name, f"dues-arrears-{village.pk}.xlsx")
 
 

@@ -332,7 +332,9 @@ def test_the_village_dashboard_queries_do_not_grow(org, secretary_a1, login, dja
         login(secretary_a1),
         village_url(org.a1),
         lambda: _grow(org, secretary_a1, this_month(), in_a1=5),
-        31,  # 15, and the to-do list's queries (eleven of them organisational life's: the quarter's meetings, at risk)
+        # 15, and the to-do list's queries (eleven of them organisational life's: the quarter's meetings, at risk;
+        # four the dues arrears item's here, where nobody is assessed: eight in tests/perf, where members are)
+        35,
         django_assert_max_num_queries,
         "罗紫扩展4党小组",
     )

@@ -1,4 +1,6 @@
-"""Demo dues (党费) for 金溪乡, the surveyed township: the twelve months ending last month, through `dues.services`.
+"""Demo dues (党费) for 金溪乡, the surveyed township: whole years from January up to last month (at least nine
+months: from the January before last when last month is earlier than September), through `dues.services`. Dues are
+assessed by the year, so a year begun part-way would leave its first months owed by everyone.
 
 The township sets farmers at 0.50 yuan a month, collected and remitted monthly. Most members are farmers and pay for
 half a year at a time; 谢明德 and two others are retired, three are employed, on the 2008 bands. Two members are in
@@ -10,6 +12,7 @@ changes nothing.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -17,7 +20,7 @@ from django.db import transaction
 
 from core import clock, periods
 from dues.models import Payment, TownshipDuesRule
-from dues.selectors import is_member_in, schedule_for
+from dues.selectors import dues_months, is_member_in, schedule_for
 from dues.services import assessment_set, payment_record, remittance_record
 from members.models import PartyMember
 from members.standing.selectors import with_changes_in_order
@@ -53,7 +56,8 @@ def build(actor=None) -> None:
 def _build(township, actor) -> None:
     today = clock.today()
     last = periods.previous_month(periods.month_of(today))
-    months = [periods.add_months(last, k) for k in range(-11, 1)]
+    first = datetime.date(last.year if last.month >= 9 else last.year - 1, 1, 1)
+    months = dues_months(first, last)
     TownshipDuesRule.objects.get_or_create(
         township=township, valid_from=periods.add_months(months[0], -24), defaults={"farmer_amount": FARMER_AMOUNT}
     )

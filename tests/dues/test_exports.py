@@ -39,12 +39,32 @@ def test_the_register_lists_each_member_with_category_base_rate_months_and_total
     assert ws.cell(row=rows["=HYPERLINK(1)"], column=2).data_type == "s"  # text, never a formula
     totals = rows["合计"]
     assert ws.cell(row=totals, column=20).value == D("120")
-    assert any("签名" in str(ws.cell(row=k, column=1).value) for k in range(totals, ws.max_row + 1))
-    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
-    assert ws.print_title_rows == "$3:$3"  # the headers on every page (the page header carries the title)
-    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
-    assert any("人民币" in str(ws.cell(row=k, column=1).value) for k in range(totals, ws.max_row + 1))  # 合计（大写）
+    below = [str(ws.cell(row=k, column=1).value) for k in range(totals + 1, ws.max_row + 1)]
+    assert "全年实收党费合计（大写）：人民币壹佰叁拾元整（¥130.00）" in below  # 120 assessed + 10 voluntary
+    assert any("支部书记（签名）" in line and "收缴人（签名）" in line for line in below)
+    assert any(line.startswith("制表人：") for line in below)
+    printed_like_the_other_exports(ws)
     assert SecurityEvent.objects.filter(action="export").exists()
+
+
+def test_unpaid_months_are_written_as_runs():
+    from dues.exporting import month_runs
+
+    d = datetime.date
+    assert month_runs([d(2026, 5, 1), d(2026, 6, 1), d(2026, 7, 1)]) == "2026年5月至7月"
+    assert month_runs([d(2025, 3, 1), d(2025, 12, 1), d(2026, 1, 1), d(2026, 4, 1)]) == (
+        "2025年3月、2025年12月至2026年1月、2026年4月"
+    )
+
+
+def printed_like_the_other_exports(ws):
+    """A4 landscape, one page wide, the column headers on every page, the page number in the footer, the date made."""
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == "$3:$3"
+    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
+    assert any(str(c.value).startswith("制表日期：2027年6月15日") for c in ws[2] if c.value)
+    assert [c.value for c in ws[3]][-1] not in (None, "")  # the headers fill row 3
 
 
 def test_the_township_summary_has_each_branch_each_month_and_the_totals(org, township_staff, login, assessed):
@@ -60,6 +80,8 @@ def test_the_township_summary_has_each_branch_each_month_and_the_totals(org, tow
     assert ws.cell(row=rows["合计"], column=5).value == D("40")
     assert D(str(ws.cell(row=rows["合计"], column=14).value)) == D("40.20")
     assert "白石村" not in rows
+    assert ws.cell(row=rows["合计"] + 1, column=1).value == "全年上缴合计（大写）：人民币肆拾元整（¥40.00）"
+    printed_like_the_other_exports(ws)
 
 
 def test_the_arrears_list_names_the_leader_to_remind_and_the_committee_cases(org, secretary_a1, login, assessed):
@@ -69,3 +91,10 @@ def test_the_arrears_list_names_the_leader_to_remind_and_the_committee_cases(org
     by_name = {r[1]: r for r in rows}
     assert by_name["罗紫党员3"][3] == "罗紫党员1"  # the group leader
     assert by_name["罗紫党员3"][7] == "报支委会研究"  # nothing paid since January 2026
+    assert by_name["罗紫党员3"][5] == "2026年1月至2027年5月"  # the months as one run, up to last month
+    total = next(r for r in rows if str(r[1]).startswith("合计"))
+    assert total[1] == f"合计 {len(rows) - 1} 人"
+    assert D(str(total[6])) == sum(D(str(r[6])) for r in rows if r is not total)
+    below = [str(row[0].value) for row in ws.iter_rows(min_row=4) if row[0].value]
+    assert any(line.startswith("欠交金额合计（大写）：人民币") for line in below)
+    printed_like_the_other_exports(ws)

@@ -50,7 +50,7 @@ def test_bad_remittances_are_refused_with_the_reason(org, assessed):
     remit(org.a1, month(5), datetime.date(2027, 6, 4))
     with pytest.raises(ValidationError) as exc:
         remit(org.a1, month(5), datetime.date(2027, 6, 5))
-    assert "已于2027年06月04日上缴" in exc.value.message_dict["period_start"][0]
+    assert "已于2027年6月4日上缴" in exc.value.message_dict["period_start"][0]
     assert Remittance.objects.count() == 1
 
 
@@ -59,7 +59,7 @@ def test_a_payment_dated_in_a_remitted_period_is_refused(org, assessed):
     remit(org.a1, month(5), datetime.date(2027, 6, 4))
     with pytest.raises(ValidationError) as exc:
         pay(assessed[1], month(5), "25", day=datetime.date(2027, 5, 28))
-    assert "已于2027年06月04日上缴" in exc.value.message_dict["paid_on"][0]
+    assert "已于2027年6月4日上缴" in exc.value.message_dict["paid_on"][0]
     pay(assessed[1], month(5), "25", day=datetime.date(2027, 6, 4))  # dated when it was received: this period
 
 

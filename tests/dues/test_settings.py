@@ -37,6 +37,8 @@ def test_staff_reach_the_settings_from_the_township_page_and_see_the_2008_bands(
     assert new_url(org) in page
     assert "0.20" in page and "按月" in page  # the default in force
     assert "中组部2008年党费收缴标准" in page and "3,000.00 元及以下" in page and "1.5%" in page
+    # each amount kept whole on a phone's narrow column
+    assert '<span class="nowrap">5,000.00 元以上</span> <span class="nowrap">至 10,000.00 元</span>' in page
 
 
 def test_a_change_applies_from_its_month_and_past_months_keep_their_rate(org, township_staff, login, assessed):
@@ -44,7 +46,7 @@ def test_a_change_applies_from_its_month_and_past_months_keep_their_rate(org, to
     pay(farmer, month(6), "0.20")
     response = login(township_staff).post(new_url(org), data(), follow=True)
     assert response.redirect_chain[-1][0] == settings_url(org)
-    assert "2027年07月起按新的规定收缴" in response.content.decode()
+    assert "2027年7月起按新的规定收缴" in response.content.decode()
     rule = TownshipDuesRule.objects.get(township=org.ta)
     assert (rule.valid_from, rule.farmer_amount) == (month(7), D("0.50"))
     schedule = schedule_for(org.ta.pk)
@@ -69,7 +71,7 @@ def test_the_farmers_amount_must_be_between_0_20_and_1_yuan(org, township_staff,
 
 def test_a_change_cannot_reach_back_into_this_or_past_months(org, township_staff, login):
     response = login(township_staff).post(new_url(org), data(valid_from="2027-06"))
-    assert "最早填2027年07月" in response.context["form"].errors["valid_from"][0]
+    assert "最早填2027年7月" in response.context["form"].errors["valid_from"][0]
     assert not TownshipDuesRule.objects.exists()
 
 

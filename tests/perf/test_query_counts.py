@@ -47,7 +47,9 @@ def _summary_post(w) -> dict:
 PAGES = {
     # the dashboards: their figures, and one query per kind of to-do item (工作台, dashboards/todo.py)
     # the branch's and the township's include organisational life's to-do items (the quarter's meetings, at risk)
-    "branch dashboard": Page("secretary_a1", lambda w: reverse("village", args=[w.org.a1.pk]), 27),
+    # + 8: the dues arrears item (members, standing history, rate tables and bands, township rules, assessments,
+    # the book's lines, accepted reasons)
+    "branch dashboard": Page("secretary_a1", lambda w: reverse("village", args=[w.org.a1.pk]), 35),
     "village month": Page("secretary_a1", lambda w: reverse("activity:village-month", args=[w.org.a1.pk, MONTH]), 6),
     # the monthly report reads the 党小组会 linked to it (one query)
     "monthly report": Page("secretary_a1", lambda w: reverse("activity:report", args=[w.org.a1_g1.pk, MONTH]), 11),
