@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 State = Job.State
 FILE_FOLDER = "jobs"
 KEEP_FOR = datetime.timedelta(days=1)
+SWEEP_EVERY = datetime.timedelta(hours=1)  # how often a running worker re-queues stale jobs and removes day-old files
 PROGRESS_EVERY_SECONDS = 0.5  # how often a running job saves its rows done (and its heartbeat) at most
 FAILED_MESSAGE = "生成文件时出错，文件没有生成。请点“重试”；多次失败请联系系统管理员。"
 INTERRUPTED_MESSAGE = "生成过程被中断（服务器重启或处理进程停止），文件没有生成。请点“重试”。"
@@ -238,3 +239,23 @@ def jobs_purge(*, older_than: datetime.timedelta = KEEP_FOR) -> int:
             if path not in known and default_storage.get_modified_time(path) < cutoff:
                 default_storage.delete(path)
     return count
+
+
+class Sweeper:
+    """The worker's periodic sweep (`run_jobs`): at its start and then at most once every SWEEP_EVERY, jobs left
+    running by a killed worker are queued again (or failed with 重试) and jobs and files older than a day removed, so
+    neither waits for the next restart nor for cron. The moment is the clock's (the tests move it)."""
+
+    def __init__(self, every: datetime.timedelta = SWEEP_EVERY):
+        self.every = every
+        self.last: datetime.datetime | None = None
+
+    def due(self) -> bool:
+        return self.last is None or timezone.now() - self.last >= self.every
+
+    def tick(self) -> tuple[int, int] | None:
+        """Sweep if it is time: (jobs recovered, jobs removed); None when it was not time yet."""
+        if not self.due():
+            return None
+        self.last = timezone.now()
+        return jobs_recover(), jobs_purge()
