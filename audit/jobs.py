@@ -68,9 +68,10 @@ class Scope:
 class Kind:
     name: str
     label: str  # 党员名册
-    scope_of: Callable[[object], Scope | None]  # the person's scope now, None if they may not have this file
+    # the person's scope now for these params (the job's `params`), None if they may not have this file
+    scope_of: Callable[[object, dict], Scope | None]
     run: Callable[[Job, BinaryIO, Progress], str]  # writes the file for the job, returns its download name
-    back_url: Callable[[], str]  # where the progress page offers to go back to
+    back_url: Callable[[dict], str]  # where the progress page offers to go back to, for these params
 
 
 KINDS: dict[str, Kind] = {}
@@ -80,13 +81,16 @@ def register(kind: Kind) -> None:
     KINDS[kind.name] = kind
 
 
-def job_start(*, user, kind: str) -> Job:
-    """Queue a job of this kind for `user` over their current scope (call inside the form's one-time-key
-    transaction); with JOBS_BACKEND=inline it has already run when this returns."""
-    scope = KINDS[kind].scope_of(user)
+def job_start(*, user, kind: str, params: dict | None = None) -> Job:
+    """Queue a job of this kind (with these params, e.g. which year) for `user` over their current scope (call
+    inside the form's one-time-key transaction); with JOBS_BACKEND=inline it has already run when this returns."""
+    params = params or {}
+    scope = KINDS[kind].scope_of(user, params)
     if scope is None:
         raise PermissionError(kind)
-    job = Job.objects.create(id=uuid.uuid4(), user=user, kind=kind, scope=scope.key, title=scope.title)
+    job = Job.objects.create(
+        id=uuid.uuid4(), user=user, kind=kind, params=params, scope=scope.key, title=scope.title[:200]
+    )
     _enqueue(job)
     job.refresh_from_db()
     return job

@@ -189,6 +189,7 @@ LIST_URLS = {
     "roster:roster",
     "roster:national",
     "roster:roster-job",
+    "roster:national-job",
     "dues:index",
     "orglife:index",
     "orglife:visit-index",

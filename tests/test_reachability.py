@@ -98,6 +98,7 @@ PAGE_CAPABILITY = {
     "roster:roster": "members.read",
     "roster:national": "members.read",
     "roster:roster-job": "members.read",  # a county's or everyone's roster: the download link leads there
+    "roster:national-job": "members.read",  # likewise in the national format: its download link redirects there
     "roster:import": "members.write",
     "roster:import-template": "members.write",
     "audit:events": "audit.read",
