@@ -48,13 +48,15 @@ serve: $(VENV)/.installed .env
 	@echo "migrate as $${MIGRATE_DATABASE_URL:+the owner (MIGRATE_DATABASE_URL)}$${MIGRATE_DATABASE_URL:-DATABASE_URL}; serve as DATABASE_URL"
 	DEBUG=False DB_STATEMENT_TIMEOUT_MS=0 $(BIN)/python manage.py migrate --no-input
 	DEBUG=False $(BIN)/python manage.py cleanup_personal_data --at-start
+	@echo "exports asked for as jobs (county rosters, the county's award reports) need 'make worker' running beside this"
 	DEBUG=False STATIC_MANIFEST=True ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-False} CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-False} \
 	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False} \
 	$(BIN)/gunicorn config.wsgi --workers $(WEB_CONCURRENCY) --timeout $${GUNICORN_TIMEOUT:-120} --bind $${BIND:-127.0.0.1:8000} --access-logfile -
 
 # The job worker beside `make serve` (exports made off the request, audit/jobs.py): same environment, same database.
-# Run one or more (on any machine that reaches the database); each job is claimed by exactly one.
+# Run one or more (on any machine that reaches the database); each job is claimed by exactly one. It re-queues jobs a
+# killed worker left and removes day-old job files at its start and every hour.
 worker: $(VENV)/.installed .env
 	DEBUG=False JOBS_BACKEND=database DB_STATEMENT_TIMEOUT_MS=0 $(BIN)/python manage.py run_jobs
 

@@ -26,7 +26,7 @@ def job_for(user, job_id) -> Job:
     kind = KINDS.get(job.kind) if job is not None else None
     if job is None or kind is None:
         raise Http404
-    scope = kind.scope_of(user)
+    scope = kind.scope_of(user, job.params)
     if scope is None or scope.key != job.scope:
         raise Http404
     return job
@@ -45,7 +45,7 @@ def job_page(request, job_id):
         {
             "job": job,
             "kind": kind,
-            "back_url": kind.back_url(),
+            "back_url": kind.back_url(job.params),
             "waiting": job.state in (Job.State.QUEUED, Job.State.RUNNING),
         },
     )
@@ -75,11 +75,11 @@ def job_retry_view(request, job_id):
     return submit_once(request, retry, check_url=reverse("jobs:job", args=[job.pk]))
 
 
-def job_started(request, kind: str):
+def job_started(request, kind: str, params: dict | None = None):
     """For the pages that start a job: queue it under the form's one-time key and go to its progress page."""
 
     def start() -> Result:
-        job = job_start(user=request.user, kind=kind)
+        job = job_start(user=request.user, kind=kind, params=params)
         return Result(reverse("jobs:job", args=[job.pk]), "")
 
-    return submit_once(request, start, check_url=KINDS[kind].back_url())
+    return submit_once(request, start, check_url=KINDS[kind].back_url(params or {}))

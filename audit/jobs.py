@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 State = Job.State
 FILE_FOLDER = "jobs"
 KEEP_FOR = datetime.timedelta(days=1)
+SWEEP_EVERY = datetime.timedelta(hours=1)  # how often a running worker re-queues stale jobs and removes day-old files
 PROGRESS_EVERY_SECONDS = 0.5  # how often a running job saves its rows done (and its heartbeat) at most
 FAILED_MESSAGE = "生成文件时出错，文件没有生成。请点“重试”；多次失败请联系系统管理员。"
 INTERRUPTED_MESSAGE = "生成过程被中断（服务器重启或处理进程停止），文件没有生成。请点“重试”。"
@@ -67,9 +68,10 @@ class Scope:
 class Kind:
     name: str
     label: str  # 党员名册
-    scope_of: Callable[[object], Scope | None]  # the person's scope now, None if they may not have this file
+    # the person's scope now for these params (the job's `params`), None if they may not have this file
+    scope_of: Callable[[object, dict], Scope | None]
     run: Callable[[Job, BinaryIO, Progress], str]  # writes the file for the job, returns its download name
-    back_url: Callable[[], str]  # where the progress page offers to go back to
+    back_url: Callable[[dict], str]  # where the progress page offers to go back to, for these params
 
 
 KINDS: dict[str, Kind] = {}
@@ -79,13 +81,16 @@ def register(kind: Kind) -> None:
     KINDS[kind.name] = kind
 
 
-def job_start(*, user, kind: str) -> Job:
-    """Queue a job of this kind for `user` over their current scope (call inside the form's one-time-key
-    transaction); with JOBS_BACKEND=inline it has already run when this returns."""
-    scope = KINDS[kind].scope_of(user)
+def job_start(*, user, kind: str, params: dict | None = None) -> Job:
+    """Queue a job of this kind (with these params, e.g. which year) for `user` over their current scope (call
+    inside the form's one-time-key transaction); with JOBS_BACKEND=inline it has already run when this returns."""
+    params = params or {}
+    scope = KINDS[kind].scope_of(user, params)
     if scope is None:
         raise PermissionError(kind)
-    job = Job.objects.create(id=uuid.uuid4(), user=user, kind=kind, scope=scope.key, title=scope.title)
+    job = Job.objects.create(
+        id=uuid.uuid4(), user=user, kind=kind, params=params, scope=scope.key, title=scope.title[:200]
+    )
     _enqueue(job)
     job.refresh_from_db()
     return job
@@ -238,3 +243,23 @@ def jobs_purge(*, older_than: datetime.timedelta = KEEP_FOR) -> int:
             if path not in known and default_storage.get_modified_time(path) < cutoff:
                 default_storage.delete(path)
     return count
+
+
+class Sweeper:
+    """The worker's periodic sweep (`run_jobs`): at its start and then at most once every SWEEP_EVERY, jobs left
+    running by a killed worker are queued again (or failed with 重试) and jobs and files older than a day removed, so
+    neither waits for the next restart nor for cron. The moment is the clock's (the tests move it)."""
+
+    def __init__(self, every: datetime.timedelta = SWEEP_EVERY):
+        self.every = every
+        self.last: datetime.datetime | None = None
+
+    def due(self) -> bool:
+        return self.last is None or timezone.now() - self.last >= self.every
+
+    def tick(self) -> tuple[int, int] | None:
+        """Sweep if it is time: (jobs recovered, jobs removed); None when it was not time yet."""
+        if not self.due():
+            return None
+        self.last = timezone.now()
+        return jobs_recover(), jobs_purge()

@@ -117,6 +117,7 @@ class Job(models.Model):
     id = models.UUIDField(primary_key=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name="申请人")
     kind = models.CharField("类别", max_length=40)
+    params = models.JSONField("参数", default=dict, blank=True, help_text="生成什么，如哪一年度")
     scope = models.CharField("范围", max_length=60, help_text="申请时的可见范围，如 county:3；变了就不能再下载")
     title = models.CharField("名称", max_length=200)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)

@@ -81,6 +81,7 @@ OBJECT_URLS = {
         reverse("awards:nominate", args=[o.year.pk]) + f"?kind=advanced_group&target={o.org.a1_g1.pk}"
     ),
     "reports:award-report": lambda o: reverse("reports:award-report", args=[o.year.pk]),  # the township's report
+    "reports:award-report-job": lambda o: reverse("reports:award-report-job", args=[o.year.pk]),
     "dues:book": lambda o: reverse("dues:book", args=[o.org.a1.pk, MONTH.year]),
     "dues:register-xlsx": lambda o: reverse("dues:register-xlsx", args=[o.org.a1.pk, MONTH.year]),
     "dues:assessments": lambda o: reverse("dues:assessments", args=[o.org.a1.pk, MONTH.year]),
@@ -189,6 +190,7 @@ LIST_URLS = {
     "roster:roster",
     "roster:national",
     "roster:roster-job",
+    "roster:national-job",
     "dues:index",
     "orglife:index",
     "orglife:visit-index",

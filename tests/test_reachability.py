@@ -95,9 +95,12 @@ PAGE_CAPABILITY = {
     "awards:recommend": "awards.decide",
     "awards:reserve-remove": "awards.decide",
     "reports:award-report": "awards.report",
+    # the county's award report is made as a job: its download link redirects to the page that starts it
+    "reports:award-report-job": ("awards.report", "county.read"),
     "roster:roster": "members.read",
     "roster:national": "members.read",
     "roster:roster-job": "members.read",  # a county's or everyone's roster: the download link leads there
+    "roster:national-job": "members.read",  # likewise in the national format: its download link redirects there
     "roster:import": "members.write",
     "roster:import-template": "members.write",
     "audit:events": "audit.read",

@@ -9,14 +9,16 @@ read in one query, in chunks, and streamed into a write-only workbook, like the 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from typing import BinaryIO
 
 from django.db.models import FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from core import clock
 from core.fields import birth_year, mask_personal
 from core.xlsx import CODE, Col, StreamTable, row_cells, text_value
-from groups.roster.exporting import CHUNK_SIZE, SEX_TEXT, STATUS_TEXT, YES_NO
+from groups.roster.exporting import CHUNK_SIZE, PROGRESS_ROWS, SEX_TEXT, STATUS_TEXT, YES_NO
 from groups.roster.importing import BY_KEY, STANDING_NORMAL, STANDING_SUSPENDED
 from members import national
 from members.models import PartyMember
@@ -121,9 +123,17 @@ def national_row(ws, row: tuple, *, full: bool) -> list:
     return values
 
 
-def national_write(villages: QuerySet[Village], stream: BinaryIO, *, title: str = "", full: bool = False) -> int:
+def national_write(
+    villages: QuerySet[Village],
+    stream: BinaryIO,
+    *,
+    title: str = "",
+    full: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Write the national-format roster to `stream`; returns the number of members. Printed: the title, the date
-    made, the headings on every page, landscape, one page wide."""
+    made, the headings on every page, landscape, one page wide. `progress(rows written)` is called after every
+    PROGRESS_ROWS rows (a job's progress bar)."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -138,6 +148,8 @@ def national_write(villages: QuerySet[Village], stream: BinaryIO, *, title: str 
     for row in national_rows(villages):
         table.add(national_row(ws, row, full=full))
         count += 1
+        if progress is not None and count % PROGRESS_ROWS == 0:
+            progress(count)
     table.line(f"合计：共 {count} 人")
     table.signatures()
     table.finish()
@@ -145,6 +157,11 @@ def national_write(villages: QuerySet[Village], stream: BinaryIO, *, title: str 
     wb.properties.created = timezone.now().replace(tzinfo=None)
     wb.save(stream)
     return count
+
+
+def national_filename(scope_name: str) -> str:
+    """青川县党员基本信息2027-06-15.xlsx"""
+    return f"{scope_name}{NATIONAL_SHEET}{clock.today().isoformat()}.xlsx"
 
 
 def national_file(villages: QuerySet[Village], *, title: str = "", full: bool = False) -> tuple[BinaryIO, int]:

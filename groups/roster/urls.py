@@ -13,4 +13,5 @@ urlpatterns = [
     path("roster.xlsx", views.roster_xlsx, name="roster"),
     path("roster/", views.roster_job, name="roster-job"),
     path("national.xlsx", views.national_xlsx, name="national"),
+    path("national/", views.national_job, name="national-job"),
 ]

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST
 
 from audit.events import Action, record
 from audit.job_views import job_started
+from audit.jobs import KINDS
 from audit.models import Job
 from audit.submissions import Result, repeat_safe, submit_once
-from core import clock
 from core.uploads import upload_refused
 from core.xlsx import XLSX_CONTENT_TYPE, xlsx_response
 from groups.models import PendingImport
@@ -44,12 +44,15 @@ from groups.roster.importing import (
     roster_import,
     template_workbook,
 )
-from groups.roster.jobs import ROSTER
-from groups.roster.national_export import NATIONAL_SHEET, national_file
+from groups.roster.jobs import NATIONAL, NATIONAL_FULL, ROSTER
+from groups.roster.national_export import national_file, national_filename
 from groups.roster.pending import pending_discard, pending_read, pending_store
 from township.scoping import villages_for
 
 SESSION_KEY = "members_import"
+JOB_INTRO = "人数多，在后台生成：点下面的按钮后会显示进度，生成好了就可以下载。文件只有您本人可以下载，保留一天。"
+MASKED_NOTE = "身份证号、联系电话、家庭住址已遮盖。"
+FULL_NOTE = "文件含完整身份证号、联系电话和家庭住址，生成和下载都记入安全日志，请妥善保管。"
 
 
 def may_import(user) -> bool:
@@ -224,11 +227,40 @@ def national_xlsx(request):
     full = request.GET.get("full") == "1"
     if full and not request.user.has_perm("members.reveal_personal_data"):
         raise PermissionDenied
+    if roster_is_large(request.user):  # a county's or everyone's: made as a job (national_job)
+        return redirect(reverse("roster:national-job") + ("?full=1" if full else ""))
     handle, rows = national_file(villages_for(request.user), title=scope, full=full)
     record(Action.EXPORT, request=request, rows=rows, export="member_roster_national", scope=scope, full=full)
     if full:
         record(Action.REVEAL, request=request, rows=rows, export="member_roster_national", scope=scope)
-    name = f"{scope}{NATIONAL_SHEET}{clock.today().isoformat()}.xlsx"
+    name = national_filename(scope)
     response = FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@repeat_safe
+def national_job(request):
+    """The national-format roster made off the request (a county's or everyone's), masked or with `?full=1` in full
+    for a person who may reveal personal data (403 to anyone else, as the download): a button that starts the job,
+    and the person's files of that kind made in the last day."""
+    key = roster_scope_key(request.user)
+    if key is None:
+        raise Http404
+    full = request.GET.get("full") == "1"
+    if full and not request.user.has_perm("members.reveal_personal_data"):
+        raise PermissionDenied
+    kind = NATIONAL_FULL if full else NATIONAL
+    if request.method == "POST":
+        return job_started(request, kind)
+    scope = roster_scope_name(request.user)
+    jobs = Job.objects.filter(user=request.user, kind=kind, scope=key).order_by("-created_at")[:5]
+    context = {
+        "heading": f"{scope}{KINDS[kind].label}",
+        "intro": JOB_INTRO + (FULL_NOTE if full else MASKED_NOTE),
+        "button": "生成（Excel）",
+        "jobs": jobs,
+        "back_url": reverse("home"),
+    }
+    return render(request, "audit/job_start.html", context)

@@ -312,3 +312,61 @@ def test_a_village_or_township_roster_is_still_downloaded_at_once(org, township_
 def test_no_worker_is_needed_inline():
     with pytest.raises(Exception, match="JOBS_BACKEND"):
         call_command("run_jobs", "--batch", stdout=io.StringIO())
+
+
+# --- the worker's hourly sweep ---------------------------------------------------------------------------------------
+
+
+def test_the_sweep_runs_at_the_start_and_then_once_an_hour(org, county_viewer, frozen_at):
+    start_at = timezone.now()
+    sweeper = jobs.Sweeper()
+    old = stale_job(county_viewer, f"county_viewer:{org.county.pk}")
+    Job.objects.filter(pk=old.pk).update(
+        state=State.DONE, heartbeat_at=None, created_at=start_at - datetime.timedelta(days=1, minutes=1)
+    )
+    assert sweeper.tick() == (0, 1)  # at the start: the day-old job is gone
+    assert not Job.objects.exists()
+
+    job = stale_job(county_viewer, f"county_viewer:{org.county.pk}")
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=start_at)  # alive now; silent from here on
+    frozen_at(start_at + datetime.timedelta(minutes=59))
+    assert sweeper.tick() is None  # not an hour yet: the silent job is left alone
+    assert Job.objects.get(pk=job.pk).state == State.RUNNING
+    frozen_at(start_at + datetime.timedelta(minutes=61))
+    assert sweeper.tick() == (1, 0)
+    job.refresh_from_db()
+    assert job.state == State.FAILED and job.error.startswith("生成过程被中断")  # inline: 重试 runs it again
+    assert sweeper.tick() is None
+
+
+def test_the_running_worker_sweeps_between_passes_every_hour(org, county_viewer, frozen_at, monkeypatch, settings):
+    """`run_jobs` without --batch: the clock moves 20 minutes per idle wait; the sweep runs at 0, 60 and 120 minutes."""
+    from audit.management.commands import run_jobs
+
+    settings.JOBS_BACKEND = "database"
+    start_at = timezone.now()
+    sweeps, waits = [], []
+    monkeypatch.setattr(run_jobs.Worker, "run", lambda self: None)  # an empty queue
+    monkeypatch.setattr(run_jobs.Worker, "configure_signals", lambda self: None)
+    real_tick = jobs.Sweeper.tick
+
+    def counting(self):
+        swept = real_tick(self)
+        if swept is not None:
+            sweeps.append(round((timezone.now() - start_at).total_seconds() / 60))
+        return swept
+
+    def idle(seconds):
+        waits.append(seconds)
+        if len(waits) == 7:
+            raise KeyboardInterrupt
+        frozen_at(start_at + datetime.timedelta(minutes=20 * len(waits)), tick=False)
+
+    monkeypatch.setattr(jobs.Sweeper, "tick", counting)
+    monkeypatch.setattr(run_jobs.time, "sleep", idle)
+    frozen_at(start_at, tick=False)
+    out = io.StringIO()
+    with pytest.raises(KeyboardInterrupt):
+        call_command("run_jobs", stdout=out, stderr=io.StringIO(), verbosity=0)
+    assert sweeps == [0, 60, 120]
+    assert out.getvalue().count("Re-queued or failed") == 3

@@ -109,7 +109,7 @@ PAGES = {
     # the county's roster is made as a job (tests/audit/test_jobs.py): the page that starts it lists the recent ones
     "roster job page (county)": Page("county_viewer", lambda w: reverse("roster:roster-job"), 5),
     "national roster export (township)": Page("township_staff", lambda w: reverse("roster:national"), 8),
-    "national roster export (county)": Page("county_viewer", lambda w: reverse("roster:national"), 8),
+    "national roster job page (county)": Page("county_viewer", lambda w: reverse("roster:national-job"), 5),
 }
 
 
