@@ -326,6 +326,13 @@ class AccountAdmin(UserAdmin):
     change_password_form = ChinesePasswordChangeForm
     actions = ["reissue_recovery_codes"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        password = form.base_fields.get("password")
+        if password is not None:  # the hash's summary (algorithm, a masked salt) is machine text, not to be translated
+            password.widget.attrs["translate"] = "no"
+        return form
+
     def save_related(self, request, form, formsets, change):
         """A reveal permission given here by an account administrator waits for a second approver."""
         account = form.instance
