@@ -92,6 +92,7 @@ def repeat_safe(view):
                 return _repeated(request, prior)
         return view(request, *args, **kwargs)
 
+    wrapped.repeat_safe = True  # for the test that every view taking a POST is wrapped (copied up by @wraps)
     return wrapped
 
 

@@ -473,6 +473,7 @@ def report_action(request, group_pk: int, month: datetime.date, action: str):
 
 
 @login_required
+@repeat_safe
 def report_withdraw(request, group_pk: int, month: datetime.date):
     """The branch takes a submitted report back to draft, giving a reason (kept on record)."""
     group = _group_or_404(request.user, group_pk)
@@ -484,13 +485,16 @@ def report_withdraw(request, group_pk: int, month: datetime.date):
     form = ReopenForm(request.POST or None)
     form.fields["reason"].label = "撤回的理由"
     if request.method == "POST" and form.is_valid():
-        try:
+        report_url = reverse("activity:report", kwargs={"group_pk": group.pk, "month": month})
+
+        def withdraw() -> Result:
             services.report_withdraw(report=report, reason=form.cleaned_data["reason"], acting_user=request.user)
+            return Result(report_url, "报告已撤回为草稿，撤回的理由已留档。")
+
+        try:
+            return submit_once(request, withdraw, check_url=report_url)
         except ValidationError as exc:
             form.add_error("reason" if hasattr(exc, "error_dict") else None, exc.messages)
-        else:
-            messages.success(request, "报告已撤回为草稿，撤回的理由已留档。")
-            return redirect("activity:report", group_pk=group.pk, month=month)
     return render(
         request,
         "activity/reports/reopen_form.html",

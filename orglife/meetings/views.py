@@ -456,6 +456,7 @@ def county(request, pk: int, year: int):
 
 
 @login_required
+@repeat_safe
 def township_settings(request, pk: int):
     t = _township(request, pk, "orglife.settings")
     current = rules.settings_for(t)

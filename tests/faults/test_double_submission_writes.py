@@ -115,3 +115,21 @@ def test_closing_a_month_twice_closes_it_once(org, secretary_a1, login):
     twice(client, url, {"reason": "三四社党小组长住院，下月补报"})
     assert MonthlyReport.objects.get(party_group=org.a1_g1, month=LAST).status == "closed"
     assert Submission.objects.count() == 1
+
+
+def test_withdrawing_a_report_twice_withdraws_it_once_and_does_not_answer_not_submitted(org, secretary_a1, login):
+    """Before: the withdraw form carried a key its view never stored, so a double click answered the second post
+    with the service's refusal (the report is no longer submitted) for a withdrawal that did happen."""
+    from activity.reports import services
+    from audit.models import SecurityEvent
+    from tests.activity.test_report_withdraw import LAST as MONTH
+    from tests.activity.test_report_withdraw import _report_with_activity
+
+    report, _ = _report_with_activity(org.a1_g1, secretary_a1)
+    services.report_submit(report=report, version=report.version, acting_user=secretary_a1)
+    client = login(secretary_a1)
+    url = reverse("activity:report-withdraw", args=[org.a1_g1.pk, MONTH])
+    _, second = twice(client, url, {"reason": "活动日期填错，需更正"})
+    assert "errorlist" not in text(second)
+    assert MonthlyReport.objects.get(pk=report.pk).status == "draft"
+    assert SecurityEvent.objects.filter(action="report_withdrawn").count() == 1

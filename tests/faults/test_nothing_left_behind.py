@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -120,3 +121,13 @@ def test_an_unwritable_media_folder_fails_the_deploy_check_with_the_fix(tmp_path
         (tmp_path / "media").chmod(0o700)
     assert [e.id for e in errors] == ["core.E010"]
     assert "MEDIA_ROOT" in errors[0].msg and "write" in errors[0].hint
+
+
+def test_make_serve_cleans_up_before_gunicorn_starts_and_the_readme_gives_the_cron_line(settings):
+    """What the issue asks of the deploy: the cleanup at start (before any worker takes a request) and hourly."""
+    makefile = (Path(settings.BASE_DIR) / "Makefile").read_text()
+    serve = makefile.split("\nserve:", 1)[1].split("\n\n", 1)[0]
+    assert "manage.py cleanup_personal_data --at-start" in serve
+    assert serve.index("cleanup_personal_data --at-start") < serve.index("gunicorn config.wsgi")
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    assert re.search(r"`0 \* \* \* \* cd \S+ && \.venv/bin/python manage\.py\s+cleanup_personal_data`", readme)

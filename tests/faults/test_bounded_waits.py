@@ -1,0 +1,28 @@
+"""Bounded waits are set on every PostgreSQL connection the app opens (issue 19 #3): a connect timeout, a statement
+timeout, a lock timeout and an idle-in-transaction timeout, from the environment with sane defaults."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.faults.helpers import postgresql_only
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_every_connection_carries_the_timeouts_from_the_settings():
+    with connection.cursor() as cursor:
+        shown = {}
+        for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"):
+            cursor.execute(f"SELECT setting FROM pg_settings WHERE name = '{name}'")  # noqa: S608 - fixed names
+            shown[name] = int(cursor.fetchone()[0])
+    assert shown == {
+        "statement_timeout": settings.DB_STATEMENT_TIMEOUT_MS,
+        "lock_timeout": settings.DB_LOCK_TIMEOUT_MS,
+        "idle_in_transaction_session_timeout": settings.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    }
+    assert all(value > 0 for value in shown.values())  # the defaults bound every wait
+    options = connection.settings_dict["OPTIONS"]
+    assert 0 < options["connect_timeout"] <= 5 and 0 < options["tcp_user_timeout"] <= 5000
