@@ -165,15 +165,15 @@ def _demo_db():
 def _other_states():
     """The demo moved on, through the services, into states whose forms it does not offer as seeded: the township
     opens the last year for nominations (its nominate, decide, lock and recommend forms) and the current year (its
-    scoring and 民主评议 forms), reopens the year before the last decided one (so that one is to be decided again: the
-    review form), and a member of 罗紫村 goes away (the return form).
+    scoring and 民主评议 forms), reopens and decides again the year before the last decided one (so that one is to be
+    re-decided: the review form), and a member of 罗紫村 goes away (the return form).
     A visit with an open problem, a post with activities to credit, a payment to reverse and a remittance to receive
     are already in the demo: `pages_in_other_states` finds them."""
     import datetime
 
     from django.contrib.auth import get_user_model
 
-    from appraisal.awards.services import year_reopen, year_start_nominating
+    from appraisal.awards.services import year_decide, year_reopen, year_start_nominating
     from appraisal.models import AppraisalYear
     from appraisal.scoring.services import appraisal_year_open
     from groups.models import GroupPost
@@ -191,6 +191,7 @@ def _other_states():
         earlier = decided.order_by("-year")[1:2].first()
         if earlier is not None:  # the year after it, decided on its results, is then to be decided again (review)
             year_reopen(year=earlier, reason="县委组织部复核，更正一名优秀党员的评议等次。", acting_user=xiang)
+            year_decide(year=earlier, acting_user=xiang)
     away = AwaySpell.objects.filter(returned_on__isnull=True).values("member")
     member = (  # one of 谢明德's group (5、6社党小组), so the leader sees the spell too
         GroupPost.objects.current()
