@@ -159,6 +159,57 @@ def field_errors(response, name: str) -> list[str] | None:
 
 def _demo_db():
     call_command("seed_demo", password=PASSWORD, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    _other_states()
+
+
+def _other_states():
+    """The demo moved on, through the services, into states whose forms it does not offer as seeded: the township
+    opens the last year for nominations (its nominate, decide, lock and recommend forms) and the current year (its
+    scoring and 民主评议 forms), reopens and decides again the year before the last decided one (so that one is to be
+    re-decided: the review form), and a member of 罗紫村 goes away (the return form).
+    A visit with an open problem, a post with activities to credit, a payment to reverse and a remittance to receive
+    are already in the demo: `pages_in_other_states` finds them."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+
+    from appraisal.awards.services import year_decide, year_reopen, year_start_nominating
+    from appraisal.models import AppraisalYear
+    from appraisal.scoring.services import appraisal_year_open
+    from groups.models import GroupPost
+    from members.away.models import AwaySpell
+    from members.away.services import away_record
+
+    users = get_user_model().objects
+    xiang, luozi = users.get(username="xiang"), users.get(username="luozi")
+    last = AppraisalYear.objects.filter(state=AppraisalYear.State.OPEN).order_by("-year").first()
+    if last is not None:
+        year_start_nominating(year=last, acting_user=xiang)
+        if last.year < clock.today().year:
+            appraisal_year_open(township=last.township, year=clock.today().year, acting_user=xiang)
+        decided = AppraisalYear.objects.filter(township=last.township, state=AppraisalYear.State.DECIDED)
+        earlier = decided.order_by("-year")[1:2].first()
+        if earlier is not None:  # the year after it, decided on its results, is then to be decided again (review)
+            year_reopen(year=earlier, reason="县委组织部复核，更正一名优秀党员的评议等次。", acting_user=xiang)
+            year_decide(year=earlier, acting_user=xiang)
+    away = AwaySpell.objects.filter(returned_on__isnull=True).values("member")
+    member = (  # one of 谢明德's group (5、6社党小组), so the leader sees the spell too
+        GroupPost.objects.current()
+        .filter(party_group__village__name="罗紫村", party_group__name="5、6社党小组", member__status="full")
+        .exclude(member__in=away)
+        .order_by("member__name")
+        .first()
+    )
+    if member is not None:
+        away_record(
+            member=member.member,
+            province="广东省",
+            city="东莞市",
+            workplace="长安镇电子厂",
+            fixed_workplace=True,
+            since=clock.today() - datetime.timedelta(days=90),
+            acting_user=luozi,
+        )
 
 
 demo_db = shared_fixture("demo_db", _demo_db)  # seeded once for the three roles (tests/shared.py)
@@ -190,6 +241,57 @@ def pages_in_other_states(user) -> list[str]:
     )
     if meeting is not None:
         urls.append(reverse("orglife:meeting", args=[meeting.pk]))
+    return urls + _award_and_standing_pages(user, villages)
+
+
+def _award_and_standing_pages(user, villages) -> list[str]:
+    """The year open for nominations and a decided one (nominate, decide, lock; reopen, review, recommend), the
+    民主评议 of a year still open, a member away (the return form), a visit's open problem (its follow-up), a post
+    holder with activities to credit, a payment not reversed, and the township's year with a remittance to receive."""
+    from django.urls import reverse
+
+    from appraisal.models import AppraisalYear
+    from dues.models import Payment, Remittance
+    from groups.models import PartyGroup
+    from members.away.models import AwaySpell
+    from orglife.posts.models import DutyAssignment
+    from orglife.posts.services import creditable_activities
+    from orglife.visits.models import VisitProblem
+
+    urls = []
+    group = PartyGroup.objects.filter(village__in=villages).order_by("village", "name").first()
+    if group is not None:  # its election: a vote count for each member
+        urls.append(reverse("groups:party-group", args=[group.pk]))
+    years = AppraisalYear.objects.filter(township__villages__in=villages).distinct().order_by("-year")
+    for state in (AppraisalYear.State.NOMINATING, AppraisalYear.State.DECIDED):
+        year = years.filter(state=state).first()
+        if year is not None:
+            urls.append(reverse("awards:year", args=[year.pk]))
+    unlocked = next((y for y in years if not y.is_locked), None)
+    village = villages.order_by("pk").first()
+    if unlocked is not None and village is not None:
+        urls.append(reverse("appraisal:village-reviews", args=[unlocked.pk, village.pk]))
+    spell = AwaySpell.objects.filter(member__village__in=villages, returned_on__isnull=True).order_by("-pk").first()
+    if spell is not None:
+        urls.append(reverse("standing:member", args=[spell.member_id]))
+    problem = VisitProblem.objects.filter(visit__village__in=villages, resolved_on__isnull=True).order_by("pk").first()
+    if problem is not None:
+        urls.append(reverse("orglife:visit-detail", args=[problem.visit_id]))
+    for a in DutyAssignment.objects.current().filter(post__village__in=villages).order_by("pk")[:20]:
+        if creditable_activities(a).exists():
+            urls.append(reverse("orglife:post-member", args=[a.member_id]))
+            break
+    payment = (
+        Payment.objects.filter(village__in=villages, reverses__isnull=True, reversed_by__isnull=True)
+        .order_by("-pk")
+        .first()
+    )
+    if payment is not None:
+        urls.append(reverse("dues:payment", args=[payment.pk]))
+    remittance = Remittance.objects.live().filter(village__in=villages, receipt__isnull=True).order_by("-pk").first()
+    if remittance is not None:
+        township = remittance.village.township_id
+        urls.append(reverse("dues:township", args=[township, remittance.period_start.year]))
     return urls
 
 
