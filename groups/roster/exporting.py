@@ -25,7 +25,7 @@ from openpyxl.cell import Cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from core import clock
-from core.xlsx import CODE, FORMULA_STARTS, Col, StreamTable, row_cells, text_value
+from core.xlsx import CODE, Col, StreamTable, looks_like_formula, row_cells, text_value
 from groups.roster.importing import BY_KEY, DATA_SHEET
 from members.models import PartyMember
 from township.models import Village
@@ -114,7 +114,7 @@ def sheet_row(ws, row: tuple) -> list:
         text = values[i]
         if not text:
             values[i] = None
-        elif text.startswith(FORMULA_STARTS) or ILLEGAL_CHARACTERS_RE.search(text):  # rare: the careful way
+        elif looks_like_formula(text) or ILLEGAL_CHARACTERS_RE.search(text):  # rare: the careful way
             values[i] = text_value(ws, text) or None
             cells = cells or isinstance(values[i], Cell)
     return row_cells(ws, values) if cells else values
