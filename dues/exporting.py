@@ -51,7 +51,7 @@ def register_workbook(book: Book, *, township_name: str = "") -> bytes:
         Col("本人签名", 10, SIGN),
     ]
     cycle = "按季" if book.frequency == "quarterly" else "按月"
-    branch = book.village.branch_name or f"{book.village.name}党支部"
+    branch = book.village.branch_title
     table = PrintTable(
         wb.active,
         columns,

@@ -260,6 +260,11 @@ class Village(ConstraintErrorsOnFields, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def branch_title(self) -> str:
+        """The branch as printed at the head of its registers: its recorded name, or 某某村党支部."""
+        return self.branch_name or f"{self.name}党支部"
+
 
 class Assignment(models.Model):
     """What an account is for, and over which part of the tree: the one source of a person's reach."""

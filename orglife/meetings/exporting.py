@@ -43,7 +43,7 @@ def record_book(village, year: int, *, user=None) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     columns = [Col("项目", 16, "code"), Col("内容", 72)]
-    branch = village.branch_name or f"{village.name}党支部"
+    branch = village.branch_title
     if not meetings:
         ws = wb.create_sheet()
         t = PrintTable(ws, columns, title=f"{branch}{year}年会议记录本", name=f"{year}年会议记录本")
