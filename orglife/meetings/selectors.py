@@ -5,6 +5,7 @@ many branches, meetings and members there are."""
 from __future__ import annotations
 
 import datetime
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -108,9 +109,9 @@ def compliance(
     span_first, span_last = periods.year_range(first.year)[0], min(periods.year_range(last.year)[1], today)
     village_ids = [v.pk for v in villages]
     held = list(
-        Meeting.objects.filter(village_id__in=village_ids, held_on__range=(span_first, span_last)).values_list(
-            "village_id", "kind", "party_group_id", "held_on", "host_id", "talk_with_id"
-        )
+        Meeting.objects.filter(village_id__in=village_ids, held_on__range=(span_first, span_last))
+        .order_by()  # counted, not listed: no sort of a county's year of meetings
+        .values_list("village_id", "kind", "party_group_id", "held_on", "host_id", "talk_with_id")
     )
     groups = list(
         PartyGroup.objects.filter(village_id__in=village_ids)
@@ -130,6 +131,7 @@ def compliance(
     for g in groups:
         groups_of[g[1]].append(g)
     units_of: dict[str, list] = {}
+    starts_of: dict[str, list] = {}
     rows = []
     for v in villages:
         row = BranchRow(village=v)
@@ -139,13 +141,20 @@ def compliance(
             if kind_period not in units_of:
                 units_of[kind_period] = rules.period_units(kind_period, first, last)
             units = units_of[kind_period]
-            mine = held_by_kind.get((v.pk, kind), ())
+            starts = starts_of.setdefault(kind_period, [u[0] for u in units])
+            # each meeting into its period once (the periods are sorted and do not overlap), not each period
+            # scanning every meeting of the branch's year
+            in_units: dict[int, list] = defaultdict(list)
+            for h in held_by_kind.get((v.pk, kind), ()):
+                i = bisect_right(starts, h[3]) - 1
+                if i >= 0 and h[3] <= units[i][1]:
+                    in_units[i].append(h)
             cell = Cell()
-            for start, end in units:
+            for i, (start, end) in enumerate(units):
                 if start > today:
                     continue
                 ended = end < today
-                in_unit = [h for h in mine if start <= h[3] <= end]
+                in_unit = in_units.get(i, ())
                 if kind == Kind.GROUP:
                     live = [g for g in groups_of.get(v.pk, ()) if periods.overlaps(g[2], g[3], start, end)]
                     held_by = {h[2] for h in in_unit}
