@@ -231,6 +231,7 @@ def members_in_year(village, year: int) -> list[PartyMember]:
     first, last = periods.year_range(year)
     members = with_changes_in_order(
         PartyMember.objects.filter(village=village, joined_on__lte=last)
+        .without_numbers()
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
         .order_by("name", "pk")
     )

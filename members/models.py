@@ -27,6 +27,11 @@ class PartyMemberQuerySet(ScopedQuerySet):
 
     scope_path = "village"
 
+    def without_numbers(self) -> PartyMemberQuerySet:
+        """Members read without their encrypted ID number, phone and address (each decrypted as a row is read): for
+        the rooms that list or count members by name and never show those (organisational life, dues)."""
+        return self.defer("id_number", "phone", "home_address")
+
     def with_state_on(self, day: datetime.date | None = None) -> PartyMemberQuerySet:
         """Each member with `state_on`: their standing on `day` (default today), read from the history."""
         from members.standing.selectors import state_at

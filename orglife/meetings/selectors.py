@@ -258,9 +258,11 @@ def member_life(
         if h is not None:
             hours[member_id] = h
     recent_absences = defaultdict(set)
-    for member_id, reason in rows.filter(
-        presence=Presence.ABSENT, meeting__held_on__gte=horizon, meeting__held_on__lt=this_month
-    ).values_list("member_id", "reason"):
+    for member_id, reason in (
+        rows.filter(presence=Presence.ABSENT, meeting__held_on__gte=horizon, meeting__held_on__lt=this_month)
+        .order_by()  # a set of reasons per member: no sort by meeting and member name (and no join to members for it)
+        .values_list("member_id", "reason")
+    ):
         recent_absences[member_id].add(reason)
     group_of = (
         dict(GroupPost.objects.on(today).filter(member_id__in=ids).values_list("member_id", "party_group__name"))

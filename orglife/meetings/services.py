@@ -46,7 +46,7 @@ class Mark:
 
 def members_on(village, day: datetime.date) -> QuerySet[PartyMember]:
     """The branch's members on a day, by the standing history: joined by then, not yet left, not suspended."""
-    return PartyMember.objects.filter(village=village).in_party_on(day)
+    return PartyMember.objects.filter(village=village).in_party_on(day).without_numbers()
 
 
 def expected_members(*, village, kind: str, day: datetime.date, party_group=None) -> QuerySet[PartyMember]:

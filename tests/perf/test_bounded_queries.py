@@ -12,6 +12,7 @@ from core import clock, periods
 from dashboards import selectors as dashboards
 from groups.models import FundEntry
 from groups.selectors import warning_count, warnings_for
+from orglife.meetings.models import Meeting
 from tests.factories import PartyGroupFactory, PartyMemberFactory, VillagerGroupFactory, cover
 from township.models import Village
 
@@ -62,6 +63,12 @@ def test_report_completion_counts_this_and_last_months_reports_only(world):
 COVERING_INDEXES = [
     (MonthlyReport, "report_group_month_cover_idx", "(party_group_id, month) INCLUDE (activity_count, status)"),
     (FundEntry, "fund_entry_balance_cover_idx", "(villager_group_id, entry_date) INCLUDE (direction, amount)"),
+    # the organisational-life compliance tables count a year of a county's meetings from the index alone
+    (
+        Meeting,
+        "meeting_village_day_idx",
+        "(village_id, held_on) INCLUDE (kind, party_group_id, host_id, talk_with_id)",
+    ),
 ]
 
 
