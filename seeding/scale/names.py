@@ -82,5 +82,6 @@ class Identities:
 
 
 def region_code(county_number: int) -> str:
-    """A six-digit administrative code per county (51 = 四川, 13 = 南充-like prefecture, then the county)."""
-    return f"51{13 + county_number // 80:02d}{21 + county_number % 80:02d}"
+    """A six-digit administrative code per county (51 = 四川, 13 = 南充-like prefecture, then the county, 21–99: so a
+    prefecture holds 79 counties and the 80th starts the next; the codes of the first 79 are as they always were)."""
+    return f"51{13 + county_number // 79:02d}{21 + county_number % 79:02d}"

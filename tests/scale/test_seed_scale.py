@@ -195,3 +195,14 @@ def test_the_command_needs_a_password(db, monkeypatch):
         call_command("seed_scale", preset="county")
     with pytest.raises(CommandError, match="--today"):
         call_command("seed_scale", townships=1, years=1, password=PASSWORD, today=datetime.date(2999, 1, 1))
+
+
+def test_every_county_gets_a_six_digit_region_code_that_no_other_county_has():
+    """A province of 200 counties (10 × the preset) once stopped at the 80th: its code had seven digits, so its
+    members' ID numbers one too many."""
+    from seeding.scale.names import region_code
+
+    codes = [region_code(n) for n in range(400)]
+    assert all(len(c) == 6 and c.isdigit() for c in codes)
+    assert len(set(codes)) == len(codes)
+    assert codes[:3] == ["511321", "511322", "511323"]  # the first counties' codes as they always were
