@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Sum
+from django.db.models.functions import Round
 
 from core import clock, periods
 from core.stamp import stamp, user_or_none
@@ -92,7 +93,9 @@ def _locked_book(village) -> DuesBook:
 def _add_to_balance(book: DuesBook, amount: Decimal, field: str | None = None) -> None:
     try:
         with transaction.atomic():
-            DuesBook.objects.filter(pk=book.pk).update(balance=F("balance") + amount)
+            # rounded to the fen in the statement: SQLite (`make run`) adds decimals as floating point, and
+            # 0.70 + 0.10 − 0.80 came out a hair below zero there (PostgreSQL's numeric is exact either way)
+            DuesBook.objects.filter(pk=book.pk).update(balance=Round(F("balance") + amount, 2))
     except IntegrityError:  # dues_book_balance_not_negative
         message = f"党费账余额只有 {yuan(book.balance)} 元，不够冲减 {yuan(-amount)} 元（已上缴的部分不能再冲减）。"
         raise ValidationError({field: message} if field else message) from None

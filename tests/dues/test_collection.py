@@ -348,3 +348,17 @@ def test_flush_still_empties_the_dues_book_and_the_guard_comes_back(org, assesse
     line = pay(member, month(6), "0.20").lines.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         Line.objects.filter(pk=line.pk).delete()
+
+
+def test_the_books_balance_is_kept_to_the_fen_when_amounts_do_not_add_up_in_floating_point(org):
+    """SQLite (`make run`) adds decimals as floating point: 0.70 + 0.10 is 0.7999999999999999 there, and taking the
+    0.80 remitted off it went below zero and broke the balance's check. The balance is rounded to the fen as it is
+    moved, on every database."""
+    from dues.services import _add_to_balance, _locked_book
+
+    with transaction.atomic():
+        book = _locked_book(org.a1)
+        for amount in ("0.70", "0.10", "-0.80", "0.10", "0.20", "-0.30", "1.10", "2.20"):
+            _add_to_balance(book, Decimal(amount))
+    assert balance(org.a1) == Decimal("3.30")
+    assert DuesBook.objects.filter(village=org.a1, balance=Decimal("3.30")).exists()  # stored exactly, not 3.3000…04
