@@ -32,12 +32,13 @@ FARMER_AMOUNTS = [Decimal(a) for a in ("0.20", "0.30", "0.50", "0.50", "1.00")]
 EXEMPT_NOTE = "经支部大会研究免交（长期患病，无收入）"
 
 
+ASSESSED, VOLUNTARY = Line.Kind.ASSESSED.value, Line.Kind.VOLUNTARY.value
+
+
 @dataclass
 class _Payment:
     member: Member
-    months: list[datetime.date]
-    amounts: list[Decimal]
-    voluntary: Decimal
+    lines: list[tuple[datetime.date, str, Decimal]]  # (month, kind, amount)
     paid_on: datetime.date
     received_by: str
 
@@ -71,8 +72,9 @@ def write_dues(run: Run, town: Town) -> None:
         (w.new_id(TownshipDuesRule), town.id, rule.valid_from, rule.farmer_amount, rule.frequency, rule.remit_due_day),
     )
     schedule = rules.Schedule(rates=run.dues_rates, township_rules=[rule])
+    prices: dict[tuple, Decimal | None] = {}  # (category, base, index in `months`) → the month's amount
     for village in town.villages:
-        _village(run, rng, town, village, schedule, rule, months)
+        _village(run, rng, town, village, schedule, rule, months, prices)
 
 
 def _category(rng: random.Random) -> tuple[str, Decimal | None, str]:
@@ -98,9 +100,10 @@ def _chunk_size(rng: random.Random, category: str) -> int:
     return rng.choice((6, 12))
 
 
-def _village(run: Run, rng, town: Town, village: VillagePlan, schedule, rule, months) -> None:
+def _village(run: Run, rng, town: Town, village: VillagePlan, schedule, rule, months, prices) -> None:
     w = run.writer
     years = sorted({m.year for m in months})
+    set_at = {year: at(datetime.date(year, 1, 2), 10) for year in years}  # before the year's first receipts
     group_of = {m.id: g for g in village.groups for m in g.members}
     names = {m.id: m.name for m in village.members}
     payments: list[_Payment] = []
@@ -110,42 +113,58 @@ def _village(run: Run, rng, town: Town, village: VillagePlan, schedule, rule, mo
         base_in: dict[int, Decimal | None] = {}
         for year in years:
             base_in[year] = base
-            set_on = datetime.date(year, 1, 2)  # before the year's first receipts
             w.add(Assessment, (w.new_id(Assessment), m.id, year, category, base, note, village.secretary_id,
-                               at(set_on, 10)))  # fmt: skip
+                               set_at[year]))  # fmt: skip
             if base is not None:
                 base = (base * Decimal("1.03") / 10).quantize(Decimal("1")) * 10  # a raise or a pension increase
         if category == rules.EXEMPT:
             continue
-        owed = list(months)
+        owed = len(months)
         if rng.random() < 0.04:
-            owed = owed[: max(0, len(owed) - rng.randint(2, 9))]  # stopped paying some months ago
-        windows: dict[tuple[int, int], list[datetime.date]] = {}
-        for month in owed:
-            windows.setdefault((month.year, (month.month - 1) // chunk), []).append(month)
+            owed = max(0, owed - rng.randint(2, 9))  # stopped paying some months ago
+        windows: dict[tuple[int, int], list[int]] = {}  # (year, window) → indexes in `months`
+        for i in range(owed):
+            month = months[i]
+            windows.setdefault((month.year, (month.month - 1) // chunk), []).append(i)
         group = group_of.get(m.id)
         extra = category == rules.RETIRED and rng.random() < 0.3  # 自愿多交 at the year's first payment
         for (year, _), part in windows.items():
-            amounts = [schedule.due(category, base_in[year], mo) for mo in part]
-            day = part[-1] if rng.random() < 0.1 else part[0]  # now and then paid at the end of the window
+            b = base_in[year]
+            amounts = []
+            for i in part:
+                key = (category, b, i)
+                price = prices.get(key)
+                if price is None:
+                    price = prices[key] = schedule.due(category, b, months[i])
+                amounts.append(price)
+            day = months[part[-1] if rng.random() < 0.1 else part[0]]  # now and then paid at the window's end
             paid_on = day.replace(day=rng.randint(3, 25))
             collector = names.get(group.leader_on(paid_on)) if group is not None else None
-            voluntary = Decimal("10.00") if extra and part[0].month == 1 else ZERO
-            payments.append(_Payment(m, part, amounts, voluntary, paid_on, collector or village.secretary_name))
+            voluntary = Decimal("10.00") if extra and months[part[0]].month == 1 else ZERO
+            lines = [(months[i], ASSESSED, a) for i, a in zip(part, amounts, strict=True) if a]
+            if voluntary:
+                lines.append((months[part[0]], VOLUNTARY, voluntary))
+            payments.append(_Payment(m, lines, paid_on, collector or village.secretary_name))
     payments.sort(key=lambda p: p.paid_on)  # receipts are numbered in the order written (stable: member order)
-    collected: dict[datetime.date, Decimal] = {}  # paid_on → amount
+    collected: dict[datetime.date, Decimal] = {}  # month paid in → amount
     seq: dict[int, int] = {}
+    line_rows = []
     for p in payments:
+        if not p.lines:
+            continue
         payment_id = w.new_id(Payment)
-        seq[p.paid_on.year] = seq.get(p.paid_on.year, 0) + 1
-        w.add(Payment, (payment_id, village.id, p.member.id, p.paid_on.year, seq[p.paid_on.year], p.paid_on,
-                        p.received_by, None, "", village.secretary_id, at(p.paid_on, 18)))  # fmt: skip
-        lines = [(mo, Line.Kind.ASSESSED, a) for mo, a in zip(p.months, p.amounts, strict=True) if a]
-        if p.voluntary > 0:
-            lines.append((p.months[0], Line.Kind.VOLUNTARY, p.voluntary))
-        for mo, kind, amount in lines:
-            w.add(Line, (w.new_id(Line), payment_id, village.id, p.member.id, mo, p.paid_on, kind, amount, False))
-            collected[p.paid_on] = collected.get(p.paid_on, ZERO) + amount
+        paid_on, member_id = p.paid_on, p.member.id
+        seq[paid_on.year] = n = seq.get(paid_on.year, 0) + 1
+        w.add(Payment, (payment_id, village.id, member_id, paid_on.year, n, paid_on, p.received_by, None, "",
+                        village.secretary_id, at(paid_on, 18)))  # fmt: skip
+        ids = w.new_ids(Line, len(p.lines))
+        line_rows += [
+            (line_id, payment_id, village.id, member_id, month, paid_on, kind, amount, False)
+            for line_id, (month, kind, amount) in zip(ids, p.lines, strict=True)
+        ]
+        month = paid_on.replace(day=1)
+        collected[month] = collected.get(month, ZERO) + sum(line[2] for line in p.lines)
+    w.add_many(Line, line_rows)
     balance = sum(collected.values(), ZERO)
     balance -= _remit(run, rng, town, village, rule, months, collected)
     w.add(DuesBook, (w.new_id(DuesBook), village.id, balance))
@@ -157,12 +176,11 @@ def _remit(run: Run, rng, town: Town, village: VillagePlan, rule, months, collec
     w, today = run.writer, run.calendar.today
     n = 3 if rule.frequency == Frequency.QUARTERLY else 1
     total = ZERO
-    for start in months[::n]:
-        end_month = periods.add_months(start, n - 1)
-        last_day = periods.month_end(end_month)
-        if last_day >= today:
+    for k in range(0, len(months), n):
+        start, end_month = months[k], periods.add_months(months[k], n - 1)
+        if periods.month_end(end_month) >= today:
             break
-        amount = sum((a for day, a in collected.items() if start <= day <= last_day), ZERO)
+        amount = sum((collected.get(month, ZERO) for month in months[k : k + n]), ZERO)
         if amount <= 0:
             continue
         due_by = periods.month_due(end_month, rule.remit_due_day)

@@ -110,6 +110,11 @@ class RowWriter:
         table.next_id += 1
         return table.next_id - 1
 
+    def new_ids(self, model: type[models.Model], n: int) -> range:
+        table = self.tables[model]
+        table.next_id += n
+        return range(table.next_id - n, table.next_id)
+
     def add(self, model: type[models.Model], row: tuple) -> None:
         """Queue one row (values in the registered column order); flushes everything when enough are waiting."""
         table = self.tables[model]
