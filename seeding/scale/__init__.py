@@ -81,14 +81,17 @@ def seed_scale(
     password: str,
     seed: int = 1,
     append: bool = False,
+    keep_indexes: bool = False,
     today: datetime.date | None = None,
     log: Callable[[str], None] = lambda line: None,
 ) -> Result:
-    """Generate `townships` townships with `years` years of records; returns the timings and the rows written."""
+    """Generate `townships` townships with `years` years of records; returns the timings and the rows written.
+    `keep_indexes`: keep every index up to date as the rows go in, instead of building the bulky tables' secondary
+    indexes at the end (for comparing the two)."""
     if not append and (County.objects.exists() or Township.objects.exists()):
         raise NotEmpty("The database already has counties or townships.")
     started = time.monotonic()
-    writer = RowWriter()
+    writer = RowWriter(rebuild_indexes=not keep_indexes)
     for model, columns in _tables():
         writer.register(model, columns, bulky=model._meta.db_table in BULKY)
     stages = Stages(writer)

@@ -77,9 +77,9 @@ class RowWriter:
     caller at its next flush.
     """
 
-    rebuild_indexes = True  # drop and rebuild the bulky tables' secondary indexes (off: keep them up to date)
-
-    def __init__(self, flush_every: int = 250_000):
+    def __init__(self, flush_every: int = 250_000, *, rebuild_indexes: bool = True):
+        # drop the bulky tables' secondary indexes while writing and build them at the end (off: keep them up to date)
+        self.rebuild_indexes = rebuild_indexes
         self.tables: dict[type[models.Model], Table] = {}
         self.flush_every = flush_every
         self.waiting = 0
