@@ -13,7 +13,8 @@ from seeding.scale import PRESETS, NotEmpty, seed_scale
 class Command(BaseCommand):
     help = (
         "Generate townships shaped like the surveyed one (9 villages, 36 party groups, 250 members each) with years "
-        "of reports, concerns, ledgers and appraisals, and their accounts (c001, t0001, t0001v01…), in bulk. "
+        "of reports, concerns, ledgers, appraisals, standing, members away and party dues, and their accounts (c001, "
+        "t0001, t0001v01…), in bulk. "
         "Presets: county = 20 townships × 5 years; province = 400 × 5."
     )
 
