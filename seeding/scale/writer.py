@@ -227,16 +227,17 @@ class RowWriter:
         self.flush(wait=True)
         started = time.monotonic()
         with connection.cursor() as cursor:
+            # room to sort an index in memory, and for the keys' checks, which run with this setting as their
+            # work_mem, to hash a parent table in one batch (PostgreSQL's RI_Initial_Check)
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             for _name, definition in indexes:
                 cursor.execute(definition)
-            cursor.execute("RESET maintenance_work_mem")
-        self.index_seconds = time.monotonic() - started
-        started = time.monotonic()
-        with connection.cursor() as cursor:
+            self.index_seconds = time.monotonic() - started
+            started = time.monotonic()
             for table, name, definition in keys:
                 cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
-        self.key_seconds = time.monotonic() - started
+            self.key_seconds = time.monotonic() - started
+            cursor.execute("RESET maintenance_work_mem")
 
     def finish(self) -> None:
         """Write what is left and move the id sequences past the rows written (PostgreSQL)."""
