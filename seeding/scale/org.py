@@ -74,7 +74,7 @@ def _village(run: Run, rng: random.Random, town: Town, k: int, name: str) -> Vil
         vgs[n] = (w.new_id(VillagerGroup), households)
         w.add(VillagerGroup, (vgs[n][0], village_id, n, f"{n}社", households, households * rng.randint(28, 36) // 10))
     established = run.calendar.established
-    people = _People(run, rng, town, plan)
+    people = People(run, rng, town, plan)
     for numbers in split_villager_groups(n_vg, max(2, round(n_vg / 2.3))):
         group_id, group_name = w.new_id(PartyGroup), f"{'、'.join(map(str, numbers))}社党小组"
         w.add(PartyGroup, (group_id, village_id, group_name, established, None))
@@ -91,14 +91,17 @@ def _village(run: Run, rng: random.Random, town: Town, k: int, name: str) -> Vil
     return plan
 
 
-class _People:
-    """A village's members, written in one go with their ID and phone numbers encrypted in bulk."""
+class People:
+    """A village's members, written in one go with their ID and phone numbers encrypted in bulk. A member not
+    `listed` (a former member, `seeding.scale.standing`) is written but kept out of the village's members."""
 
     def __init__(self, run: Run, rng: random.Random, town: Town, plan: VillagePlan):
         self.run, self.rng, self.town, self.plan = run, rng, town, plan
         self.rows: list[tuple] = []
 
-    def member(self, *, old: bool, notes: str = "") -> Member:
+    def member(
+        self, *, old: bool, notes: str = "", status: str = PartyMember.Status.FULL, left_on=None, listed: bool = True
+    ) -> Member:
         rng, established = self.rng, self.run.calendar.established
         sex = rng.choice("MMMMF")
         top = established.year - 25
@@ -106,23 +109,31 @@ class _People:
         born = datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
         joined = datetime.date(min(year + rng.randint(20, 40), established.year - 1), rng.randint(1, 12), 1)
         tags = (old and rng.random() < 0.3, old and rng.random() < 0.5, (not old) and rng.random() < 0.15)
-        m = Member(self.run.writer.new_id(PartyMember), self.plan.id, names.person_name(rng, sex), sex, born, tags)
+        name = names.person_name(rng, sex)
+        m = Member(self.run.writer.new_id(PartyMember), self.plan.id, name, sex, born, tags, joined)
         id_number = self.run.identities.id_number(rng, self.town.region, born, sex)
         phone = self.run.identities.phone(rng) if rng.random() < 0.9 else ""
-        self.rows.append((m, id_number, phone, joined, notes))
-        self.plan.members.append(m)
+        self.rows.append((m, id_number, phone, joined, notes, status, left_on))
+        if listed:
+            self.plan.members.append(m)
         return m
+
+    def set_standing(self, m: Member, status: str, left_on: datetime.date | None) -> None:
+        """A member's cached standing (a former member's, once their history is known), before `write`."""
+        for i, row in enumerate(self.rows):
+            if row[0] is m:
+                self.rows[i] = (*row[:5], status, left_on)
 
     def write(self) -> None:
         f = fernet()
-        for m, id_number, phone, joined, notes in self.rows:
+        for m, id_number, phone, joined, notes, status, left_on in self.rows:
             self.run.writer.add(
                 PartyMember,
                 (
                     m.id, m.village_id, m.name, m.sex, m.birth,
                     f.encrypt(id_number.encode()).decode(), lookup_hash(id_number), mask_id_number(id_number),
                     f.encrypt(phone.encode()).decode() if phone else "", lookup_hash(phone), mask_phone(phone),
-                    joined, PartyMember.Status.FULL, *m.tags, None, notes,
+                    joined, status, *m.tags, left_on, notes,
                 ),
             )  # fmt: skip
 

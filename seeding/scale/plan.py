@@ -60,6 +60,7 @@ class Member:
     sex: str
     birth: datetime.date
     tags: tuple[bool, bool, bool]  # former cadre, old member, 双带
+    joined: datetime.date | None = None
 
 
 @dataclass
@@ -89,6 +90,9 @@ class VillagePlan:
     secretary_name: str
     groups: list[Group] = field(default_factory=list)
     members: list[Member] = field(default_factory=list)  # every member of the branch, grouped or not
+    # former members (left, or standing suspended, before the groups were set up): in no group and in none of the
+    # records of the years generated (`seeding.scale.standing`)
+    former: list[tuple[Member, str, datetime.date]] = field(default_factory=list)  # (member, status, changed on)
 
 
 @dataclass
@@ -159,6 +163,7 @@ class Run:
     identities: Identities
     # (township id, year) → {party group id: year score}: what each decided year's awards were chosen by
     year_scores: dict[tuple[int, int], dict[int, Decimal]] = field(default_factory=dict)
+    dues_rates: list = field(default_factory=list)  # dues.rules.Rates of every rate table, read before the writes
 
     def rng_for(self, key: object, stage: str) -> random.Random:
         """A random source per township (or county) and stage, the same whatever else the run does."""

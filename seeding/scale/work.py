@@ -120,7 +120,8 @@ def _activity(
         Activity,
         (activity_id, report_id, kind, day, kind == Kind.EMERGENCY, vg, households, others, content, outcome),
     )
-    w.add_many(PARTICIPANTS, ((w.new_id(PARTICIPANTS), activity_id, m.id) for m in people))
+    ids = w.new_ids(PARTICIPANTS, len(people))
+    w.add_many(PARTICIPANTS, [(pk, activity_id, m.id) for pk, m in zip(ids, people, strict=True)])
     return households
 
 

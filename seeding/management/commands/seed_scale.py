@@ -13,7 +13,8 @@ from seeding.scale import PRESETS, NotEmpty, seed_scale
 class Command(BaseCommand):
     help = (
         "Generate townships shaped like the surveyed one (9 villages, 36 party groups, 250 members each) with years "
-        "of reports, concerns, ledgers and appraisals, and their accounts (c001, t0001, t0001v01…), in bulk. "
+        "of reports, concerns, ledgers, appraisals, standing, members away and party dues, and their accounts (c001, "
+        "t0001, t0001v01…), in bulk. "
         "Presets: county = 20 townships × 5 years; province = 400 × 5."
     )
 
@@ -28,10 +29,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--append", action="store_true", help="add to a database that already has townships (numbering goes on)"
         )
+        parser.add_argument(
+            "--keep-indexes",
+            action="store_true",
+            help="PostgreSQL: keep every index up to date while writing, instead of dropping the biggest tables' "
+            "secondary indexes and building them at the end (for comparing the two)",
+        )
         parser.add_argument("--today", type=datetime.date.fromisoformat, help="pretend today is this day (YYYY-MM-DD)")
 
     def handle(self, *args, preset=None, townships=None, years=None, seed=1, password=None, append=False,
-               today=None, **options):  # fmt: skip
+               today=None, keep_indexes=False, **options):  # fmt: skip
         translation.activate("zh-hans")
         if preset:
             townships = townships or PRESETS[preset][0]
@@ -47,7 +54,7 @@ class Command(BaseCommand):
         try:
             result = seed_scale(
                 townships=townships, years=years, password=password, seed=seed, append=append, today=today,
-                log=self.stdout.write,
+                keep_indexes=keep_indexes, log=self.stdout.write,
             )  # fmt: skip
         except NotEmpty as exc:
             raise CommandError(
