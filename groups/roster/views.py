@@ -107,8 +107,9 @@ def import_upload(request):
             data = upload.read()
             try:
                 check_workbook(data)  # not a workbook, a zip bomb, a sheet declared huge: said at once, nothing kept
-                token = pending_store(user=request.user, data=data, filename=upload.name)
-                _check_started(request.user, token)
+                with transaction.atomic():  # the file and its job (inline: its plan too) kept together, or neither
+                    token = pending_store(user=request.user, data=data, filename=upload.name)
+                    _check_started(request.user, token)
             except RosterFileError as exc:
                 form.add_error("file", ValidationError(str(exc), code="unreadable"))
             else:
@@ -118,17 +119,15 @@ def import_upload(request):
 
 
 def _check_started(user, token: str) -> None:
-    """Queue the reconciliation of the waiting file. When it has already run (inline) and found the file unreadable as
-    a roster, the file is not kept and RosterFileError says why, beside the file field as before it was a job."""
+    """Queue the reconciliation of the waiting file (inside the upload's transaction). When it has already run
+    (inline) and found the file unreadable as a roster, RosterFileError says why, beside the file field as before it
+    was a job, and the transaction that would have kept the file and its job is rolled back."""
     try:
         job = import_job_start(user=user, token=token)
     except PermissionError:  # may write members but has no reach to check them against
-        pending_discard(user=user, token=token)
         raise PermissionDenied from None
     plan = import_plan(job)
     if plan is not None and plan.file_problems:
-        pending_discard(user=user, token=token)
-        Job.objects.filter(pk=job.pk).delete()
         raise RosterFileError(" ".join(plan.file_problems))
 
 
@@ -146,10 +145,12 @@ def import_preview(request):
     pending = _pending(request)
     if pending is None:
         return _no_file(request)
-    job = import_job_for(user=user, token=pending["token"])
-    if job is None:  # the person's reach or language is not the one the file was checked for: check it again
+    job = None if pending.get("check_again") else import_job_for(user=user, token=pending["token"])
+    if job is None:  # asked by a failed confirmation, or the person's reach or language is not the one checked for
+        request.session[SESSION_KEY] = {k: v for k, v in pending.items() if k != "check_again"}
         try:
-            job = import_job_start(user=user, token=pending["token"])
+            with transaction.atomic():
+                job = import_job_start(user=user, token=pending["token"])
         except PermissionError:
             raise PermissionDenied from None
     if job.state != Job.State.DONE:
@@ -208,8 +209,9 @@ def import_confirm(request):
 
 
 def _checked_again(request, pending: dict):
-    """The records changed since the file was checked: check it again, so the preview lists what stands in the way."""
-    import_job_start(user=request.user, token=pending["token"])
+    """The records changed since the file was checked: the preview checks it again, so that it lists what stands in
+    the way (there, in that request's own transaction: this one's was rolled back)."""
+    request.session[SESSION_KEY] = {**pending, "check_again": True}
     return redirect("roster:import-preview")
 
 

@@ -335,3 +335,21 @@ def test_a_file_discarded_before_the_worker_checked_it_fails_saying_so(
     run_worker()
     job = the_job()
     assert job.state == State.FAILED and job.error.startswith("要核对的名册文件已经不在了")
+
+
+def test_a_confirmation_that_finds_new_problems_has_the_preview_check_the_file_again(org, secretary_a1, login):
+    client = login(secretary_a1)
+    li = own.row(group="", name="李芳", sex="女", born=own.BORN_2, id_number=own.ID_2)
+    upload(client, own.roster([own.row(), li]))
+    assert client.get(PREVIEW).context["plan"].ok
+    PartyMember.objects.create(  # meanwhile the township enters 李芳 in another township's village
+        village=org.b1, name="李芳", sex="F", birth_date=own.BORN_2, id_number=own.ID_2,
+        joined_on=datetime.date(2005, 1, 1),
+    )  # fmt: skip
+    token = client.session[own.SESSION_KEY]["token"]
+    response = client.post(reverse("roster:import-confirm"), {"token": token, "submission_key": key()})
+    assert response["Location"] == PREVIEW
+    page = client.get(PREVIEW)
+    assert not page.context["plan"].ok  # the plan of now, not the one kept before the change
+    assert {p.row for p in page.context["plan"].problems} == {3}
+    assert Job.objects.filter(kind=ROSTER_IMPORT).count() == 2

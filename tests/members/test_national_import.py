@@ -360,7 +360,7 @@ def test_the_import_pins_its_queries_whatever_the_number_of_rows(
 QUERIES_PREVIEW = 8  # the session, the person, the waiting file, its reconciliation job and its plan: none per row
 # the upload with its reconciliation job run inline: the file stored, the job queued, claimed, its progress, the checks
 # against the records (a handful of queries), the plan kept and the job done in one transaction
-QUERIES_UPLOAD = 32
+QUERIES_UPLOAD = 34
 
 
 # --- export --------------------------------------------------------------------------------------------------------
