@@ -1,4 +1,6 @@
 """/jobs/<id>/: a job's progress page (rows done / total, refreshed every two seconds), its download, and 重试.
+A job whose result is a page rather than a file (the roster import's reconciliation) sends its person on to that page
+once it is done, and has nothing to download.
 
 Only the person who asked sees their job, and only while their reach is still the one the file was made for:
 anyone else, or the same person after their assignment changed, gets 404, the same as a job that does not exist.
@@ -10,7 +12,7 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -39,6 +41,8 @@ def job_page(request, job_id):
         jobs_recover(job_ids=[job.pk])
         job.refresh_from_db()
     kind = KINDS[job.kind]
+    if job.state == Job.State.DONE and kind.result_url is not None:  # a result shown on its own page, not a download
+        return redirect(kind.result_url(job))
     return render(
         request,
         "audit/job.html",
@@ -47,6 +51,7 @@ def job_page(request, job_id):
             "kind": kind,
             "back_url": kind.back_url(job.params),
             "waiting": job.state in (Job.State.QUEUED, Job.State.RUNNING),
+            "shows_result": kind.result_url is not None,
         },
     )
 

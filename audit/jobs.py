@@ -16,7 +16,10 @@ at its start and the progress page) queues such a job again, or after JOB_MAX_AT
 half-written file never reached storage, and a file saved by a run that lost its job is deleted.
 
 Kinds register themselves from the rooms above (`register`): what they are called, the person's current scope
-(key and title, or None for someone who may not start them), and the function that writes the file.
+(key and title, or None for someone who may not start them), and the function that writes the file. A kind whose
+result is not a download (the roster import's reconciliation, read back by its preview) gives `keep`: its result,
+encrypted, is handed to it in the same transaction that marks the job done, instead of being saved in storage, and the
+job's page sends the person on to `result_url` once it is done.
 """
 
 from __future__ import annotations
@@ -72,6 +75,13 @@ class Kind:
     scope_of: Callable[[object, dict], Scope | None]
     run: Callable[[Job, BinaryIO, Progress], str]  # writes the file for the job, returns its download name
     back_url: Callable[[dict], str]  # where the progress page offers to go back to, for these params
+    # Where the result goes instead of a file in storage (called inside the transaction that marks the job done, with
+    # the result encrypted), and the page that shows it: None for a file to download.
+    keep: Callable[[Job, bytes], None] | None = None
+    result_url: Callable[[Job], str] | None = None
+    doing: str = "生成"  # 正在生成 / 正在核对, on the progress page
+    failed_message: str = FAILED_MESSAGE
+    interrupted_message: str = INTERRUPTED_MESSAGE
 
 
 KINDS: dict[str, Kind] = {}
@@ -147,23 +157,30 @@ def job_run(job_id: str) -> None:
             rows_done=done, rows_total=total, heartbeat_at=timezone.now()
         )
 
+    stored = ""
     try:
         with tempfile.TemporaryFile(dir=_temp_dir()) as handle:  # gone with the process if it is killed
             filename = kind.run(job, handle, progress)
             handle.seek(0)
             data = fernet().encrypt(handle.read())
-        stored = default_storage.save(f"{FILE_FOLDER}/{job.pk}/{uuid.uuid4().hex}.bin", ContentFile(data))
+        if kind.keep is None:
+            stored = default_storage.save(f"{FILE_FOLDER}/{job.pk}/{uuid.uuid4().hex}.bin", ContentFile(data))
+        with transaction.atomic():  # the result kept and the job done: both or neither
+            finished = Job.objects.filter(pk=job.pk, state=State.RUNNING, attempts=job.attempts).update(
+                state=State.DONE, file=stored, filename=filename[:200], finished_at=timezone.now()
+            )
+            if finished and kind.keep is not None:
+                kind.keep(job, data)
     except JobError as exc:
         _fail(job, str(exc))
         return
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
-        _fail(job, FAILED_MESSAGE)
+        if stored:
+            default_storage.delete(stored)
+        _fail(job, kind.failed_message)
         return
-    finished = Job.objects.filter(pk=job.pk, state=State.RUNNING, attempts=job.attempts).update(
-        state=State.DONE, file=stored, filename=filename[:200], finished_at=timezone.now()
-    )
-    if not finished:  # taken as dead and queued again meanwhile: this run's file belongs to nobody
+    if not finished and stored:  # taken as dead and queued again meanwhile: this run's file belongs to nobody
         default_storage.delete(stored)
 
 
@@ -196,7 +213,9 @@ def jobs_recover(*, job_ids=None) -> int:
             job.rows_done, job.heartbeat_at = 0, None
             # Inline (no worker): the person's 重试 runs it again, not whichever request happened to notice.
             if job.attempts >= settings.JOB_MAX_ATTEMPTS or settings.JOBS_BACKEND == "inline":
-                job.state, job.error, job.finished_at = State.FAILED, INTERRUPTED_MESSAGE, timezone.now()
+                kind = KINDS.get(job.kind)
+                message = kind.interrupted_message if kind is not None else INTERRUPTED_MESSAGE
+                job.state, job.error, job.finished_at = State.FAILED, message, timezone.now()
                 job.save(update_fields=["state", "error", "finished_at", "rows_done", "heartbeat_at"])
             else:
                 job.state = State.QUEUED

@@ -622,9 +622,9 @@ class FundEntry(models.Model):
 class PendingImport(models.Model):
     """A roster file uploaded and waiting for its importer to confirm or discard it (groups/roster/pending.py).
 
-    The file holds full ID and phone numbers, so it is kept only here, Fernet-encrypted with the personal-data keys,
-    and removed when confirmed (in the import's own transaction), discarded, or a day old (`manage.py
-    cleanup_personal_data`) — never as a plain file on disk.
+    The file holds full ID and phone numbers, so it is kept only here, Fernet-encrypted with the personal-data keys
+    (as is its reconciliation, made by a job and read by the preview), and removed when confirmed (in the import's own
+    transaction), discarded, or a day old (`manage.py cleanup_personal_data`) — never as a plain file on disk.
     """
 
     token = models.CharField(_("token"), max_length=64, unique=True)
@@ -632,6 +632,10 @@ class PendingImport(models.Model):
     filename = models.CharField(_("file name"), max_length=200, blank=True)
     content = models.BinaryField(_("encrypted file"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
+    # The reconciliation of the file (groups/roster/import_job.py), encrypted like the file, and the job that made it:
+    # saved in the same transaction that marks that job done, read back by the preview.
+    plan = models.BinaryField(_("encrypted reconciliation"), blank=True, default=b"")
+    plan_job = models.UUIDField(_("reconciliation job"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("roster file waiting to be imported")

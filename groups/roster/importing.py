@@ -19,6 +19,7 @@ import time
 import zipfile
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from io import BytesIO
@@ -37,7 +38,7 @@ from core import clock
 from core.fields import lookup_hash, mask_id_number
 from core.words import day_cn
 from core.xlsx import TEXT_FORMAT, Col, PrintTable, height_for, put_date, put_text, wrapped_lines
-from core.xlsx_read import SheetLimits, SheetTooLarge, bounded_rows, row_values
+from core.xlsx_read import SheetLimits, SheetTooLarge, bounded_rows, declared_size, row_values
 from members import national
 from members.models import PartyMember
 from members.validators import (
@@ -67,6 +68,9 @@ TEMPLATE_ROWS = 500  # rows of the template's ID and phone columns pre-formatted
 TEMPLATE_TITLE = "导入模板"
 TEMPLATE_HINT = "每行一名党员，填在表头之下；表头和表头以上的标题不要改动。填写方法见“填写说明”表。"
 HEADER_SEARCH_ROWS = 5  # a roster may have a title (and a line under it) above its headings
+PROGRESS_ROWS = 200  # how often reading tells its job how far it got (the job saves it at most twice a second)
+# (rows of the sheet read, the rows it declares or None): the reconciliation job's progress bar
+Progress = Callable[[int, int | None], None]
 
 Sex, Status = PartyMember.Sex, PartyMember.Status
 
@@ -360,7 +364,7 @@ def _declares_a_dtd(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
     return root is None and len(head) == PROLOG_BYTES
 
 
-def read_sheet(data: bytes) -> Sheet:
+def read_sheet(data: bytes, progress: Progress | None = None) -> Sheet:
     """The roster sheet's columns and non-empty rows, or RosterFileError saying what is wrong with the file.
 
     The workbook is opened only after `check_archive`; openpyxl parses its XML with defusedxml (entity expansion and
@@ -372,7 +376,7 @@ def read_sheet(data: bytes) -> Sheet:
     try:
         wb = load_workbook(BytesIO(data), read_only=True, data_only=False)
         try:
-            return _read_workbook(wb, deadline)
+            return _read_workbook(wb, deadline, progress)
         finally:
             wb.close()
     except SheetTooLarge as exc:
@@ -381,6 +385,27 @@ def read_sheet(data: bytes) -> Sheet:
     except RosterFileError:
         raise
     except Exception as exc:  # openpyxl, zipfile and defusedxml raise many kinds of error on a damaged file
+        logger.warning("Roster file refused as unreadable: %s: %s", type(exc).__name__, exc)
+        raise _not_a_workbook() from None
+
+
+def check_workbook(data: bytes) -> None:
+    """What can be told of a file before its rows are read, fast enough for the request that uploads it: the zip's
+    directory (`check_archive`), that it opens as a workbook, and that no sheet declares itself beyond SHEET_LIMITS
+    (at most the first row of each is read). RosterFileError says what is wrong; reading the rows is the job's."""
+    deadline = time.monotonic() + SHEET_LIMITS.seconds
+    check_archive(data)
+    try:
+        wb = load_workbook(BytesIO(data), read_only=True, data_only=False)
+        try:
+            for ws in wb.worksheets:
+                next(bounded_rows(ws, SHEET_LIMITS, deadline=deadline), None)
+        finally:
+            wb.close()
+    except SheetTooLarge as exc:
+        logger.warning("Roster file refused as too large a sheet: %s", exc)
+        raise _too_large_sheet(exc) from None
+    except Exception as exc:  # as in read_sheet: a damaged or foreign file is "not a workbook"
         logger.warning("Roster file refused as unreadable: %s: %s", type(exc).__name__, exc)
         raise _not_a_workbook() from None
 
@@ -411,7 +436,7 @@ def _too_large_sheet(exc: SheetTooLarge) -> RosterFileError:
     return RosterFileError(message)
 
 
-def _read_workbook(wb, deadline: float) -> Sheet:
+def _read_workbook(wb, deadline: float, progress: Progress | None = None) -> Sheet:
     sheets = [ws for ws in wb.worksheets if ws.title != NOTES_SHEET]
     if not sheets:
         raise RosterFileError(_("The workbook has no roster sheet."))
@@ -427,7 +452,10 @@ def _read_workbook(wb, deadline: float) -> Sheet:
     formulas: list[str] = []
     like_formulas: list[str] = []
     grid: list[tuple[int, list]] = []
+    declared = declared_size(ws)[0]
     for number, cells in bounded_rows(ws, SHEET_LIMITS, deadline=deadline):
+        if progress is not None and number % PROGRESS_ROWS == 0:
+            progress(number, max(declared, number) if declared else None)
         for column, value, data_type in cells:
             if data_type == "f":
                 formulas.append(f"{get_column_letter(column)}{number}")
@@ -760,10 +788,11 @@ class _Row:
         return self.values.get(key)
 
 
-def read_roster(data: bytes, user) -> Plan:
-    """Check a roster file for `user` (their reach decides the villages allowed) without saving anything."""
+def read_roster(data: bytes, user, progress: Progress | None = None) -> Plan:
+    """Check a roster file for `user` (their reach decides the villages allowed) without saving anything; `progress`
+    hears how many of the sheet's rows have been read."""
     try:
-        sheet = read_sheet(data)
+        sheet = read_sheet(data, progress)
     except RosterFileError as exc:
         return Plan(file_problems=[str(exc)])
     letters = {col.key: get_column_letter(i) for i, col in sheet.columns.items()}

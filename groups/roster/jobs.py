@@ -75,6 +75,9 @@ def national_back(params: dict) -> str:
 
 
 def register_kinds() -> None:
+    from groups.roster.import_job import register_kind as register_import  # it reads roster_scope from here
+
+    register_import()  # the reconciliation of an uploaded roster
     register(
         Kind(
             name=ROSTER,

@@ -1,6 +1,7 @@
 """Roster files waiting to be confirmed: kept encrypted in the database (`PendingImport`), never as a plain file.
 
-The upload stores the file here and the importer's session keeps only its token; the preview reads it back; the
+The upload stores the file here and the importer's session keeps only its token; a job reads it back and keeps its
+reconciliation (the plan the preview shows) beside it, encrypted the same way (groups/roster/import_job.py); the
 confirmation deletes it in the same transaction as the import (so a dropped connection leaves either the file
 waiting and nothing imported, or the import and no file); discarding deletes it; `manage.py cleanup_personal_data`
 deletes any older than PENDING_IMPORT_MAX_AGE.
@@ -43,6 +44,29 @@ def pending_read(*, user, token: str) -> bytes | None:
     try:
         return fernet().decrypt(bytes(row.content))
     except InvalidToken:  # written under a key no longer configured
+        return None
+
+
+def pending_keep_plan(*, user, token: str, job_id, encrypted: bytes) -> None:
+    """Keep the reconciliation `job_id` made of this waiting file (already encrypted) beside it; nothing when the file
+    is gone meanwhile (confirmed, discarded, replaced)."""
+    PendingImport.objects.filter(user=user, token=token).update(plan=encrypted, plan_job=job_id)
+
+
+def pending_plan(*, user, token: str, job_id) -> bytes | None:
+    """The reconciliation `job_id` kept beside this person's waiting file, decrypted; None when there is none."""
+    row = (
+        PendingImport.objects.filter(
+            user=user, token=token, plan_job=job_id, uploaded_at__gte=clock.now() - PENDING_IMPORT_MAX_AGE
+        )
+        .only("plan")
+        .first()
+    )
+    if row is None or not row.plan:
+        return None
+    try:
+        return fernet().decrypt(bytes(row.plan))
+    except InvalidToken:
         return None
 
 

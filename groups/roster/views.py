@@ -1,8 +1,10 @@
-"""Importing party members from an Excel roster: template → upload → preview with every problem → confirm.
+"""Importing party members from an Excel roster: template → upload → (job) → preview with every problem → confirm.
 
 The uploaded file is kept encrypted in the database (groups/roster/pending.py), its token in the importer's session,
 until they confirm (then it is read and checked again and saved in one transaction, which also removes the file) or
-discard it; a file left waiting is removed after a day.
+discard it; a file left waiting is removed after a day. Reading and checking the file against the records (the
+reconciliation) is a job (groups/roster/import_job.py): the upload queues it, the preview shows the plan it kept, or
+sends the person to its progress page while it runs (inline, as under `make run` and the tests, it is done at once).
 """
 
 from __future__ import annotations
@@ -33,14 +35,14 @@ from groups.roster.exporting import (
     roster_scope_name,
 )
 from groups.roster.forms import ImportForm
+from groups.roster.import_job import import_job_for, import_job_start, import_plan
 from groups.roster.importing import (
     EVERYTHING,
     Choice,
     NothingChosen,
     RosterFileError,
     RosterNotReady,
-    read_roster,
-    read_sheet,
+    check_workbook,
     roster_import,
     template_workbook,
 )
@@ -104,28 +106,59 @@ def import_upload(request):
             upload = form.cleaned_data["file"]
             data = upload.read()
             try:
-                read_sheet(data)
+                check_workbook(data)  # not a workbook, a zip bomb, a sheet declared huge: said at once, nothing kept
+                with transaction.atomic():  # the file and its job (inline: its plan too) kept together, or neither
+                    token = pending_store(user=request.user, data=data, filename=upload.name)
+                    _check_started(request.user, token)
             except RosterFileError as exc:
                 form.add_error("file", ValidationError(str(exc), code="unreadable"))
             else:
-                token = pending_store(user=request.user, data=data, filename=upload.name)
                 request.session[SESSION_KEY] = {"user": request.user.pk, "token": token, "filename": upload.name[:200]}
                 return redirect("roster:import-preview")
     return render(request, "groups/roster/import_upload.html", {"form": form, "pending": _pending(request)})
 
 
+def _check_started(user, token: str) -> None:
+    """Queue the reconciliation of the waiting file (inside the upload's transaction). When it has already run
+    (inline) and found the file unreadable as a roster, RosterFileError says why, beside the file field as before it
+    was a job, and the transaction that would have kept the file and its job is rolled back."""
+    try:
+        job = import_job_start(user=user, token=token)
+    except PermissionError:  # may write members but has no reach to check them against
+        raise PermissionDenied from None
+    plan = import_plan(job)
+    if plan is not None and plan.file_problems:
+        raise RosterFileError(" ".join(plan.file_problems))
+
+
+def _no_file(request):
+    request.session.pop(SESSION_KEY, None)
+    messages.warning(request, _("Upload the roster file first."))
+    return redirect("roster:import")
+
+
 @login_required
 def import_preview(request):
-    """What the file would add and change, and every problem by row and column; nothing saved yet."""
-    _importer(request)
+    """What the file would add and change, and every problem by row and column; nothing saved yet. The plan is the one
+    the reconciliation job kept; while it runs (or after it failed) this sends the person to the job's page."""
+    user = _importer(request)
     pending = _pending(request)
-    data = _read_pending(request, pending) if pending else None
-    if data is None:
-        request.session.pop(SESSION_KEY, None)
-        messages.warning(request, _("Upload the roster file first."))
-        return redirect("roster:import")
-    plan = read_roster(data, request.user)
-    return render(request, "groups/roster/import_preview.html", {"plan": plan, "pending": pending})
+    if pending is None:
+        return _no_file(request)
+    job = None if pending.get("check_again") else import_job_for(user=user, token=pending["token"])
+    if job is None:  # asked by a failed confirmation, or the person's reach or language is not the one checked for
+        request.session[SESSION_KEY] = {k: v for k, v in pending.items() if k != "check_again"}
+        try:
+            with transaction.atomic():
+                job = import_job_start(user=user, token=pending["token"])
+        except PermissionError:
+            raise PermissionDenied from None
+    if job.state != Job.State.DONE:
+        return redirect("jobs:job", job.pk)
+    plan = import_plan(job)
+    if plan is None:  # the waiting file went meanwhile (confirmed or discarded elsewhere, a day old)
+        return _no_file(request)
+    return render(request, "groups/roster/import_preview.html", {"plan": plan, "pending": pending, "job": job})
 
 
 @login_required
@@ -167,12 +200,19 @@ def import_confirm(request):
         return redirect("roster:import-preview")
     except RosterNotReady:
         messages.error(request, _("The file has problems now, so nothing was imported. Check the list below."))
-        return redirect("roster:import-preview")
+        return _checked_again(request, pending)
     except (ValidationError, IntegrityError) as exc:
         detail = "; ".join(exc.messages) if isinstance(exc, ValidationError) else ""
         messages.error(request, _("Nothing was imported: %(detail)s") % {"detail": detail or _("the records changed")})
-        return redirect("roster:import-preview")
+        return _checked_again(request, pending)
     return response
+
+
+def _checked_again(request, pending: dict):
+    """The records changed since the file was checked: the preview checks it again, so that it lists what stands in
+    the way (there, in that request's own transaction: this one's was rolled back)."""
+    request.session[SESSION_KEY] = {**pending, "check_again": True}
+    return redirect("roster:import-preview")
 
 
 def _choice(post) -> Choice:
