@@ -130,8 +130,7 @@ def compliance(
     groups_of: dict[int, list] = defaultdict(list)
     for g in groups:
         groups_of[g[1]].append(g)
-    units_of: dict[str, list] = {}
-    starts_of: dict[str, list] = {}
+    units_of: dict[str, tuple[list, list]] = {}  # period → (its units, their first days, for the bisection)
     rows = []
     for v in villages:
         row = BranchRow(village=v)
@@ -139,9 +138,9 @@ def compliance(
         for kind, _label, _p, _src in kinds:
             kind_period = rule.period_of(kind)
             if kind_period not in units_of:
-                units_of[kind_period] = rules.period_units(kind_period, first, last)
-            units = units_of[kind_period]
-            starts = starts_of.setdefault(kind_period, [u[0] for u in units])
+                period_units = rules.period_units(kind_period, first, last)
+                units_of[kind_period] = (period_units, [u[0] for u in period_units])
+            units, starts = units_of[kind_period]
             # each meeting into its period once (the periods are sorted and do not overlap), not each period
             # scanning every meeting of the branch's year
             in_units: dict[int, list] = defaultdict(list)
