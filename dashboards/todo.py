@@ -234,7 +234,7 @@ def dues_arrears_todo(village, life: BranchLife | None, today: datetime.date) ->
     """Members of the branch three months or more behind with their dues (a reminder by their group leader), those
     six in a row without an accepted reason (the branch committee, 党章第九条), and among them any the organisational
     life list flags too, by name: the committee looks at both together. None when nobody is behind."""
-    rows = arrears_for(village, today, group_names=False)  # eight queries
+    rows = arrears_for(village, today, group_names=False, months=FLAG_MONTHS)  # eight queries, half a year of the book
     if not rows:
         return None
     flagged = [a for a in rows if a.flagged]

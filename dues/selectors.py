@@ -317,14 +317,20 @@ class Arrear:
 LOOKBACK_MONTHS = 24
 
 
-def arrears_for(village, as_of: datetime.date | None = None, *, group_names: bool = True) -> list[Arrear]:
+def arrears_for(
+    village, as_of: datetime.date | None = None, *, group_names: bool = True, months: int = LOOKBACK_MONTHS
+) -> list[Arrear]:
     """Members of a branch unpaid for at least three months in a row up to last month (the current month is not
     late yet), longest first; six in a row without an accepted reason are flagged for the branch committee.
     `group_names=False` leaves out each member's party group and its leader (two queries fewer: the dashboard's
-    to-do item counts and names members only)."""
+    to-do item counts and names members only). `months` is how far back the book is read: the arrears list reads
+    two years; the to-do list FLAG_MONTHS, which decides the same members and flags but counts runs, unpaid months
+    and the sum owed over those months only."""
+    if months < FLAG_MONTHS:
+        raise ValueError(f"arrears are judged over at least {FLAG_MONTHS} months")
     today = as_of or clock.today()
     last = periods.previous_month(periods.month_of(today))
-    first = periods.add_months(last, 1 - LOOKBACK_MONTHS)
+    first = periods.add_months(last, 1 - months)
     members = [m for m in members_in_year(village, last.year) if is_member_in(m, last)]
     dues = dues_for(members, first, last, schedule_for(village.township_id))
     excused: dict[int, set[datetime.date]] = defaultdict(set)

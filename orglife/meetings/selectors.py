@@ -229,11 +229,21 @@ class MemberLife:
 
 
 def member_life(
-    village, *, today: datetime.date | None = None, year: int | None = None, group_names: bool = True
+    village,
+    *,
+    today: datetime.date | None = None,
+    year: int | None = None,
+    group_names: bool = True,
+    flags_only: bool = False,
 ) -> list[MemberLife]:
     """Each member of the branch: when they last attended, how many whole months since (counted over the complete
     months before this one), whether their absences had accepted reasons, and this year's study hours. Four queries
-    (three without the party groups' names, which the dashboard's to-do list does not show)."""
+    (three without the party groups' names, which the dashboard's to-do list does not show).
+
+    `flags_only` (the dashboard's to-do list) reads attendance since the horizon of FLAG_AFTER_MONTHS complete months
+    only, not the branch's whole history: `talk_due` and `flagged` come out the same (a member not seen since the
+    horizon is past both thresholds either way), but such a member's `last_attended` is None, `months_without` counts
+    from their joining, and `hours` are not read (0)."""
     today = today or clock.today()
     year = year or today.year
     this_month = periods.month_of(today)
@@ -244,15 +254,20 @@ def member_life(
     first, last = periods.year_range(year)
     # the last attendance and this year's hours in one pass over the member's attendance
     last_seen, hours = {}, {}
-    for member_id, seen, h in (
-        rows.exclude(presence=Presence.ABSENT)
-        .values("member_id")
-        .annotate(
+    attended = rows.exclude(presence=Presence.ABSENT).values("member_id")
+    if flags_only:
+        read = (
+            (member_id, seen, None)
+            for member_id, seen in attended.filter(meeting__held_on__gte=horizon)
+            .annotate(last=_max("meeting__held_on"))
+            .values_list("member_id", "last")
+        )
+    else:
+        read = attended.annotate(
             last=_max("meeting__held_on"),
             h=Sum("meeting__study_hours", filter=Q(meeting__held_on__range=(first, last))),
-        )
-        .values_list("member_id", "last", "h")
-    ):
+        ).values_list("member_id", "last", "h")
+    for member_id, seen, h in read:
         last_seen[member_id] = seen
         if h is not None:
             hours[member_id] = h
@@ -302,7 +317,7 @@ def branch_life(village, *, today: datetime.date | None = None) -> BranchLife:
     """`compliance` for this quarter and `member_life` for one branch (`village` read with its township), sharing
     the branch's members: the member count the 谈心谈话 column needs is the number of members `member_life` reads."""
     today = today or clock.today()
-    members = member_life(village, today=today, group_names=False)
+    members = member_life(village, today=today, group_names=False, flags_only=True)
     table = compliance(
         [village],
         period="quarter",
