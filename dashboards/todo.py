@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, FilteredRelation, Max, OuterRef, Q
 from django.urls import reverse
 
 from activity.models import Concern, MonthlyReport, concern_overdue, past_due
@@ -160,17 +160,22 @@ def scores_todo(township, today: datetime.date) -> Todo | None:
     year = AppraisalYear.objects.filter(township=township, year=year_no, state=AppraisalYear.State.OPEN).first()
     if year is None:
         return None
-    items = RubricItem.objects.filter(year=year, source=RubricItem.Source.MANUAL)
-    n_items = items.count()
-    if not n_items:
+    items = list(RubricItem.objects.filter(year=year, source=RubricItem.Source.MANUAL).values_list("pk", flat=True))
+    if not items:
         return None
     start, end = periods.quarter_range(year_no, quarter)
-    scored = Count(
-        "scores",
-        filter=Q(scores__year=year, scores__quarter=quarter, scores__item__source=RubricItem.Source.MANUAL),
+    # the quarter's scores joined on their own (year, group, quarter, item) index: a count's FILTER would join every
+    # score the groups ever had and the rubric items of every township first
+    quarter_scores = FilteredRelation(
+        "scores", condition=Q(scores__year=year, scores__quarter=quarter, scores__item__in=items)
     )
     groups = PartyGroup.objects.overlapping(start, end).filter(village__township=township)
-    missing = groups.annotate(n_scored=scored).filter(n_scored__lt=n_items).count()
+    missing = (
+        groups.annotate(quarter_scores=quarter_scores)
+        .annotate(n_scored=Count("quarter_scores"))
+        .filter(n_scored__lt=len(items))
+        .count()
+    )
     text = (
         f"{missing}个党小组的{year_no}年第{quarter}季度评分尚未录入完"
         if missing
