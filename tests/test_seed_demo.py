@@ -87,3 +87,37 @@ def test_make_run_seeds_the_accounts_first_and_the_activity_beside_the_server(db
     assert "Demo activity built" in out.getvalue()
     assert sorted(set(MonthlyReport.objects.values_list("month", flat=True))) == periods.last_months(clock.today(), 13)
     assert FundEntry.objects.exists() and Concern.objects.exists()
+
+
+def test_a_demo_part_refused_the_write_lock_is_made_again_and_its_last_try_waits_its_turn(db, monkeypatch):
+    """`make run` makes the demo's activity beside the server: on SQLite each part begins DEFERRED (no write lock
+    while it makes its rows), a part refused its first write because a person wrote meanwhile is made again, and the
+    last attempt begins IMMEDIATE so the demo is always completed. Any other database error is not retried."""
+    from django.db import OperationalError, connection
+
+    from seeding.demo import build
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL runs each part once: it has no database-wide write lock")
+    monkeypatch.setattr(build, "PAUSE_BETWEEN_PARTS", 0)
+    monkeypatch.setattr(build.time, "sleep", lambda seconds: None)
+    modes = []
+
+    def part():
+        modes.append(connection.transaction_mode)
+        if len(modes) < build.PART_ATTEMPTS:
+            raise OperationalError("database is locked")
+
+    build._beside_the_server(part)
+    assert modes == ["DEFERRED"] * (build.PART_ATTEMPTS - 1) + ["IMMEDIATE"]
+    assert connection.transaction_mode == "IMMEDIATE"  # the settings' mode again for everything after
+
+    calls = []
+
+    def broken():
+        calls.append(connection.transaction_mode)
+        raise OperationalError("no such table: demo")
+
+    with pytest.raises(OperationalError, match="no such table"):
+        build._beside_the_server(broken)
+    assert calls == ["DEFERRED"]

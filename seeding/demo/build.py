@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime
 import random
+import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 
 from groups.models import PartyGroup, VillagerGroup
 from groups.services import CandidateVotes, coverage_assign, election_record, member_join_group
@@ -383,12 +385,49 @@ def build_activity() -> None:
     from seeding.demo import reports as demo_reports
     from seeding.demo import standing as demo_standing
 
-    demo_reports.build()
-    demo_ledger.build()
-    demo_concerns.build()
-    demo_standing.build_probations()
-    demo_appraisal.build()
-    demo_dues.build()
-    demo_orglife_meetings.build()
-    demo_standing.build()
-    demo_visits_posts.build()
+    for part in (
+        demo_reports.build,
+        demo_ledger.build,
+        demo_concerns.build,
+        demo_standing.build_probations,
+        demo_appraisal.build,
+        demo_dues.build,
+        demo_orglife_meetings.build,
+        demo_standing.build,
+        demo_visits_posts.build,
+    ):
+        _beside_the_server(part)
+
+
+PART_ATTEMPTS = 10
+PAUSE_BETWEEN_PARTS = 0.5  # seconds
+
+
+def _beside_the_server(part) -> None:
+    """Run one part of the demo's activity without holding SQLite's write lock while it makes its rows.
+
+    `make run` builds the activity beside the server. SQLite's transactions here begin IMMEDIATE (the write lock
+    taken at BEGIN, config/settings.py), so a part holding it while it made thousands of rows in memory kept a person
+    logging in waiting past the busy timeout, to an error page. A part therefore begins DEFERRED: the lock is taken at
+    its first write. If someone wrote in between, SQLite refuses the part's first write ("database is locked"): the
+    part was rolled back whole and is made again (each part is one transaction and skips what exists); the last
+    attempt begins IMMEDIATE, waiting its turn, so the demo is always completed. Between parts the lock is left free
+    for a moment. The parts that record through the services (dues, meetings) still write from their start; `make
+    run`'s server waits for them (SQLITE_BUSY_SECONDS=60 there). PostgreSQL needs none of this."""
+    if connection.vendor != "sqlite":
+        part()
+        return
+    connection.ensure_connection()
+    try:
+        for attempt in range(1, PART_ATTEMPTS + 1):
+            connection.transaction_mode = "DEFERRED" if attempt < PART_ATTEMPTS else "IMMEDIATE"
+            try:
+                part()
+                return
+            except OperationalError as exc:
+                if "locked" not in str(exc) or attempt == PART_ATTEMPTS:
+                    raise
+                time.sleep(0.2 * attempt)
+    finally:
+        connection.transaction_mode = settings.DATABASES["default"]["OPTIONS"].get("transaction_mode")
+        time.sleep(PAUSE_BETWEEN_PARTS)  # a request waiting to write goes first, not the next part
