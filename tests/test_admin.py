@@ -672,3 +672,18 @@ def test_the_superuser_still_reads_the_history_of_a_deleted_row(org, superuser, 
     township.delete()
     assert login(superuser).get(url(Township, "history", pk)).status_code == 200
     assert login(county_viewer).get(url(Township, "history", pk)).status_code == 404
+
+
+def test_a_tabular_inline_that_scrolls_sideways_on_a_phone_can_be_reached_by_keyboard(org, township_staff, login):
+    """The admin's tabular inlines scroll sideways on a narrow screen (Django's responsive.css): each is a labelled
+    region a keyboard can focus and scroll (axe-core's scrollable-region-focusable, whether or not the table happens
+    to overflow when it looks)."""
+    from activity.models import MonthlyReport
+    from activity.reports.services import report_for
+
+    report = report_for(party_group=org.a1_g1, month=datetime.date(2027, 3, 1), acting_user=None)
+    html = page(login(township_staff).get(url(MonthlyReport, "change", report.pk)))
+    start = html.index('id="activities-group"')
+    tag = html[html.rindex("<div", 0, start) : html.index(">", start)]
+    assert 'tabindex="0"' in tag and 'role="region"' in tag
+    assert "（可左右滑动）" in tag

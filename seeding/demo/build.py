@@ -374,8 +374,9 @@ def ensure_accounts(password: str) -> list[tuple[str, str, str]]:
     return rows
 
 
-def build_activity() -> None:
-    """Months of reports, the ledgers and the concerns, each part skipped where it exists already."""
+def build_activity(*, beside_the_server: bool = False) -> None:
+    """Months of reports, the ledgers and the concerns, each part skipped where it exists already. `make run` makes
+    them `beside_the_server` (seed_demo --activity-only): see `_beside_the_server`."""
     from seeding.demo import appraisal as demo_appraisal
     from seeding.demo import concerns as demo_concerns
     from seeding.demo import dues as demo_dues
@@ -396,7 +397,10 @@ def build_activity() -> None:
         demo_standing.build,
         demo_visits_posts.build,
     ):
-        _beside_the_server(part)
+        if beside_the_server:
+            _beside_the_server(part)
+        else:
+            part()
 
 
 PART_ATTEMPTS = 10

@@ -40,7 +40,7 @@ class Command(BaseCommand):
             if not Township.objects.filter(name=demo.SURVEYED).exists():
                 self.stdout.write("No demo township yet: run seed_demo first; no activity built.")
                 return
-            demo.build_activity()
+            demo.build_activity(beside_the_server=True)
             self.stdout.write("Demo activity built (reports, ledgers, concerns, appraisals, dues, meetings).")
             return
         built = demo.build()
