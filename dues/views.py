@@ -101,6 +101,7 @@ def index(request):
 def book(request, pk: int, year: int):
     village = _village(request, pk)
     sheet = book_for(village, _year(year))
+    may_write = request.user.has_perm("dues.write", village)
     return render(
         request,
         "dues/book.html",
@@ -109,7 +110,9 @@ def book(request, pk: int, year: int):
             "book": sheet,
             "year": year,
             "first_year": sheet.first_year,
-            "may_write": request.user.has_perm("dues.write", village),
+            "may_write": may_write,
+            # an unpaid month's cell links to the payment form for that member and month
+            "pay_url": reverse("dues:payment-new", args=[village.pk]) if may_write else None,
             "may_see_township": request.user.has_perm("dues.read", village.township),
             "this_month": clock.this_month(),
         },

@@ -5,6 +5,7 @@ village, 403 for read-only roles) with pinned query counts."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -217,3 +218,34 @@ def test_list_pages_and_exports_run_a_fixed_number_of_queries(
     ):
         with django_assert_num_queries(expected):
             assert staff.get(url).status_code == 200, url
+
+
+def _cells(html: str, member_name: str) -> list[tuple[str, str, str]]:
+    """(state, title, content) of each month cell in the member's row of the book."""
+    start = html.index(f'<td class="nowrap">{member_name}')
+    row = html[start : html.index("</tr>", start)]
+    return re.findall(r'<td class="num cell-(\w+)" title="([^"]+)">(.*?)</td>', row)
+
+
+def test_each_month_cell_says_its_state_and_an_unpaid_one_links_to_the_payment_form(
+    org, secretary_a1, county_viewer, login, assessed
+):
+    """A cell per month: paid (its amount), part-paid and unpaid (a link to the payment form for that member and
+    month, for the secretary who records payments), each titled with its month."""
+    member = assessed[0]  # 40.00 a month
+    pay(member, month(1), "80", months=2)
+    pay(member, month(3), "10")
+    html = login(secretary_a1).get(book_url(org)).content.decode()
+    cells = _cells(html, member.name)
+    assert len(cells) == 12
+    assert cells[0] == ("paid", "2027年1月", "40.00")
+    assert cells[1] == ("paid", "2027年2月", "40.00")
+    pay_form = reverse("dues:payment-new", args=[org.a1.pk])
+    assert cells[2] == ("part", "2027年3月", f'<a href="{pay_form}?member={member.pk}&amp;month=2027-03-01">10.00</a>')
+    assert cells[3] == ("unpaid", "2027年4月", f'<a href="{pay_form}?member={member.pk}&amp;month=2027-04-01">未交</a>')
+    assert cells[11][:2] == ("unpaid", "2027年12月")
+
+    # the county reads the book but does not record payments: the same states, no links
+    staff_cells = _cells(login(county_viewer).get(book_url(org)).content.decode(), member.name)
+    assert staff_cells[2] == ("part", "2027年3月", "10.00")
+    assert staff_cells[3] == ("unpaid", "2027年4月", "未交")
