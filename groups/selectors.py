@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from groups.models import Coverage, GroupPost, PartyGroup, VillagerGroup, role_rank
-from members.models import PartyMember
+from members.models import PartyMember, numbers_of
 from members.standing.models import IN_PARTY
 from township.models import Village
 
@@ -55,6 +55,7 @@ def party_groups_with_people(party_groups: QuerySet[PartyGroup]) -> QuerySet[Par
         GroupPost.objects.filter(ended_on__isnull=True)
         .exclude(role=GroupPost.Role.MEMBER)
         .select_related("member")
+        .defer(*numbers_of("member"))  # officers are shown by name: their ID and phone numbers are not decrypted
         .order_by(role_rank(), "seat")
     )
     covered = Coverage.objects.current().select_related("villager_group").order_by("villager_group__number")

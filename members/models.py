@@ -21,6 +21,17 @@ from township.models import ConstraintErrorsOnFields, ScopedQuerySet, scoped_man
 ADULT_AGE = 18
 
 
+# Encrypted at rest, each decrypted as a row is read (a Fernet decryption apiece): pages that show members by name
+# leave them unread (`without_numbers`, or `numbers_of(path)` for members reached through select_related).
+ENCRYPTED_FIELDS = ("id_number", "phone", "home_address")
+
+
+def numbers_of(*paths: str) -> list[str]:
+    """The encrypted fields of the members at `paths` (select_related paths such as "host" or "member"), for
+    `.defer(*numbers_of("host"))` on a queryset that shows those members by name only."""
+    return [f"{path}__{field}" for path in paths for field in ENCRYPTED_FIELDS]
+
+
 class PartyMemberQuerySet(ScopedQuerySet):
     """Party members, with the one answer to "who is a member of the branch on a day", read from the standing
     history (members.standing): every room that lists, counts or offers members asks here, never `left_on`."""
@@ -30,7 +41,7 @@ class PartyMemberQuerySet(ScopedQuerySet):
     def without_numbers(self) -> PartyMemberQuerySet:
         """Members read without their encrypted ID number, phone and address (each decrypted as a row is read): for
         the rooms that list or count members by name and never show those (organisational life, dues)."""
-        return self.defer("id_number", "phone", "home_address")
+        return self.defer(*ENCRYPTED_FIELDS)
 
     def with_state_on(self, day: datetime.date | None = None) -> PartyMemberQuerySet:
         """Each member with `state_on`: their standing on `day` (default today), read from the history."""

@@ -20,7 +20,7 @@ from core import clock
 from core.stamp import stamp, user_or_none
 from core.words import day_cn
 from groups.models import VillagerGroup
-from members.models import PartyMember
+from members.models import PartyMember, numbers_of
 from members.standing.selectors import standing_on
 from township.capabilities import require
 from township.models import Village
@@ -235,7 +235,10 @@ def queue_order(qs: QuerySet[Concern], today: datetime.date) -> QuerySet[Concern
 
 
 def for_listing(qs: QuerySet[Concern]) -> QuerySet[Concern]:
-    return qs.select_related("village", "villager_group", "party_group", "raised_through")
+    # the member it was raised through is shown by name: their ID and phone numbers are not decrypted
+    return qs.select_related("village", "villager_group", "party_group", "raised_through").defer(
+        *numbers_of("raised_through")
+    )
 
 
 def concern_township_queue(villages, *, today: datetime.date) -> QuerySet[Concern]:

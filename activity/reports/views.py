@@ -7,7 +7,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from activity.todo import leader_todo
 from audit.submissions import Result, repeat_safe, submit_once
 from core import clock, periods
 from groups.models import PartyGroup
+from members.models import PartyMember
 from township.models import Township, Village
 from township.scoping import Role, assignment_of, get_visible_or_404, villages_for
 
@@ -209,7 +210,7 @@ def _report_context(request, group, month, report, **extra):
         activities = list(
             Activity.objects.filter(report=report)
             .select_related("villager_group", "orglife_meeting")  # a 党小组会 is changed in its meeting record
-            .prefetch_related("participants")
+            .prefetch_related(Prefetch("participants", PartyMember.objects.without_numbers()))  # shown by name
         )
         # the month's 党小组会 is recorded once, in organisational life, and linked to this report: read it back
         # through the reverse relation (one query), so activity never imports the room above it

@@ -55,7 +55,7 @@ from audit.events import Action, record
 from core import clock, periods, rounding
 from core.stamp import stamp, user_or_none
 from groups.models import GroupPost, PartyGroup
-from members.models import AnnualReview, PartyMember
+from members.models import AnnualReview, PartyMember, numbers_of
 from members.standing.models import StandingRules
 from members.standing.selectors import probationary_may_be_excellent, standing_on, state_at
 from township.capabilities import require
@@ -256,7 +256,7 @@ def _leadership(year: AppraisalYear, groups: QuerySet[PartyGroup], member_ids=No
     posts = GroupPost.objects.overlapping(start, end).filter(role=GroupPost.Role.LEADER, party_group__in=groups)
     if member_ids is not None:
         posts = posts.filter(member_id__in=member_ids)
-    posts = posts.select_related("member__village", "party_group__village")
+    posts = posts.select_related("member__village", "party_group__village").defer(*numbers_of("member"))
     terms = ((p.member_id, p.started_on, p.ended_on, p) for p in posts)
     return {
         member_id: LeaderCandidate(

@@ -37,7 +37,7 @@ from groups.standing.services import due_on, handling_follow_up, handling_record
 from members.away import rules
 from members.away.models import AwaySpell
 from members.away.services import away_record, away_return, contact_record, open_spells
-from members.models import AnnualReview, PartyMember
+from members.models import AnnualReview, PartyMember, numbers_of
 from members.standing.models import IN_PARTY, ReviewHandling, StandingChange
 from members.standing.selectors import overdue_probations
 from township.models import Township, Village
@@ -84,6 +84,7 @@ def _open_cases(villages):
     unhandled = (
         AnnualReview.objects.filter(member__village__in=villages, grade=UNQUALIFIED, handling__isnull=True)
         .select_related("member__village")
+        .defer(*numbers_of("member"))
         .order_by("-year", "member__name")
     )
     open_ = (
@@ -91,6 +92,7 @@ def _open_cases(villages):
             review__member__village__in=villages, measure=ReviewHandling.Measure.CORRECT, result=""
         )
         .select_related("review__member__village")
+        .defer(*numbers_of("review__member"))
         .order_by("deadline", "pk")
     )
     return list(unhandled), list(open_)
@@ -106,13 +108,14 @@ def village_standing(request, pk: int):
     one = Village.objects.filter(pk=village.pk)
     counts = counts_on(day, one)
     groups = list(PartyGroup.objects.filter(village=village).order_by("name", "pk"))
-    members = PartyMember.objects.filter(village=village)
+    members = PartyMember.objects.filter(village=village).without_numbers()  # listed by name
     current = list(members.filter(status__in=[*IN_PARTY, PartyMember.Status.SUSPENDED]).order_by("name", "pk"))
     overdue = overdue_probations(members, today)
     year_ago = datetime.date(today.year - 1, today.month, min(today.day, 28))
     left = list(
         StandingChange.objects.filter(member__village=village, state_after=PartyMember.Status.LEFT, on__gte=year_ago)
         .select_related("member")
+        .defer(*numbers_of("member"))
         .order_by("-on", "-pk")
     )
     unhandled, open_cases = _open_cases(one)
@@ -362,7 +365,7 @@ def township_standing(request, pk: int):
     form, day = _day(request)
     villages = villages_for(request.user).filter(township=t)
     counts = counts_on(day, villages)
-    members = PartyMember.objects.filter(village__in=villages)
+    members = PartyMember.objects.filter(village__in=villages).without_numbers()  # listed by name
     unhandled, open_cases = _open_cases(villages)
     spells = _with_rules(
         open_spells(members).order_by("province", "city", "member__village__name", "member__name"), today

@@ -11,7 +11,7 @@ from django.db.models import Max, QuerySet
 from core import clock
 from core.stamp import user_or_none
 from members.away.models import AwayContact, AwaySpell
-from members.models import PartyMember
+from members.models import PartyMember, numbers_of
 from members.standing.models import IN_PARTY
 from members.validators import normalise_phone
 from township.capabilities import require
@@ -105,5 +105,6 @@ def open_spells(members: QuerySet[PartyMember]) -> QuerySet[AwaySpell]:
     return (
         AwaySpell.objects.filter(member__in=members.filter(status__in=IN_PARTY), returned_on__isnull=True)
         .select_related("member__village", "contact_person")
+        .defer(*numbers_of("member", "contact_person"))  # shown by name; the spell keeps its own masked phone
         .annotate(last_contact=Max("contacts__on"))
     )

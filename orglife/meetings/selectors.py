@@ -14,6 +14,7 @@ from django.db.models import Count, Q, Sum
 
 from core import clock, periods
 from groups.models import GroupPost, PartyGroup
+from members.models import numbers_of
 from orglife.meetings import rules
 from orglife.meetings.models import ACCEPTED_REASONS, Attendance, Kind, Meeting, OrgLifeSettings, Presence
 from orglife.meetings.services import members_on
@@ -33,6 +34,7 @@ def meetings_of(village, year: int):
     return list(
         with_counts(Meeting.objects.filter(village=village, held_on__range=(first, last)))
         .select_related("party_group", "host", "talk_with", "theme")
+        .defer(*numbers_of("host", "talk_with"))  # shown by name: their ID and phone numbers are not decrypted
         .order_by("-held_on", "-pk")
     )
 

@@ -24,6 +24,7 @@ from appraisal.models import AppraisalYear, Award, GroupScore, ReserveCandidate,
 from members.models import AnnualReview
 from tests.conftest import TOWNSHIP_B_NAMES
 from tests.factories import UserFactory, assign, grow_township
+from tests.members.test_numbers_left_unread import decrypted  # noqa: F401 (a fixture)
 from township.models import Assignment
 
 Kind, Status, State = Award.Kind, Award.Status, AppraisalYear.State
@@ -119,6 +120,14 @@ def test_each_kind_lists_its_candidates(org, year, township_staff, login):
     assert "罗紫党员1" in leaders and "井阳党员1" in leaders
     members = text(client.get(reverse("awards:year", args=[year.pk]), {"kind": "excellent_member", "q": "井阳"}))
     assert "井阳党员2" in members and "罗紫党员6" not in members
+
+
+def test_the_leaders_ranking_shows_them_by_name_and_decrypts_no_numbers(
+    org, year, township_staff, login, decrypted  # noqa: F811
+):
+    leaders = text(login(township_staff).get(reverse("awards:year", args=[year.pk]), {"kind": "excellent_leader"}))
+    assert "罗紫党员1" in leaders
+    assert decrypted == []
 
 
 def test_a_secretary_sees_only_their_own_village(org, year, secretary_a2, login):
