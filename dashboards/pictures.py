@@ -92,15 +92,34 @@ def concerns_per_month(villages, today: datetime.date) -> list[tuple[str, int]]:
     return [(f"{m.month}月", counts.get(m, 0)) for m in months]
 
 
-def balances_by_villager_group(villages) -> list[tuple[str, object]]:
-    """(village · villager group, balance) of every villager group that keeps a ledger (one query)."""
-    return [
-        (f"{village}{name}", balance)
-        for village, name, balance in VillagerGroup.objects.filter(village__in=villages)
+def villager_group_balances(villages) -> list[tuple[int, str, str, object]]:
+    """(village id, village name, villager group name, balance) of every villager group that keeps a ledger, in
+    village and number order (one query): the township's bars, and its villages' sums (`sums_by_village`)."""
+    return list(
+        VillagerGroup.objects.filter(village__in=villages)
         .filter(Exists(FundEntry.objects.filter(villager_group=OuterRef("pk"))))
         .order_by("village__name", "number")
-        .values_list("village__name", "name", "fund_balance")
-    ]
+        .values_list("village_id", "village__name", "name", "fund_balance")
+    )
+
+
+def labelled(balances: list[tuple[int, str, str, object]]) -> list[tuple[str, object]]:
+    """(village · villager group, balance) pairs for the bar chart and its table."""
+    return [(f"{village}{name}", balance) for _pk, village, name, balance in balances]
+
+
+def sums_by_village(balances: list[tuple[int, str, str, object]]) -> dict[int, object]:
+    """village id → the sum of its villager groups' balances, as `selectors.fund_balances(villages, "pk")` sums
+    them (villages with no ledger left out)."""
+    out: dict[int, object] = {}
+    for pk, _village, _name, balance in balances:
+        out[pk] = out.get(pk, 0) + balance
+    return out
+
+
+def balances_by_villager_group(villages) -> list[tuple[str, object]]:
+    """(village · villager group, balance) of every villager group that keeps a ledger (one query)."""
+    return labelled(villager_group_balances(villages))
 
 
 def awards_by_key(villages, key: str, names: dict) -> dict:
@@ -129,15 +148,24 @@ def _whole_yuan(value) -> int:
 
 
 def pictures(
-    villages, key: str, names: dict, today: datetime.date, due_day_of_key, balances=None, activities=None
+    villages,
+    key: str,
+    names: dict,
+    today: datetime.date,
+    due_day_of_key,
+    balances=None,
+    activities=None,
+    concerns=None,
 ) -> dict:
     """Everything the pictures include needs: the grid, the charts and the tables of their numbers.
 
     `balances`: (label, balance) pairs to draw; by default the villager groups' (the township page); the county
-    overview passes one per township. `activities`: `selectors.activities_per_month`, when the page has read it."""
+    overview passes one per township. `activities` (`selectors.activities_per_month`) and `concerns`
+    (`concerns_per_month`): when the page has read them."""
     if activities is None:
         activities = selectors.activities_per_month(villages, today)
-    concerns = concerns_per_month(villages, today)
+    if concerns is None:
+        concerns = concerns_per_month(villages, today)
     if balances is None:
         balances = balances_by_villager_group(villages)
     awards = awards_by_key(villages, key, names)

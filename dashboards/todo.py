@@ -47,17 +47,21 @@ def _groups(villages, month: datetime.date):
     return PartyGroup.objects.overlapping(*periods.month_range(month)).filter(village__in=villages)
 
 
-def reports_todo(villages, today: datetime.date, due_day: int, home_url: str, village_pk: int | None) -> list[Todo]:
+def reports_todo(
+    villages, today: datetime.date, due_day: int, home_url: str, village_pk: int | None, missing: dict | None = None
+) -> list[Todo]:
     """This month's reports not yet submitted, and last month's past their due day (one query each, over the party
-    groups of each month, as the dashboard's completion figures and overdue list count them)."""
+    groups of each month, as the dashboard's completion figures and overdue list count them; none when the dashboard
+    passes the counts it already has, `MonthStatus.missing()`)."""
     cur = periods.month_of(today)
     prev = periods.previous_month(cur)
 
-    def missing(month) -> int:
+    def count(month) -> int:
         done = MonthlyReport.objects.done().filter(party_group=OuterRef("pk"), month=month)
         return _groups(villages, month).exclude(Exists(done)).count()
 
-    counts = {"missing_cur": missing(cur), "missing_prev": missing(prev)}  # both always: a fixed number of queries
+    # both always: a fixed number of queries
+    counts = missing if missing is not None else {"missing_cur": count(cur), "missing_prev": count(prev)}
     overdue = past_due(prev, due_day, today)
     late = counts["missing_prev"] if overdue else 0
     due = periods.month_due(prev, due_day)
@@ -92,8 +96,10 @@ def reports_todo(villages, today: datetime.date, due_day: int, home_url: str, vi
     ]
 
 
-def concerns_todo(villages, today: datetime.date) -> Todo:
-    n = Concern.objects.filter(concern_overdue(today), village__in=villages).count()
+def concerns_todo(villages, today: datetime.date, n: int | None = None) -> Todo:
+    """Concerns past the day they were to be answered by (`n`: the count the dashboard already has)."""
+    if n is None:
+        n = Concern.objects.filter(concern_overdue(today), village__in=villages).count()
     return Todo(
         "concerns_overdue",
         n,
@@ -108,8 +114,9 @@ def rectifications_todo(villages, today: datetime.date) -> Todo:
         rectified_on__isnull=True,
         rectify_by__lte=today + datetime.timedelta(days=RECTIFY_NOTICE_DAYS),
     ).exclude(rectification="")
-    rows = list(checks.order_by("rectify_by").values_list("pk", "year_id")[:1])
-    n = checks.count()
+    # the few notices themselves (a township has a handful open at a time): their number and the first's link
+    rows = list(checks.order_by("rectify_by", "pk").values_list("pk", "year_id"))
+    n = len(rows)
     if n == 1:
         url = reverse("appraisal:spot-check", args=[rows[0][0]])
     elif n:
@@ -268,16 +275,26 @@ def branches_missing_todo(villages, township, today: datetime.date) -> Todo | No
 
 
 def todo_for(
-    user, villages, today: datetime.date, *, township, home_url: str, village_pk: int | None = None, village=None
+    user,
+    villages,
+    today: datetime.date,
+    *,
+    township,
+    home_url: str,
+    village_pk: int | None = None,
+    village=None,
+    reports_missing: dict | None = None,
+    concerns_overdue: int | None = None,
 ) -> TodoList:
     """The to-do items of a person over `villages`: one village (`village_pk`, a branch's page, whose links go to the
-    village's pages) or a township's villages (links to the township's pages)."""
+    village's pages) or a township's villages (links to the township's pages). A dashboard that has already counted
+    the reports missing (`MonthStatus.missing()`) or the concerns overdue passes them, and they are not read again."""
     due_day = township.report_due_day
     items: list[Todo] = []
     if user.has_perm("reports.read"):
-        items += reports_todo(villages, today, due_day, home_url, village_pk)
+        items += reports_todo(villages, today, due_day, home_url, village_pk, reports_missing)
     if user.has_perm("concerns.write"):
-        items.append(concerns_todo(villages, today))
+        items.append(concerns_todo(villages, today, concerns_overdue))
     if user.has_perm("scores.read"):
         items.append(rectifications_todo(villages, today))
     if user.has_perm("groups.write"):

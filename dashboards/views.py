@@ -65,7 +65,8 @@ def village(request, pk: int):
     month = periods.month_of(today)
     prev = periods.previous_month(month)
     one = Village.objects.filter(pk=v.pk)
-    completion = dashboards.report_completion(one, "pk", today).get(v.pk, {})
+    status = dashboards.month_status(one, today)  # completion, overdue and the to-do list's report counts: one read
+    concerns = dashboards.concern_ages(one, today)
     groups = list(_groups_with_people().filter(village=v).select_related("village__township").order_by("name"))
     return render(
         request,
@@ -75,9 +76,9 @@ def village(request, pk: int):
             "month": month,
             "prev": prev,
             "prev_due": periods.month_due(prev, v.township.report_due_day),
-            "completion": completion,
-            "overdue": dashboards.overdue_groups(one, today, lambda g: v.township.report_due_day),
-            "concerns": dashboards.concern_ages(one, today),
+            "completion": status.completion().get(v.pk, {}),
+            "overdue": status.overdue(today, lambda g: v.township.report_due_day),
+            "concerns": concerns,
             "balance": dashboards.fund_balances(one, "pk").get(v.pk),
             "groups": groups,
             "warnings": warnings_for(one, groups=groups),  # the groups' counts are already read
@@ -90,6 +91,8 @@ def village(request, pk: int):
                 home_url=reverse("village", args=[v.pk]),
                 village_pk=v.pk,
                 village=v,
+                reports_missing=status.missing(),
+                concerns_overdue=concerns["overdue"],
             ),
         },
     )
@@ -109,7 +112,11 @@ def township(request, pk: int):
         raise Http404
     today = clock.today()
     villages = villages_for(request.user).filter(township=t)
-    completion, concerns, balances = _township_rows(villages, "pk", today)
+    status = dashboards.month_status(villages, today)  # completion, overdue and the to-do's report counts: one read
+    completion = status.completion()
+    concerns = dashboards.concerns_by_key(villages, "pk", today)
+    by_villager_group = pictures.villager_group_balances(villages)  # the pictures' bars and the villages' sums
+    balances = pictures.sums_by_village(by_villager_group)
     rows = [
         {
             "village": v,
@@ -123,7 +130,7 @@ def township(request, pk: int):
         }
         for v in villages.annotate(n_members=in_party_count_subquery(today)).order_by("name")
     ]
-    figures = _shared_figures(villages, today, lambda g: t.report_due_day)
+    figures = _shared_figures(villages, today, lambda g: t.report_due_day, status=status)
     return render(
         request,
         "dashboards/township.html",
@@ -132,7 +139,15 @@ def township(request, pk: int):
             "rows": rows,
             "members_total": sum(r["members"] for r in rows),  # the villages' counts, so the two always agree
             "warnings": warnings_for(villages),
-            "todo": todo_for(request.user, villages, today, township=t, home_url=reverse("township", args=[t.pk])),
+            "todo": todo_for(
+                request.user,
+                villages,
+                today,
+                township=t,
+                home_url=reverse("township", args=[t.pk]),
+                reports_missing=status.missing(),
+                concerns_overdue=figures["concerns"]["overdue"],
+            ),
             **figures,
             "pictures": pictures.pictures(
                 villages,
@@ -140,27 +155,31 @@ def township(request, pk: int):
                 {r["village"].pk: r["village"].name for r in rows},
                 today,
                 lambda k: t.report_due_day,
+                balances=pictures.labelled(by_villager_group),
                 activities=figures["activities"],
+                concerns=figures["concerns_per_month"],
             ),
         },
     )
 
 
-def _shared_figures(villages, today, due_day_of):
+def _shared_figures(villages, today, due_day_of, status=None):
+    """The figures both the township's and the county's pages show. `status`: the township's `month_status`, whose
+    overdue list is the same as `overdue_groups` (a county counts its own)."""
     month = periods.month_of(today)
     prev = periods.previous_month(month)
-    since = periods.last_months(today, dashboards.CHART_MONTHS)[0]
     activities = dashboards.activities_per_month(villages, today)
+    by_category, per_month = dashboards.concerns_last_year(villages, today)  # both charts from one read
+    overdue = status.overdue(today, due_day_of) if status else dashboards.overdue_groups(villages, today, due_day_of)
     return {
         "month": month,
         "prev": prev,
-        "overdue": dashboards.overdue_groups(villages, today, due_day_of),
+        "overdue": overdue,
         "concerns": dashboards.concern_ages(villages, today),
         "activities": activities,  # the pictures' table shows the same numbers: read once
         "activity_chart": charts.column_chart(activities, title=_("Activities per month, last 12 months")),
-        "concern_chart": charts.bar_chart(
-            dashboards.concerns_by_category(villages, since), title=_("Concerns by category, last 12 months")
-        ),
+        "concern_chart": charts.bar_chart(by_category, title=_("Concerns by category, last 12 months")),
+        "concerns_per_month": per_month,  # the pictures' chart and table
     }
 
 
@@ -221,6 +240,7 @@ def county(request, pk: int):
         lambda k: due_days[k],
         balances=[(r["township"].name, r["balance"]) for r in rows],
         activities=figures["activities"],
+        concerns=figures["concerns_per_month"],
     )
     figures["todo"] = county_todo(rows, today, county_url=reverse("county", args=[c.pk]))
     figures["last_year"] = today.year - 1

@@ -48,8 +48,9 @@ PAGES = {
     # the dashboards: their figures, and one query per kind of to-do item (工作台, dashboards/todo.py)
     # the branch's and the township's include organisational life's to-do items (the quarter's meetings, at risk)
     # + 8: the dues arrears item (members, standing history, rate tables and bands, township rules, assessments,
-    # the book's lines, accepted reasons)
-    "branch dashboard": Page("secretary_a1", lambda w: reverse("village", args=[w.org.a1.pk]), 35),
+    # the book's lines, accepted reasons). The month's groups and their two reports are read once for the completion
+    # figures, the overdue list and the to-do's report counts (`month_status`), and the overdue concerns once.
+    "branch dashboard": Page("secretary_a1", lambda w: reverse("village", args=[w.org.a1.pk]), 30),
     "village month": Page("secretary_a1", lambda w: reverse("activity:village-month", args=[w.org.a1.pk, MONTH]), 6),
     # the monthly report reads the 党小组会 linked to it (one query)
     "monthly report": Page("secretary_a1", lambda w: reverse("activity:report", args=[w.org.a1_g1.pk, MONTH]), 11),
@@ -72,9 +73,10 @@ PAGES = {
     "concern queue (branch)": Page("secretary_a1", lambda w: reverse("concerns:list"), 6),
     "concern queue (township)": Page("township_staff", lambda w: reverse("concerns:list"), 7),
     "fund ledger": Page("secretary_a1", lambda w: reverse("funds:ledger", args=[w.vg.pk]), 10),
-    "township dashboard": Page("township_staff", lambda w: reverse("township", args=[w.org.ta.pk]), 35),
+    # the township's concerns by month and by category from one read, its villages' fund sums from the bars' rows
+    "township dashboard": Page("township_staff", lambda w: reverse("township", args=[w.org.ta.pk]), 28),
     "county overview": Page(
-        "county_viewer", lambda w: reverse("county", args=[w.org.county.pk]), 26
+        "county_viewer", lambda w: reverse("county", args=[w.org.county.pk]), 25
     ),  # + pictures, + the to-do list: closed reports by month, groups by dates, last year's appraisals; + standing
     "award ranking: groups": Page("township_staff", lambda w: reverse("awards:year", args=[w.year.pk]), 16),
     "award ranking: leaders": Page(
