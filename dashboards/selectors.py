@@ -52,18 +52,17 @@ class MonthStatus:
     a township's dashboard takes its completion figures, its overdue list and its to-do list's report counts, each
     counted as `report_completion`, `overdue_groups` and the to-do list's own queries count them."""
 
-    cur: datetime.date
     prev: datetime.date
     groups: list[PartyGroup]
 
-    def completion(self, key: str = "village_id") -> dict:
+    def completion(self) -> dict:
         """As `report_completion(villages, "pk", today)`: per village, the groups of this month and how many of them
         have this month's and last month's report in (villages without a group this month left out)."""
         out: dict = {}
         for g in self.groups:
             if not g.cur_active:
                 continue
-            row = out.setdefault(getattr(g, key), {"groups": 0, "cur_done": 0, "prev_done": 0})
+            row = out.setdefault(g.village_id, {"groups": 0, "cur_done": 0, "prev_done": 0})
             row["groups"] += 1
             row["cur_done"] += g.cur_done
             row["prev_done"] += g.prev_done
@@ -103,7 +102,7 @@ def month_status(villages, today: datetime.date) -> MonthStatus:
     for g in groups:
         g.cur_active = periods.overlaps(g.established_on, g.dissolved_on, cur_first, cur_last)
         g.prev_active = periods.overlaps(g.established_on, g.dissolved_on, prev_first, prev_last)
-    return MonthStatus(cur, prev, groups)
+    return MonthStatus(prev, groups)
 
 
 def overdue_groups(villages, today: datetime.date, due_day_of) -> list[tuple[PartyGroup, datetime.date]]:
