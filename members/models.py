@@ -73,9 +73,9 @@ class PartyMemberQuerySet(ScopedQuerySet):
     def on_roster_on(self, day: datetime.date | None = None) -> PartyMemberQuerySet:
         """The branch's roster on `day`: its members and those whose membership is suspended (still the branch's,
         shown as 停止党籍)."""
-        from members.standing.selectors import IN_PARTY
+        from members.standing.models import ON_ROSTER
 
-        return self.with_state_on(day).filter(state_on__in=(*IN_PARTY, PartyMember.Status.SUSPENDED))
+        return self.with_state_on(day).filter(state_on__in=ON_ROSTER)
 
 
 class PartyMember(ConstraintErrorsOnFields, models.Model):

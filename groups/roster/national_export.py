@@ -18,7 +18,7 @@ from django.utils import timezone
 from core import clock
 from core.fields import birth_year, mask_personal
 from core.xlsx import CODE, Col, StreamTable, row_cells, text_value
-from groups.roster.exporting import CHUNK_SIZE, PROGRESS_ROWS, SEX_TEXT, STATUS_TEXT, YES_NO
+from groups.roster.exporting import PROGRESS_ROWS, SEX_TEXT, STATUS_TEXT, YES_NO, read_on_roster
 from groups.roster.importing import BY_KEY, STANDING_NORMAL, STANDING_SUSPENDED
 from members import national
 from members.models import PartyMember
@@ -72,15 +72,13 @@ def national_rows(villages: QuerySet[Village]):
     )
     members = (
         PartyMember.objects.filter(village__in=villages)
-        .on_roster_on()
         .annotate(
             current_post=FilteredRelation("posts", condition=Q(posts__ended_on__isnull=True)),
             status_before_suspension=Subquery(before),
         )
         .order_by("village__township__name", "village__name", "name", "pk")
-        .values_list(*VALUES, "status_before_suspension")
     )
-    return members.iterator(chunk_size=CHUNK_SIZE)
+    return read_on_roster(members, *VALUES, "status_before_suspension")
 
 
 def national_row(ws, row: tuple, *, full: bool) -> list:

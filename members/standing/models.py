@@ -23,10 +23,11 @@ from township.models import ConstraintErrorsOnFields, scoped_manager
 
 State = PartyMember.Status
 IN_PARTY = (State.PROBATIONARY, State.FULL)  # counted as members on a day
+ON_ROSTER = (*IN_PARTY, State.SUSPENDED)  # on the branch's roster on a day: 停止党籍 still the branch's
 OUT = State.LEFT
 
 
-__all__ = ["IN_PARTY", "OUT", "ReviewHandling", "StandingChange", "StandingRules"]
+__all__ = ["IN_PARTY", "ON_ROSTER", "OUT", "ReviewHandling", "StandingChange", "StandingRules"]
 
 
 class StandingChange(models.Model):
