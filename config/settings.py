@@ -373,6 +373,9 @@ FILE_UPLOAD_TEMP_DIR = str(APP_TEMP_DIR)
 # Set REPLICA_DATABASE_URL (a PostgreSQL streaming replica of DATABASE_URL, connected as the app's role) and the
 # county overview pages read the business data there; every write, the session and the signed-in user stay on the
 # primary. Unset (the default): no `replica` alias, no router, nothing changes. In tests the alias mirrors `default`.
+# The county's read-only overview pages count a whole county: their figures are kept this many seconds for the same
+# reach (core/figures.py; the page says when they were counted). 0: counted on every request.
+COUNTY_FIGURES_SECONDS = env.int("COUNTY_FIGURES_SECONDS", default=60)
 REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="")
 if REPLICA_DATABASE_URL:
     DATABASES["replica"] = env.db("REPLICA_DATABASE_URL")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from activity.models import past_due
 from appraisal.models import AppraisalYear
 from core import charts, clock, periods
+from core.figures import kept_figures
 from dashboards import pictures
 from dashboards import selectors as dashboards
 from dashboards.todo import county_todo, months_not_closed, todo_for
@@ -190,8 +191,18 @@ def county(request, pk: int):
         raise Http404  # the county overview is the county's page; township staff have their township's
     today = clock.today()
     villages = villages_for(request.user).filter(township__county=c)
+    figures, counted = kept_figures(  # read-only: counted at most once a minute for the same reach (core/figures.py)
+        f"county:{c.pk}:{today}",
+        villages.values_list("pk", flat=True),
+        lambda: _county_figures(request.user, c, villages, today),
+    )
+    return render(request, "dashboards/county.html", {"county": c, "counted": counted, **figures})
+
+
+def _county_figures(user, c: County, villages, today) -> dict:
+    """Everything the county overview shows of its townships, counted from the database."""
     townships = (
-        townships_for(request.user)
+        townships_for(user)
         .filter(county=c)
         .annotate(n_members=in_party_count_subquery(today, through="village__township", villages=villages))
         .order_by("name")
@@ -244,4 +255,4 @@ def county(request, pk: int):
     )
     figures["todo"] = county_todo(rows, today, county_url=reverse("county", args=[c.pk]))
     figures["last_year"] = today.year - 1
-    return render(request, "dashboards/county.html", {"county": c, "rows": rows, **figures})
+    return {"rows": rows, **figures}

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from audit.submissions import Result, repeat_safe, submit_once
 from core import clock, periods
+from core.figures import kept_figures
 from core.words import day_cn, month_cn
 from groups.models import PartyGroup
 from orglife.committee.services import committee_on
@@ -418,7 +419,15 @@ def _period_args(request, year: int) -> tuple[str, int]:
 
 def _compliance_page(request, *, place, villages, year: int, url_name: str):
     period, n = _period_args(request, year)
-    table = selectors.compliance(villages, period=period, year=year, n=n)
+    counted = None
+    if url_name == "orglife:county":  # read-only: counted at most once a minute for the same reach (core/figures.py)
+        table, counted = kept_figures(
+            f"orglife-county:{place.pk}:{year}:{period}:{n}:{clock.today()}",
+            villages.values_list("pk", flat=True),
+            lambda: selectors.compliance(villages, period=period, year=year, n=n),
+        )
+    else:
+        table = selectors.compliance(villages, period=period, year=year, n=n)
     choices = {"month": range(1, 13), "quarter": range(1, 5), "year": [1]}
     return render(
         request,
@@ -435,6 +444,7 @@ def _compliance_page(request, *, place, villages, year: int, url_name: str):
             "show_township": url_name == "orglife:county",
             "first_year": clock.this_year() - YEARS_BACK,
             "may_settings": request.user.has_perm("orglife.settings", place),
+            "counted": counted,
         },
     )
 

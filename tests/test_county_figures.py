@@ -1,0 +1,107 @@
+"""The county's read-only overview pages count a whole county: their figures are kept a minute for the same reach
+(core/figures.py), and the page says when they were counted. A new day is counted afresh at once; two readers share
+figures only when they see the same villages."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from core.figures import kept_figures
+from orglife.meetings.models import Kind
+from orglife.meetings.services import meeting_record
+from tests.clock import beijing
+from tests.test_dashboards import county_url, submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kept(settings):
+    settings.COUNTY_FIGURES_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _row(response, township: str) -> dict:
+    return next(r for r in response.context["rows"] if r["township"].name == township)
+
+
+def test_the_county_overview_is_counted_once_a_minute_and_says_when(
+    org, county_viewer, secretary_a1, login, frozen_at, kept
+):
+    frozen_at(beijing(2027, 6, 15, 10, 0), tick=False)
+    client = login(county_viewer)
+    first = client.get(county_url(org.county))
+    assert _row(first, "东河乡")["cur_done"] == 0
+    assert "统计于 10:00，每分钟更新" in first.content.decode()
+
+    submit(org.a1_g1, datetime.date(2027, 6, 1), secretary_a1)
+    frozen_at(beijing(2027, 6, 15, 10, 0) + datetime.timedelta(seconds=59), tick=False)
+    still = client.get(county_url(org.county))
+    assert _row(still, "东河乡")["cur_done"] == 0  # the figures counted at 10:00, as the page says
+    assert "统计于 10:00" in still.content.decode()
+
+    frozen_at(beijing(2027, 6, 15, 10, 1) + datetime.timedelta(seconds=1), tick=False)
+    fresh = client.get(county_url(org.county))
+    assert _row(fresh, "东河乡")["cur_done"] == 1
+    assert "统计于 10:01，每分钟更新" in fresh.content.decode()
+
+
+def test_a_new_month_is_counted_at_once_not_a_minute_later(org, county_viewer, login, frozen_at, kept):
+    frozen_at(beijing(2027, 6, 30, 23, 59) + datetime.timedelta(seconds=40), tick=False)
+    client = login(county_viewer)
+    assert "2027年6月" in client.get(county_url(org.county)).content.decode()
+    frozen_at(
+        beijing(2027, 7, 1, 0, 0) + datetime.timedelta(seconds=5), tick=False
+    )  # 25 s later, in Beijing a new day and month
+    page = client.get(county_url(org.county)).content.decode()
+    assert "2027年7月" in page and "统计于 00:00" in page
+
+
+def test_the_county_orglife_table_is_kept_the_same_way(org, county_viewer, login, frozen_at, kept):
+    frozen_at(beijing(2027, 6, 15, 9, 30), tick=False)
+    client = login(county_viewer)
+    url = reverse("orglife:county", args=[org.county.pk, 2027])
+
+    def luozi_row() -> str:
+        page = client.get(url).content.decode()
+        assert "统计于 09:30" in page or "统计于 09:31" in page
+        body = page[page.index("<tbody>") : page.index("</tbody>")]
+        return next(r for r in body.split("<tr>")[1:] if "罗紫村" in r.split("</td>")[0]), page
+
+    before, page = luozi_row()
+    assert "统计于 09:30，每分钟更新" in page
+    meeting_record(village=org.a1, kind=Kind.ASSEMBLY, held_on=datetime.date(2027, 2, 10), topic="会议",
+                   acting_user=None, marks=[])  # fmt: skip
+    assert luozi_row()[0] == before  # within the minute: the same figures
+    frozen_at(beijing(2027, 6, 15, 9, 31) + datetime.timedelta(seconds=1), tick=False)
+    after, page = luozi_row()
+    assert after != before and "统计于 09:31" in page
+
+
+def test_figures_are_shared_only_between_readers_of_the_same_villages(kept):
+    counted = []
+
+    def compute():
+        counted.append(1)
+        return len(counted)
+
+    assert kept_figures("county:1:2027-06-15", [1, 2, 3], compute)[0] == 1
+    assert kept_figures("county:1:2027-06-15", [3, 1, 2], compute)[0] == 1  # the same villages, in any order
+    assert kept_figures("county:1:2027-06-15", [1, 2], compute)[0] == 2  # a narrower reach: its own count
+    assert kept_figures("orglife-county:1:2027-06-15", [1, 2, 3], compute)[0] == 3  # another page
+
+
+def test_without_keeping_every_request_counts_afresh(org, county_viewer, secretary_a1, login, settings):
+    settings.COUNTY_FIGURES_SECONDS = 0
+    client = login(county_viewer)
+    assert _row(client.get(county_url(org.county)), "东河乡")["cur_done"] == 0
+    submit(org.a1_g1, datetime.date(2027, 6, 1), secretary_a1)
+    page = client.get(county_url(org.county))
+    assert _row(page, "东河乡")["cur_done"] == 1
+    assert "每分钟更新" not in page.content.decode()
