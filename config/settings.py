@@ -376,6 +376,12 @@ FILE_UPLOAD_TEMP_DIR = str(APP_TEMP_DIR)
 # The county's read-only overview pages count a whole county: their figures are kept this many seconds for the same
 # reach (core/figures.py; the page says when they were counted). 0: counted on every request.
 COUNTY_FIGURES_SECONDS = env.int("COUNTY_FIGURES_SECONDS", default=60)
+# Kept in a table every app server shares (Django's database cache; core.apps creates it after every migrate), so a
+# county's figures are counted once a minute for all of them, not once per worker process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "core_kept_figures"},
+}
 REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="")
 if REPLICA_DATABASE_URL:
     DATABASES["replica"] = env.db("REPLICA_DATABASE_URL")

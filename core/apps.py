@@ -11,9 +11,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from core import checks, placeholders, secrets  # noqa: F401  (register the checks: secrets set, folders writable)
+        from core.figures import create_cache_table
         from core.tempfiles import app_temp_dir
 
         placeholders.apply()
+        post_migrate.connect(create_cache_table, sender=self)  # the county figures' shared table (core.figures)
         with contextlib.suppress(OSError):  # reported by the deploy check core.E010
             app_temp_dir()  # uploads too large for memory go there (FILE_UPLOAD_TEMP_DIR)

@@ -6,10 +6,11 @@ from a replica a moment behind the primary (config/replica.py), so a figure a mi
 page says when its figures were counted ("统计于 10:42，每分钟更新"). Pages where people act (a branch's or a
 township's dashboard and to-do list) are never kept: each request counts afresh.
 
-Kept in Django's cache (per app-server process unless CACHES names a shared one) under the page, its arguments, the
-day and the exact set of villages the reader may see: two readers share figures only when they see the same
-villages, so nothing counted for one person's reach is shown to another. COUNTY_FIGURES_SECONDS sets the minute;
-0 computes every time (the tests' default, but for the tests of this)."""
+Kept in Django's database cache (the `figures` cache: one table every app server shares, made by
+`create_cache_table` after every migrate) under the page, its arguments, the day and the exact set of villages the
+reader may see: two readers share figures only when they see the same villages, so nothing counted for one
+person's reach is shown to another. COUNTY_FIGURES_SECONDS sets the minute; 0 computes every time (the tests'
+default, but for the tests of this)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 
 from core import clock
@@ -55,8 +56,17 @@ def kept_figures(page: str, village_ids: Iterable[int], compute: Callable[[], T]
         return compute(), Counted(timezone.now(), 0)
     reach = hashlib.sha256(",".join(map(str, sorted(village_ids))).encode()).hexdigest()
     key = f"figures:{page}:{reach}"
-    kept = cache.get(key)
+    store = caches["figures"]
+    kept = store.get(key)
     if kept is None:
         kept = (compute(), Counted(timezone.now(), seconds))
-        cache.set(key, kept, seconds)
+        store.set(key, kept, seconds)
     return kept
+
+
+def create_cache_table(sender, using: str = "default", verbosity: int = 1, **kwargs) -> None:
+    """After every migrate (core's post_migrate, before the groups app grants the app's role its rights on every
+    table): the figures' table, if it is not there yet. The test runner makes it itself."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", "figures", database=using, verbosity=0)
