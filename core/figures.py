@@ -65,8 +65,8 @@ def kept_figures(page: str, village_ids: Iterable[int], compute: Callable[[], T]
 
 
 def create_cache_table(sender, using: str = "default", verbosity: int = 1, **kwargs) -> None:
-    """After every migrate (core's post_migrate, before the groups app grants the app's role its rights on every
-    table): the figures' table, if it is not there yet. The test runner makes it itself."""
+    """After every migrate (each app's post_migrate: the first makes it, before the groups app grants the app's role
+    its rights on every table; the rest find it there): the figures' table, if it is not there yet."""
     from django.core.management import call_command
 
-    call_command("createcachetable", "figures", database=using, verbosity=0)
+    call_command("createcachetable", database=using, verbosity=0)  # every database cache in CACHES: `figures`

@@ -110,3 +110,16 @@ def test_without_keeping_every_request_counts_afresh(org, county_viewer, secreta
     page = client.get(county_url(org.county))
     assert _row(page, "东河乡")["cur_done"] == 1
     assert "每分钟更新" not in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrate_makes_the_shared_table_when_it_is_missing():
+    """`make serve` runs `migrate` before the app servers start: the table is there even on a database made before
+    it existed (the test runner makes it too, so it is dropped first)."""
+    from django.core.management import call_command
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE core_kept_figures")
+    assert "core_kept_figures" not in connection.introspection.table_names()
+    call_command("migrate", verbosity=0)
+    assert "core_kept_figures" in connection.introspection.table_names()

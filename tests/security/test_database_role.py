@@ -181,3 +181,7 @@ def test_the_app_role_still_posts_entries_and_edits_what_it_may(org, app_role):
     vg.refresh_from_db()
     assert (vg.fund_balance, vg.households) == (Decimal("479.50"), 41)  # the database moved the balance itself
     assert app_role.execute("SELECT count(*) FROM members_partymember").fetchone()[0] > 0
+    # the county figures kept a minute (core.figures): the app's role writes and reads them
+    app_role.execute("INSERT INTO core_kept_figures (cache_key, value, expires) VALUES ('k', 'v', now())")
+    assert app_role.execute("SELECT value FROM core_kept_figures WHERE cache_key = 'k'").fetchone()[0] == "v"
+    app_role.execute("DELETE FROM core_kept_figures WHERE cache_key = 'k'")
