@@ -18,8 +18,8 @@ class CoreConfig(AppConfig):
         from core.tempfiles import app_temp_dir
 
         placeholders.apply()
-        # the county figures' shared table (core.figures). Core has no models, so migrate sends it no post_migrate of its
-        # own: made at the first app's (auth's), long before the groups app grants the app's role its rights
+        # the county figures' shared table (core.figures). Core has no models, so migrate sends it no post_migrate of
+        # its own: made at the first app's (auth's), long before the groups app grants the app's role its rights
         post_migrate.connect(create_cache_table, dispatch_uid="core-figures-cache-table")
         with contextlib.suppress(OSError):  # reported by the deploy check core.E010
             app_temp_dir()  # uploads too large for memory go there (FILE_UPLOAD_TEMP_DIR)
