@@ -357,7 +357,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 # jit=off: PostgreSQL compiles a statement to machine code when its estimated cost passes jit_above_cost. No page here
 # reads enough to gain from it; the exports' reads, estimated high, paid 0.3–0.4 s compiling for nothing (the
-# province roster's read: 0.92 → 0.55 s without it, README "Roster read").
+# province roster's read: 0.92 → 0.55 s without it, README "Issue 18 on a fourth machine").
 # The member admin's search by a full ID or phone number answers whose number it is: only those who may reveal full
 # numbers may use it, each search is a REVEAL event, and at most this many per person per hour.
 EXACT_SEARCHES_PER_HOUR = env.int("EXACT_SEARCHES_PER_HOUR", default=20)
@@ -373,15 +373,6 @@ FILE_UPLOAD_TEMP_DIR = str(APP_TEMP_DIR)
 # Set REPLICA_DATABASE_URL (a PostgreSQL streaming replica of DATABASE_URL, connected as the app's role) and the
 # county overview pages read the business data there; every write, the session and the signed-in user stay on the
 # primary. Unset (the default): no `replica` alias, no router, nothing changes. In tests the alias mirrors `default`.
-# The county's read-only overview pages count a whole county: their figures are kept this many seconds for the same
-# reach (core/figures.py; the page says when they were counted). 0: counted on every request.
-COUNTY_FIGURES_SECONDS = env.int("COUNTY_FIGURES_SECONDS", default=60)
-# Kept in a table every app server shares (Django's database cache; core.apps creates it after every migrate), so a
-# county's figures are counted once a minute for all of them, not once per worker process.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "figures": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "core_kept_figures"},
-}
 REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="")
 if REPLICA_DATABASE_URL:
     DATABASES["replica"] = env.db("REPLICA_DATABASE_URL")
@@ -391,6 +382,17 @@ if REPLICA_DATABASE_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
     MIDDLEWARE = [*MIDDLEWARE, "config.replica.ReadOnlyPagesOnReplicaMiddleware"]
+
+# --- scale: the county's figures kept a minute (issue 18, core/figures.py) ---
+# The county's read-only overview pages count a whole county: their figures are kept this many seconds for the same
+# reach (core/figures.py; the page says when they were counted). 0: counted on every request.
+COUNTY_FIGURES_SECONDS = env.int("COUNTY_FIGURES_SECONDS", default=60)
+# Kept in a table every app server shares (Django's database cache; core.apps creates it after every migrate), so a
+# county's figures are counted once a minute for all of them, not once per worker process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "core_kept_figures"},
+}
 
 # --- long work off the request: jobs (issue 18, audit/jobs.py) ---
 # JOBS_BACKEND=database: a job is a row in the database (django-tasks' DatabaseBackend), run by `make worker`

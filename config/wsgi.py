@@ -22,7 +22,7 @@ def freeze_loaded_app() -> None:
     """Load what every request needs (the URL patterns, the Chinese message catalogue), then move everything loaded
     so far into the collector's permanent generation (`gc.freeze`): those objects live as long as the worker, yet a
     full collection walked all of them, 70–135 ms in the middle of whichever request it fell on at province scale
-    (README, "GC pauses"); frozen, a full collection walks only what requests made, 6–12 ms."""
+    (README, "Issue 18 on a fourth machine"); frozen, a full collection walks only what requests made, 6–12 ms."""
     from django.conf import settings
     from django.urls import get_resolver
     from django.utils import translation

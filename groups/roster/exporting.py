@@ -77,8 +77,8 @@ def read_on_roster(members: QuerySet[PartyMember], *fields: str):
     `on_roster_on` (members.standing.models.ON_ROSTER: in the party, or suspended, 停止党籍, still the branch's),
     applied to each row's standing as it is read rather than in the WHERE clause. PostgreSQL cannot estimate how many
     rows a filter on the standing expression keeps (it guessed 1,510 of a province's 97,000) and planned the whole
-    read as nested loops, 1.3 s; with only the villages in WHERE it hashes the joins, 0.55 s (README, "Roster
-    read")."""
+    read as nested loops, 1.3 s; with only the villages in WHERE it hashes the joins, 0.55 s (README, "Issue
+    18 on a fourth machine")."""
     rows = members.with_state_on().values_list(*fields, "state_on")
     return (row[:-1] for row in rows.iterator(chunk_size=CHUNK_SIZE) if row[-1] in ON_ROSTER)
 

@@ -417,17 +417,18 @@ def _period_args(request, year: int) -> tuple[str, int]:
     return period, min(max(n, 1), limit)
 
 
-def _compliance_page(request, *, place, villages, year: int, url_name: str):
+def _compliance_page(request, *, place, villages, year: int, url_name: str, kept: bool = False):
+    """`kept`: a read-only table whose figures may be a minute old for the same reach (core/figures.py)."""
     period, n = _period_args(request, year)
-    counted = None
-    if url_name == "orglife:county":  # read-only: counted at most once a minute for the same reach (core/figures.py)
-        table, counted = kept_figures(
-            f"orglife-county:{place.pk}:{year}:{period}:{n}:{clock.today()}",
-            villages.values_list("pk", flat=True),
-            lambda: selectors.compliance(villages, period=period, year=year, n=n),
-        )
+
+    def count():
+        return selectors.compliance(villages, period=period, year=year, n=n)
+
+    if kept:
+        key = f"{url_name}:{place.pk}:{year}:{period}:{n}:{clock.today()}"
+        table, counted = kept_figures(key, villages.values_list("pk", flat=True), count)
     else:
-        table = selectors.compliance(villages, period=period, year=year, n=n)
+        table, counted = count(), None
     choices = {"month": range(1, 13), "quarter": range(1, 5), "year": [1]}
     return render(
         request,
@@ -462,7 +463,9 @@ def county(request, pk: int, year: int):
     if not request.user.has_perm("county.read", c):
         raise Http404  # the county's page; township staff and branches have their township's
     villages = villages_for(request.user).filter(township__county=c)
-    return _compliance_page(request, place=c, villages=villages, year=_year(year), url_name="orglife:county")
+    return _compliance_page(
+        request, place=c, villages=villages, year=_year(year), url_name="orglife:county", kept=True
+    )
 
 
 @login_required

@@ -1,6 +1,6 @@
 """An app server's worker moves what it loads once (Django, the views, the URL patterns, the message catalogue) out
 of the garbage collector's way, so a full collection in the middle of a request walks only what requests made
-(README, "GC pauses": 70–135 ms a full collection at province scale before, 6–12 ms after)."""
+(README, "Issue 18 on a fourth machine": 70–135 ms a full collection at province scale before, 6–12 ms after)."""
 
 from __future__ import annotations
 
