@@ -391,8 +391,17 @@ COUNTY_FIGURES_SECONDS = env.int("COUNTY_FIGURES_SECONDS", default=60)
 # county's figures are counted once a minute for all of them, not once per worker process.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "figures": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "core_kept_figures"},
+    # a day's entries for every village of a province (township/changes.py): not culled at Django's default 300
+    "figures": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "core_kept_figures",
+        "OPTIONS": {"MAX_ENTRIES": 200_000},
+    },
 }
+# A branch's and a township's to-do figures (organisational life, dues arrears, branches missing a meeting) and a
+# township's party-group warnings are kept until a village's data changes (the database's triggers count every
+# change: township/changes.py) or the day ends. False: counted on every request.
+VILLAGE_FIGURES_KEPT = env.bool("VILLAGE_FIGURES_KEPT", default=True)
 
 # --- long work off the request: jobs (issue 18, audit/jobs.py) ---
 # JOBS_BACKEND=database: a job is a row in the database (django-tasks' DatabaseBackend), run by `make worker`

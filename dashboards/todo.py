@@ -38,6 +38,7 @@ from groups.terms import elected_before
 from orglife.meetings.models import Kind as MeetingKind
 from orglife.meetings.models import Period
 from orglife.meetings.selectors import BranchLife, branch_life, compliance
+from township.changes import kept_for_villages
 from township.models import Township, Village
 
 RECTIFY_NOTICE_DAYS = 14
@@ -285,10 +286,12 @@ def todo_for(
     village=None,
     reports_missing: dict | None = None,
     concerns_overdue: int | None = None,
+    village_ids: list[int] | None = None,
 ) -> TodoList:
     """The to-do items of a person over `villages`: one village (`village_pk`, a branch's page, whose links go to the
     village's pages) or a township's villages (links to the township's pages). A dashboard that has already counted
-    the reports missing (`MonthStatus.missing()`) or the concerns overdue passes them, and they are not read again."""
+    the reports missing (`MonthStatus.missing()`) or the concerns overdue passes them, and they are not read again;
+    a township's page its villages' ids (`village_ids`), under whose changes its branches' figures are kept."""
     due_day = township.report_due_day
     items: list[Todo] = []
     if user.has_perm("reports.read"):
@@ -304,16 +307,36 @@ def todo_for(
     if township is not None and user.has_perm("awards.decide", township):
         items.append(year_todo(township))
     if village_pk is not None:
-        village = village or Village(pk=village_pk, township=township)
+        items += branch_life_todo(user, village or Village(pk=village_pk, township=township), today)
+    elif township is not None and user.has_perm("orglife.read", township):
+        if village_ids is None:
+            village_ids = list(villages.filter(township=township).values_list("pk", flat=True))
+        # kept until one of the villages' data changes, or the day ends (township/changes.py)
+        name = f"branches-missing:{township.pk}:{today}"
+        items.append(kept_for_villages(village_ids, name, lambda: branches_missing_todo(villages, township, today)))
+    return TodoList(t for t in items if t is not None)
+
+
+def branch_life_todo(user, village, today: datetime.date) -> list[Todo | None]:
+    """A branch's organisational-life and dues items, as far as the person's rights go. Counted from half a year of
+    attendance and of the dues book (14 queries), they are kept until the village's data changes or the day ends
+    (`township.changes`: the database counts every change to what they are counted from)."""
+    orglife = user.has_perm("orglife.write", village)
+    dues = user.has_perm("dues.write", village)
+    if not (orglife or dues):
+        return []
+
+    def count() -> list[Todo | None]:
+        items: list[Todo | None] = []
         life = None
-        if user.has_perm("orglife.write", village):
+        if orglife:
             life = branch_life(village, today=today)  # one read shared by both items (six queries)
             items += [meetings_todo(village, life, today), at_risk_todo(village, life)]
-        if user.has_perm("dues.write", village):
+        if dues:
             items.append(dues_arrears_todo(village, life, today))
-    elif township is not None and user.has_perm("orglife.read", township):
-        items.append(branches_missing_todo(villages, township, today))
-    return TodoList(t for t in items if t is not None)
+        return items
+
+    return kept_for_villages([village.pk], f"branch-life:{today}:{int(orglife)}{int(dues)}", count)
 
 
 # --- a county viewer: the townships of the county --------------------------------------------------------------------

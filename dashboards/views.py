@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from activity.models import past_due
@@ -20,6 +21,7 @@ from dashboards.todo import county_todo, months_not_closed, todo_for
 from groups.models import PartyGroup
 from groups.selectors import party_groups_with_people, warning_count, warnings_for
 from members.standing.selectors import in_party_count_subquery
+from township.changes import kept_for_villages
 from township.models import County, Township, Village
 from township.scoping import Role, assignment_of, get_visible_or_404, role_of, townships_for, villages_for
 
@@ -132,6 +134,10 @@ def township(request, pk: int):
         for v in villages.annotate(n_members=in_party_count_subquery(today)).order_by("name")
     ]
     figures = _shared_figures(villages, today, lambda g: t.report_due_day, status=status)
+    village_ids = [r["village"].pk for r in rows]
+    # the party groups' warnings: kept until one of the villages' data changes, or the day ends (township/changes.py)
+    name = f"warnings:{t.pk}:{today}:{get_language()}"
+    warnings = kept_for_villages(village_ids, name, lambda: warnings_for(villages))
     return render(
         request,
         "dashboards/township.html",
@@ -139,7 +145,7 @@ def township(request, pk: int):
             "township": t,
             "rows": rows,
             "members_total": sum(r["members"] for r in rows),  # the villages' counts, so the two always agree
-            "warnings": warnings_for(villages),
+            "warnings": warnings,
             "todo": todo_for(
                 request.user,
                 villages,
@@ -148,6 +154,7 @@ def township(request, pk: int):
                 home_url=reverse("township", args=[t.pk]),
                 reports_missing=status.missing(),
                 concerns_overdue=figures["concerns"]["overdue"],
+                village_ids=village_ids,
             ),
             **figures,
             "pictures": pictures.pictures(

@@ -366,3 +366,25 @@ class RoleRequest(models.Model):
         what = self.get_role_display() if self.kind == self.Kind.ROLE else "查看完整号码"
         scope = self.county or self.township
         return f"{self.account} · {what}{f'（{scope}）' if scope else ''}"
+
+
+class VillageChanges(models.Model):
+    """How many times a village's members, organisational life, dues or party groups have changed, counted by the
+    database's own triggers (`township/changes.py`) in the transaction that changes them, whoever writes (a form, the
+    admin, an import, a command). Figures of the village kept between requests are kept under this count
+    (`township.changes.kept_for_village`): any change makes them counted afresh. `token` is made with the row, so
+    figures kept for a village row that was emptied away (a restore, the tests' flush) are never mistaken for the
+    new row's."""
+
+    village = models.OneToOneField(
+        Village, models.CASCADE, primary_key=True, related_name="+", verbose_name=_("village")
+    )
+    token = models.CharField("标识", max_length=32)
+    n = models.BigIntegerField("变更次数", default=0)
+
+    class Meta:
+        verbose_name = "村数据变更计数"
+        verbose_name_plural = "村数据变更计数"
+
+    def __str__(self) -> str:
+        return f"{self.village_id}: {self.n}"

@@ -50,3 +50,30 @@ def test_after_seeding_the_indexes_and_constraints_are_the_migrated_ones(db):
     assert after["pg_constraint"] == migrated["pg_constraint"]
     assert after == migrated
     assert all(valid and ready for _name, _definition, valid, ready in after["pg_index"])
+
+
+def test_the_triggers_counting_a_villages_changes_are_off_while_rows_go_in_and_on_after(db):
+    """Millions of rows would each raise their village's change count (township/changes.py): seed_scale turns the
+    triggers off while it copies them in, turns them back on, and raises every village's count once instead."""
+    from township import changes
+    from township.models import Village, VillageChanges
+
+    def enabled() -> dict:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT tgname, tgenabled FROM pg_trigger WHERE tgname LIKE %s", ["%\\_changes"])
+            return dict(cursor.fetchall())
+
+    before = enabled()
+    assert set(before) == {name for _table, name in changes.postgres_triggers(connection)}
+    assert set(before.values()) == {"O"}
+    seed_scale(townships=1, years=1, password="Scale-Test-Pass-1", seed=3, today=datetime.date(2026, 3, 10))
+    assert enabled() == before
+    village = Village.objects.order_by("pk").first()
+    changes.version([village.pk])
+    assert VillageChanges.objects.get(village=village).n == 0
+    with connection.cursor() as cursor:  # the first run's deferred key checks, pending in the test's one transaction
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    seed_scale(
+        townships=1, years=1, password="Scale-Test-Pass-1", seed=4, today=datetime.date(2026, 3, 10), append=True
+    )
+    assert VillageChanges.objects.get(village=village).n == 1  # once for the whole run, not once per row
