@@ -342,6 +342,13 @@ DB_TCP_USER_TIMEOUT_MS = env.int("DB_TCP_USER_TIMEOUT_MS", default=4000)
 DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=30000)
 DB_LOCK_TIMEOUT_MS = env.int("DB_LOCK_TIMEOUT_MS", default=3000)
 DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = env.int("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=60000)
+# Prepared statements (issue 18): PostgreSQL spent more time planning the pages' statements than running them (a
+# township dashboard: ~6 ms planning, ~3 ms executing, of its 27 statements). With the parameters bound by the server
+# (psycopg's server-side binding), a statement a connection has run DB_PREPARE_THRESHOLD times is prepared once and
+# its plan reused by the kept connection (CONN_MAX_AGE). Off for a pooler in transaction mode (PgBouncer before 1.21),
+# which cannot keep a connection's prepared statements.
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+DB_PREPARE_THRESHOLD = env.int("DB_PREPARE_THRESHOLD", default=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _db_options = DATABASES["default"].setdefault("OPTIONS", {})
     _db_options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
@@ -350,6 +357,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _db_options.setdefault("keepalives_idle", 30)
     _db_options.setdefault("keepalives_interval", 5)
     _db_options.setdefault("keepalives_count", 3)
+    if DB_PREPARED_STATEMENTS:
+        _db_options.setdefault("server_side_binding", True)
+        _db_options.setdefault("prepare_threshold", DB_PREPARE_THRESHOLD)
     _db_options.setdefault(
         "options",
         f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS} "

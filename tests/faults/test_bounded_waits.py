@@ -35,3 +35,21 @@ def test_no_connection_spends_time_compiling_statements():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_statement_run_again_and_again_is_planned_once(org):
+    """Planning the pages' statements took longer than running them: a statement a connection has run
+    DB_PREPARE_THRESHOLD times is prepared, and the server reuses it (settings, "Prepared statements")."""
+    from django.conf import settings
+
+    from township.models import Village
+
+    assert settings.DATABASES["default"]["OPTIONS"]["server_side_binding"] is True
+    for _ in range(settings.DB_PREPARE_THRESHOLD + 1):
+        assert list(Village.objects.filter(township=org.ta, name="罗紫村").values_list("pk", flat=True)) == [org.a1.pk]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "township_village"' in s and "$1" in s for s in statements), statements
