@@ -55,13 +55,21 @@ def kept_figures(page: str, village_ids: Iterable[int], compute: Callable[[], T]
     if seconds <= 0:
         return compute(), Counted(timezone.now(), 0)
     reach = hashlib.sha256(",".join(map(str, sorted(village_ids))).encode()).hexdigest()
-    key = f"figures:{page}:{reach}"
+    return kept(f"figures:{page}:{reach}", seconds, lambda: (compute(), Counted(timezone.now(), seconds)))
+
+
+_MISSING = object()
+
+
+def kept(key: str, seconds: int, compute: Callable[[], T]) -> T:
+    """`compute()`'s result kept `seconds` in the `figures` cache every app server shares, under `key`, which must
+    name everything the result depends on (the county's minute above; a village's change count, township/changes.py)."""
     store = caches["figures"]
-    kept = store.get(key)
-    if kept is None:
-        kept = (compute(), Counted(timezone.now(), seconds))
-        store.set(key, kept, seconds)
-    return kept
+    value = store.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        store.set(key, value, seconds)
+    return value
 
 
 def create_cache_table(sender, using: str = "default", verbosity: int = 1, **kwargs) -> None:

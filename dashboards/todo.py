@@ -291,7 +291,7 @@ def todo_for(
     """The to-do items of a person over `villages`: one village (`village_pk`, a branch's page, whose links go to the
     village's pages) or a township's villages (links to the township's pages). A dashboard that has already counted
     the reports missing (`MonthStatus.missing()`) or the concerns overdue passes them, and they are not read again;
-    a township's page its villages' ids (`village_ids`), under whose changes its branches' figures are kept."""
+    a township's page passes its villages' ids (`village_ids`), under whose changes its branches' figures are kept."""
     due_day = township.report_due_day
     items: list[Todo] = []
     if user.has_perm("reports.read"):
@@ -309,8 +309,6 @@ def todo_for(
     if village_pk is not None:
         items += branch_life_todo(user, village or Village(pk=village_pk, township=township), today)
     elif township is not None and user.has_perm("orglife.read", township):
-        if village_ids is None:
-            village_ids = list(villages.filter(township=township).values_list("pk", flat=True))
         # kept until one of the villages' data changes, or the day ends (township/changes.py)
         name = f"branches-missing:{township.pk}:{today}"
         items.append(kept_for_villages(village_ids, name, lambda: branches_missing_todo(villages, township, today)))

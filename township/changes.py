@@ -30,8 +30,9 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db.models import F
+
+from core.figures import kept
 
 T = TypeVar("T")
 
@@ -214,19 +215,10 @@ def version(village_ids) -> str:
     return text if len(ids) == 1 else hashlib.sha256(text.encode()).hexdigest()
 
 
-MISSING = object()
-
-
 def kept_for_villages(village_ids, name: str, compute: Callable[[], T]) -> T:
-    """`compute()`'s result, kept (in the shared `figures` cache) until the data of one of these villages changes or
-    the day ends. `name` says what is kept and everything else it depends on: the day, the township, whose rights it
-    was counted for. VILLAGE_FIGURES_KEPT=False counts every time."""
+    """`compute()`'s result, kept (in the shared `figures` cache, `core.figures.kept`) until the data of one of these
+    villages changes or the day ends. `name` says what is kept and everything else it depends on: the day, the
+    township, whose rights it was counted for. VILLAGE_FIGURES_KEPT=False counts every time."""
     if not settings.VILLAGE_FIGURES_KEPT:
         return compute()
-    key = f"village:{FORMAT}:{name}:{version(village_ids)}"
-    store = caches["figures"]
-    kept = store.get(key, MISSING)
-    if kept is MISSING:
-        kept = compute()
-        store.set(key, kept, DAY)
-    return kept
+    return kept(f"village:{FORMAT}:{name}:{version(village_ids)}", DAY, compute)

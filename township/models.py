@@ -372,7 +372,7 @@ class VillageChanges(models.Model):
     """How many times a village's members, organisational life, dues or party groups have changed, counted by the
     database's own triggers (`township/changes.py`) in the transaction that changes them, whoever writes (a form, the
     admin, an import, a command). Figures of the village kept between requests are kept under this count
-    (`township.changes.kept_for_village`): any change makes them counted afresh. `token` is made with the row, so
+    (`township.changes.kept_for_villages`): any change makes them counted afresh. `token` is made with the row, so
     figures kept for a village row that was emptied away (a restore, the tests' flush) are never mistaken for the
     new row's."""
 
