@@ -287,38 +287,62 @@ def todo_for(
     reports_missing: dict | None = None,
     concerns_overdue: int | None = None,
     village_ids: list[int] | None = None,
+    read: dict | None = None,
 ) -> TodoList:
     """The to-do items of a person over `villages`: one village (`village_pk`, a branch's page, whose links go to the
     village's pages) or a township's villages (links to the township's pages). A dashboard that has already counted
     the reports missing (`MonthStatus.missing()`) or the concerns overdue passes them, and they are not read again;
-    a township's page passes its villages' ids (`village_ids`), under whose changes its branches' figures are kept."""
+    a township's page passes its villages' ids (`village_ids`), under whose changes its branches' figures are kept,
+    and their change counts if it has read them (`read`, `township.changes.counts`)."""
     due_day = township.report_due_day
     items: list[Todo] = []
     if user.has_perm("reports.read"):
         items += reports_todo(villages, today, due_day, home_url, village_pk, reports_missing)
     if user.has_perm("concerns.write"):
         items.append(concerns_todo(villages, today, concerns_overdue))
-    if user.has_perm("scores.read"):
-        items.append(rectifications_todo(villages, today))
-    if user.has_perm("groups.write"):
-        items.append(elections_todo(villages, today, village_pk, home_url, township))
-    if township is not None and user.has_perm("scores.write", township):
-        items.append(scores_todo(township, today))
-    if township is not None and user.has_perm("awards.decide", township):
-        items.append(year_todo(township))
+    rights = (
+        user.has_perm("scores.read"),
+        user.has_perm("groups.write"),
+        township is not None and user.has_perm("scores.write", township),
+        township is not None and user.has_perm("awards.decide", township),
+    )
+
+    def appraisal() -> list[Todo | None]:
+        found: list[Todo | None] = []
+        if rights[0]:
+            found.append(rectifications_todo(villages, today))
+        if rights[1]:
+            found.append(elections_todo(villages, today, village_pk, home_url, township))
+        if rights[2]:
+            found.append(scores_todo(township, today))
+        if rights[3]:
+            found.append(year_todo(township))
+        return found
+
+    # spot checks, elections, quarter scores, the year to decide: kept until the villages' data or their day's work
+    # (scores, spot checks, the years) changes, or the day ends (township/changes.py)
+    ids = village_ids if village_ids is not None else [village_pk] if village_pk is not None else None
+    if ids is None or not any(rights):
+        items += appraisal()
+    else:
+        flags = "".join(str(int(r)) for r in rights)  # whose rights they were counted for
+        name = f"appraisal:{getattr(township, 'pk', '')}:{village_pk or ''}:{today}:{flags}"
+        items += kept_for_villages(ids, name, appraisal, work=True, read=read)
     if village_pk is not None:
-        items += branch_life_todo(user, village or Village(pk=village_pk, township=township), today)
+        items += branch_life_todo(user, village or Village(pk=village_pk, township=township), today, read=read)
     elif township is not None and user.has_perm("orglife.read", township):
         # kept until one of the villages' data changes, or the day ends (township/changes.py)
         name = f"branches-missing:{township.pk}:{today}"
-        items.append(kept_for_villages(village_ids, name, lambda: branches_missing_todo(villages, township, today)))
+        missing = lambda: branches_missing_todo(villages, township, today)  # noqa: E731
+        items.append(kept_for_villages(village_ids, name, missing, read=read))
     return TodoList(t for t in items if t is not None)
 
 
-def branch_life_todo(user, village, today: datetime.date) -> list[Todo | None]:
+def branch_life_todo(user, village, today: datetime.date, *, read: dict | None = None) -> list[Todo | None]:
     """A branch's organisational-life and dues items, as far as the person's rights go. Counted from half a year of
     attendance and of the dues book (14 queries), they are kept until the village's data changes or the day ends
-    (`township.changes`: the database counts every change to what they are counted from)."""
+    (`township.changes`: the database counts every change to what they are counted from; `read`: the village's
+    counts, when the page has read them)."""
     orglife = user.has_perm("orglife.write", village)
     dues = user.has_perm("dues.write", village)
     if not (orglife or dues):
@@ -334,7 +358,7 @@ def branch_life_todo(user, village, today: datetime.date) -> list[Todo | None]:
             items.append(dues_arrears_todo(village, life, today))
         return items
 
-    return kept_for_villages([village.pk], f"branch-life:{today}:{int(orglife)}{int(dues)}", count)
+    return kept_for_villages([village.pk], f"branch-life:{today}:{int(orglife)}{int(dues)}", count, read=read)
 
 
 # --- a county viewer: the townships of the county --------------------------------------------------------------------

@@ -3,6 +3,7 @@ dashboard, a county viewer on the county overview, a group leader on their group
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404
@@ -21,7 +22,7 @@ from dashboards.todo import county_todo, months_not_closed, todo_for
 from groups.models import PartyGroup
 from groups.selectors import party_groups_with_people, warning_count, warnings_for
 from members.standing.selectors import in_party_count_subquery
-from township.changes import kept_for_villages
+from township.changes import counts, kept_for_villages
 from township.models import County, Township, Village
 from township.scoping import Role, assignment_of, get_visible_or_404, role_of, townships_for, villages_for
 
@@ -57,19 +58,17 @@ def village(request, pk: int):
     """A village branch's dashboard: this month's reports, open concerns, warnings and the party groups."""
     if not request.user.has_perm("village.read"):
         raise Http404
-    v = get_visible_or_404(  # through the user's reach: 404 outside it, like a missing village
-        Village,
-        request.user,
-        # members today, from the standing history (the same count as the standing pages' on any day)
-        shape=lambda qs: qs.select_related("township").annotate(n_members=in_party_count_subquery(clock.today())),
-        pk=pk,
-    )
+    v = get_visible_or_404(Village, request.user, shape=lambda qs: qs.select_related("township"), pk=pk)
     today = clock.today()
     month = periods.month_of(today)
     prev = periods.previous_month(month)
     one = Village.objects.filter(pk=v.pk)
-    status = dashboards.month_status(one, today)  # completion, overdue and the to-do list's report counts: one read
-    concerns = dashboards.concern_ages(one, today)
+    read = counts([v.pk]) if settings.VILLAGE_FIGURES_KEPT else None  # one read for everything kept below
+    # the tiles, the overdue reports and the warnings: kept until the village's data or its day's work (reports,
+    # concerns, the ledgers) changes, or the day ends (township/changes.py)
+    name = f"branch:{v.pk}:{today}:{get_language()}"
+    figures = kept_for_villages([v.pk], name, lambda: _village_figures(v, today), work=True, read=read)
+    v.n_members = figures["members"]
     groups = list(_groups_with_people().filter(village=v).select_related("village__township").order_by("name"))
     return render(
         request,
@@ -79,12 +78,12 @@ def village(request, pk: int):
             "month": month,
             "prev": prev,
             "prev_due": periods.month_due(prev, v.township.report_due_day),
-            "completion": status.completion().get(v.pk, {}),
-            "overdue": status.overdue(today, lambda g: v.township.report_due_day),
-            "concerns": concerns,
-            "balance": dashboards.fund_balances(one, "pk").get(v.pk),
+            "completion": figures["completion"],
+            "overdue": figures["overdue"],
+            "concerns": figures["concerns"],
+            "balance": figures["balance"],
             "groups": groups,
-            "warnings": warnings_for(one, groups=groups),  # the groups' counts are already read
+            "warnings": figures["warnings"],
             "show_admin": request.user.is_staff,
             "todo": todo_for(
                 request.user,
@@ -94,11 +93,30 @@ def village(request, pk: int):
                 home_url=reverse("village", args=[v.pk]),
                 village_pk=v.pk,
                 village=v,
-                reports_missing=status.missing(),
-                concerns_overdue=concerns["overdue"],
+                reports_missing=figures["reports_missing"],
+                concerns_overdue=figures["concerns"]["overdue"],
+                read=read,
             ),
         },
     )
+
+
+def _village_figures(v: Village, today) -> dict:
+    """What a branch's dashboard shows of its village's data but the party groups' table: members today (from the
+    standing history: the same count as the standing pages' on any day), the month's reports, concerns, the funds'
+    balance, the warnings."""
+    one = Village.objects.filter(pk=v.pk)
+    status = dashboards.month_status(one, today)  # completion, overdue and the to-do list's report counts: one read
+    members = one.annotate(n=in_party_count_subquery(today)).values_list("n", flat=True)
+    return {
+        "members": members.first() or 0,
+        "completion": status.completion().get(v.pk, {}),
+        "overdue": status.overdue(today, lambda g: v.township.report_due_day),
+        "concerns": dashboards.concern_ages(one, today),
+        "balance": dashboards.fund_balances(one, "pk").get(v.pk),
+        "warnings": warnings_for(one),
+        "reports_missing": status.missing(),
+    }
 
 
 def _township_rows(villages, key: str, today):
@@ -115,6 +133,35 @@ def township(request, pk: int):
         raise Http404
     today = clock.today()
     villages = villages_for(request.user).filter(township=t)
+    village_ids = list(villages.values_list("pk", flat=True))
+    read = counts(village_ids) if settings.VILLAGE_FIGURES_KEPT else None  # one read for everything kept below
+    # the villages' rows, the tiles, the pictures and the party groups' warnings: kept until one of the villages' data
+    # or the day's work (reports, concerns, ledgers, awards) changes, or the day ends (township/changes.py)
+    name = f"township:{t.pk}:{today}:{get_language()}"
+    page = kept_for_villages(village_ids, name, lambda: _township_figures(t, villages, today), work=True, read=read)
+    return render(
+        request,
+        "dashboards/township.html",
+        {
+            "township": t,
+            **page,
+            "todo": todo_for(
+                request.user,
+                villages,
+                today,
+                township=t,
+                home_url=reverse("township", args=[t.pk]),
+                reports_missing=page["reports_missing"],
+                concerns_overdue=page["concerns"]["overdue"],
+                village_ids=village_ids,
+                read=read,
+            ),
+        },
+    )
+
+
+def _township_figures(t: Township, villages, today) -> dict:
+    """What a township's dashboard shows of its villages' data: its rows, tiles, pictures and warnings."""
     status = dashboards.month_status(villages, today)  # completion, overdue and the to-do's report counts: one read
     completion = status.completion()
     concerns = dashboards.concerns_by_key(villages, "pk", today)
@@ -134,41 +181,23 @@ def township(request, pk: int):
         for v in villages.annotate(n_members=in_party_count_subquery(today)).order_by("name")
     ]
     figures = _shared_figures(villages, today, lambda g: t.report_due_day, status=status)
-    village_ids = [r["village"].pk for r in rows]
-    # the party groups' warnings: kept until one of the villages' data changes, or the day ends (township/changes.py)
-    name = f"warnings:{t.pk}:{today}:{get_language()}"
-    warnings = kept_for_villages(village_ids, name, lambda: warnings_for(villages))
-    return render(
-        request,
-        "dashboards/township.html",
-        {
-            "township": t,
-            "rows": rows,
-            "members_total": sum(r["members"] for r in rows),  # the villages' counts, so the two always agree
-            "warnings": warnings,
-            "todo": todo_for(
-                request.user,
-                villages,
-                today,
-                township=t,
-                home_url=reverse("township", args=[t.pk]),
-                reports_missing=status.missing(),
-                concerns_overdue=figures["concerns"]["overdue"],
-                village_ids=village_ids,
-            ),
-            **figures,
-            "pictures": pictures.pictures(
-                villages,
-                "pk",
-                {r["village"].pk: r["village"].name for r in rows},
-                today,
-                lambda k: t.report_due_day,
-                balances=pictures.labelled(by_villager_group),
-                activities=figures["activities"],
-                concerns=figures["concerns_per_month"],
-            ),
-        },
-    )
+    return {
+        "rows": rows,
+        "members_total": sum(r["members"] for r in rows),  # the villages' counts, so the two always agree
+        "warnings": warnings_for(villages),
+        "reports_missing": status.missing(),
+        **figures,
+        "pictures": pictures.pictures(
+            villages,
+            "pk",
+            {r["village"].pk: r["village"].name for r in rows},
+            today,
+            lambda k: t.report_due_day,
+            balances=pictures.labelled(by_villager_group),
+            activities=figures["activities"],
+            concerns=figures["concerns_per_month"],
+        ),
+    }
 
 
 def _shared_figures(villages, today, due_day_of, status=None):

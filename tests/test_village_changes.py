@@ -39,12 +39,13 @@ def test_every_table_the_kept_figures_are_counted_from_has_its_trigger():
         if connection.vendor == "sqlite":
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
             names = {r[0] for r in cursor.fetchall()}
-            expected = {n for t in changes.tables() for n in changes.trigger_names(t)}
+            expected = {n for t, counter, _ in changes.watches() for n in changes.trigger_names(t, counter)}
         else:
             cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'O'")
             names = {r[0] for r in cursor.fetchall()}
-            expected = {f"{t}_changes" for t in changes.tables()}
+            expected = {name for _t, _counter, name in changes.watches()}
     assert expected <= names
+    assert {"activity_concern_work", "activity_monthlyreport_work"} <= {name for _t, _c, name in changes.watches()}
 
 
 def _tables_read(queries) -> set[str]:
@@ -62,6 +63,7 @@ def test_what_the_kept_figures_read_is_every_table_counted(org, secretary_a1, to
     """A table the counting reads and the triggers do not watch would leave a figure stale until the next day."""
     from core import clock
     from dashboards.todo import branch_life_todo, branches_missing_todo
+    from dashboards.views import _township_figures
     from groups.selectors import warnings_for
     from township.models import Village
 
@@ -72,10 +74,23 @@ def test_what_the_kept_figures_read_is_every_table_counted(org, secretary_a1, to
     with CaptureQueriesContext(connection) as township:
         branches_missing_todo(villages, org.ta, clock.today())
         warnings_for(villages)
+    from dashboards.todo import elections_todo, rectifications_todo, scores_todo, year_todo
+
+    with CaptureQueriesContext(connection) as appraisal:  # the appraisal's to-do items: kept under both counts
+        rectifications_todo(villages, clock.today())
+        elections_todo(villages, clock.today(), None, "/", org.ta)
+        scores_todo(org.ta, datetime.date(2027, 6, 15))
+        year_todo(org.ta)
     read = _tables_read(branch.captured_queries) | _tables_read(township.captured_queries)
     # the regular expression finds them
     assert {"orglife_attendance", "dues_line", "members_standingchange", "groups_grouppost"} <= read
     assert read - NOT_COUNTED <= set(changes.tables())
+    # the dashboards' own figures (kept under both counts) read the day's work too
+    with CaptureQueriesContext(connection) as page:
+        _township_figures(org.ta, villages, clock.today())
+    work = _tables_read(page.captured_queries) | _tables_read(appraisal.captured_queries)
+    assert {"activity_monthlyreport", "activity_concern", "appraisal_award", "appraisal_spotcheck"} <= work
+    assert work - NOT_COUNTED <= set(changes.tables()) | set(changes.work_tables())
 
 
 def test_each_kind_of_change_raises_the_count_of_the_villages_it_belongs_to(org, secretary_a1):
@@ -127,11 +142,11 @@ def test_the_branch_dashboard_keeps_its_items_until_the_village_changes(
     url = reverse("village", args=[org.a1.pk])
     client.get(url)  # a first visit fills per-process caches (content types, permissions)
     VillageChanges.objects.filter(village=org.a1).update(n=99)  # what is kept was for another count
-    # counting afresh: the 14 queries of the items, and keeping them (Django's database cache: its rows counted, the
-    # key looked up and inserted, in a transaction)
-    with django_assert_num_queries(37):
+    # counting afresh: the 14 queries of the items, the page's own figures, and keeping both (Django's database
+    # cache: its rows counted, the key looked up and inserted, in a transaction)
+    with django_assert_num_queries(51):
         first = _items(client.get(url))
-    with django_assert_num_queries(18):  # kept: the village's count and the kept items
+    with django_assert_num_queries(13):  # kept: the village's counts and its three kept entries
         assert _items(client.get(url)) == first
     assert first["orglife_at_risk"].count > 0
 
@@ -140,7 +155,7 @@ def test_the_branch_dashboard_keeps_its_items_until_the_village_changes(
         village=org.a2, kind=Kind.COMMITTEE, party_group=None, held_on=datetime.date(2027, 6, 10), topic="支委会",
         acting_user=None, marks=[Mark(member=m, presence="present", reason="") for m in org.a2_members],
     )  # fmt: skip
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(13):
         client.get(url)
     everyone = org.a1_g1_members + org.a1_g2_members + [org.a1_loose]
     meeting_record(
@@ -184,7 +199,7 @@ def test_the_township_dashboard_keeps_the_branches_missing_until_one_changes(
     client = login(township_staff)
     url = reverse("township", args=[org.ta.pk])
     client.get(url)
-    with django_assert_num_queries(24):  # kept (tests/perf/test_query_counts.py pins it too)
+    with django_assert_num_queries(11):  # kept (tests/perf/test_query_counts.py pins it too)
         assert _items(client.get(url))["orglife_branches_missing"].count == 2
     _hold_quarter(org.a1, 2027, 1, township_staff)
     assert _items(client.get(url))["orglife_branches_missing"].count == 1
@@ -195,7 +210,7 @@ def test_with_keeping_off_every_visit_counts(org, secretary_a1, login, settings,
     client = login(secretary_a1)
     url = reverse("village", args=[org.a1.pk])
     client.get(url)
-    with django_assert_num_queries(30):
+    with django_assert_num_queries(32):
         client.get(url)
     assert not VillageChanges.objects.exists()
 
@@ -218,3 +233,114 @@ def test_the_township_dashboards_warnings_are_kept_until_a_party_group_changes(o
     join(members, group)
     elect(group, datetime.date(2027, 6, 1), 3, members[0])
     assert "罗紫新党小组" not in warned("no_leader")  # its posts: the leader elected
+
+
+def _work(*villages) -> list[int]:
+    return [VillageChanges.objects.get(village=v).work for v in villages]
+
+
+def test_the_days_work_raises_the_work_count_and_leaves_the_change_count(org, secretary_a1):
+    """Reports, concerns, ledger postings and awards raise `work` of their village only; `n` (under which a branch's
+    organisational-life and dues items are kept) stays, so entering the day's work does not count those afresh."""
+    from activity.concerns.services import concern_record
+    from activity.models import Concern
+    from tests.groups.test_fund_export import post
+    from tests.test_dashboards import record, submit
+
+    changes.counts([org.a1.pk, org.a2.pk, org.b1.pk])
+    n_before, work_before = _counts(org.a1, org.a2, org.b1), _work(org.a1, org.a2, org.b1)
+
+    record(org.a1_g1, datetime.date(2027, 6, 1), secretary_a1)  # a report and its activity
+    work = _work(org.a1, org.a2, org.b1)
+    assert work[0] > work_before[0] and work[1:] == work_before[1:]
+
+    before = work
+    concern_record(
+        villager_group=org.a1_vgs[0], raised_through=org.a1_g1_members[0], raised_on=datetime.date(2027, 6, 10),
+        category=Concern.Category.choices[0][0], content="路灯坏了", handling="branch", acting_user=secretary_a1,
+    )  # fmt: skip
+    work = _work(org.a1, org.a2, org.b1)
+    assert work[0] > before[0] and work[1:] == before[1:]
+
+    before = work
+    post(org.a1_vgs[0], "100.00", day=datetime.date(2027, 6, 1))  # a ledger posting: the balance and the entry
+    work = _work(org.a1, org.a2, org.b1)
+    assert work[0] > before[0] and work[1:] == before[1:]
+
+    before = work
+    with connection.cursor() as cursor:  # plain SQL: the database counts, not the app
+        cursor.execute("UPDATE activity_monthlyreport SET summary = 'x' WHERE party_group_id = %s", [org.a1_g1.pk])
+    assert _work(org.a1)[0] > before[0]
+
+    submit(org.a1_g1, datetime.date(2027, 5, 1), secretary_a1)
+    assert _counts(org.a1, org.a2, org.b1) == n_before  # none of this was organisational life, dues or members
+
+
+def _row(response, village) -> dict:
+    assert response.status_code == 200
+    return next(r for r in response.context["rows"] if r["village"].pk == village.pk)
+
+
+def test_the_township_dashboard_keeps_its_figures_until_the_days_work_changes(
+    org, township_staff, secretary_a1, login, django_assert_num_queries
+):
+    from activity.concerns.services import concern_record
+    from activity.models import Concern
+    from tests.groups.test_fund_export import post
+    from tests.test_dashboards import record, submit
+
+    client = login(township_staff)
+    url = reverse("township", args=[org.ta.pk])
+    first = _row(client.get(url), org.a1)
+    with django_assert_num_queries(11):  # kept: the villages' ids and counts, the three kept entries
+        assert _row(client.get(url), org.a1) == first
+
+    # another township's work keeps them
+    record(next(iter(org.b1.party_groups.all())), datetime.date(2027, 6, 1), None)
+    with django_assert_num_queries(11):
+        client.get(url)
+
+    # this township's is shown at once: a concern, a posting, a report handed in
+    concern_record(
+        villager_group=org.a1_vgs[0], raised_through=org.a1_g1_members[0], raised_on=datetime.date(2027, 6, 10),
+        category=Concern.Category.choices[0][0], content="路灯坏了", handling="branch", acting_user=secretary_a1,
+    )  # fmt: skip
+    assert _row(client.get(url), org.a1)["open"] == first["open"] + 1
+    post(org.a1_vgs[0], "100.00", day=datetime.date(2027, 6, 1))
+    assert _row(client.get(url), org.a1)["balance"] == (first["balance"] or 0) + Decimal("100.00")
+    submit(org.a1_g1, datetime.date(2027, 6, 1), secretary_a1)
+    assert _row(client.get(url), org.a1)["cur_done"] == first["cur_done"] + 1
+    response = client.get(url)
+    assert "罗紫" in response.content.decode()  # the villages' rows are rendered from what was kept
+
+
+def test_the_branch_dashboard_shows_the_days_work_at_once_and_keeps_its_organisational_life_items(
+    org, secretary_a1, login, django_assert_num_queries
+):
+    from activity.concerns.services import concern_record
+    from activity.models import Concern
+    from tests.groups.test_fund_export import post
+    from tests.test_dashboards import submit
+
+    client = login(secretary_a1)
+    url = reverse("village", args=[org.a1.pk])
+    first = client.get(url)
+    assert first.status_code == 200
+    items = _items(first)
+
+    concern_record(
+        villager_group=org.a1_vgs[0], raised_through=org.a1_g1_members[0], raised_on=datetime.date(2027, 6, 10),
+        category=Concern.Category.choices[0][0], content="路灯坏了", handling="branch", acting_user=secretary_a1,
+    )  # fmt: skip
+    post(org.a1_vgs[0], "100.00", day=datetime.date(2027, 6, 1))
+    submit(org.a1_g1, datetime.date(2027, 6, 1), secretary_a1)
+    # counted afresh: the page's own figures (and keeping them); the organisational-life and dues items stay kept
+    with CaptureQueriesContext(connection) as counted:
+        after = client.get(url)
+    assert not any("orglife_attendance" in q["sql"] or "dues_line" in q["sql"] for q in counted.captured_queries)
+    assert after.context["concerns"]["total"] == first.context["concerns"]["total"] + 1
+    assert after.context["balance"] == (first.context["balance"] or 0) + Decimal("100.00")
+    assert after.context["completion"]["cur_done"] == first.context["completion"].get("cur_done", 0) + 1
+    assert _items(after).keys() == items.keys()
+    with django_assert_num_queries(13):
+        client.get(url)

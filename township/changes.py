@@ -37,7 +37,7 @@ from core.figures import kept
 T = TypeVar("T")
 
 COUNTS = "township_villagechanges"
-FORMAT = 1  # raised when what is kept changes shape: a new release never reads the last one's figures
+FORMAT = 2  # raised when what is kept changes shape: a new release never reads the last one's figures
 
 # table → the column naming its village
 VILLAGE = {
@@ -64,63 +64,93 @@ TOWNSHIP = {
 # the Party's rate tables: every village
 EVERY = ("dues_ratetable", "dues_rateband")
 
+# The day's work, counted apart in `VillageChanges.work`: reports, concerns, the ledgers' balances, the appraisal
+# (spot checks, scores, rubrics, years, awards), leader elections. Only the dashboards' own figures (the villages'
+# rows, the pictures, the appraisal's to-do items) are kept under it too, so entering an activity or posting to a
+# ledger does not make a branch's organisational-life items counted afresh.
+WORK_VILLAGE = {"activity_concern": "village_id", "appraisal_award": "village_id"}
+WORK_GROUP = ("activity_monthlyreport", "appraisal_spotcheck", "appraisal_groupscore", "groups_leaderelection")
+WORK_TOWNSHIP = {"appraisal_appraisalyear": "township_id"}  # a year's number and state, beside its awards
+WORK_VILLAGER_GROUP = ("groups_fundentry",)  # the ledgers: which villager groups keep one
+WORK_YEAR = ("appraisal_rubricitem",)  # an appraisal year's rubric: its township's villages
+WORK_ALSO = ("groups_villagergroup",)  # its balance, raised by every posting (its other columns counted in `n` too)
+
 DAY = 24 * 3600
 
 
-def _bump(table: str, row: str) -> str:
-    """The statement raising the count of the village(s) `row` (NEW or OLD) of `table` belongs to."""
-    if table in VILLAGE:
-        return f"UPDATE {COUNTS} SET n = n + 1 WHERE village_id = {row}.{VILLAGE[table]}"  # noqa: S608
+def _villages(table: str, row: str) -> str:
+    """The WHERE clause naming the village(s) `row` (NEW or OLD) of `table` belongs to ('' for every village)."""
+    if table in VILLAGE or table in WORK_VILLAGE:
+        return f"village_id = {row}.{VILLAGE.get(table) or WORK_VILLAGE[table]}"
     if table in MEMBER:
+        return f"village_id = (SELECT village_id FROM members_partymember WHERE id = {row}.member_id)"  # noqa: S608
+    if table in GROUP or table in WORK_GROUP:
+        return f"village_id = (SELECT village_id FROM groups_partygroup WHERE id = {row}.party_group_id)"  # noqa: S608
+    if table in WORK_VILLAGER_GROUP:
+        return f"village_id = (SELECT village_id FROM groups_villagergroup WHERE id = {row}.villager_group_id)"  # noqa: S608
+    if table in WORK_YEAR:
         return (
-            f"UPDATE {COUNTS} SET n = n + 1 WHERE village_id = "  # noqa: S608
-            f"(SELECT village_id FROM members_partymember WHERE id = {row}.member_id)"
+            "village_id IN (SELECT v.id FROM township_village v JOIN appraisal_appraisalyear y "  # noqa: S608
+            f"ON y.township_id = v.township_id WHERE y.id = {row}.year_id)"
         )
-    if table in GROUP:
-        return (
-            f"UPDATE {COUNTS} SET n = n + 1 WHERE village_id = "  # noqa: S608
-            f"(SELECT village_id FROM groups_partygroup WHERE id = {row}.party_group_id)"
-        )
-    if table in TOWNSHIP:
-        return (
-            f"UPDATE {COUNTS} SET n = n + 1 WHERE village_id IN "  # noqa: S608
-            f"(SELECT id FROM township_village WHERE township_id = {row}.{TOWNSHIP[table]})"
-        )
-    return f"UPDATE {COUNTS} SET n = n + 1"  # noqa: S608
+    if table in TOWNSHIP or table in WORK_TOWNSHIP:
+        column = TOWNSHIP.get(table) or WORK_TOWNSHIP[table]
+        return f"village_id IN (SELECT id FROM township_village WHERE township_id = {row}.{column})"  # noqa: S608
+    return ""
+
+
+def _bump(table: str, row: str, counter: str = "n") -> str:
+    """The statement raising `counter` of the village(s) `row` (NEW or OLD) of `table` belongs to."""
+    where = _villages(table, row)
+    return f"UPDATE {COUNTS} SET {counter} = {counter} + 1" + (f" WHERE {where}" if where else "")  # noqa: S608
 
 
 def tables() -> tuple[str, ...]:
+    """The tables whose changes raise `n`."""
     return (*VILLAGE, *MEMBER, *GROUP, *TOWNSHIP, *EVERY)
 
 
-def trigger_names(table: str) -> list[str]:
-    return [f"{table}_changes_{op}" for op in ("insert", "update", "delete")]
+def work_tables() -> tuple[str, ...]:
+    """The tables whose changes raise `work`."""
+    return (*WORK_VILLAGE, *WORK_GROUP, *WORK_VILLAGER_GROUP, *WORK_YEAR, *WORK_TOWNSHIP, *WORK_ALSO)
+
+
+def watches() -> list[tuple[str, str, str]]:
+    """(table, counter, trigger name) of every trigger."""
+    return [(t, "n", f"{t}_changes") for t in tables()] + [(t, "work", f"{t}_work") for t in work_tables()]
+
+
+def trigger_names(table: str, counter: str = "n") -> list[str]:
+    """SQLite's three triggers of `table` for `counter`."""
+    base = f"{table}_changes" if counter == "n" else f"{table}_work"
+    return [f"{base}_{op}" for op in ("insert", "update", "delete")]
 
 
 def install(connection) -> None:
-    """The triggers on every listed table that exists (idempotent). PostgreSQL: one row trigger per table, after
-    insert, update and delete; SQLite: one per operation."""
+    """The triggers on every listed table that exists (idempotent), for the counters the counts' table has (0007 made
+    `n`, 0008 added `work`). PostgreSQL: one row trigger per table and counter, after insert, update and delete;
+    SQLite: one per operation."""
     existing = set(connection.introspection.table_names())
     if COUNTS not in existing:
         return
     qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        counters = {c.name for c in connection.introspection.get_table_description(cursor, COUNTS)}
     statements: list[str] = []
-    for table in tables():
-        if table not in existing:
+    for table, counter, function in watches():
+        if table not in existing or counter not in counters:
             continue
         of = ""
-        if table in UNWATCHED:
+        if counter == "n" and table in UNWATCHED:
             with connection.cursor() as cursor:
                 columns = connection.introspection.get_table_description(cursor, table)
             of = " OF " + ", ".join(qn(c.name) for c in columns if c.name not in UNWATCHED[table])
         if connection.vendor == "postgresql":
-            function = f"{table}_changes"
-            each = table in EVERY
             body = (
-                f"{_bump(table, 'NEW')};"
-                if each
-                else f"IF TG_OP <> 'INSERT' THEN {_bump(table, 'OLD')}; END IF; "
-                f"IF TG_OP <> 'DELETE' THEN {_bump(table, 'NEW')}; END IF;"
+                f"{_bump(table, 'NEW', counter)};"
+                if table in EVERY
+                else f"IF TG_OP <> 'INSERT' THEN {_bump(table, 'OLD', counter)}; END IF; "
+                f"IF TG_OP <> 'DELETE' THEN {_bump(table, 'NEW', counter)}; END IF;"
             )
             statements += [
                 f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -130,15 +160,15 @@ def install(connection) -> None:
                 f"FOR EACH ROW EXECUTE FUNCTION {function}()",
             ]
         elif connection.vendor == "sqlite":
-            insert, update, delete = trigger_names(table)
+            insert, update, delete = trigger_names(table, counter)
             statements += [
                 f"DROP TRIGGER IF EXISTS {insert}",
                 f"DROP TRIGGER IF EXISTS {update}",
                 f"DROP TRIGGER IF EXISTS {delete}",
-                f"CREATE TRIGGER {insert} AFTER INSERT ON {qn(table)} BEGIN {_bump(table, 'NEW')}; END",
+                f"CREATE TRIGGER {insert} AFTER INSERT ON {qn(table)} BEGIN {_bump(table, 'NEW', counter)}; END",
                 f"CREATE TRIGGER {update} AFTER UPDATE{of} ON {qn(table)} "
-                f"BEGIN {_bump(table, 'OLD')}; {_bump(table, 'NEW')}; END",
-                f"CREATE TRIGGER {delete} AFTER DELETE ON {qn(table)} BEGIN {_bump(table, 'OLD')}; END",
+                f"BEGIN {_bump(table, 'OLD', counter)}; {_bump(table, 'NEW', counter)}; END",
+                f"CREATE TRIGGER {delete} AFTER DELETE ON {qn(table)} BEGIN {_bump(table, 'OLD', counter)}; END",
             ]
     with connection.cursor() as cursor:
         for sql in statements:
@@ -149,20 +179,20 @@ def uninstall(connection) -> None:
     existing = set(connection.introspection.table_names())
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for table in tables():
+        for table, counter, function in watches():
             if connection.vendor == "postgresql":
                 if table in existing:
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_changes ON {qn(table)}")
-                cursor.execute(f"DROP FUNCTION IF EXISTS {table}_changes()")
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {function} ON {qn(table)}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
             elif connection.vendor == "sqlite":
-                for name in trigger_names(table):
+                for name in trigger_names(table, counter):
                     cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
 def postgres_triggers(connection) -> list[tuple[str, str]]:
     """(table, trigger) of the PostgreSQL triggers (`uncounted`)."""
     existing = set(connection.introspection.table_names())
-    return [(t, f"{t}_changes") for t in tables() if t in existing]
+    return [(t, name) for t, _counter, name in watches() if t in existing]
 
 
 @contextmanager
@@ -182,9 +212,13 @@ def uncounted():
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
     yield
     with connection.cursor() as cursor:
+        # a table with key checks still pending (rows made and then updated in this transaction) cannot be altered:
+        # they are run now rather than at the commit, then deferred again as Django declares them
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table, trigger in triggers:
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
-    VillageChanges.objects.update(n=F("n") + 1)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    VillageChanges.objects.update(n=F("n") + 1, work=F("work") + 1)
 
 
 def reinstall_after_migrate(sender, using, **kwargs) -> None:
@@ -196,29 +230,40 @@ def reinstall_after_migrate(sender, using, **kwargs) -> None:
 # --- figures kept under the count ------------------------------------------------------------------------------------
 
 
-def version(village_ids) -> str:
-    """The villages' change counts with their rows' tokens, as one string (one query; a village visited for the
-    first time gets its row, and until then no figures of it are kept, so a change before that has nothing to make
-    stale)."""
+def counts(village_ids) -> dict[int, tuple[str, int, int]]:
+    """Each village's (token, n, work), in one query; a village visited for the first time gets its row, and until
+    then no figures of it are kept, so a change before that has nothing to make stale. A page keeping several sets of
+    figures of the same villages reads this once and passes it to each `kept_for_villages`."""
     from township.models import VillageChanges
 
     ids = sorted(set(village_ids))
-    read = VillageChanges.objects.values_list("village_id", "token", "n")
-    found = {v: (t, n) for v, t, n in read.filter(village_id__in=ids)}
+    read = VillageChanges.objects.values_list("village_id", "token", "n", "work")
+    found = {v: (t, n, w) for v, t, n, w in read.filter(village_id__in=ids)}
     missing = [v for v in ids if v not in found]
     if missing:
         VillageChanges.objects.bulk_create(
             [VillageChanges(village_id=v, token=uuid.uuid4().hex) for v in missing], ignore_conflicts=True
         )
-        found.update((v, (t, n)) for v, t, n in read.filter(village_id__in=missing))
-    text = ",".join(f"{v}:{found[v][0]}.{found[v][1]}" for v in ids)
+        found.update((v, (t, n, w)) for v, t, n, w in read.filter(village_id__in=missing))
+    return found
+
+
+def version(village_ids, *, work: bool = False, read: dict | None = None) -> str:
+    """The villages' change counts (and with `work`, their work counts) with their rows' tokens, as one string.
+    `read`: the villages' `counts`, when the page has read them."""
+    ids = sorted(set(village_ids))
+    found = read if read is not None else counts(ids)
+    text = ",".join(f"{v}:{found[v][0]}.{found[v][1]}" + (f".{found[v][2]}" if work else "") for v in ids)
     return text if len(ids) == 1 else hashlib.sha256(text.encode()).hexdigest()
 
 
-def kept_for_villages(village_ids, name: str, compute: Callable[[], T]) -> T:
+def kept_for_villages(
+    village_ids, name: str, compute: Callable[[], T], *, work: bool = False, read: dict | None = None
+) -> T:
     """`compute()`'s result, kept (in the shared `figures` cache, `core.figures.kept`) until the data of one of these
-    villages changes or the day ends. `name` says what is kept and everything else it depends on: the day, the
-    township, whose rights it was counted for. VILLAGE_FIGURES_KEPT=False counts every time."""
+    villages changes or the day ends; with `work`, also until their reports, concerns, ledgers or awards change.
+    `name` says what is kept and everything else it depends on: the day, the township, whose rights it was counted
+    for. `read`: the villages' `counts`, when the page has read them. VILLAGE_FIGURES_KEPT=False counts every time."""
     if not settings.VILLAGE_FIGURES_KEPT:
         return compute()
-    return kept(f"village:{FORMAT}:{name}:{version(village_ids)}", DAY, compute)
+    return kept(f"village:{FORMAT}:{name}:{version(village_ids, work=work, read=read)}", DAY, compute)

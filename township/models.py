@@ -381,6 +381,9 @@ class VillageChanges(models.Model):
     )
     token = models.CharField("标识", max_length=32)
     n = models.BigIntegerField("变更次数", default=0)
+    # the day's work (reports, concerns, ledgers' balances, decided awards), counted apart: only the dashboards' own
+    # figures are kept under it too (township/changes.py)
+    work = models.BigIntegerField("工作变更次数", default=0)
 
     class Meta:
         verbose_name = "村数据变更计数"

@@ -121,16 +121,16 @@ def seed_scale(
                     cursor.execute("SET LOCAL statement_timeout = 0")
                     cursor.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
             # the triggers counting each village's changes (township/changes.py) would run once per row of millions:
-            # off while the rows go in, and every village's count raised once at the end instead (the balances'
-            # recount below changes no column they watch)
+            # off while the rows go in and the balances are recounted, and every village's counts raised once at the
+            # end instead
             with changes.uncounted():
                 with writer.foreign_keys_checked_in_bulk():
                     _generate(run, townships, first_township, first_county, log)
                 with stages("finish"):
                     writer.finish()
                     notes = _account_security(writer)
-            with stages("fund balances"):
-                recount_fund_balances()  # the ledgers went in by COPY, past the service that keeps the balances
+                with stages("fund balances"):
+                    recount_fund_balances()  # the ledgers went in by COPY, past the service that keeps the balances
     finally:
         writer.close()
         gc.set_threshold(*threshold)

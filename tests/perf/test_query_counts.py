@@ -50,10 +50,11 @@ PAGES = {
     # + 8: the dues arrears item (members, standing history, rate tables and bands, township rules, assessments,
     # the book's lines, accepted reasons). The month's groups and their two reports are read once for the completion
     # figures, the overdue list and the to-do's report counts (`month_status`), and the overdue concerns once.
-    # The branch's organisational-life and dues items (14 queries to count) are kept until the village's data changes
-    # (township/changes.py): a visit reads the village's change count and the kept items (+ 2). The visit that counts
-    # them afresh is pinned in tests/test_village_changes.py.
-    "branch dashboard": Page("secretary_a1", lambda w: reverse("village", args=[w.org.a1.pk]), 18),
+    # The branch's organisational-life and dues items (14 queries to count) are kept until the village's data changes,
+    # its tiles, overdue reports, warnings and appraisal items until its data or its day's work changes
+    # (township/changes.py): a visit reads the village's counts and the three kept entries (+ 4). The visit that
+    # counts them afresh is pinned in tests/test_village_changes.py.
+    "branch dashboard": Page("secretary_a1", lambda w: reverse("village", args=[w.org.a1.pk]), 13),
     "village month": Page("secretary_a1", lambda w: reverse("activity:village-month", args=[w.org.a1.pk, MONTH]), 6),
     # the monthly report reads the 党小组会 linked to it (one query)
     "monthly report": Page("secretary_a1", lambda w: reverse("activity:report", args=[w.org.a1_g1.pk, MONTH]), 11),
@@ -77,9 +78,11 @@ PAGES = {
     "concern queue (township)": Page("township_staff", lambda w: reverse("concerns:list"), 7),
     "fund ledger": Page("secretary_a1", lambda w: reverse("funds:ledger", args=[w.vg.pk]), 10),
     # the township's concerns by month and by category from one read, its villages' fund sums from the bars' rows
-    # the branches that missed a meeting last quarter (5 queries to count) and the party groups' warnings (3) are kept
-    # like the branch's items: each reads the villages' change counts and its kept figures (+ 4)
-    "township dashboard": Page("township_staff", lambda w: reverse("township", args=[w.org.ta.pk]), 24),
+    # the villages' rows, tiles, pictures and warnings (19 queries to count) and the appraisal's to-do items (6) are
+    # kept until the villages' data or their day's work (reports, concerns, ledgers, appraisal) changes, and the
+    # branches that missed a meeting last quarter (5) like the branch's items: the villages' ids, their counts (read
+    # once) and the three kept entries (+ 5); the counting visit is pinned in tests/test_dashboards.py
+    "township dashboard": Page("township_staff", lambda w: reverse("township", args=[w.org.ta.pk]), 11),
     "county overview": Page(
         "county_viewer", lambda w: reverse("county", args=[w.org.county.pk]), 25
     ),  # + pictures, + the to-do list: closed reports by month, groups by dates, last year's appraisals; + standing

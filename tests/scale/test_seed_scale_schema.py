@@ -60,20 +60,25 @@ def test_the_triggers_counting_a_villages_changes_are_off_while_rows_go_in_and_o
 
     def enabled() -> dict:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT tgname, tgenabled FROM pg_trigger WHERE tgname LIKE %s", ["%\\_changes"])
+            cursor.execute(
+                "SELECT tgname, tgenabled FROM pg_trigger WHERE tgname LIKE %s OR tgname LIKE %s",
+                ["%\\_changes", "%\\_work"],
+            )
             return dict(cursor.fetchall())
 
     before = enabled()
     assert set(before) == {name for _table, name in changes.postgres_triggers(connection)}
     assert set(before.values()) == {"O"}
+    assert "activity_monthlyreport_work" in before
     seed_scale(townships=1, years=1, password="Scale-Test-Pass-1", seed=3, today=datetime.date(2026, 3, 10))
     assert enabled() == before
     village = Village.objects.order_by("pk").first()
     changes.version([village.pk])
-    assert VillageChanges.objects.get(village=village).n == 0
+    assert (VillageChanges.objects.get(village=village).n, VillageChanges.objects.get(village=village).work) == (0, 0)
     with connection.cursor() as cursor:  # the first run's deferred key checks, pending in the test's one transaction
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     seed_scale(
         townships=1, years=1, password="Scale-Test-Pass-1", seed=4, today=datetime.date(2026, 3, 10), append=True
     )
-    assert VillageChanges.objects.get(village=village).n == 1  # once for the whole run, not once per row
+    counted = VillageChanges.objects.get(village=village)
+    assert (counted.n, counted.work) == (1, 1)  # once for the whole run, not once per row
