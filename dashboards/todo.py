@@ -307,27 +307,32 @@ def todo_for(
         township is not None and user.has_perm("awards.decide", township),
     )
 
-    def appraisal() -> list[Todo | None]:
+    def appraisal(local: bool, wide: bool) -> list[Todo | None]:
         found: list[Todo | None] = []
-        if rights[0]:
+        if rights[0] and local:
             found.append(rectifications_todo(villages, today))
-        if rights[1]:
+        if rights[1] and local:
             found.append(elections_todo(villages, today, village_pk, home_url, township))
-        if rights[2]:
+        if rights[2] and wide:
             found.append(scores_todo(township, today))
-        if rights[3]:
+        if rights[3] and wide:
             found.append(year_todo(township))
         return found
 
     # spot checks, elections, quarter scores, the year to decide: kept until the villages' data or their day's work
-    # (scores, spot checks, the years) changes, or the day ends (township/changes.py)
-    ids = village_ids if village_ids is not None else [village_pk] if village_pk is not None else None
-    if ids is None or not any(rights):
-        items += appraisal()
+    # (scores, spot checks, the years) changes, or the day ends (township/changes.py). The quarter's scores and the
+    # year are the whole township's: kept on the township's page, whose villages' counts cover them, and counted on
+    # a branch's page, whose village's counts do not
+    flags = "".join(str(int(r)) for r in rights)  # whose rights they were counted for
+    if village_ids is not None and any(rights):
+        name = f"appraisal:{township.pk}:{today}:{flags}"
+        items += kept_for_villages(village_ids, name, lambda: appraisal(True, True), work=True, read=read)
+    elif village_pk is not None and any(rights[:2]):
+        name = f"appraisal:{getattr(township, 'pk', '')}:{village_pk}:{today}:{flags}"
+        items += kept_for_villages([village_pk], name, lambda: appraisal(True, False), work=True, read=read)
+        items += appraisal(False, True)
     else:
-        flags = "".join(str(int(r)) for r in rights)  # whose rights they were counted for
-        name = f"appraisal:{getattr(township, 'pk', '')}:{village_pk or ''}:{today}:{flags}"
-        items += kept_for_villages(ids, name, appraisal, work=True, read=read)
+        items += appraisal(True, True)
     if village_pk is not None:
         items += branch_life_todo(user, village or Village(pk=village_pk, township=township), today, read=read)
     elif township is not None and user.has_perm("orglife.read", township):

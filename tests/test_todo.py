@@ -480,9 +480,15 @@ def test_the_quarter_scores_to_enter_and_the_rectifications_due_are_counted_and_
         )  # fmt: skip
 
     manual = list(year.rubric.filter(source=RubricItem.Source.MANUAL))
+    staff_on_a1 = login(township_staff)
+    assert _items(staff_on_a1.get(v_url))["scores_to_enter"].count == 3  # the township's, on a branch's page too
+    for item in manual:
+        score(org.a2_g1, item)  # another village's group: a1's counts do not move, the township's figure does
+    assert _items(staff_on_a1.get(v_url))["scores_to_enter"].count == 2
     for group in groups:
         for item in manual if group != org.a1_g1 else manual[:-1]:
-            score(group, item)
+            if group != org.a2_g1:
+                score(group, item)
     items = _items(login(township_staff).get(t_url))
     assert items["scores_to_enter"].count == 1  # one group still lacks an item of the quarter
     score(org.a1_g1, manual[-1])
