@@ -3,7 +3,6 @@ dashboard, a county viewer on the county overview, a group leader on their group
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404
@@ -22,7 +21,7 @@ from dashboards.todo import county_todo, months_not_closed, todo_for
 from groups.models import PartyGroup
 from groups.selectors import party_groups_with_people, warning_count, warnings_for
 from members.standing.selectors import in_party_count_subquery
-from township.changes import counts, kept_for_villages
+from township.changes import kept_for_villages, page_counts
 from township.models import County, Township, Village
 from township.scoping import Role, assignment_of, get_visible_or_404, role_of, townships_for, villages_for
 
@@ -63,7 +62,7 @@ def village(request, pk: int):
     month = periods.month_of(today)
     prev = periods.previous_month(month)
     one = Village.objects.filter(pk=v.pk)
-    read = counts([v.pk]) if settings.VILLAGE_FIGURES_KEPT else None  # one read for everything kept below
+    read = page_counts([v.pk])  # one read for everything kept below
     # the tiles, the overdue reports and the warnings: kept until the village's data or its day's work (reports,
     # concerns, the ledgers) changes, or the day ends (township/changes.py)
     name = f"branch:{v.pk}:{today}:{get_language()}"
@@ -134,7 +133,7 @@ def township(request, pk: int):
     today = clock.today()
     villages = villages_for(request.user).filter(township=t)
     village_ids = list(villages.values_list("pk", flat=True))
-    read = counts(village_ids) if settings.VILLAGE_FIGURES_KEPT else None  # one read for everything kept below
+    read = page_counts(village_ids)  # one read for everything kept below
     # the villages' rows, the tiles, the pictures and the party groups' warnings: kept until one of the villages' data
     # or the day's work (reports, concerns, ledgers, awards) changes, or the day ends (township/changes.py)
     name = f"township:{t.pk}:{today}:{get_language()}"

@@ -115,15 +115,18 @@ def work_tables() -> tuple[str, ...]:
     return (*WORK_VILLAGE, *WORK_GROUP, *WORK_VILLAGER_GROUP, *WORK_YEAR, *WORK_TOWNSHIP, *WORK_ALSO)
 
 
+def _trigger(table: str, counter: str) -> str:
+    return f"{table}_changes" if counter == "n" else f"{table}_work"
+
+
 def watches() -> list[tuple[str, str, str]]:
     """(table, counter, trigger name) of every trigger."""
-    return [(t, "n", f"{t}_changes") for t in tables()] + [(t, "work", f"{t}_work") for t in work_tables()]
+    return [(t, "n", _trigger(t, "n")) for t in tables()] + [(t, "work", _trigger(t, "work")) for t in work_tables()]
 
 
 def trigger_names(table: str, counter: str = "n") -> list[str]:
     """SQLite's three triggers of `table` for `counter`."""
-    base = f"{table}_changes" if counter == "n" else f"{table}_work"
-    return [f"{base}_{op}" for op in ("insert", "update", "delete")]
+    return [f"{_trigger(table, counter)}_{op}" for op in ("insert", "update", "delete")]
 
 
 def install(connection) -> None:
@@ -246,6 +249,12 @@ def counts(village_ids) -> dict[int, tuple[str, int, int]]:
         )
         found.update((v, (t, n, w)) for v, t, n, w in read.filter(village_id__in=missing))
     return found
+
+
+def page_counts(village_ids) -> dict | None:
+    """The villages' `counts` a page reads once and passes to each of its `kept_for_villages`; None when nothing is
+    kept (VILLAGE_FIGURES_KEPT=False), so no count rows are made either."""
+    return counts(village_ids) if settings.VILLAGE_FIGURES_KEPT else None
 
 
 def version(village_ids, *, work: bool = False, read: dict | None = None) -> str:
