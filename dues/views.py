@@ -43,6 +43,7 @@ from dues.services import (
     remittance_record,
 )
 from members.models import PartyMember
+from township.changes import kept_html
 from township.models import Village
 from township.scoping import assignment_of, get_visible_or_404, townships_for, villages_for
 
@@ -100,12 +101,13 @@ def index(request):
 @login_required
 def book(request, pk: int, year: int):
     village = _village(request, pk)
-    sheet = book_for(village, _year(year))
+    year = _year(year)
     may_write = request.user.has_perm("dues.write", village)
-    return render(
-        request,
-        "dues/book.html",
-        {
+    today = clock.today()
+
+    def context() -> dict:
+        sheet = book_for(village, year)
+        return {
             "village": village,
             "book": sheet,
             "year": year,
@@ -113,8 +115,20 @@ def book(request, pk: int, year: int):
             "may_write": may_write,
             # an unpaid month's cell links to the payment form for that member and month
             "pay_url": reverse("dues:payment-new", args=[village.pk]) if may_write else None,
+            "this_month": today.replace(day=1),
+        }
+
+    # the member × month grid: ~1,200 cells at a large branch, kept until the branch's members or dues change
+    name = f"dues-book:{village.pk}:{year}:{today}:{int(may_write)}"
+    sheet = kept_html([village.pk], name, "dues/_book.html", context)
+    return render(
+        request,
+        "dues/book.html",
+        {
+            "village": village,
+            "year": year,
+            "sheet": sheet,
             "may_see_township": request.user.has_perm("dues.read", village.township),
-            "this_month": clock.this_month(),
         },
     )
 

@@ -13,8 +13,11 @@ PostgreSQL and SQLite). A change committed while figures are being counted raise
 so they are counted again by the next visit; nothing is kept across days (the key has the day: what is due moves
 with the date).
 
-The tables (`VILLAGE`, `MEMBER`, `GROUP`, `TOWNSHIP`, `EVERY`) are every table the kept figures read. A table added
-to what they read must be added here, or a change in it would not show until the next day:
+A branch's long tables are kept the same way, rendered (`kept_html`): its year of meetings, its dues book (member ×
+month) and its standing page (members, 不合格 cases, members away); their rendering costs more than their queries.
+
+The tables (`VILLAGE`, `MEMBER`, `MEMBER_ROW`, `GROUP`, `TOWNSHIP`, `EVERY`) are every table the kept figures read. A
+table added to what they read must be added here, or a change in it would not show until the next day:
 tests/test_village_changes.py reads what the counting reads and fails on a table not listed, and checks that each
 kind of change raises the count and that the dashboards show a change at once.
 
@@ -31,6 +34,9 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from core.figures import kept
 
@@ -47,6 +53,7 @@ VILLAGE = {
     "groups_partygroup": "village_id",
     "dues_payment": "village_id",
     "dues_line": "village_id",
+    "dues_duesbook": "village_id",  # its balance, shown on the book
     "groups_villagergroup": "village_id",
 }
 # columns whose change changes no kept figure: a villager group's balance, raised by every posting to its ledger
@@ -54,7 +61,19 @@ UNWATCHED = {"groups_villagergroup": {"fund_balance"}}
 # tables of one party group's rows: the group's village
 GROUP = ("groups_grouppost", "groups_coverage")
 # tables of one member's rows: the member's village
-MEMBER = ("members_standingchange", "orglife_attendance", "dues_assessment", "dues_excuse")
+MEMBER = (
+    "members_standingchange",
+    "orglife_attendance",
+    "dues_assessment",
+    "dues_excuse",
+    "members_awayspell",  # a member away (流动党员): the standing page's list
+    "members_annualreview",  # a 不合格 grade waiting to be handled
+)
+# tables of rows of one member's row (table → that table and the column naming its row): the member's village
+MEMBER_ROW = {
+    "members_awaycontact": ("members_awayspell", "spell_id"),  # a spell's last contact
+    "members_reviewhandling": ("members_annualreview", "review_id"),  # a 限期改正 case and its result
+}
 # a township's rules: each of its villages
 TOWNSHIP = {
     "township_township": "id",  # its rules: a party group's size, villager groups per party group, the due day
@@ -84,6 +103,12 @@ def _villages(table: str, row: str) -> str:
         return f"village_id = {row}.{VILLAGE.get(table) or WORK_VILLAGE[table]}"
     if table in MEMBER:
         return f"village_id = (SELECT village_id FROM members_partymember WHERE id = {row}.member_id)"  # noqa: S608
+    if table in MEMBER_ROW:
+        parent, column = MEMBER_ROW[table]
+        return (
+            "village_id = (SELECT m.village_id FROM members_partymember m "  # noqa: S608
+            f"JOIN {parent} p ON p.member_id = m.id WHERE p.id = {row}.{column})"
+        )
     if table in GROUP or table in WORK_GROUP:
         return f"village_id = (SELECT village_id FROM groups_partygroup WHERE id = {row}.party_group_id)"  # noqa: S608
     if table in WORK_VILLAGER_GROUP:
@@ -107,7 +132,7 @@ def _bump(table: str, row: str, counter: str = "n") -> str:
 
 def tables() -> tuple[str, ...]:
     """The tables whose changes raise `n`."""
-    return (*VILLAGE, *MEMBER, *GROUP, *TOWNSHIP, *EVERY)
+    return (*VILLAGE, *MEMBER, *MEMBER_ROW, *GROUP, *TOWNSHIP, *EVERY)
 
 
 def work_tables() -> tuple[str, ...]:
@@ -276,3 +301,22 @@ def kept_for_villages(
     if not settings.VILLAGE_FIGURES_KEPT:
         return compute()
     return kept(f"village:{FORMAT}:{name}:{version(village_ids, work=work, read=read)}", DAY, compute)
+
+
+def kept_html(
+    village_ids, name: str, template: str | tuple[str, ...], context: Callable[[], dict], *, read: dict | None = None
+):
+    """A page's part rendered from `template` with `context()` and kept like `kept_for_villages` (under `n`): for a
+    long table whose rendering costs more than its queries. Several templates (a tuple): the parts of one page,
+    rendered with one context and kept as one (a tuple of them). It is rendered without the request, so it can hold
+    nothing of the person's (no form token, no rights): `name` must say whatever else it depends on (the year, the
+    day, whether links to forms are shown); the language is added here. What it returns is the template's safe
+    string (escaped as it rendered), kept with its type."""
+
+    def render() -> SafeString | tuple[SafeString, ...]:
+        values = context()
+        if isinstance(template, str):
+            return render_to_string(template, values)
+        return tuple(render_to_string(t, values) for t in template)
+
+    return kept_for_villages(village_ids, f"{name}:{get_language()}", render, read=read)

@@ -40,6 +40,7 @@ from members.away.services import away_record, away_return, contact_record, open
 from members.models import AnnualReview, PartyMember, numbers_of
 from members.standing.models import IN_PARTY, ReviewHandling, StandingChange
 from members.standing.selectors import overdue_probations
+from township.changes import kept_html
 from township.models import Township, Village
 from township.scoping import get_visible_or_404, villages_for
 
@@ -109,16 +110,37 @@ def village_standing(request, pk: int):
     counts = counts_on(day, one)
     groups = list(PartyGroup.objects.filter(village=village).order_by("name", "pk"))
     members = PartyMember.objects.filter(village=village).without_numbers()  # listed by name
-    current = list(members.filter(status__in=[*IN_PARTY, PartyMember.Status.SUSPENDED]).order_by("name", "pk"))
-    overdue = overdue_probations(members, today)
-    year_ago = datetime.date(today.year - 1, today.month, min(today.day, 28))
-    left = list(
-        StandingChange.objects.filter(member__village=village, state_after=PartyMember.Status.LEFT, on__gte=year_ago)
-        .select_related("member")
-        .defer(*numbers_of("member"))
-        .order_by("-on", "-pk")
+
+    def context() -> dict:
+        year_ago = datetime.date(today.year - 1, today.month, min(today.day, 28))
+        left = (
+            StandingChange.objects.filter(
+                member__village=village, state_after=PartyMember.Status.LEFT, on__gte=year_ago
+            )
+            .select_related("member")
+            .defer(*numbers_of("member"))
+            .order_by("-on", "-pk")
+        )
+        unhandled, open_cases = _open_cases(one)
+        return {
+            "current": members.filter(status__in=[*IN_PARTY, PartyMember.Status.SUSPENDED]).order_by("name", "pk"),
+            "left": left,
+            "unhandled": unhandled,
+            "open_cases": open_cases,
+            "today": today,
+            "away": _with_rules(open_spells(members).order_by("city", "member__name", "pk"), today),
+            "RULES": (rules.TRANSFER, rules.LOST),
+            "overdue": overdue_probations(members, today),
+        }
+
+    # the members' list, the cases and the members away (~300 rows at a large branch), and the overdue probations,
+    # kept until the branch changes; the counts on a day asked for are counted each time
+    overdue, lists = kept_html(
+        [village.pk],
+        f"standing:{village.pk}:{today}",
+        ("groups/standing/_overdue.html", "groups/standing/_village_lists.html"),
+        context,
     )
-    unhandled, open_cases = _open_cases(one)
     return render(
         request,
         "groups/standing/village.html",
@@ -130,14 +152,8 @@ def village_standing(request, pk: int):
             "total": counts.by_village.get(village.pk),
             "group_rows": [(g, counts.by_group.get(g.pk)) for g in groups],
             "no_group": counts.by_group.get(None),
-            "current": current,
             "overdue": overdue,
-            "left": left,
-            "unhandled": unhandled,
-            "open_cases": open_cases,
-            "today": today,
-            "away": _with_rules(open_spells(members).order_by("city", "member__name", "pk"), today),
-            "RULES": (rules.TRANSFER, rules.LOST),
+            "lists": lists,
         },
     )
 

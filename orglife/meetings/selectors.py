@@ -33,7 +33,7 @@ def meetings_of(village, year: int):
     first, last = periods.year_range(year)
     return list(
         with_counts(Meeting.objects.filter(village=village, held_on__range=(first, last)))
-        .select_related("party_group", "host", "talk_with", "theme")
+        .select_related("party_group", "host", "talk_with")
         .defer(*numbers_of("host", "talk_with"))  # shown by name: their ID and phone numbers are not decrypted
         .order_by("-held_on", "-pk")
     )

@@ -34,6 +34,7 @@ from orglife.meetings.forms import (
     mark_of,
 )
 from orglife.meetings.models import Attendance, Kind, Meeting, MonthlyTheme, Presence
+from township.changes import kept_html
 from township.models import County, Township, Village
 from township.scoping import assignment_of, get_visible_or_404, townships_for, villages_for
 
@@ -92,7 +93,12 @@ def index(request):
 def village(request, pk: int, year: int):
     v = _village(request, pk)
     year = _year(year)
-    meetings = selectors.meetings_of(v, year)
+    months = kept_html(  # the year's meetings by month: ~140 rows at a large branch, kept until the branch changes
+        [v.pk],
+        f"orglife-months:{v.pk}:{year}",
+        "orglife/meetings/_months.html",
+        lambda: {"year": year, "meetings": selectors.meetings_of(v, year)},
+    )
     groups = PartyGroup.objects.filter(village=v).on(clock.today()).order_by("name")
     return render(
         request,
@@ -100,7 +106,7 @@ def village(request, pk: int, year: int):
         {
             "village": v,
             "year": year,
-            "meetings": meetings,
+            "months": months,
             "groups": groups,
             "kinds": [(k, label) for k, label in Kind.choices if k != Kind.GROUP],
             "may_write": request.user.has_perm("orglife.write", v),

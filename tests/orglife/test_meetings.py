@@ -237,6 +237,7 @@ def test_list_pages_and_exports_run_a_fixed_number_of_queries(
             acting_user=secretary_a1,
             marks=everyone(org.a1_g1_members),
         )
+    counted = {reverse("orglife:village", args=[org.a1.pk, 2027]): PINS["village-counted"]}
     for user, pages in (
         (
             secretary_a1,
@@ -260,11 +261,18 @@ def test_list_pages_and_exports_run_a_fixed_number_of_queries(
         client = login(user)
         client.get(reverse("home"))
         for url, expected in pages.items():
+            if url in counted:  # its first visit counts and keeps what the next visits read
+                with django_assert_num_queries(counted[url]):
+                    assert client.get(url).status_code == 200, url
             with django_assert_num_queries(expected):
                 assert client.get(url).status_code == 200, url
 
 
-PINS = {"village": 6, "members": 9, "record-book": 7, "township": 9, "township-xlsx": 9, "themes": 7, "county": 9}
+# the branch's year: its meetings kept until the branch changes (township.changes.kept_html)
+PINS = {
+    **{"village": 7, "village-counted": 15, "members": 9, "record-book": 7},
+    **{"township": 9, "township-xlsx": 9, "themes": 7, "county": 9},
+}
 
 
 def test_the_years_page_folds_its_meetings_by_month_with_the_latest_month_open(org, secretary_a1, login):
