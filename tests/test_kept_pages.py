@@ -69,7 +69,7 @@ def _pages(org):
     }
 
 
-def test_what_the_kept_pages_read_is_every_table_counted(org, secretary_a1, login, monkeypatch):
+def test_what_the_kept_pages_read_is_every_table_counted(org, secretary_a1, township_staff, login, monkeypatch):
     """A table the kept tables are rendered from and the triggers do not watch would leave the page stale until the
     next day."""
     read = []
@@ -94,6 +94,7 @@ def test_what_the_kept_pages_read_is_every_table_counted(org, secretary_a1, logi
     client = login(secretary_a1)
     for url in _pages(org).values():
         assert client.get(url).status_code == 200
+    assert login(township_staff).get(reverse("standing:township", args=[org.ta.pk])).status_code == 200
     tables = _tables_read(read)
     assert {
         "orglife_meeting", "orglife_attendance", "members_awayspell", "members_awaycontact", "members_annualreview",
@@ -223,3 +224,19 @@ def test_the_standing_page_kept_late_in_the_evening_is_rendered_afresh_after_mid
     frozen_at(beijing(2027, 7, 1, 0, 10))
     page = client.get(url).content.decode()
     assert "预备期已满、尚未讨论转正（1人）" in page and "2027年6月30日到期" in page
+
+
+def test_the_townships_standing_page_shows_a_change_in_any_of_its_villages_at_once(
+    org, secretary_a1, secretary_a2, township_staff, login
+):
+    url = reverse("standing:township", args=[org.ta.pk])
+    client = login(township_staff)
+    assert "全乡没有在外的党员" in client.get(url).content.decode()
+    _away(org.a2_members[0], secretary_a2, city="广州市")
+    page = client.get(url).content.decode()
+    assert "四川省广州市（1人）" in page and org.a2_members[0].name in page
+    _away(org.b1_members[0], None)  # another township's village: not on this page, and nothing to count afresh
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(url).content.decode()
+    assert "members_awayspell" not in _tables_read(kept.captured_queries)
+    assert "四川省广州市（1人）" in again and org.b1_members[0].name not in again

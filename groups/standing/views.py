@@ -381,11 +381,28 @@ def township_standing(request, pk: int):
     form, day = _day(request)
     villages = villages_for(request.user).filter(township=t)
     counts = counts_on(day, villages)
-    members = PartyMember.objects.filter(village__in=villages).without_numbers()  # listed by name
-    unhandled, open_cases = _open_cases(villages)
-    spells = _with_rules(
-        open_spells(members).order_by("province", "city", "member__village__name", "member__name"), today
-    )
+    rows = list(villages.order_by("name"))
+
+    def context() -> dict:
+        members = PartyMember.objects.filter(village__in=villages).without_numbers()  # listed by name
+        unhandled, open_cases = _open_cases(villages)
+        spells = _with_rules(
+            open_spells(members).order_by("province", "city", "member__village__name", "member__name"), today
+        )
+        return {
+            "township": t,
+            "overdue": overdue_probations(members, today),
+            "unhandled": unhandled,
+            "open_cases": open_cases,
+            "by_city": _by_city(spells),
+            "RULES": (rules.TRANSFER, rules.LOST),
+            "today": today,
+        }
+
+    # the overdue probations, the cases and the members away by city, kept until one of these villages changes (the
+    # reader's villages are in the key); the counts on a day asked for are counted each time
+    name = f"standing-township:{t.pk}:{today}"
+    lists = kept_html([v.pk for v in rows], name, "groups/standing/_township_lists.html", context)
     return render(
         request,
         "groups/standing/township.html",
@@ -393,14 +410,9 @@ def township_standing(request, pk: int):
             "township": t,
             "form": form,
             "day": day,
-            "rows": [(v, counts.by_village.get(v.pk)) for v in villages.order_by("name")],
+            "rows": [(v, counts.by_village.get(v.pk)) for v in rows],
             "total": counts.total,
-            "overdue": overdue_probations(members, today),
-            "unhandled": unhandled,
-            "open_cases": open_cases,
-            "by_city": _by_city(spells),
-            "RULES": (rules.TRANSFER, rules.LOST),
-            "today": today,
+            "lists": lists,
         },
     )
 
