@@ -5,6 +5,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +15,7 @@ from audit.reveal import RevealMixin
 from core import clock
 from core.fields import lookup_hash
 from members.forms import PartyMemberForm
-from members.models import AnnualReview, PartyMember, StandingRules
+from members.models import ENCRYPTED_FIELDS, AnnualReview, PartyMember, StandingRules
 from township.admin_base import ReadOnlyAdmin, ScopedAdmin
 from township.scoping import townships_for
 
@@ -47,6 +48,14 @@ NATIONAL_RECORD_FIELDS = [
     "work_post",
     "home_address",
 ]
+
+
+class MembersWithoutNumbers(ChangeList):
+    """The member list reads no encrypted number: it shows the masked copies kept beside them (core.fields
+    MaskedCopyField), so fifty rows are not fifty ID numbers and phones decrypted only to be masked."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).defer(*ENCRYPTED_FIELDS)
 
 
 @admin.register(PartyMember)
@@ -89,6 +98,9 @@ class PartyMemberAdmin(RevealMixin, ScopedAdmin):
         (_("Profile"), {"fields": ["is_former_cadre", "is_old_member", "is_shuangdai", "notes"]}),
         (_("National record"), {"fields": NATIONAL_RECORD_FIELDS}),
     ]
+
+    def get_changelist(self, request, **kwargs):
+        return MembersWithoutNumbers
 
     def get_search_results(self, request, queryset, search_term):
         """Names by substring. A full ID or phone number (encrypted) by its exact keyed hash, only for those who may
@@ -133,11 +145,11 @@ class PartyMemberAdmin(RevealMixin, ScopedAdmin):
 
     @admin.display(description=_("ID number"))
     def id_masked(self, obj):
-        return obj.id_number_masked
+        return obj.masked_id_number  # the masked copy kept with the row (the list reads no encrypted number)
 
     @admin.display(description=_("phone"))
     def phone_masked_col(self, obj):
-        return obj.phone_masked
+        return obj.masked_phone
 
     @admin.display(description=_("home address"))
     def address_masked(self, obj):

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path, unquote
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import Http404
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 
+def _right(user, name: str) -> bool:
+    """`user.has_perm(name)`, asked once per request: an admin page asks it of every model in the sidebar and every
+    row's links (~100 times), each through the rules (the person's assignment)."""
+    asked = user.__dict__.setdefault("_admin_rights", {})
+    if name not in asked:
+        asked[name] = user.has_perm(name)
+    return asked[name]
+
+
 def may_view(user) -> bool:
-    return user.has_perm("admin.view")
+    return _right(user, "admin.view")
 
 
 def may_edit(user) -> bool:
-    return user.has_perm("admin.change")
+    return _right(user, "admin.change")
 
 
 class ScopeMixin:
@@ -61,6 +73,17 @@ class ScopeMixin:
 
     def has_delete_permission(self, request, obj=None):
         return may_edit(request.user)
+
+    def action_checkbox(self, obj):
+        """Django's row checkbox, the same HTML written out: Django renders a checkbox widget through the template
+        engine for each row, a sixth of a list's time."""
+        label = format_html(_("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            label,
+        )
 
 
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):

@@ -109,3 +109,23 @@ def test_the_member_away_is_still_shown_with_a_masked_phone_and_their_contact_by
 ):
     page = login(secretary_a1).get(reverse("standing:village", args=[org.a1.pk])).content.decode()
     assert "138****8000" in page and org.a1_g1_members[0].name in page and "13800138000" not in page
+
+
+def test_the_admin_member_list_shows_the_kept_masked_copies_and_decrypts_nothing(org, township_staff, login, decrypted):
+    """The township's member list (50 rows a page, searched by name) shows each member's ID and phone number masked,
+    from the masked copies kept beside the encrypted numbers."""
+    from members.models import PartyMember
+
+    member = org.a1_g1_members[0]
+    PartyMember.objects.filter(pk=member.pk).update(name="罗紫")  # one row the search finds (names are not encrypted)
+    member = PartyMember.objects.get(pk=member.pk)
+    assert member.masked_id_number and member.masked_phone
+    url = reverse("admin:members_partymember_changelist") + "?q=罗紫"
+    client = login(township_staff)
+    decrypted.clear()
+    page = client.get(url).content.decode()
+    assert decrypted == []
+    assert member.masked_id_number in page and member.masked_phone in page
+    assert member.id_number not in page and member.phone not in page
+    assert member.masked_id_number == fields.masked("id_number", member.id_number)
+    assert f'name="_selected_action" value="{member.pk}" class="action-select"' in page
