@@ -10,7 +10,8 @@ bench/results.json under its preset name (county and province side by side). See
 
 Environment: DATABASE_URL (required), BENCH_PRESET (county | province, default county), BENCH_PASSWORD (the
 personas' password; default DEMO_PASSWORD), BENCH_TOWNSHIP_USER / BENCH_SECRETARY_USER / BENCH_COUNTY_USER (default:
-found in the data), BENCH_REQUESTS (30), BENCH_WARMUP (3 per worker), BENCH_LOAD_CLIENTS (20), BENCH_LOAD_SECONDS (60),
+found in the data), BENCH_REQUESTS (30), BENCH_WARMUP (3 per worker), BENCH_WARM_SECONDS (each persona's pages by two
+clients per worker at once before any is timed, 3), BENCH_LOAD_CLIENTS (20), BENCH_LOAD_SECONDS (60),
 BENCH_WORKERS (gunicorn workers, default WEB_CONCURRENCY or 3), BENCH_TIMEOUT (gunicorn worker timeout, 300 s),
 BENCH_EXPORT_REPEAT (each export and its raw baseline, best of: 3 at county scale, 2 at province scale),
 BENCH_FLOOR_SECONDS (the one-query floor view under the same clients, default BENCH_LOAD_SECONDS),
@@ -147,12 +148,35 @@ def run(preset: str) -> dict:
             for role, p in personas.items():
                 sessions[role] = server.session()
                 sessions[role].login(p.username, p.password or password())
+            if "pages" not in skip:
+                _warm_workers(server, personas, pages, workers)
             result["pages"] = {} if "pages" in skip else _pages(pages, sessions, workers)
             result["load"] = None if "load" in skip else _load(server, personas, pages)
             result["exports"] = {} if "exports" in skip else _exports(server, sessions, personas, admin)
     finally:
         dataset.retire_bench_admin()
     return result
+
+
+def _warm_workers(server, personas, pages, workers: int) -> None:
+    """Every worker through every persona's pages before anything is timed, by two clients per worker at once:
+    gunicorn gives a request to whichever worker is free, so the pages' warm-up, one request after another, could
+    leave a worker that had served none; its first timed request then paid the process's own start (the URLconf's
+    views imported, templates and translations loaded: ~100 ms) and showed as two slow requests in the first page
+    measured."""
+    from bench import scenario
+
+    print(f"[bench] warming {workers} workers")
+    for role, persona in personas.items():
+        mine = [p for p in pages if p.persona == role and p.form is None]
+        if not mine:
+            continue
+        sessions = []
+        for _ in range(2 * workers):
+            s = server.session()
+            s.login(persona.username, persona.password or password())
+            sessions.append(s)
+        scenario.measure_load(sessions, mine, seconds=float(os.environ.get("BENCH_WARM_SECONDS") or 3))
 
 
 def _pages(pages, sessions, workers: int) -> dict:
