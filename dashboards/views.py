@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -68,7 +69,15 @@ def village(request, pk: int):
     name = f"branch:{v.pk}:{today}:{get_language()}"
     figures = kept_for_villages([v.pk], name, lambda: _village_figures(v, today), work=True, read=read)
     v.n_members = figures["members"]
-    groups = list(_groups_with_people().filter(village=v).select_related("village__township").order_by("name"))
+
+    def groups_table() -> tuple[str, int]:
+        groups = list(_groups_with_people().filter(village=v).order_by("name"))
+        return render_to_string("dashboards/_groups_table.html", {"groups": groups}), len(groups)
+
+    # the party groups with their officers, members and villager groups: kept until the village's data changes (the
+    # posts, the members, the coverages are all counted in `n`)
+    name = f"branch-groups:{v.pk}:{today}:{get_language()}"
+    groups, n_groups = kept_for_villages([v.pk], name, groups_table, read=read)
     return render(
         request,
         "dashboards/village.html",
@@ -81,7 +90,8 @@ def village(request, pk: int):
             "overdue": figures["overdue"],
             "concerns": figures["concerns"],
             "balance": figures["balance"],
-            "groups": groups,
+            "groups_table": groups,
+            "n_groups": n_groups,
             "warnings": figures["warnings"],
             "show_admin": request.user.is_staff,
             "todo": todo_for(

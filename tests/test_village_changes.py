@@ -144,9 +144,9 @@ def test_the_branch_dashboard_keeps_its_items_until_the_village_changes(
     VillageChanges.objects.filter(village=org.a1).update(n=99)  # what is kept was for another count
     # counting afresh: the 14 queries of the items, the page's own figures, and keeping both (Django's database
     # cache: its rows counted, the key looked up and inserted, in a transaction)
-    with django_assert_num_queries(51):
+    with django_assert_num_queries(57):
         first = _items(client.get(url))
-    with django_assert_num_queries(13):  # kept: the village's counts and its three kept entries
+    with django_assert_num_queries(11):  # kept: the village's counts and its four kept entries
         assert _items(client.get(url)) == first
     assert first["orglife_at_risk"].count > 0
 
@@ -155,7 +155,7 @@ def test_the_branch_dashboard_keeps_its_items_until_the_village_changes(
         village=org.a2, kind=Kind.COMMITTEE, party_group=None, held_on=datetime.date(2027, 6, 10), topic="支委会",
         acting_user=None, marks=[Mark(member=m, presence="present", reason="") for m in org.a2_members],
     )  # fmt: skip
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         client.get(url)
     everyone = org.a1_g1_members + org.a1_g2_members + [org.a1_loose]
     meeting_record(
@@ -342,5 +342,5 @@ def test_the_branch_dashboard_shows_the_days_work_at_once_and_keeps_its_organisa
     assert after.context["balance"] == (first.context["balance"] or 0) + Decimal("100.00")
     assert after.context["completion"]["cur_done"] == first.context["completion"].get("cur_done", 0) + 1
     assert _items(after).keys() == items.keys()
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         client.get(url)

@@ -51,10 +51,11 @@ PAGES = {
     # the book's lines, accepted reasons). The month's groups and their two reports are read once for the completion
     # figures, the overdue list and the to-do's report counts (`month_status`), and the overdue concerns once.
     # The branch's organisational-life and dues items (14 queries to count) are kept until the village's data changes,
-    # its tiles, overdue reports, warnings and appraisal items until its data or its day's work changes
-    # (township/changes.py): a visit reads the village's counts and the three kept entries (+ 4). The visit that
-    # counts them afresh is pinned in tests/test_village_changes.py.
-    "branch dashboard": Page("secretary_a1", lambda w: reverse("village", args=[w.org.a1.pk]), 13),
+    # its tiles, overdue reports, warnings and appraisal items until its data or its day's work changes, its party
+    # groups' table (3 queries to read) until its data changes (township/changes.py): a visit reads the village's
+    # counts and the four kept entries (+ 5 - 3). The visit that counts them afresh is pinned in
+    # tests/test_village_changes.py.
+    "branch dashboard": Page("secretary_a1", lambda w: reverse("village", args=[w.org.a1.pk]), 11),
     "village month": Page("secretary_a1", lambda w: reverse("activity:village-month", args=[w.org.a1.pk, MONTH]), 6),
     # the monthly report reads the 党小组会 linked to it (one query)
     "monthly report": Page("secretary_a1", lambda w: reverse("activity:report", args=[w.org.a1_g1.pk, MONTH]), 11),
