@@ -61,6 +61,12 @@ def _assess_and_pay(member, amount="40.00"):
     )  # fmt: skip
 
 
+def _post(vg, amount, **kw):
+    from tests.groups.test_fund_export import post
+
+    return post(vg, amount, day=datetime.date(2027, 6, 1), **kw)
+
+
 def _pages(org):
     return {
         "orglife": reverse("orglife:village", args=[org.a1.pk, 2027]),
@@ -71,13 +77,15 @@ def _pages(org):
 
 def test_what_the_kept_pages_read_is_every_table_counted(org, secretary_a1, township_staff, login, monkeypatch):
     """A table the kept tables are rendered from and the triggers do not watch would leave the page stale until the
-    next day."""
-    read = []
+    next day. A ledger's page is kept under the day's work too (its entries and decisions)."""
+    read, ledger = [], []
 
     def counted(key, seconds, compute):
         with CaptureQueriesContext(connection) as q:
             value = compute()
-        if ":branch:" not in key and ":branch-life:" not in key and ":appraisal:" not in key:
+        if ":ledger:" in key:
+            ledger.extend(q.captured_queries)
+        elif ":branch:" not in key and ":branch-life:" not in key and ":appraisal:" not in key:
             read.extend(q.captured_queries)  # the dashboard's other kept figures: tests/test_village_changes.py
         return value
 
@@ -92,8 +100,13 @@ def test_what_the_kept_pages_read_is_every_table_counted(org, secretary_a1, town
         acting_user=secretary_a1,
     )  # fmt: skip
     _assess_and_pay(org.a1_g2_members[0])
+    _post(org.a1_vgs[0], "120.00")
     client = login(secretary_a1)
-    for url in [*_pages(org).values(), reverse("village", args=[org.a1.pk])]:  # and the dashboard's groups table
+    for url in [
+        *_pages(org).values(),
+        reverse("village", args=[org.a1.pk]),  # the dashboard's groups table
+        reverse("funds:ledger", args=[org.a1_vgs[0].pk]),
+    ]:
         assert client.get(url).status_code == 200
     assert login(township_staff).get(reverse("standing:township", args=[org.ta.pk])).status_code == 200
     tables = _tables_read(read)
@@ -103,6 +116,9 @@ def test_what_the_kept_pages_read_is_every_table_counted(org, secretary_a1, town
         "groups_coverage", "groups_villagergroup",
     } <= tables  # fmt: skip
     assert tables <= set(changes.tables())
+    in_ledger = _tables_read(ledger)
+    assert {"groups_fundentry", "groups_meetingdecision", "groups_coverage"} <= in_ledger
+    assert in_ledger <= set(changes.tables()) | set(changes.work_tables())
 
 
 def test_the_new_tables_raise_their_villages_count_only(org, secretary_a1):
@@ -260,3 +276,29 @@ def test_the_branch_dashboards_party_groups_show_a_new_leader_and_a_rename_at_on
     )
     page = client.get(url).content.decode()
     assert "没有组长" in page
+
+
+def test_a_ledgers_page_shows_a_posting_and_a_decision_at_once_and_its_forms_only_to_who_may_keep_it(
+    org, secretary_a1, county_viewer, login
+):
+    from groups.ledger.services import decision_record
+
+    vg = org.a1_vgs[0]
+    url = reverse("funds:ledger", args=[vg.pk])
+    client = login(secretary_a1)
+    assert "还没有任何记录" in client.get(url).content.decode()
+    _post(vg, "120.00")
+    page = client.get(url).content.decode()
+    assert "120.00" in page and "还没有任何记录" not in page
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(url).content.decode()
+    assert "groups_fundentry" not in _tables_read(kept.captured_queries) and "120.00" in again
+    decision_record(
+        villager_group=vg, held_on=datetime.date(2027, 6, 2), subject="修村道", basis="households", entitled=30,
+        present=25, votes_for=20, acting_user=None,
+    )  # fmt: skip
+    assert "修村道" in client.get(url).content.decode()
+    entry_form = reverse("funds:entry-new", args=[vg.pk])
+    assert entry_form in client.get(url).content.decode()
+    viewer = login(county_viewer).get(url).content.decode()
+    assert "120.00" in viewer and "修村道" in viewer and entry_form not in viewer

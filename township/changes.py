@@ -90,7 +90,7 @@ EVERY = ("dues_ratetable", "dues_rateband")
 WORK_VILLAGE = {"activity_concern": "village_id", "appraisal_award": "village_id"}
 WORK_GROUP = ("activity_monthlyreport", "appraisal_spotcheck", "appraisal_groupscore", "groups_leaderelection")
 WORK_TOWNSHIP = {"appraisal_appraisalyear": "township_id"}  # a year's number and state, beside its awards
-WORK_VILLAGER_GROUP = ("groups_fundentry",)  # the ledgers: which villager groups keep one
+WORK_VILLAGER_GROUP = ("groups_fundentry", "groups_meetingdecision")  # the ledgers and the decisions they cite
 WORK_YEAR = ("appraisal_rubricitem",)  # an appraisal year's rubric: its township's villages
 WORK_ALSO = ("groups_villagergroup",)  # its balance, raised by every posting (its other columns counted in `n` too)
 
@@ -304,14 +304,21 @@ def kept_for_villages(
 
 
 def kept_html(
-    village_ids, name: str, template: str | tuple[str, ...], context: Callable[[], dict], *, read: dict | None = None
+    village_ids,
+    name: str,
+    template: str | tuple[str, ...],
+    context: Callable[[], dict],
+    *,
+    work: bool = False,
+    read: dict | None = None,
 ):
     """A page's part rendered from `template` with `context()` and kept like `kept_for_villages` (under `n`): for a
     long table whose rendering costs more than its queries. Several templates (a tuple): the parts of one page,
     rendered with one context and kept as one (a tuple of them). It is rendered without the request, so it can hold
     nothing of the person's (no form token, no rights): `name` must say whatever else it depends on (the year, the
-    day, whether links to forms are shown); the language is added here. What it returns is the template's safe
-    string (escaped as it rendered), kept with its type."""
+    day, whether links to forms are shown); the language is added here. With `work`, also until the villages' day's
+    work changes (a ledger's page). What it returns is the template's safe string (escaped as it rendered), kept with
+    its type."""
 
     def render() -> SafeString | tuple[SafeString, ...]:
         values = context()
@@ -319,4 +326,4 @@ def kept_html(
             return render_to_string(template, values)
         return tuple(render_to_string(t, values) for t in template)
 
-    return kept_for_villages(village_ids, f"{name}:{get_language()}", render, read=read)
+    return kept_for_villages(village_ids, f"{name}:{get_language()}", render, work=work, read=read)

@@ -39,6 +39,7 @@ from groups.ledger.services import (
     yuan_text,
 )
 from groups.models import Coverage, FundEntry, MeetingDecision, VillagerGroup
+from township.changes import kept_html
 from township.scoping import get_visible_or_404
 
 INDEX_PAGE_SIZE = 50
@@ -105,15 +106,19 @@ def ledger(request, pk: int):
         VillagerGroup, request.user, shape=lambda qs: qs.select_related("village__township"), pk=pk
     )
     township = vg.village.township
-    paginator = Paginator(ledger_entries(vg), LEDGER_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page") or paginator.num_pages)
-    entries = list(page.object_list)
-    opening = balance_before(entries[0]) if entries else ZERO
-    decisions = MeetingDecision.objects.filter(villager_group=vg).annotate(n_cited=Count("fund_entries"))
-    return render(
-        request,
-        "groups/ledger/ledger.html",
-        {
+    may_write = may_keep_ledger(request.user, vg)
+    asked = request.GET.get("page") or ""
+    # the page asked for as the paginator reads it: none is the newest page, a number (past the end: the newest), and
+    # anything else the first page
+    which = asked if asked.isdigit() else ("newest" if not asked else "1")
+
+    def context() -> dict:
+        paginator = Paginator(ledger_entries(vg), LEDGER_PAGE_SIZE)
+        page = paginator.get_page(paginator.num_pages if which == "newest" else which)
+        entries = list(page.object_list)
+        opening = balance_before(entries[0]) if entries else ZERO
+        decisions = MeetingDecision.objects.filter(villager_group=vg).annotate(n_cited=Count("fund_entries"))
+        return {
             "vg": vg,
             "page": page,
             "opening": opening,
@@ -122,9 +127,14 @@ def ledger(request, pk: int):
             "decisions": [(d, decision_check(d, quorum=township.meeting_quorum)) for d in decisions],
             "party_group": vg.current_party_group(),
             "threshold": township.fund_decision_threshold,
-            "may_write": may_keep_ledger(request.user, vg),
-        },
-    )
+            "may_write": may_write,
+        }
+
+    # the page of entries, the balance and the meeting decisions: kept until the village's ledgers (its day's work)
+    # or its data (the party groups looking after it, the township's rules) change
+    name = f"ledger:{vg.pk}:{which}:{int(may_write)}"
+    body = kept_html([vg.village_id], name, "groups/ledger/_ledger.html", context, work=True)
+    return render(request, "groups/ledger/ledger.html", {"vg": vg, "body": body})
 
 
 @login_required

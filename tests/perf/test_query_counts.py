@@ -77,7 +77,8 @@ PAGES = {
     ),
     "concern queue (branch)": Page("secretary_a1", lambda w: reverse("concerns:list"), 6),
     "concern queue (township)": Page("township_staff", lambda w: reverse("concerns:list"), 7),
-    "fund ledger": Page("secretary_a1", lambda w: reverse("funds:ledger", args=[w.vg.pk]), 10),
+    # a ledger's page kept rendered until its village's ledgers or data change: the counts and the kept entry
+    "fund ledger": Page("secretary_a1", lambda w: reverse("funds:ledger", args=[w.vg.pk]), 6),
     # the township's concerns by month and by category from one read, its villages' fund sums from the bars' rows
     # the villages' rows, tiles, pictures and warnings (19 queries to count) and the appraisal's to-do items (6) are
     # kept until the villages' data or their day's work (reports, concerns, ledgers, appraisal) changes, and the
