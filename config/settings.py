@@ -401,13 +401,14 @@ COUNTY_FIGURES_SECONDS = env.int("COUNTY_FIGURES_SECONDS", default=60)
 # county's figures are counted once a minute for all of them, not once per worker process.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # a day's entries for the villages visited in a province (township/changes.py; ~4,000 branches, 400 townships)
-    # not culled at Django's default 300; not much more either: every entry written counts the table's rows first,
-    # and expired entries are removed only when that count passes MAX_ENTRIES
+    # a day's entries for the villages visited in a province (township/changes.py; ~4,000 branches, 400 townships;
+    # a branch's dashboard keeps 4, its year of meetings, dues book and standing page one each, each ledger page one:
+    # ~10-20 a village) not culled at Django's default 300; not much more either: every entry written counts the
+    # table's rows first, and expired entries are removed only when that count passes MAX_ENTRIES
     "figures": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "core_kept_figures",
-        "OPTIONS": {"MAX_ENTRIES": 20_000},
+        "OPTIONS": {"MAX_ENTRIES": 60_000},
     },
 }
 # A branch's and a township's to-do figures (organisational life, dues arrears, branches missing a meeting) and a
