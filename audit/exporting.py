@@ -13,6 +13,7 @@ from audit.labels import detail_text, object_type_label
 from audit.models import SecurityEvent
 from core import clock
 from core.xlsx import Col, StreamTable, row_cells, text_value
+from core.xlsx_rows import rows_sheet
 
 CHUNK_SIZE = 2000
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -22,7 +23,7 @@ COLUMNS = ("at", "username", "action", "ip", "object_type", "object_id", "object
 def events_workbook(events: QuerySet[SecurityEvent], *, description: str = "") -> tuple[bytes, int]:
     """The workbook's bytes and the number of events written; `description` (the filters) goes under the title."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Security events")[:31])
+    ws = rows_sheet(wb, _("Security events")[:31])
     title = _("Security events")
     table = StreamTable(
         ws,

@@ -26,6 +26,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from core import clock
 from core.xlsx import CODE, Col, StreamTable, looks_like_formula, row_cells, text_value
+from core.xlsx_rows import rows_sheet
 from groups.roster.importing import BY_KEY, DATA_SHEET
 from members.models import PartyMember
 from members.standing.models import ON_ROSTER
@@ -143,7 +144,7 @@ def roster_write(
 
     Printed, it has the title (the place and 党员名册), the date made, the headers on every page, one page wide."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(DATA_SHEET)
+    ws = rows_sheet(wb, DATA_SHEET)
     table = StreamTable(
         ws,
         [Col(header, width, KIND.get(field, "text")) for field, header, width in FIELDS],

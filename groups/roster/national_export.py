@@ -18,6 +18,7 @@ from django.utils import timezone
 from core import clock
 from core.fields import birth_year, mask_personal
 from core.xlsx import CODE, Col, StreamTable, row_cells, text_value
+from core.xlsx_rows import rows_sheet
 from groups.roster.exporting import PROGRESS_ROWS, SEX_TEXT, STATUS_TEXT, YES_NO, read_on_roster
 from groups.roster.importing import BY_KEY, STANDING_NORMAL, STANDING_SUSPENDED
 from members import national
@@ -135,7 +136,7 @@ def national_write(
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(NATIONAL_SHEET)
+    ws = rows_sheet(wb, NATIONAL_SHEET)
     table = StreamTable(
         ws,
         [Col(header, width, kind) for _values, header, width, kind in COLUMNS],

@@ -1,0 +1,120 @@
+"""`core.xlsx_rows`: the plain rows a roster, a national-format sheet or the security log writes whole are the XML
+openpyxl writes for the same values, byte for byte, and every other row is left to openpyxl."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import IllegalCharacterError
+from openpyxl.styles import Alignment, Font
+
+from core.xlsx_rows import RowsSheet, _Row, rows_sheet
+
+MADE = datetime.datetime(2027, 6, 15, 10, 0)
+
+PLAIN_ROWS = [
+    ["金溪乡", "罗紫村", "第一党小组", "张三", "男", 1958, "4301**********1234", None, datetime.date(1985, 7, 1)],
+    ["", " 前后有空格 ", "A&B <c> \"d\" 'e'", "第一行\n第二行", "回车\r换行", "制表\t符", "-1", "+86", "@me"],
+    [0, -7, 3.5, 1e20, 1 / 3, Decimal("12.30"), Decimal("-0.01"), 2**40],
+    [datetime.date(1900, 1, 1), datetime.date(1900, 2, 28), datetime.date(1900, 3, 1), datetime.date(2024, 2, 29)],
+    [None, None, "只有第三列"],
+    [],
+    ["一" * 32767, "  ", "]]>", "&amp;", "x" * 5],
+]
+
+# Rows openpyxl must write itself: a formula, an error code, text it would shorten, a boolean, a date-time, a cell.
+OPENPYXL_ROWS = [
+    ["=1+1", "普通"],
+    ["#N/A", "普通"],
+    ["一" * 32768],
+    [True, False],
+    [1.5, float("nan"), float("inf")],
+    [datetime.datetime(2026, 12, 31, 23, 30)],
+]
+
+
+def _styled_cell(ws):
+    cell = WriteOnlyCell(ws, value="加粗")
+    cell.font = Font(bold=True)
+    cell.alignment = Alignment(wrap_text=True)
+    return cell
+
+
+def _workbook(make_sheet, rows, *, heights=None, cells=False) -> dict[str, bytes]:
+    wb = Workbook(write_only=True)
+    ws = make_sheet(wb)
+    for number, row in enumerate(rows, start=1):
+        if heights and number in heights:
+            ws.row_dimensions[number].height = heights[number]
+        ws.append(row)
+    if cells:
+        ws.append([_styled_cell(ws), None, _styled_cell(ws)])
+        ws.append(["之后的普通行", datetime.date(2027, 1, 1)])
+    wb.properties.created = wb.properties.modified = MADE
+    out = io.BytesIO()
+    wb.save(out)
+    with zipfile.ZipFile(out) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def openpyxl_sheet(wb):
+    return wb.create_sheet("名册")
+
+
+def fast_sheet(wb):
+    return rows_sheet(wb, "名册")
+
+
+@pytest.mark.parametrize(
+    "rows", [PLAIN_ROWS, OPENPYXL_ROWS, PLAIN_ROWS + OPENPYXL_ROWS + PLAIN_ROWS], ids=["plain", "openpyxl", "mixed"]
+)
+def test_the_file_is_openpyxls_byte_for_byte(rows):
+    theirs = _workbook(openpyxl_sheet, rows, heights={2: 45.0, 4: 30.0}, cells=True)
+    ours = _workbook(fast_sheet, rows, heights={2: 45.0, 4: 30.0}, cells=True)
+    assert ours.keys() == theirs.keys()
+    for name in theirs:
+        assert ours[name] == theirs[name], name
+
+
+def test_plain_rows_are_written_whole_and_others_by_openpyxl():
+    """The fast path is taken where it may be (else the byte comparison above would prove nothing)."""
+    ws = rows_sheet(Workbook(write_only=True), "名册")
+    assert isinstance(ws, RowsSheet)
+    for number, row in enumerate(PLAIN_ROWS, start=1):
+        assert isinstance(ws._plain(row, number), _Row), row
+    for number, row in enumerate(OPENPYXL_ROWS, start=1):
+        assert ws._plain(row, number) is None, row
+    assert ws._plain(["含\x07控制符"], 1) is None
+    assert ws._plain(["非法\ufffe字符"], 1) is None
+    assert ws._plain([_styled_cell(ws)], 1) is None
+
+
+@pytest.mark.parametrize("text", ["含\x07控制符", "非法\ufffe字符"])
+def test_text_xml_cannot_hold_is_refused_as_openpyxl_refuses_it(text):
+    for make in (openpyxl_sheet, fast_sheet):
+        with pytest.raises((IllegalCharacterError, ValueError)) as raised:
+            _workbook(make, [["前一行"], [text]])
+        assert type(raised.value) is (IllegalCharacterError if "\x07" in text else ValueError)
+
+
+def test_the_values_read_back():
+    files = _workbook(fast_sheet, PLAIN_ROWS)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    ws = load_workbook(out)["名册"]
+    assert [c.value for c in ws[1]] == ["金溪乡", "罗紫村", "第一党小组", "张三", "男", 1958, "4301**********1234", None,
+                                         datetime.datetime(1985, 7, 1)]  # fmt: skip
+    assert ws["I1"].number_format == "yyyy-mm-dd"
+    assert [c.value for c in ws[2]] == [
+        None, " 前后有空格 ", "A&B <c> \"d\" 'e'", "第一行\n第二行", "回车\r换行", "制表\t符", "-1", "+86", "@me",
+    ]  # fmt: skip
+    assert ws["F3"].value == Decimal("12.30") or ws["F3"].value == 12.3
+    assert ws["D4"].value == datetime.datetime(2024, 2, 29)
