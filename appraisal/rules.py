@@ -3,6 +3,7 @@
 `year_score` is the rule itself, a pure function (plain values in, plain values out); `group_year_scores` reads the
 figures it needs from the database. The bulk seeder (seeding.scale) calls `year_score` too, so the two cannot drift.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -114,6 +115,12 @@ def group_year_scores(year: AppraisalYear, party_group_ids=None) -> dict[int, De
         checks = checks.filter(party_group_id__in=party_group_ids)
     rubric = dict(scores.values_list("party_group").annotate(total=Sum("points")))
     spot = dict(checks.values_list("party_group").annotate(avg=Avg("points")))
+    return scores_from(year, maximum=maximum, rubric=rubric, spot=spot)
+
+
+def scores_from(year: AppraisalYear, *, maximum: Decimal, rubric: dict, spot: dict) -> dict[int, Decimal]:
+    """`group_year_scores` from what it reads: the rubric's maximum over the year (`year_maximum`), each group's
+    rubric points and its spot checks' average points (by party group id; a group with neither has no score)."""
     return {
         group_id: year_score(
             points=Decimal(rubric.get(group_id) or 0),

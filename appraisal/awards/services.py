@@ -50,7 +50,13 @@ from appraisal.models import (
     SpotCheck,
     YearReopening,
 )
-from appraisal.rules import ensure_not_locked, group_year_scores, year_counted_quarters, year_maximum
+from appraisal.rules import (
+    ensure_not_locked,
+    group_year_scores,
+    scores_from,
+    year_counted_quarters,
+    year_maximum,
+)
 from audit.events import Action, record
 from core import clock, periods, rounding
 from core.stamp import stamp, user_or_none
@@ -206,10 +212,9 @@ def _awards_by_target(year: AppraisalYear, kind: str, target: str) -> dict[int, 
 
 
 def advanced_group_candidates(year: AppraisalYear, villages=None) -> list[GroupCandidate]:
-    """The year's party groups ranked by year score, with its rubric and spot-check parts (8 queries)."""
+    """The year's party groups ranked by year score, with its rubric and spot-check parts (5 queries)."""
     groups = list(groups_of_year(year, villages).select_related("village"))
     ids = [g.pk for g in groups]
-    scores = group_year_scores(year, party_group_ids=ids)
     rubric_max = year_maximum(
         RubricItem.objects.filter(year=year).aggregate(m=Sum("max_points"))["m"] or Decimal("0"),
         year_counted_quarters(year),
@@ -225,6 +230,8 @@ def advanced_group_candidates(year: AppraisalYear, villages=None) -> list[GroupC
         .values("party_group")
         .annotate(n=Count("pk"), avg=Avg("points"), poor=Count("pk", filter=Q(rating=SpotCheck.Rating.POOR)))
     }
+    # the year scores from the same three reads (`group_year_scores` would make them again)
+    scores = scores_from(year, maximum=rubric_max, rubric=rubric, spot={pk: row["avg"] for pk, row in checks.items()})
     awards = _awards_by_target(year, Kind.ADVANCED_GROUP, "party_group")
     out = []
     for g in groups:

@@ -26,6 +26,7 @@ from appraisal.awards.services import (
     year_start_nominating,
 )
 from appraisal.models import AppraisalYear, Award, GroupScore, ReserveCandidate, RubricItem, SpotCheck, YearReopening
+from appraisal.rules import group_year_scores
 from groups.models import PartyGroup
 from members.models import AnnualReview
 from tests.factories import PartyGroupFactory, PartyMemberFactory, elect, grow_township, join
@@ -106,6 +107,21 @@ def test_it_ranks_the_township_groups_by_year_score_with_the_evidence(org, year)
     assert checked.score == Decimal("80.0") and checked.spot_checks == 1 and checked.spot_poor == 1
     assert checked.spot_average == Decimal("60.0")
     assert [c.party_group for c in advanced_group_candidates(year, villages=[org.a2])] == [org.a2_g1]
+
+
+def test_the_ranked_scores_are_the_years_scores_whatever_a_group_has(org, year):
+    """The ranking computes the scores from its own reads (rubric points, spot checks): the same as
+    `group_year_scores` for a group with both, a spot check only, and neither."""
+    only_checked, neither = (village.party_groups.first() for village in grow_township(org.ta, 2))
+    for group, points in ((org.a2_g1, "60"), (only_checked, "75.5"), (only_checked, "80")):
+        SpotCheck.objects.create(
+            year=year, party_group=group, checked_on=datetime.date(2024, 6, 1), checked_by="乡党委", findings="—",
+            rating=SpotCheck.Rating.FAIR, points=Decimal(points),
+        )  # fmt: skip
+    ranked = {c.party_group: c.score for c in advanced_group_candidates(year)}
+    assert ranked[only_checked] == Decimal("15.6") and ranked[neither] is None  # 77.75 × 20 %
+    expected = group_year_scores(year, [g.pk for g in ranked])
+    assert {g.pk: score for g, score in ranked.items() if score is not None} == expected
 
 
 def test_it_lists_the_leaders_of_groups_that_did_well(org, year):

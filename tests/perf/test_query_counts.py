@@ -88,7 +88,7 @@ PAGES = {
     "county overview": Page(
         "county_viewer", lambda w: reverse("county", args=[w.org.county.pk]), 25
     ),  # + pictures, + the to-do list: closed reports by month, groups by dates, last year's appraisals; + standing
-    "award ranking: groups": Page("township_staff", lambda w: reverse("awards:year", args=[w.year.pk]), 16),
+    "award ranking: groups": Page("township_staff", lambda w: reverse("awards:year", args=[w.year.pk]), 13),
     "award ranking: leaders": Page(
         "township_staff", lambda w: reverse("awards:year", args=[w.year.pk]) + "?kind=excellent_leader", 13
     ),
