@@ -110,8 +110,9 @@ def test_the_values_read_back():
         for name, data in files.items():
             z.writestr(name, data)
     ws = load_workbook(out)["名册"]
-    assert [c.value for c in ws[1]] == ["金溪乡", "罗紫村", "第一党小组", "张三", "男", 1958, "4301**********1234", None,
-                                         datetime.datetime(1985, 7, 1)]  # fmt: skip
+    assert [c.value for c in ws[1]] == [
+        "金溪乡", "罗紫村", "第一党小组", "张三", "男", 1958, "4301**********1234", None, datetime.datetime(1985, 7, 1),
+    ]  # fmt: skip
     assert ws["I1"].number_format == "yyyy-mm-dd"
     assert [c.value for c in ws[2]] == [
         None, " 前后有空格 ", "A&B <c> \"d\" 'e'", "第一行\n第二行", "回车\r换行", "制表\t符", "-1", "+86", "@me",
