@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import threading
 from decimal import Decimal
 from xml.sax.saxutils import quoteattr
 
@@ -31,7 +32,19 @@ from openpyxl.worksheet._writer import WorksheetWriter
 
 MAX_TEXT = 32767  # openpyxl cuts longer text: such a row goes through openpyxl
 NUMBERS = (int, float, Decimal)
-PARSER = XMLParser(resolve_entities=False, no_network=True)  # markup built here, from values escaped here
+_parsers = threading.local()  # an lxml parser must not be shared between threads (jobs run in threads under `make run`)
+
+
+def _parser() -> XMLParser:
+    """This thread's parser: no entities, no network (the markup is built here, every value escaped)."""
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = XMLParser(resolve_entities=False, no_network=True)
+    return parser
+
+
+def _finite(value) -> bool:
+    return value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
 
 
 class _Row:
@@ -103,7 +116,7 @@ class RowsSheet(WriteOnlyWorksheet):
                     f'<c r="{self._letter(column)}{row}" t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
                 )
             elif kind in NUMBERS:
-                if kind is float and not math.isfinite(value):  # openpyxl writes an empty value
+                if kind is not int and not _finite(value):  # NaN, infinity: openpyxl writes an empty value
                     return None
                 parts.append(f'<c r="{self._letter(column)}{row}" t="n"><v>{safe_string(value)}</v></c>')
             elif kind is datetime.date:
@@ -114,7 +127,7 @@ class RowsSheet(WriteOnlyWorksheet):
                 return None
         parts.append("</row>")
         try:
-            element = fromstring("".join(parts), PARSER)
+            element = fromstring("".join(parts), _parser())
         except XMLSyntaxError:  # a character XML cannot hold: openpyxl says which
             return None
         for k in empty:
