@@ -17,14 +17,18 @@ BENCH_EXPORT_REPEAT (each export and its raw baseline, best of: 3 at county scal
 BENCH_FLOOR_SECONDS (the one-query floor view under the same clients, default BENCH_LOAD_SECONDS),
 BENCH_BURST_CLIENTS (100) and BENCH_BURST_SECONDS (default BENCH_LOAD_SECONDS): the run that may queue but not fail,
 BENCH_SKIP (comma-separated: pages, load, exports — parts left out of a quick run), BENCH_SETTLE_LOAD (1.0) and
-BENCH_SETTLE_SECONDS (120; 0 to start at once): how long to wait first for the machine's load average to fall.
+BENCH_SETTLE_SECONDS (120; 0 to start at once): how long to wait first for the machine's load average to fall;
+BENCH_COUNTY_DATABASE_URL (province only): the county's database, served beside by a second gunicorn, each key page
+asked of both in turn, so that the province ÷ county ratios come from one run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -132,6 +136,12 @@ def run(preset: str) -> dict:
     env = production_env(keys)
     print(f"[bench] {preset}: {sizes['party_members']} members, {sizes['villages']} villages; collectstatic, migrate …")
     prepare(env)
+    beside_url = os.environ.get("BENCH_COUNTY_DATABASE_URL") if preset == "province" else None
+    beside_env = beside_leader = None
+    if beside_url:  # the county's data served beside, its pages asked in turn with the province's (`_pages`)
+        beside_env = production_env({**keys, "DATABASE_URL": beside_url})
+        prepare(beside_env)
+        beside_leader = _in_database(beside_url, "--make-leader")
     admin = dataset.bench_admin() if preset == "province" else None
     skip = set(filter(None, (os.environ.get("BENCH_SKIP") or "").split(",")))
     workers = _int_env("BENCH_WORKERS", _int_env("WEB_CONCURRENCY", 3))
@@ -143,20 +153,49 @@ def run(preset: str) -> dict:
         "gunicorn_workers": workers,
         "personas": {role: p.username for role, p in personas.items()},
     }
+    if beside_url:
+        result["county_beside"] = True
+    timeout = _int_env("BENCH_TIMEOUT", 300)
     try:
-        with Server(env, workers=workers, timeout=_int_env("BENCH_TIMEOUT", 300)) as server:
+        with Server(env, workers=workers, timeout=timeout) as server, contextlib.ExitStack() as beside_stack:
             sessions = {}
             for role, p in personas.items():
                 sessions[role] = server.session()
                 sessions[role].login(p.username, p.password or password())
+            beside_sessions = None
+            if beside_env and "pages" not in skip:
+                beside = beside_stack.enter_context(Server(beside_env, workers=workers, timeout=timeout))
+                leader_there, leader_password_there = beside_leader
+                there = {**personas, "leader": dataset.Persona("leader", leader_there, None, leader_password_there)}
+                beside_sessions = {}
+                for role, p in there.items():
+                    beside_sessions[role] = beside.session()
+                    beside_sessions[role].login(p.username, p.password or password())
+                _warm_workers(beside, there, pages, workers)
             if "pages" not in skip:
                 _warm_workers(server, personas, pages, workers)
-            result["pages"] = {} if "pages" in skip else _pages(pages, sessions, workers)
+            result["pages"] = {} if "pages" in skip else _pages(pages, sessions, workers, beside_sessions)
+            beside_stack.close()  # the county's server is not needed for the load and the exports
             result["load"] = None if "load" in skip else _load(server, personas, pages)
             result["exports"] = {} if "exports" in skip else _exports(server, sessions, personas, admin)
     finally:
         dataset.retire_bench_admin()
+        if beside_url:
+            _in_database(beside_url, "--retire-accounts")
     return result
+
+
+def _in_database(url: str, command: str):
+    """This script's `command` run against another database (the county's, served beside the province's): its
+    answer, the last line it prints, read as JSON."""
+    done = subprocess.run(  # noqa: S603 — this interpreter and this file
+        [sys.executable, __file__, command],
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _warm_workers(server, personas, pages, workers: int) -> None:
@@ -180,18 +219,24 @@ def _warm_workers(server, personas, pages, workers: int) -> None:
         scenario.measure_load(sessions, mine, seconds=float(os.environ.get("BENCH_WARM_SECONDS") or 3))
 
 
-def _pages(pages, sessions, workers: int) -> dict:
+def _pages(pages, sessions, workers: int, beside_sessions=None) -> dict:
     """Each page warmed up on every worker first (gunicorn hands requests to whichever worker is free, and a
-    worker's first visit to a page loads templates and translations), then timed."""
+    worker's first visit to a page loads templates and translations), then timed; with the county's server beside
+    (`BENCH_COUNTY_DATABASE_URL`), the same page there in turn, request by request (`county_beside`)."""
     from bench import scenario
 
     warmup = _int_env("BENCH_WARMUP", 3 * workers)
+    requests = _int_env("BENCH_REQUESTS", 30)
     out = {}
     for page in pages:
         print(f"[bench] page: {page.name}")
-        out[page.name] = scenario.measure_page(
-            sessions[page.persona], page, requests=_int_env("BENCH_REQUESTS", 30), warmup=warmup
-        )
+        if beside_sessions is None:
+            out[page.name] = scenario.measure_page(sessions[page.persona], page, requests=requests, warmup=warmup)
+        else:
+            mine, theirs = scenario.measure_pair(
+                sessions[page.persona], beside_sessions[page.persona], page, requests=requests, warmup=warmup
+            )
+            out[page.name] = {**mine, "county_beside": theirs}
         out[page.name]["load_average"] = round(os.getloadavg()[0], 2)
     return out
 
@@ -282,7 +327,10 @@ def verdicts(result: dict, county: dict | None) -> list[tuple[str, bool, str]]:
     limit, ratio_limit = TARGETS["page_p95_ms"], TARGETS["province_vs_county"]
     for name, page in result["pages"].items():
         out.append((f"page {name}", page["p95_ms"] <= limit, f"p95 {page['p95_ms']} ms ≤ {limit} ms"))
-        near = (county or {}).get("pages", {}).get(name) if result["preset"] == "province" else None
+        near = page.get("county_beside")
+        when = "same run, alternated" if near else "the county run kept"
+        if near is None and result["preset"] == "province":
+            near = (county or {}).get("pages", {}).get(name)
         if near:
             ratio = page["p95_ms"] / near["p95_ms"] if near["p95_ms"] else float("inf")
             page["vs_county"] = round(ratio, 2)
@@ -290,7 +338,8 @@ def verdicts(result: dict, county: dict | None) -> list[tuple[str, bool, str]]:
                 (
                     f"page {name} flat",
                     ratio <= ratio_limit,
-                    f"province / county p95 {ratio:.2f} ≤ {ratio_limit} ({page['p95_ms']} / {near['p95_ms']} ms)",
+                    f"province / county p95 {ratio:.2f} ≤ {ratio_limit} ({page['p95_ms']} / {near['p95_ms']} ms, "
+                    f"{when})",
                 )
             )
             out.append(
@@ -482,6 +531,19 @@ def settle(limit: float, most: float, *, every: float = 5.0) -> float:
 def main() -> int:
     if "--markdown" in sys.argv:
         print(markdown(json.loads(RESULTS.read_text())))
+        return 0
+    if "--make-leader" in sys.argv:  # in the database served beside (`_in_database`)
+        setup_django()
+        from bench import dataset, scenario
+
+        print(json.dumps(dataset.bench_leader(scenario.leader_group(dataset.personas()))))
+        return 0
+    if "--retire-accounts" in sys.argv:
+        setup_django()
+        from bench import dataset
+
+        dataset.retire_bench_admin()
+        print("null")
         return 0
     preset = os.environ.get("BENCH_PRESET", "county")
     if preset not in PRESETS:

@@ -118,6 +118,30 @@ def measure_page(session: Session, page: Page, *, requests: int, warmup: int) ->
         counts.append(last.queries)
     # the page's own count is the usual one: a request that also refreshed the session's activity stamp (every few
     # minutes, whichever request it falls on) ran one more, and would make the scales' counts differ by chance
+    return _page_summary(page, seconds, counts, last)
+
+
+def measure_pair(session: Session, beside: Session, page: Page, *, requests: int, warmup: int) -> tuple[dict, dict]:
+    """`measure_page` on two servers at once, their requests alternated (this one's, then the other's, `requests`
+    times): the province's page and the county's in the same seconds, so that the machine's drift (other work, its
+    speed from one minute to the next) weighs on both alike and their ratio is the data's doing."""
+    for _ in range(warmup):
+        _send(session, page)
+        _send(beside, page)
+    runs = {id(session): ([], [], None), id(beside): ([], [], None)}
+    for _ in range(requests):
+        for s in (session, beside):
+            answer = _send(s, page)
+            if answer.status != page.expect:
+                raise SystemExit(f"{page.name}: {page.path} answered {answer.status}, expected {page.expect}")
+            seconds, counts, _last = runs[id(s)]
+            seconds.append(answer.seconds)
+            counts.append(answer.queries)
+            runs[id(s)] = (seconds, counts, answer)
+    return tuple(_page_summary(page, *runs[id(s)]) for s in (session, beside))
+
+
+def _page_summary(page: Page, seconds: list[float], counts: list, last: Response) -> dict:
     return {
         "path": page.path,
         "persona": page.persona,
