@@ -189,7 +189,7 @@ def _in_database(url: str, command: str):
     """This script's `command` run against another database (the county's, served beside the province's): its
     answer, the last line it prints, read as JSON."""
     done = subprocess.run(  # noqa: S603 — this interpreter and this file
-        [sys.executable, __file__, command],
+        [sys.executable, str(Path(__file__).resolve()), command],
         env={**os.environ, "DATABASE_URL": url},
         capture_output=True,
         text=True,
