@@ -104,18 +104,27 @@ def group_year_scores(year: AppraisalYear, party_group_ids=None) -> dict[int, De
     or while the year is in progress those begun so far: `quarters_counted`); spot checks
     (their average points) weigh `year.spot_check_weight` percent where the group had any, and nothing otherwise.
     """
-    maximum = year_maximum(
+    checks = SpotCheck.objects.filter(year=year)
+    if party_group_ids is not None:
+        checks = checks.filter(party_group_id__in=party_group_ids)
+    spot = dict(checks.values_list("party_group").annotate(avg=Avg("points")))
+    return scores_from(year, maximum=rubric_maximum(year), rubric=rubric_points(year, party_group_ids), spot=spot)
+
+
+def rubric_maximum(year: AppraisalYear) -> Decimal:
+    """The rubric's maximum over the year's counted quarters (`year_maximum`; one query)."""
+    return year_maximum(
         RubricItem.objects.filter(year=year).aggregate(m=Sum("max_points"))["m"] or Decimal("0"),
         year_counted_quarters(year),
     )
+
+
+def rubric_points(year: AppraisalYear, party_group_ids=None) -> dict[int, Decimal]:
+    """Each party group's rubric points over the year, by id (one query; groups without points are absent)."""
     scores = GroupScore.objects.filter(year=year)
-    checks = SpotCheck.objects.filter(year=year)
     if party_group_ids is not None:
         scores = scores.filter(party_group_id__in=party_group_ids)
-        checks = checks.filter(party_group_id__in=party_group_ids)
-    rubric = dict(scores.values_list("party_group").annotate(total=Sum("points")))
-    spot = dict(checks.values_list("party_group").annotate(avg=Avg("points")))
-    return scores_from(year, maximum=maximum, rubric=rubric, spot=spot)
+    return dict(scores.values_list("party_group").annotate(total=Sum("points")))
 
 
 def scores_from(year: AppraisalYear, *, maximum: Decimal, rubric: dict, spot: dict) -> dict[int, Decimal]:

@@ -153,8 +153,6 @@ def run(preset: str) -> dict:
         "gunicorn_workers": workers,
         "personas": {role: p.username for role, p in personas.items()},
     }
-    if beside_url:
-        result["county_beside"] = True
     timeout = _int_env("BENCH_TIMEOUT", 300)
     try:
         with Server(env, workers=workers, timeout=timeout) as server, contextlib.ExitStack() as beside_stack:

@@ -109,16 +109,8 @@ def measure_page(session: Session, page: Page, *, requests: int, warmup: int) ->
     """p50/p95 over `requests` after `warmup`, the statements the server ran, and the page size."""
     for _ in range(warmup):
         _send(session, page)
-    seconds, counts, last = [], [], None
-    for _ in range(requests):
-        last = _send(session, page)
-        if last.status != page.expect:
-            raise SystemExit(f"{page.name}: {page.path} answered {last.status}, expected {page.expect}")
-        seconds.append(last.seconds)
-        counts.append(last.queries)
-    # the page's own count is the usual one: a request that also refreshed the session's activity stamp (every few
-    # minutes, whichever request it falls on) ran one more, and would make the scales' counts differ by chance
-    return _page_summary(page, seconds, counts, last)
+    answers = [_answered(session, page) for _ in range(requests)]
+    return _page_summary(page, answers)
 
 
 def measure_pair(session: Session, beside: Session, page: Page, *, requests: int, warmup: int) -> tuple[dict, dict]:
@@ -128,27 +120,31 @@ def measure_pair(session: Session, beside: Session, page: Page, *, requests: int
     for _ in range(warmup):
         _send(session, page)
         _send(beside, page)
-    runs = {id(session): ([], [], None), id(beside): ([], [], None)}
+    mine, theirs = [], []
     for _ in range(requests):
-        for s in (session, beside):
-            answer = _send(s, page)
-            if answer.status != page.expect:
-                raise SystemExit(f"{page.name}: {page.path} answered {answer.status}, expected {page.expect}")
-            seconds, counts, _last = runs[id(s)]
-            seconds.append(answer.seconds)
-            counts.append(answer.queries)
-            runs[id(s)] = (seconds, counts, answer)
-    return tuple(_page_summary(page, *runs[id(s)]) for s in (session, beside))
+        mine.append(_answered(session, page))
+        theirs.append(_answered(beside, page))
+    return _page_summary(page, mine), _page_summary(page, theirs)
 
 
-def _page_summary(page: Page, seconds: list[float], counts: list, last: Response) -> dict:
+def _answered(session: Session, page: Page) -> Response:
+    answer = _send(session, page)
+    if answer.status != page.expect:
+        raise SystemExit(f"{page.name}: {page.path} answered {answer.status}, expected {page.expect}")
+    return answer
+
+
+def _page_summary(page: Page, answers: list[Response]) -> dict:
+    # the page's own count is the usual one: a request that also refreshed the session's activity stamp (every few
+    # minutes, whichever request it falls on) ran one more, and would make the scales' counts differ by chance
+    counts = [a.queries for a in answers]
     return {
         "path": page.path,
         "persona": page.persona,
-        **summary_ms(seconds),
+        **summary_ms([a.seconds for a in answers]),
         "queries": Counter(counts).most_common(1)[0][0],
         "queries_seen": sorted(set(counts)),
-        "bytes": len(last.body),
+        "bytes": len(answers[-1].body),
     }
 
 

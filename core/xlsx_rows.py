@@ -67,7 +67,6 @@ class RowsSheet(WriteOnlyWorksheet):
 
     def __init__(self, parent, title):
         super().__init__(parent, title)
-        self._letters: list[str] = []
         self._date_style: str | None = None
 
     def _get_writer(self):
@@ -78,11 +77,6 @@ class RowsSheet(WriteOnlyWorksheet):
     def _values_to_row(self, values, row_idx):
         row = self._plain(values, row_idx)
         return super()._values_to_row(values, row_idx) if row is None else row
-
-    def _letter(self, column: int) -> str:
-        while len(self._letters) < column:
-            self._letters.append(get_column_letter(len(self._letters) + 1))
-        return self._letters[column - 1]
 
     def _date_style_id(self) -> str:
         """The style openpyxl gives a cell holding a bare date (its date number format), registered as it would."""
@@ -101,6 +95,7 @@ class RowsSheet(WriteOnlyWorksheet):
         for column, value in enumerate(values, 1):
             if value is None:
                 continue
+            ref = f"{get_column_letter(column)}{row}"
             kind = value.__class__
             if kind is str:
                 if (len(value) > 1 and value[0] == "=") or value in ERROR_CODES or len(value) > MAX_TEXT:
@@ -109,20 +104,18 @@ class RowsSheet(WriteOnlyWorksheet):
                     return None
                 if not value:  # openpyxl writes an empty text as an empty element (<c …></c>): set after parsing
                     empty.append(len(parts) - 1)
-                    parts.append(f'<c r="{self._letter(column)}{row}" t="inlineStr"/>')
+                    parts.append(f'<c r="{ref}" t="inlineStr"/>')
                     continue
                 space = ' xml:space="preserve"' if value != value.strip() else ""
-                parts.append(
-                    f'<c r="{self._letter(column)}{row}" t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
-                )
+                parts.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>')
             elif kind in NUMBERS:
                 if kind is not int and not _finite(value):  # NaN, infinity: openpyxl writes an empty value
                     return None
-                parts.append(f'<c r="{self._letter(column)}{row}" t="n"><v>{safe_string(value)}</v></c>')
+                parts.append(f'<c r="{ref}" t="n"><v>{safe_string(value)}</v></c>')
             elif kind is datetime.date:
                 serial = safe_string(to_excel(value, self.parent.epoch))
                 style = self._date_style_id()
-                parts.append(f'<c r="{self._letter(column)}{row}" s="{style}" t="n"><v>{serial}</v></c>')
+                parts.append(f'<c r="{ref}" s="{style}" t="n"><v>{serial}</v></c>')
             else:
                 return None
         parts.append("</row>")

@@ -44,18 +44,16 @@ from appraisal.models import (
     AppraisalYear,
     Award,
     DecisionRecord,
-    GroupScore,
     ReserveCandidate,
-    RubricItem,
     SpotCheck,
     YearReopening,
 )
 from appraisal.rules import (
     ensure_not_locked,
     group_year_scores,
+    rubric_maximum,
+    rubric_points,
     scores_from,
-    year_counted_quarters,
-    year_maximum,
 )
 from audit.events import Action, record
 from core import clock, periods, rounding
@@ -215,15 +213,8 @@ def advanced_group_candidates(year: AppraisalYear, villages=None) -> list[GroupC
     """The year's party groups ranked by year score, with its rubric and spot-check parts (5 queries)."""
     groups = list(groups_of_year(year, villages).select_related("village"))
     ids = [g.pk for g in groups]
-    rubric_max = year_maximum(
-        RubricItem.objects.filter(year=year).aggregate(m=Sum("max_points"))["m"] or Decimal("0"),
-        year_counted_quarters(year),
-    )
-    rubric = dict(
-        GroupScore.objects.filter(year=year, party_group_id__in=ids)
-        .values_list("party_group")
-        .annotate(total=Sum("points"))
-    )
+    rubric_max = rubric_maximum(year)
+    rubric = rubric_points(year, ids)
     checks = {
         row["party_group"]: row
         for row in SpotCheck.objects.filter(year=year, party_group_id__in=ids)
