@@ -95,3 +95,47 @@ def test_it_answers_a_foreign_object_like_a_missing_one(org, secretary_a1):
         get_visible_or_404(PartyGroup, secretary_a1, pk=org.a2_g1.pk)
     with pytest.raises(Http404):
         get_visible_or_404(PartyGroup, secretary_a1, pk=10**9)
+
+
+# --- the request's person is read with their assignment (township.backends) --------------------------------------
+
+
+def test_the_signed_in_person_comes_with_their_reach_in_one_query(org, secretary_a1, django_assert_num_queries):
+    from township.backends import ModelPermissionBackend
+    from township.scoping import assignment_of
+
+    with django_assert_num_queries(1):
+        user = ModelPermissionBackend().get_user(secretary_a1.pk)
+        a = assignment_of(user)
+        assert a.role == Assignment.Role.BRANCH_SECRETARY and a.village == org.a1
+        assert a.village.township == org.ta  # the village's township read with it
+
+
+def test_a_person_without_an_assignment_reaches_nothing_without_asking_again(org, django_assert_num_queries):
+    from township.backends import ModelPermissionBackend
+    from township.scoping import assignment_of
+
+    plain = UserFactory(username="nobody")
+    with django_assert_num_queries(1):
+        user = ModelPermissionBackend().get_user(plain.pk)
+        assert assignment_of(user) is None
+    assert not villages_for(user).exists()
+
+
+def test_an_inactive_or_missing_account_is_not_signed_in(org, secretary_a1):
+    from township.backends import ModelPermissionBackend
+
+    backend = ModelPermissionBackend()
+    assert backend.get_user(10**9) is None
+    secretary_a1.is_active = False
+    secretary_a1.save()
+    assert backend.get_user(secretary_a1.pk) is None
+
+
+def test_a_changed_role_is_seen_on_the_next_request(org, secretary_a1, login):
+    """The reach is read with the person on each request, never kept between requests."""
+    client = login(secretary_a1)
+    assert client.get(f"/village/{org.a2.pk}/").status_code == 404
+    Assignment.objects.filter(user=secretary_a1).update(village=org.a2)
+    assert client.get(f"/village/{org.a2.pk}/").status_code == 200
+    assert client.get(f"/village/{org.a1.pk}/").status_code == 404

@@ -144,9 +144,9 @@ def test_the_branch_dashboard_keeps_its_items_until_the_village_changes(
     VillageChanges.objects.filter(village=org.a1).update(n=99)  # what is kept was for another count
     # counting afresh: the 14 queries of the items, the page's own figures, and keeping both (Django's database
     # cache: its rows counted, the key looked up and inserted, in a transaction)
-    with django_assert_num_queries(57):
+    with django_assert_num_queries(56):
         first = _items(client.get(url))
-    with django_assert_num_queries(11):  # kept: the village's counts and its four kept entries
+    with django_assert_num_queries(10):  # kept: the village's counts and its four kept entries
         assert _items(client.get(url)) == first
     assert first["orglife_at_risk"].count > 0
 
@@ -155,7 +155,7 @@ def test_the_branch_dashboard_keeps_its_items_until_the_village_changes(
         village=org.a2, kind=Kind.COMMITTEE, party_group=None, held_on=datetime.date(2027, 6, 10), topic="支委会",
         acting_user=None, marks=[Mark(member=m, presence="present", reason="") for m in org.a2_members],
     )  # fmt: skip
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(url)
     everyone = org.a1_g1_members + org.a1_g2_members + [org.a1_loose]
     meeting_record(
@@ -199,7 +199,7 @@ def test_the_township_dashboard_keeps_the_branches_missing_until_one_changes(
     client = login(township_staff)
     url = reverse("township", args=[org.ta.pk])
     client.get(url)
-    with django_assert_num_queries(11):  # kept (tests/perf/test_query_counts.py pins it too)
+    with django_assert_num_queries(10):  # kept (tests/perf/test_query_counts.py pins it too)
         assert _items(client.get(url))["orglife_branches_missing"].count == 2
     _hold_quarter(org.a1, 2027, 1, township_staff)
     assert _items(client.get(url))["orglife_branches_missing"].count == 1
@@ -210,7 +210,7 @@ def test_with_keeping_off_every_visit_counts(org, secretary_a1, login, settings,
     client = login(secretary_a1)
     url = reverse("village", args=[org.a1.pk])
     client.get(url)
-    with django_assert_num_queries(32):
+    with django_assert_num_queries(31):
         client.get(url)
     assert not VillageChanges.objects.exists()
 
@@ -292,12 +292,12 @@ def test_the_township_dashboard_keeps_its_figures_until_the_days_work_changes(
     client = login(township_staff)
     url = reverse("township", args=[org.ta.pk])
     first = _row(client.get(url), org.a1)
-    with django_assert_num_queries(11):  # kept: the villages' ids and counts, the three kept entries
+    with django_assert_num_queries(10):  # kept: the villages' ids and counts, the three kept entries
         assert _row(client.get(url), org.a1) == first
 
     # another township's work keeps them
     record(next(iter(org.b1.party_groups.all())), datetime.date(2027, 6, 1), None)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(url)
 
     # this township's is shown at once: a concern, a posting, a report handed in
@@ -342,5 +342,5 @@ def test_the_branch_dashboard_shows_the_days_work_at_once_and_keeps_its_organisa
     assert after.context["balance"] == (first.context["balance"] or 0) + Decimal("100.00")
     assert after.context["completion"]["cur_done"] == first.context["completion"].get("cur_done", 0) + 1
     assert _items(after).keys() == items.keys()
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(url)

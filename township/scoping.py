@@ -21,8 +21,12 @@ def assignment_of(user) -> Assignment | None:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if not hasattr(user, "_scoping_assignment"):
-        assignments = Assignment.objects.select_related("village__township", "party_group__village")
-        user._scoping_assignment = assignments.filter(user=user).first()
+        read_with_user = user.__class__.assignment.related  # the request's user comes with it (township.backends)
+        if read_with_user.is_cached(user):
+            user._scoping_assignment = read_with_user.get_cached_value(user)
+        else:
+            assignments = Assignment.objects.select_related("village__township", "party_group__village")
+            user._scoping_assignment = assignments.filter(user=user).first()
     return user._scoping_assignment
 
 

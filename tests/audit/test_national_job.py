@@ -187,4 +187,4 @@ def test_the_start_page_lists_recent_files_in_a_fixed_number_of_queries(
     assert counts[0] == counts[1]
 
 
-QUERIES_START_PAGE = 5  # the session, the person, their assignment, its county, their recent files: none per file
+QUERIES_START_PAGE = 4  # the session, the person with their assignment, its county, their recent files: none per file

@@ -119,5 +119,5 @@ def test_the_group_page_runs_a_fixed_number_of_queries(
         pay(m, month(1), "0", voluntary="1", day=month(4))
     client = login(group_leader)
     client.get(reverse("home"))
-    with django_assert_num_queries(12):  # the members' standing history: one query
+    with django_assert_num_queries(11):  # the members' standing history: one query
         assert client.get(group_url(org.a1_g1)).status_code == 200

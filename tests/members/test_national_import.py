@@ -357,10 +357,10 @@ def test_the_import_pins_its_queries_whatever_the_number_of_rows(
     assert counts[0] == counts[1] and upload_counts[0] == upload_counts[1]
 
 
-QUERIES_PREVIEW = 8  # the session, the person, the waiting file, its reconciliation job and its plan: none per row
+QUERIES_PREVIEW = 7  # the session, the person with their assignment, the waiting file, its job and plan: none per row
 # the upload with its reconciliation job run inline: the file stored, the job queued, claimed, its progress, the checks
 # against the records (a handful of queries), the plan kept and the job done in one transaction
-QUERIES_UPLOAD = 34
+QUERIES_UPLOAD = 33
 
 
 # --- export --------------------------------------------------------------------------------------------------------

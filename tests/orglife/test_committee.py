@@ -204,4 +204,4 @@ def test_the_committee_page_runs_a_fixed_number_of_queries(org, secretary_a1, lo
         assert client.get(url).status_code == 200
 
 
-PIN = 6
+PIN = 5

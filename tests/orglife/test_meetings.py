@@ -270,8 +270,8 @@ def test_list_pages_and_exports_run_a_fixed_number_of_queries(
 
 # the branch's year: its meetings kept until the branch changes (township.changes.kept_html)
 PINS = {
-    **{"village": 7, "village-counted": 15, "members": 9, "record-book": 7},
-    **{"township": 9, "township-xlsx": 9, "themes": 7, "county": 9},
+    **{"village": 6, "village-counted": 14, "members": 8, "record-book": 6},
+    **{"township": 8, "township-xlsx": 8, "themes": 6, "county": 8},
 }
 
 

@@ -174,5 +174,5 @@ def test_the_posts_list_runs_a_fixed_number_of_queries(org, secretary_a1, login,
         post_assign(post=p, member=org.a1_g2_members[k % 4], started_on=START, acting_user=secretary_a1)
     client = login(secretary_a1)
     client.get(reverse("home"))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         assert client.get(reverse("orglife:post-village", args=[org.a1.pk])).status_code == 200

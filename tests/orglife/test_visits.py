@@ -213,9 +213,9 @@ def test_the_visit_list_runs_a_fixed_number_of_queries(
         visit(org, township_staff, visited_on=IN_QUARTER + datetime.timedelta(days=k), problems=["一", "二"])
     client = login(township_staff)
     client.get(reverse("home"))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(reverse("orglife:visit-index")).status_code == 200
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(reverse("orglife:visit-points")).status_code == 200
 
 
