@@ -23,10 +23,12 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import caches
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from core import clock
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -48,14 +50,27 @@ class Counted:
         return f"{text}，每{'' if minutes == 1 else minutes}分钟更新"
 
 
-def kept_figures(page: str, village_ids: Iterable[int], compute: Callable[[], T]) -> tuple[T, Counted]:
-    """`compute()`'s result and when it was counted: the one kept for this page (a name with its arguments and the
-    day) and these villages if it is younger than COUNTY_FIGURES_SECONDS, else computed now and kept."""
+def kept_rendered(
+    page: str, village_ids: Iterable[int], compute: Callable[[], T], render: Callable[[T], R]
+) -> tuple[T, Counted, R]:
+    """`compute()`'s figures, when they were counted, and the page's parts rendered from them (`render(figures)`):
+    the ones kept for this page (a name with its arguments and the day), this language and these villages if younger
+    than COUNTY_FIGURES_SECONDS, else counted and rendered now and kept, all three in one entry, so they are always of
+    one counting. The parts are HTML holding nothing of the person's but what the reach already keys (no form token,
+    no rights): a county's table of twenty townships and its twelve-month grids took longer to render than to read."""
     seconds = settings.COUNTY_FIGURES_SECONDS
+
+    def count() -> tuple[T, Counted, R]:
+        figures = compute()
+        return figures, Counted(timezone.now(), max(seconds, 0)), render(figures)
+
     if seconds <= 0:
-        return compute(), Counted(timezone.now(), 0)
-    reach = hashlib.sha256(",".join(map(str, sorted(village_ids))).encode()).hexdigest()
-    return kept(f"figures:{page}:{reach}", seconds, lambda: (compute(), Counted(timezone.now(), seconds)))
+        return count()
+    return kept(f"figures:{page}:{get_language()}:{_reach(village_ids)}", seconds, count)
+
+
+def _reach(village_ids: Iterable[int]) -> str:
+    return hashlib.sha256(",".join(map(str, sorted(village_ids))).encode()).hexdigest()
 
 
 _MISSING = object()

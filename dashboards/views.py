@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from activity.models import past_due
 from appraisal.models import AppraisalYear
 from core import charts, clock, periods
-from core.figures import kept_figures
+from core.figures import kept_rendered
 from dashboards import pictures
 from dashboards import selectors as dashboards
 from dashboards.todo import county_todo, months_not_closed, todo_for
@@ -236,12 +236,17 @@ def county(request, pk: int):
         raise Http404  # the county overview is the county's page; township staff have their township's
     today = clock.today()
     villages = villages_for(request.user).filter(township__county=c)
-    figures, counted = kept_figures(  # read-only: counted at most once a minute for the same reach (core/figures.py)
+    # read-only: counted at most once a minute for the same reach, and rendered once per counting (core/figures.py)
+    figures, counted, parts = kept_rendered(
         f"county:{c.pk}:{today}",
         villages.values_list("pk", flat=True),
         lambda: _county_figures(request.user, c, villages, today),
+        lambda figures: tuple(
+            render_to_string(part, {"county": c, **figures})
+            for part in ("dashboards/_county_top.html", "dashboards/_county_bottom.html")
+        ),
     )
-    return render(request, "dashboards/county.html", {"county": c, "counted": counted, **figures})
+    return render(request, "dashboards/county.html", {"county": c, "counted": counted, "parts": parts, **figures})
 
 
 def _county_figures(user, c: County, villages, today) -> dict:

@@ -10,8 +10,9 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
-from core.figures import kept_figures
+from core.figures import kept_rendered
 from orglife.meetings.models import Kind
 from orglife.meetings.services import meeting_record
 from tests.clock import beijing
@@ -32,6 +33,13 @@ def _row(response, township: str) -> dict:
     return next(r for r in response.context["rows"] if r["township"].name == township)
 
 
+def _shown_row(response, township: str) -> str:
+    """The township's row of the table as the page shows it (rendered once per counting and kept with the figures)."""
+    html = response.content.decode()
+    table = html[html.index('id="townships"') : html.index("</table>", html.index('id="townships"'))]
+    return next(row for row in table.split("<tr>") if f">{township}</a>" in row)
+
+
 def test_the_county_overview_is_counted_once_a_minute_and_says_when(
     org, county_viewer, secretary_a1, login, frozen_at, kept
 ):
@@ -43,18 +51,22 @@ def test_the_county_overview_is_counted_once_a_minute_and_says_when(
 
     with connection.cursor() as cursor:  # kept in the table every app server reads, not in one process's memory
         cursor.execute("SELECT COUNT(*) FROM core_kept_figures")
-        assert cursor.fetchone()[0] == 1
+        assert cursor.fetchone()[0] == 1  # the figures and the table rendered from them: one entry
 
     submit(org.a1_g1, datetime.date(2027, 6, 1), secretary_a1)
     frozen_at(beijing(2027, 6, 15, 10, 0) + datetime.timedelta(seconds=59), tick=False)
     still = client.get(county_url(org.county))
     assert _row(still, "东河乡")["cur_done"] == 0  # the figures counted at 10:00, as the page says
     assert "统计于 10:00" in still.content.decode()
+    assert _shown_row(still, "东河乡") == _shown_row(first, "东河乡")  # and the table shows those same figures
 
     frozen_at(beijing(2027, 6, 15, 10, 1) + datetime.timedelta(seconds=1), tick=False)
     fresh = client.get(county_url(org.county))
     assert _row(fresh, "东河乡")["cur_done"] == 1
     assert "统计于 10:01，每分钟更新" in fresh.content.decode()
+    groups = _row(fresh, "东河乡")["groups"]
+    assert f"<td>1/{groups}</td>" in _shown_row(fresh, "东河乡")
+    assert f"<td>0/{groups}</td>" in _shown_row(first, "东河乡")
 
 
 def test_a_new_month_is_counted_at_once_not_a_minute_later(org, county_viewer, login, frozen_at, kept):
@@ -96,10 +108,17 @@ def test_figures_are_shared_only_between_readers_of_the_same_villages(kept):
         counted.append(1)
         return len(counted)
 
-    assert kept_figures("county:1:2027-06-15", [1, 2, 3], compute)[0] == 1
-    assert kept_figures("county:1:2027-06-15", [3, 1, 2], compute)[0] == 1  # the same villages, in any order
-    assert kept_figures("county:1:2027-06-15", [1, 2], compute)[0] == 2  # a narrower reach: its own count
-    assert kept_figures("orglife-county:1:2027-06-15", [1, 2, 3], compute)[0] == 3  # another page
+    def kept_figures(page, villages):
+        figures, _, part = kept_rendered(page, villages, compute, lambda n: f"<td>{n}</td>")
+        assert part == f"<td>{figures}</td>"  # the part rendered from the figures kept with it
+        return figures
+
+    assert kept_figures("county:1:2027-06-15", [1, 2, 3]) == 1
+    assert kept_figures("county:1:2027-06-15", [3, 1, 2]) == 1  # the same villages, in any order
+    assert kept_figures("county:1:2027-06-15", [1, 2]) == 2  # a narrower reach: its own count
+    assert kept_figures("orglife-county:1:2027-06-15", [1, 2, 3]) == 3  # another page
+    with translation.override("en"):
+        assert kept_figures("county:1:2027-06-15", [1, 2, 3]) == 4  # rendered in another language: its own
 
 
 def test_without_keeping_every_request_counts_afresh(org, county_viewer, secretary_a1, login, settings):

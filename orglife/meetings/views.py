@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from audit.submissions import Result, repeat_safe, submit_once
 from core import clock, periods
-from core.figures import kept_figures
+from core.figures import kept_rendered
 from core.words import day_cn, month_cn
 from groups.models import PartyGroup
 from orglife.committee.services import committee_on
@@ -34,6 +34,7 @@ from orglife.meetings.forms import (
     mark_of,
 )
 from orglife.meetings.models import Attendance, Kind, Meeting, MonthlyTheme, Presence
+from orglife.templatetags.orglife_tables import compliance_rows
 from township.changes import kept_html
 from township.models import County, Township, Village
 from township.scoping import assignment_of, get_visible_or_404, townships_for, villages_for
@@ -430,11 +431,17 @@ def _compliance_page(request, *, place, villages, year: int, url_name: str, kept
     def count():
         return selectors.compliance(villages, period=period, year=year, n=n)
 
-    if kept:
+    show_township = url_name == "orglife:county"
+    if kept:  # the rows' HTML is kept with the figures: a county's 180 branches took longer to write than to count
         key = f"{url_name}:{place.pk}:{year}:{period}:{n}:{clock.today()}"
-        table, counted = kept_figures(key, villages.values_list("pk", flat=True), count)
+        table, counted, rows_html = kept_rendered(
+            key,
+            villages.values_list("pk", flat=True),
+            count,
+            lambda table: compliance_rows(table.rows, year, show_township),
+        )
     else:
-        table, counted = count(), None
+        table, counted, rows_html = count(), None, None
     choices = {"month": range(1, 13), "quarter": range(1, 5), "year": [1]}
     return render(
         request,
@@ -448,7 +455,8 @@ def _compliance_page(request, *, place, villages, year: int, url_name: str, kept
             "choices": choices[period],
             "period_names": selectors.PERIOD_CHOICES,
             "table": table,
-            "show_township": url_name == "orglife:county",
+            "show_township": show_township,
+            "rows_html": rows_html,
             "first_year": clock.this_year() - YEARS_BACK,
             "may_settings": request.user.has_perm("orglife.settings", place),
             "counted": counted,
@@ -469,9 +477,7 @@ def county(request, pk: int, year: int):
     if not request.user.has_perm("county.read", c):
         raise Http404  # the county's page; township staff and branches have their township's
     villages = villages_for(request.user).filter(township__county=c)
-    return _compliance_page(
-        request, place=c, villages=villages, year=_year(year), url_name="orglife:county", kept=True
-    )
+    return _compliance_page(request, place=c, villages=villages, year=_year(year), url_name="orglife:county", kept=True)
 
 
 @login_required
