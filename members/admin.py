@@ -5,7 +5,6 @@ import datetime
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +15,7 @@ from core import clock
 from core.fields import lookup_hash
 from members.forms import PartyMemberForm
 from members.models import ENCRYPTED_FIELDS, AnnualReview, PartyMember, StandingRules
-from township.admin_base import ReadOnlyAdmin, ScopedAdmin
+from township.admin_base import ReadOnlyAdmin, ScopedAdmin, ScopedChangeList
 from township.scoping import townships_for
 
 
@@ -50,7 +49,7 @@ NATIONAL_RECORD_FIELDS = [
 ]
 
 
-class MembersWithoutNumbers(ChangeList):
+class MembersWithoutNumbers(ScopedChangeList):
     """The member list reads no encrypted number: it shows the masked copies kept beside them (core.fields
     MaskedCopyField), so fifty rows are not fifty ID numbers and phones decrypted only to be masked."""
 
@@ -201,5 +200,5 @@ class StandingRulesAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "township":
-                kwargs["queryset"] = townships_for(request.user)
+            kwargs["queryset"] = townships_for(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -687,3 +687,42 @@ def test_a_tabular_inline_that_scrolls_sideways_on_a_phone_can_be_reached_by_key
     tag = html[html.rindex("<div", 0, start) : html.index(">", start)]
     assert 'tabindex="0"' in tag and 'role="region"' in tag
     assert "（可左右滑动）" in tag
+
+
+# --- the member list's links and filters (issue 18: written once per page, asked only where they can choose) -------
+
+
+def test_each_rows_link_brings_back_the_search_it_came_from(org, township_staff, login):
+    """As Django's own rows do (its `add_preserved_filters`, the oracle here): the change page's link carries the
+    list's search, and saving there returns to it."""
+    from urllib.parse import urlencode
+
+    from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+
+    client = login(township_staff)
+    text = page(client.get(url(PartyMember, "changelist") + "?" + urlencode({"q": "罗紫党员1"})))
+    member = PartyMember.objects.get(name="罗紫党员1")
+    preserved = urlencode({"_changelist_filters": urlencode({"q": "罗紫党员1"})})
+    change_url = url(PartyMember, "change", member.pk)
+    link = add_preserved_filters({"preserved_filters": preserved, "opts": PartyMember._meta}, change_url)
+    assert "_changelist_filters=" in link and f'href="{link}"' in text
+    change = client.get(link)
+    assert change.status_code == 200
+    assert preserved.split("=", 1)[1] in page(change)  # the form posts back to the same search
+
+
+def test_a_row_link_without_a_search_carries_nothing(org, township_staff, login):
+    text = page(login(township_staff).get(url(PartyMember, "changelist")))
+    member = PartyMember.objects.get(name="罗紫党员1")
+    assert f'href="{url(PartyMember, "change", member.pk)}"' in text
+
+
+def test_the_township_filter_is_offered_only_to_those_who_see_several_townships(
+    org, township_staff, county_viewer, login
+):
+    own = page(login(township_staff).get(url(PartyMember, "changelist")))
+    assert "village__township__id__exact" not in own and "village__id__exact" in own
+    county = page(login(county_viewer).get(url(PartyMember, "changelist")))
+    assert "village__township__id__exact" in county and "东河乡" in county
+    filtered = login(county_viewer).get(url(PartyMember, "changelist") + f"?village__township__id__exact={org.ta.pk}")
+    assert "罗紫党员1" in page(filtered)

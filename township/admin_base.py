@@ -5,11 +5,18 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import Http404
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from township.models import Assignment, Township
+from township.scoping import role_of
+
+Role = Assignment.Role
+ONE_TOWNSHIP = frozenset({Role.TOWNSHIP_STAFF, Role.BRANCH_SECRETARY, Role.GROUP_LEADER})
 
 
 def _right(user, name: str) -> bool:
@@ -100,21 +107,49 @@ class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
         )
 
 
-def _scoped_list_filter(model, spec):
+def _filter_field(model, spec):
     if not isinstance(spec, str):
-        return spec
+        return None
     try:
-        field = get_fields_from_path(model, spec)[-1]
+        return get_fields_from_path(model, spec)[-1]
     except (FieldDoesNotExist, NotRelationField):
-        return spec
-    return (spec, ScopedRelatedFieldListFilter) if field.is_relation else spec
+        return None
+
+
+def _scoped_list_filter(model, spec):
+    field = _filter_field(model, spec)
+    return (spec, ScopedRelatedFieldListFilter) if field is not None and field.is_relation else spec
+
+
+class ScopedChangeList(ChangeList):
+    """Django's list, whose rows' links carry the list's search and filters back (`_changelist_filters`) as Django's
+    do, written once for the page: Django resolves each row's URL again to learn it is not the list's own (a walk
+    through every URL pattern, fifty times a page)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.row_filters, self.preserved_filters = self.preserved_filters, ""
+
+    def url_for_result(self, result):
+        url = super().url_for_result(result)
+        return f"{url}?{self.row_filters}" if self.row_filters else url
 
 
 class ScopedAdmin(ScopeMixin, SimpleHistoryAdmin):
     """A model admin for township staff, with the change history (who, when, what) one click away."""
 
+    def get_changelist(self, request, **kwargs):
+        return ScopedChangeList
+
     def get_list_filter(self, request):
-        return [_scoped_list_filter(self.model, spec) for spec in super().get_list_filter(request)]
+        """The filters, each offering what is in reach; a filter by township is left out for those whose reach is
+        one township (it would offer one choice, which Django does not show, after a query to find it)."""
+        one_township = role_of(request.user) in ONE_TOWNSHIP
+        return [
+            _scoped_list_filter(self.model, spec)
+            for spec in super().get_list_filter(request)
+            if not (one_township and getattr(_filter_field(self.model, spec), "related_model", None) is Township)
+        ]
 
     def _in_reach_or_404(self, request, object_id) -> None:
         """simple_history falls back to the history table for a row the scoped queryset does not return, which would
