@@ -139,3 +139,12 @@ def test_a_changed_role_is_seen_on_the_next_request(org, secretary_a1, login):
     Assignment.objects.filter(user=secretary_a1).update(village=org.a2)
     assert client.get(f"/village/{org.a2.pk}/").status_code == 200
     assert client.get(f"/village/{org.a1.pk}/").status_code == 404
+
+
+def test_a_user_object_kept_from_before_a_change_is_answered_from_the_database(org, township_staff):
+    """Only the request's own read of the person is trusted for their reach: an object made earlier (here, the
+    fixture's, which remembers the assignment it was given) is asked again."""
+    from township.scoping import assignment_of
+
+    Assignment.objects.filter(user=township_staff).update(township=org.tb)
+    assert assignment_of(township_staff).township == org.tb

@@ -30,4 +30,7 @@ class ModelPermissionBackend(ModelBackend):
             user = users.get(pk=user_id)
         except users.model.DoesNotExist:
             return None
+        # only this read is trusted for the reach: a user object made or kept elsewhere may carry an assignment
+        # cached before it changed (township.scoping.assignment_of asks the database for those)
+        user.assignment_read_with_user = True
         return user if self.user_can_authenticate(user) else None

@@ -21,9 +21,8 @@ def assignment_of(user) -> Assignment | None:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if not hasattr(user, "_scoping_assignment"):
-        read_with_user = user.__class__.assignment.related  # the request's user comes with it (township.backends)
-        if read_with_user.is_cached(user):
-            user._scoping_assignment = read_with_user.get_cached_value(user)
+        if getattr(user, "assignment_read_with_user", False):  # the request's person (township.backends.get_user)
+            user._scoping_assignment = user.__class__.assignment.related.get_cached_value(user)
         else:
             assignments = Assignment.objects.select_related("village__township", "party_group__village")
             user._scoping_assignment = assignments.filter(user=user).first()
