@@ -12,8 +12,7 @@ on every request was a tenth of a branch page's time.
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-# What `township.scoping.assignment_of` needs of an assignment, read with the user.
-ASSIGNMENT_RELATED = ("assignment__village__township", "assignment__party_group__village")
+from township.scoping import keep_assignment, with_assignment
 
 
 class ModelPermissionBackend(ModelBackend):
@@ -25,12 +24,10 @@ class ModelPermissionBackend(ModelBackend):
         return super().has_perm(user_obj, perm, obj)
 
     def get_user(self, user_id):
-        users = get_user_model()._default_manager.select_related(*ASSIGNMENT_RELATED)
+        users = with_assignment(get_user_model()._default_manager.all())
         try:
             user = users.get(pk=user_id)
         except users.model.DoesNotExist:
             return None
-        # only this read is trusted for the reach: a user object made or kept elsewhere may carry an assignment
-        # cached before it changed (township.scoping.assignment_of asks the database for those)
-        user.assignment_read_with_user = True
+        keep_assignment(user)
         return user if self.user_can_authenticate(user) else None

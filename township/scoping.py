@@ -16,17 +16,30 @@ Role = Assignment.Role
 DUTY_ROLES = frozenset({Role.AUDITOR, Role.ACCOUNT_ADMIN})
 
 
+# What the reach needs of an assignment, read with it.
+ASSIGNMENT_RELATED = ("village__township", "party_group__village")
+
+
 def assignment_of(user) -> Assignment | None:
     """The user's assignment, cached on the user object for the request."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if not hasattr(user, "_scoping_assignment"):
-        if getattr(user, "assignment_read_with_user", False):  # the request's person (township.backends.get_user)
-            user._scoping_assignment = user.__class__.assignment.related.get_cached_value(user)
-        else:
-            assignments = Assignment.objects.select_related("village__township", "party_group__village")
-            user._scoping_assignment = assignments.filter(user=user).first()
+        assignments = Assignment.objects.select_related(*ASSIGNMENT_RELATED)
+        user._scoping_assignment = assignments.filter(user=user).first()
     return user._scoping_assignment
+
+
+def with_assignment(users: QuerySet) -> QuerySet:
+    """`users` read with their assignments, for `keep_assignment`."""
+    return users.select_related(*(f"assignment__{path}" for path in ASSIGNMENT_RELATED))
+
+
+def keep_assignment(user) -> None:
+    """Cache for `assignment_of` the assignment a `with_assignment` read brought (None: the user has none). Only
+    such a fresh read: a user object made or kept elsewhere may remember an assignment it was given before a change,
+    and is asked again."""
+    user._scoping_assignment = user.__class__.assignment.related.get_cached_value(user)
 
 
 def role_of(user) -> str | None:

@@ -477,7 +477,9 @@ def county(request, pk: int, year: int):
     if not request.user.has_perm("county.read", c):
         raise Http404  # the county's page; township staff and branches have their township's
     villages = villages_for(request.user).filter(township__county=c)
-    return _compliance_page(request, place=c, villages=villages, year=_year(year), url_name="orglife:county", kept=True)
+    return _compliance_page(
+        request, place=c, villages=villages, year=_year(year), url_name="orglife:county", kept=True
+    )
 
 
 @login_required
