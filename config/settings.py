@@ -185,6 +185,8 @@ STORAGES = {
     },
 }
 
+# Django's database sessions, read with a statement written once (accounts/session_store.py)
+SESSION_ENGINE = "accounts.session_store"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -9,10 +9,20 @@ in the one query every request makes for the user: almost every page asks for th
 on every request was a tenth of a branch page's time.
 """
 
+from functools import cache
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from core.prepared import PreparedRead
 from township.scoping import keep_assignment, with_assignment
+
+
+@cache
+def _user_with_assignment() -> PreparedRead:
+    """The person with their assignment, its village and township, its party group's village: the statement is made
+    once per database connection (`core.prepared`), not at every request."""
+    return PreparedRead(get_user_model(), with_assignment)
 
 
 class ModelPermissionBackend(ModelBackend):
@@ -24,10 +34,8 @@ class ModelPermissionBackend(ModelBackend):
         return super().has_perm(user_obj, perm, obj)
 
     def get_user(self, user_id):
-        users = with_assignment(get_user_model()._default_manager.all())
-        try:
-            user = users.get(pk=user_id)
-        except users.model.DoesNotExist:
+        user = _user_with_assignment().get(user_id)
+        if user is None:
             return None
         keep_assignment(user)
         return user if self.user_can_authenticate(user) else None

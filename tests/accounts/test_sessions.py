@@ -127,3 +127,34 @@ def test_a_session_older_than_the_absolute_lifetime_is_logged_out(org, secretary
 def test_the_session_cookie_ends_with_the_browser_and_never_outlives_the_lifetime(settings):
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
     assert settings.SESSION_COOKIE_AGE <= settings.SESSION_MAX_HOURS * 3600
+
+
+# --- the store (accounts/session_store.py): Django's database sessions, read with a statement written once --------
+
+
+def test_the_store_reads_the_row_kept_on_the_server(org, secretary_a1, client):
+    from accounts.session_store import SessionStore
+
+    client.force_login(secretary_a1)
+    key = client.session.session_key
+    assert SessionStore(session_key=key).load()[SESSION_KEY] == str(secretary_a1.pk)
+    missing = SessionStore(session_key="x" * 32)
+    assert missing.load() == {} and missing.session_key is None  # a new key is made when it is saved
+
+
+def test_a_session_whose_row_has_expired_is_not_signed_in(org, secretary_a1, client):
+    client.force_login(secretary_a1)
+    village = reverse("village", args=[org.a1.pk])
+    assert client.get(village).status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    assert client.get(village)["Location"].startswith(reverse("login"))
+
+
+def test_a_session_ended_on_the_server_is_ended_at_the_next_request(org, secretary_a1, client):
+    client.force_login(secretary_a1)
+    village = reverse("village", args=[org.a1.pk])
+    assert client.get(village).status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).delete()
+    assert client.get(village)["Location"].startswith(reverse("login"))
