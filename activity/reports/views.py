@@ -188,8 +188,10 @@ def township_month_close(request, township_pk: int, month: datetime.date):
 
 
 def _report_or_blank(group: PartyGroup, month: datetime.date) -> MonthlyReport:
-    """The saved report, or an unsaved draft (version 0) until the first write creates it."""
-    return MonthlyReport.objects.filter(party_group=group, month=month).first() or MonthlyReport(
+    """The saved report (with who submitted it, which the page names), or an unsaved draft (version 0) until the first
+    write creates it."""
+    saved = MonthlyReport.objects.filter(party_group=group, month=month).select_related("submitted_by")
+    return saved.order_by().first() or MonthlyReport(
         party_group=group, month=month, version=0
     )
 
@@ -265,7 +267,6 @@ def _leader_todo(user, group: PartyGroup, month: datetime.date):
 def report_page(request, group_pk: int, month: datetime.date):
     group = _group_or_404(request.user, group_pk)
     _check_month(group, month)
-    group = PartyGroup.objects.select_related("village__township").get(pk=group.pk)
     report = _report_or_blank(group, month)
     return render(request, "activity/reports/report.html", _report_context(request, group, month, report))
 
@@ -273,7 +274,6 @@ def report_page(request, group_pk: int, month: datetime.date):
 def _editable_group(request, group_pk, month):
     group = _group_or_404(request.user, group_pk)
     _check_month(group, month)
-    group = PartyGroup.objects.select_related("village__township").get(pk=group.pk)
     if not _may_edit(request.user, group):
         raise PermissionDenied
     return group
@@ -425,7 +425,6 @@ def report_action(request, group_pk: int, month: datetime.date, action: str):
         raise Http404
     group = _group_or_404(request.user, group_pk)
     _check_month(group, month)
-    group = PartyGroup.objects.select_related("village__township").get(pk=group.pk)
     if action == "close":
         if not _may_close(request.user, group.village):
             raise PermissionDenied

@@ -628,3 +628,18 @@ def test_the_report_page_runs_a_fixed_number_of_queries(org, secretary_a1, login
     assert len(response.context["activities"]) == 9
     assert "第7次走访" in text(response)
     assert len(big) == len(small)
+
+
+def test_a_submitted_report_names_its_submitter_read_with_the_report(org, secretary_a1, login):
+    """Who submitted the month comes in the report's own query: the submitted page asks no more than the draft did."""
+    month = months_ago(1)
+    client = login(secretary_a1)
+    record(org.a1_g1, month, secretary_a1)
+    with CaptureQueriesContext(connection) as draft:
+        client.get(report_url(org.a1_g1, month))
+    version = MonthlyReport.objects.get().version
+    client.post(action_url(org.a1_g1, month, "submit"), {"version": version, "summary": "本月完成走访"})
+    with CaptureQueriesContext(connection) as submitted:
+        page = client.get(report_url(org.a1_g1, month))
+    assert f"{secretary_a1.get_full_name() or secretary_a1.username}于" in text(page)
+    assert len(submitted.captured_queries) <= len(draft.captured_queries)
