@@ -20,6 +20,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import LazyObject
 from django.utils.translation import gettext as _
 
 from accounts.otp import has_phone_app, otp_pending
@@ -45,11 +46,23 @@ def _password_paths() -> frozenset[str]:
     return _open_paths("password_change", "password_change_done")
 
 
+def _unwrapped(user):
+    """The person behind the lazy stand-ins (Django's, and django-otp's around it), read now."""
+    while isinstance(user, LazyObject):
+        user.is_authenticated  # noqa: B018 - reads the person
+        user = user._wrapped
+    return user
+
+
 class AccountGateMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        # The person is read here at the latest (the session, then the user with their reach); from here on the
+        # request holds the object itself instead of the lazy stand-in, which otherwise answers every one of the
+        # page's few hundred questions about the person through a proxy.
+        request.user = _unwrapped(request.user)
         if request.user.is_authenticated:
             stop = self.gate(request)
             if stop is not None:
