@@ -53,3 +53,22 @@ def test_a_statement_run_again_and_again_is_planned_once(org):
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         statements = [row[0] for row in cursor.fetchall()]
     assert any('FROM "township_village"' in s and "$1" in s for s in statements), statements
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_prepared_statement_keeps_its_one_plan(org, township_staff, client):
+    """PostgreSQL, left to choose, planned the township's concern queue afresh at every request (its one reusable plan
+    was estimated a little costlier): prepared statements keep their plan (settings, DB_PLAN_CACHE_MODE)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"
+    client.force_login(township_staff)
+    runs = settings.DB_PREPARE_THRESHOLD + 4
+    for _ in range(runs):
+        assert client.get("/concerns/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, custom_plans, generic_plans FROM pg_prepared_statements")
+        plans = cursor.fetchall()
+    assert any("activity_concern" in statement for statement, _, _ in plans), plans
+    assert all(custom == 0 and generic >= 1 for _, custom, generic in plans), plans
