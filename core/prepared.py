@@ -36,17 +36,19 @@ class _Compiled:
 
 class PreparedRead:
     """`PreparedRead(model, lambda rows: rows.select_related(…), field="pk").get(value)`: the one row whose `field`
-    equals `value`, as `shape(model.objects.all()).filter(field=value).first()` would give it, or None."""
+    (unique, an integer) equals `value`, as `shape(model.objects.all()).filter(field=value).first()` would give it,
+    or None."""
 
-    MARKER = -918_273_645  # stands for the value while the statement is compiled (an integer field's)
+    MARKER = -918_273_645  # stands for the value while the statement is compiled
 
     def __init__(self, model: type[models.Model], shape: Callable[[models.QuerySet], models.QuerySet], *, field="pk"):
         self.model, self.shape = model, shape
         self.field = model._meta.pk if field == "pk" else model._meta.get_field(field)
         if not (self.field.primary_key or self.field.unique):
             raise ValueError(f"PreparedRead reads one row: {field} must be unique")
+        if not isinstance(self.field, models.IntegerField):
+            raise ValueError(f"PreparedRead reads by an integer: {field} is not one")
         self.lookup = field
-        self.marker = self.field.to_python(self.MARKER if isinstance(self.field, models.IntegerField) else "\x00?")
 
     def get(self, value) -> models.Model | None:
         alias = router.db_for_read(self.model) or "default"
@@ -74,10 +76,10 @@ class PreparedRead:
 
     def _compile(self, alias: str) -> _Compiled:
         connection = connections[alias]
-        rows = self.shape(self.model._default_manager.using(alias).all()).filter(**{self.lookup: self.marker})
+        rows = self.shape(self.model._default_manager.using(alias).all()).filter(**{self.lookup: self.MARKER})
         compiler = rows.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        marker = self.field.get_db_prep_value(self.marker, connection, prepared=False)
+        marker = self.field.get_db_prep_value(self.MARKER, connection, prepared=False)
         at = [i for i, p in enumerate(params) if p == marker]
         if len(at) != 1:
             raise ValueError(f"PreparedRead of {self.model._meta.label}: the value must appear once in the statement")

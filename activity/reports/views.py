@@ -190,10 +190,8 @@ def township_month_close(request, township_pk: int, month: datetime.date):
 def _report_or_blank(group: PartyGroup, month: datetime.date) -> MonthlyReport:
     """The saved report (with who submitted it, which the page names), or an unsaved draft (version 0) until the first
     write creates it."""
-    saved = MonthlyReport.objects.filter(party_group=group, month=month).select_related("submitted_by")
-    return saved.order_by().first() or MonthlyReport(
-        party_group=group, month=month, version=0
-    )
+    saved = MonthlyReport.objects.filter(party_group=group, month=month).select_related("submitted_by").order_by()
+    return saved.first() or MonthlyReport(party_group=group, month=month, version=0)
 
 
 def _saved_report(group, month, version, user) -> tuple[MonthlyReport, int]:
