@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import threading
 import zipfile
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import IllegalCharacterError
 from openpyxl.styles import Alignment, Font
 
-from core.xlsx_rows import RowsSheet, _Row, rows_sheet
+from core.xlsx_rows import RowsSheet, _Row, rows_sheet, rows_workbook
 
 MADE = datetime.datetime(2027, 6, 15, 10, 0)
 
@@ -26,6 +27,7 @@ PLAIN_ROWS = [
     [None, None, "只有第三列"],
     [],
     ["一" * 32767, "  ", "]]>", "&amp;", "x" * 5],
+    ["生僻字𠀀", "😀", "\ud7ff\ue000\ufffd", "\t"],
 ]
 
 # Rows openpyxl must write itself: a formula, an error code, text it would shorten, a boolean, a date-time, a cell.
@@ -47,8 +49,7 @@ def _styled_cell(ws):
     return cell
 
 
-def _workbook(make_sheet, rows, *, heights=None, cells=False) -> dict[str, bytes]:
-    wb = Workbook(write_only=True)
+def _fill(wb, make_sheet, rows, *, heights=None, cells=False, second=None) -> None:
     ws = make_sheet(wb)
     for number, row in enumerate(rows, start=1):
         if heights and number in heights:
@@ -57,11 +58,38 @@ def _workbook(make_sheet, rows, *, heights=None, cells=False) -> dict[str, bytes
     if cells:
         ws.append([_styled_cell(ws), None, _styled_cell(ws)])
         ws.append(["之后的普通行", datetime.date(2027, 1, 1)])
+    if second:
+        other = rows_sheet(wb, "第二页")
+        for row in second:
+            other.append(row)
     wb.properties.created = wb.properties.modified = MADE
+
+
+def _parts(out) -> dict[str, bytes]:
+    with zipfile.ZipFile(out) as z:
+        assert z.testzip() is None  # every part's checksum right
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def _workbook(make_sheet, rows, **options) -> dict[str, bytes]:
+    wb = Workbook(write_only=True)
+    _fill(wb, make_sheet, rows, **options)
     out = io.BytesIO()
     wb.save(out)
-    with zipfile.ZipFile(out) as z:
-        return {name: z.read(name) for name in z.namelist()}
+    return _parts(out)
+
+
+def _streamed(rows, **options) -> tuple[dict[str, bytes], list[str]]:
+    """As `_workbook` with `fast_sheet`, in a `rows_workbook`: its parts, and their order in the file."""
+    out = io.BytesIO()
+    with rows_workbook(out) as wb:
+        _fill(wb, fast_sheet, rows, **options)
+        wb.save(out)
+    return _parts(out), zipfile.ZipFile(out).namelist()
+
+
+def _deflating_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "xlsx-deflate"]
 
 
 def openpyxl_sheet(wb):
@@ -93,7 +121,24 @@ def test_plain_rows_are_written_whole_and_others_by_openpyxl():
         assert ws._plain(row, number) is None, row
     assert ws._plain(["含\x07控制符"], 1) is None
     assert ws._plain(["非法\ufffe字符"], 1) is None
+    assert ws._plain(["孤立\ud800代理"], 1) is None
     assert ws._plain([_styled_cell(ws)], 1) is None
+
+
+def test_plain_rows_of_a_workbook_written_as_it_comes_are_bytes():
+    """Into a `rows_workbook`'s own entry a plain row goes as bytes, past lxml; every other row as before."""
+    with rows_workbook(io.BytesIO()) as wb:
+        ws = rows_sheet(wb, "名册")
+        ws.append(["第一行"])  # the sheet's entry is opened with its first row
+        for number, row in enumerate(PLAIN_ROWS, start=2):
+            assert isinstance(ws._plain(row, number).xml, bytes), row
+        for number, row in enumerate(OPENPYXL_ROWS, start=2):
+            assert ws._plain(row, number) is None, row
+        ws.row_dimensions[9].height = 30
+        assert isinstance(ws._plain(["有行高"], 9).xml, bytes)
+        second = rows_sheet(wb, "第二页")
+        second.append(["第二页"])
+        assert not isinstance(second._plain(["第二页"], 2).xml, bytes)  # through lxml into its own file
 
 
 @pytest.mark.parametrize("text", ["含\x07控制符", "非法\ufffe字符"])
@@ -134,3 +179,86 @@ def test_workbooks_written_at_once_in_threads_are_each_whole():
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(sheet_and_styles, range(8)))
     assert all(r == expected for r in results)
+
+
+# --- rows_workbook: the first sheet written into the file as its rows come ------------------------------------------
+
+BIG = [[f"第{n}行", "罗紫村", "第一党小组", n, datetime.date(1985, 7, 1), "  前后有空格  "] for n in range(12000)]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [PLAIN_ROWS, OPENPYXL_ROWS, PLAIN_ROWS + OPENPYXL_ROWS + PLAIN_ROWS, BIG],
+    ids=["plain", "openpyxl", "mixed", "many-chunks"],
+)
+def test_a_workbook_written_as_it_comes_holds_openpyxls_parts_byte_for_byte(rows):
+    theirs = _workbook(openpyxl_sheet, rows, heights={2: 45.0, 4: 30.0}, cells=True)
+    ours, order = _streamed(rows, heights={2: 45.0, 4: 30.0}, cells=True)
+    assert ours.keys() == theirs.keys()
+    for name in theirs.keys() - {"docProps/core.xml"}:
+        assert ours[name] == theirs[name], name
+    assert order[0] == "xl/worksheets/sheet1.xml"  # in the file before anything else: written as it came
+    assert not _deflating_threads()
+
+
+def test_a_second_sheet_is_written_at_saving_as_openpyxl_writes_it():
+    second = [["第二页", 1], [datetime.date(2027, 1, 1)]]
+    theirs = _workbook(openpyxl_sheet, PLAIN_ROWS, second=second)
+    ours, order = _streamed(PLAIN_ROWS, second=second)
+    assert ours.keys() == theirs.keys()
+    for name in theirs.keys() - {"docProps/core.xml"}:
+        assert ours[name] == theirs[name], name
+    assert order[0] == "xl/worksheets/sheet1.xml" and "xl/worksheets/sheet2.xml" in order[1:]
+
+
+def test_a_workbook_written_as_it_comes_reads_back():
+    out = io.BytesIO()
+    with rows_workbook(out) as wb:
+        ws = rows_sheet(wb, "名册")
+        for row in BIG:
+            ws.append(row)
+        wb.save(out)
+    ws = load_workbook(out, read_only=True)["名册"]
+    rows = list(ws.values)
+    assert len(rows) == len(BIG)
+    assert rows[-1] == ("第11999行", "罗紫村", "第一党小组", 11999, datetime.datetime(1985, 7, 1), "  前后有空格  ")
+
+
+def test_an_error_on_the_way_stops_the_deflating_thread():
+    out = io.BytesIO()
+    with pytest.raises(RuntimeError, match="读到一半"), rows_workbook(out) as wb:
+        ws = rows_sheet(wb, "名册")
+        for row in BIG:
+            ws.append(row)
+        assert _deflating_threads()  # the sheet is going into the file
+        raise RuntimeError("读到一半，数据库断开")
+    assert not _deflating_threads()
+
+
+class _FullDisk(io.BytesIO):
+    """A file that takes 200 kB, then says the disk is full."""
+
+    def write(self, data):
+        if self.tell() + len(data) > 200_000:
+            raise OSError(28, "No space left on device")
+        return super().write(data)
+
+
+def test_a_full_disk_while_the_sheet_is_written_says_so_and_leaves_nothing_running():
+    out = _FullDisk()
+    with pytest.raises(OSError, match="No space left"), rows_workbook(out) as wb:
+        ws = rows_sheet(wb, "名册")
+        for row in BIG:  # some 5 MB of XML
+            ws.append(row)
+        wb.save(out)
+    assert not _deflating_threads()
+
+
+def test_a_workbook_written_as_it_comes_is_saved_into_its_own_stream_only():
+    out = io.BytesIO()
+    with rows_workbook(out) as wb:
+        rows_sheet(wb, "名册").append(["一行"])
+        with pytest.raises(ValueError, match="stream it was made with"):
+            wb.save(io.BytesIO())
+        wb.save(out)
+    assert load_workbook(out)["名册"]["A1"].value == "一行"

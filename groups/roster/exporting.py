@@ -20,13 +20,12 @@ from typing import BinaryIO
 from django.db.models import FilteredRelation, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from core import clock
 from core.xlsx import CODE, Col, StreamTable, looks_like_formula, row_cells, text_value
-from core.xlsx_rows import rows_sheet
+from core.xlsx_rows import rows_sheet, rows_workbook
 from groups.roster.importing import BY_KEY, DATA_SHEET
 from members.models import PartyMember
 from members.standing.models import ON_ROSTER
@@ -143,26 +142,26 @@ def roster_write(
     `progress(rows written)` is called after every PROGRESS_ROWS rows (a job's progress bar).
 
     Printed, it has the title (the place and 党员名册), the date made, the headers on every page, one page wide."""
-    wb = Workbook(write_only=True)
-    ws = rows_sheet(wb, DATA_SHEET)
-    table = StreamTable(
-        ws,
-        [Col(header, width, KIND.get(field, "text")) for field, header, width in FIELDS],
-        title=f"{title}{DATA_SHEET}",
-        info="身份证号、联系电话已遮盖",
-    )
-    count = 0
-    for row in roster_rows(villages):
-        table.add(sheet_row(ws, row))
-        count += 1
-        if progress is not None and count % PROGRESS_ROWS == 0:
-            progress(count)
-    table.line(f"合计：共 {count} 人")
-    table.signatures()
-    table.finish()
-    wb.properties.title = title or _("Party member roster")
-    wb.properties.created = timezone.now().replace(tzinfo=None)
-    wb.save(stream)
+    with rows_workbook(stream) as wb:
+        ws = rows_sheet(wb, DATA_SHEET)
+        table = StreamTable(
+            ws,
+            [Col(header, width, KIND.get(field, "text")) for field, header, width in FIELDS],
+            title=f"{title}{DATA_SHEET}",
+            info="身份证号、联系电话已遮盖",
+        )
+        count = 0
+        for row in roster_rows(villages):
+            table.add(sheet_row(ws, row))
+            count += 1
+            if progress is not None and count % PROGRESS_ROWS == 0:
+                progress(count)
+        table.line(f"合计：共 {count} 人")
+        table.signatures()
+        table.finish()
+        wb.properties.title = title or _("Party member roster")
+        wb.properties.created = timezone.now().replace(tzinfo=None)
+        wb.save(stream)
     return count
 
 

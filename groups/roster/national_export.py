@@ -18,7 +18,7 @@ from django.utils import timezone
 from core import clock
 from core.fields import birth_year, mask_personal
 from core.xlsx import CODE, Col, StreamTable, row_cells, text_value
-from core.xlsx_rows import rows_sheet
+from core.xlsx_rows import rows_sheet, rows_workbook
 from groups.roster.exporting import PROGRESS_ROWS, SEX_TEXT, STATUS_TEXT, YES_NO, read_on_roster
 from groups.roster.importing import BY_KEY, STANDING_NORMAL, STANDING_SUSPENDED
 from members import national
@@ -133,28 +133,26 @@ def national_write(
     """Write the national-format roster to `stream`; returns the number of members. Printed: the title, the date
     made, the headings on every page, landscape, one page wide. `progress(rows written)` is called after every
     PROGRESS_ROWS rows (a job's progress bar)."""
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = rows_sheet(wb, NATIONAL_SHEET)
-    table = StreamTable(
-        ws,
-        [Col(header, width, kind) for _values, header, width, kind in COLUMNS],
-        title=f"{title}{NATIONAL_SHEET}",
-        info="全国党员管理信息系统格式" + ("" if full else "；身份证号、联系电话、家庭住址已遮盖"),
-    )
-    count = 0
-    for row in national_rows(villages):
-        table.add(national_row(ws, row, full=full))
-        count += 1
-        if progress is not None and count % PROGRESS_ROWS == 0:
-            progress(count)
-    table.line(f"合计：共 {count} 人")
-    table.signatures()
-    table.finish()
-    wb.properties.title = f"{title}{NATIONAL_SHEET}"
-    wb.properties.created = timezone.now().replace(tzinfo=None)
-    wb.save(stream)
+    with rows_workbook(stream) as wb:
+        ws = rows_sheet(wb, NATIONAL_SHEET)
+        table = StreamTable(
+            ws,
+            [Col(header, width, kind) for _values, header, width, kind in COLUMNS],
+            title=f"{title}{NATIONAL_SHEET}",
+            info="全国党员管理信息系统格式" + ("" if full else "；身份证号、联系电话、家庭住址已遮盖"),
+        )
+        count = 0
+        for row in national_rows(villages):
+            table.add(national_row(ws, row, full=full))
+            count += 1
+            if progress is not None and count % PROGRESS_ROWS == 0:
+                progress(count)
+        table.line(f"合计：共 {count} 人")
+        table.signatures()
+        table.finish()
+        wb.properties.title = f"{title}{NATIONAL_SHEET}"
+        wb.properties.created = timezone.now().replace(tzinfo=None)
+        wb.save(stream)
     return count
 
 
