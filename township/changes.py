@@ -81,6 +81,7 @@ TOWNSHIP = {
     "township_township": "id",  # its rules: a party group's size, villager groups per party group, the due day
     "orglife_orglifesettings": "township_id",
     "dues_townshipduesrule": "township_id",
+    "members_standingrules": "township_id",  # whether a probationary member may be 优秀 (the award ranking)
 }
 # the Party's rate tables: every village
 EVERY = ("dues_ratetable", "dues_rateband")

@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Avg, Count, Exists, Q, QuerySet, Sum
@@ -63,6 +64,7 @@ from members.models import AnnualReview, PartyMember, numbers_of
 from members.standing.models import StandingRules
 from members.standing.selectors import probationary_may_be_excellent, standing_on, state_at
 from township.capabilities import require
+from township.changes import kept_for_villages
 from township.models import Village
 
 Kind = Award.Kind
@@ -209,7 +211,7 @@ def _awards_by_target(year: AppraisalYear, kind: str, target: str) -> dict[int, 
     return {getattr(a, f"{target}_id"): a for a in awards}
 
 
-def advanced_group_candidates(year: AppraisalYear, villages=None) -> list[GroupCandidate]:
+def advanced_group_candidates(year: AppraisalYear, villages=None, *, awards: bool = True) -> list[GroupCandidate]:
     """The year's party groups ranked by year score, with its rubric and spot-check parts (5 queries)."""
     groups = list(groups_of_year(year, villages).select_related("village"))
     ids = [g.pk for g in groups]
@@ -223,7 +225,7 @@ def advanced_group_candidates(year: AppraisalYear, villages=None) -> list[GroupC
     }
     # the year scores from the same three reads (`group_year_scores` would make them again)
     scores = scores_from(year, maximum=rubric_max, rubric=rubric, spot={pk: row["avg"] for pk, row in checks.items()})
-    awards = _awards_by_target(year, Kind.ADVANCED_GROUP, "party_group")
+    awards = _awards_by_target(year, Kind.ADVANCED_GROUP, "party_group") if awards else {}
     out = []
     for g in groups:
         check = checks.get(g.pk, {})
@@ -269,12 +271,12 @@ def _leadership(year: AppraisalYear, groups: QuerySet[PartyGroup], member_ids=No
     }
 
 
-def excellent_leader_candidates(year: AppraisalYear, villages=None) -> list[LeaderCandidate]:
+def excellent_leader_candidates(year: AppraisalYear, villages=None, *, awards: bool = True) -> list[LeaderCandidate]:
     """Leaders of the year whose groups scored 80 or more (`rules.leader_qualifies`), ranked by group
     score (6 queries)."""
     leaders = _leadership(year, groups_of_year(year, villages))
     scores = group_year_scores(year, party_group_ids=sorted({c.party_group.pk for c in leaders.values()}))
-    awards = _awards_by_target(year, Kind.EXCELLENT_LEADER, "member")
+    awards = _awards_by_target(year, Kind.EXCELLENT_LEADER, "member") if awards else {}
     out = []
     for c in leaders.values():
         c.score = scores.get(c.party_group.pk)
@@ -296,7 +298,7 @@ def _in_standing(reviews, year: AppraisalYear):
     ).filter(Q(standing=Status.FULL) | Q(standing=Status.PROBATIONARY, probationers_allowed=True))
 
 
-def excellent_member_candidates(year: AppraisalYear, villages=None) -> list[MemberCandidate]:
+def excellent_member_candidates(year: AppraisalYear, villages=None, *, awards: bool = True) -> list[MemberCandidate]:
     """Members graded 优秀 in the year's 民主评议, ordered by their party group's score (7 queries)."""
     reviews = AnnualReview.objects.filter(
         year=year.year, grade=AnnualReview.Grade.EXCELLENT, member__village__township_id=year.township_id
@@ -304,13 +306,14 @@ def excellent_member_candidates(year: AppraisalYear, villages=None) -> list[Memb
     if villages is not None:
         reviews = reviews.filter(member__village__in=villages)
     reviews = _in_standing(reviews, year)
-    out = {r.member_id: MemberCandidate(member=r.member, review=r) for r in reviews.select_related("member__village")}
+    reviews = reviews.select_related("member__village").defer(*numbers_of("member"))  # shown by name: kept so
+    out = {r.member_id: MemberCandidate(member=r.member, review=r) for r in reviews}
     _, end = periods.year_range(year.year)
     posts = GroupPost.objects.on(end).filter(member_id__in=list(out)).select_related("party_group")
     for post in posts:
         out[post.member_id].post = post
     scores = group_year_scores(year, party_group_ids=sorted({c.post.party_group_id for c in out.values() if c.post}))
-    awards = _awards_by_target(year, Kind.EXCELLENT_MEMBER, "member")
+    awards = _awards_by_target(year, Kind.EXCELLENT_MEMBER, "member") if awards else {}
     for c in out.values():
         c.score = scores.get(c.post.party_group_id) if c.post else None
         c.award = awards.get(c.member.pk)
@@ -323,6 +326,28 @@ CANDIDATES = {
     Kind.EXCELLENT_LEADER: excellent_leader_candidates,
     Kind.EXCELLENT_MEMBER: excellent_member_candidates,
 }
+TARGET = {Kind.ADVANCED_GROUP: "party_group", Kind.EXCELLENT_LEADER: "member", Kind.EXCELLENT_MEMBER: "member"}
+
+
+def ranked_candidates(year: AppraisalYear, kind: str, villages: QuerySet[Village]) -> list:
+    """`CANDIDATES[kind](year, villages)` for a page: the ranking kept between requests, each candidate's award read
+    afresh (4 queries where the ranking is kept: the villages, their counts and the kept ranking, then the awards).
+
+    The ranking reads the year's rubric, scores and spot checks, the villages' party groups, posts, members, their
+    standing, 民主评议 grades and the township's standing rules: every one of them raises the villages' change or work
+    count in the database (township.changes), so it is kept under those counts and the day (`kept_for_villages`),
+    and a score, a rename or a new leader shows at the next request. It is kept without the awards (who nominated
+    and decided is read each time) and with no member's numbers (deferred)."""
+    if settings.VILLAGE_FIGURES_KEPT:
+        ids = list(villages.values_list("pk", flat=True))
+        name = f"award-candidates:{year.pk}:{kind}:{clock.today().isoformat()}"
+        candidates = kept_for_villages(ids, name, lambda: CANDIDATES[kind](year, villages, awards=False), work=True)
+    else:  # counted every time: not even the villages' ids read
+        candidates = CANDIDATES[kind](year, villages, awards=False)
+    awards = _awards_by_target(year, kind, TARGET[kind])
+    for c in candidates:
+        c.award = awards.get(c.target_id)
+    return candidates
 
 
 def evidence_text(year: AppraisalYear, candidate) -> str:

@@ -118,7 +118,7 @@ def year(request, pk: int):
     kind = kind if kind in svc.DECIDABLE_KINDS else Kind.ADVANCED_GROUP
     villages = _reach(request.user, y)
     query = request.GET.get("q", "").strip()
-    candidates = svc.CANDIDATES[kind](y, villages)
+    candidates = svc.ranked_candidates(y, kind, villages)
     if query:
         candidates = [c for c in candidates if _matches(c, query)]
     page = Paginator(candidates, PAGE_SIZE).get_page(request.GET.get("page"))
