@@ -344,9 +344,11 @@ def ranked_candidates(year: AppraisalYear, kind: str, villages: QuerySet[Village
         candidates = kept_for_villages(ids, name, lambda: CANDIDATES[kind](year, villages, awards=False), work=True)
     else:  # counted every time: not even the villages' ids read
         candidates = CANDIDATES[kind](year, villages, awards=False)
-    awards = _awards_by_target(year, kind, TARGET[kind])
+    target = f"{TARGET[kind]}_id"
+    awards = Award.objects.filter(year=year, kind=kind).only("status", target)  # the page shows each one's status
+    by_target = {getattr(a, target): a for a in awards}
     for c in candidates:
-        c.award = awards.get(c.target_id)
+        c.award = by_target.get(c.target_id)
     return candidates
 
 
