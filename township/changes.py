@@ -16,7 +16,8 @@ with the date).
 Long tables are kept the same way, rendered (`kept_html`): a branch's year of meetings, its dues book (member ×
 month), its standing page (members, 不合格 cases, members away) and a township's standing lists under `n`; a
 villager group's ledger page under both counts. Their rendering costs more than their queries. (The branch
-dashboard's party groups' table is kept with its count beside it, through `kept_for_villages` directly.)
+dashboard's party groups' table is kept with its count beside it, through `kept_for_villages` directly, and so is an
+appraisal year's award ranking under both counts: appraisal.awards.services.ranked_candidates.)
 
 The tables (`VILLAGE`, `MEMBER`, `MEMBER_ROW`, `GROUP`, `TOWNSHIP`, `EVERY`) are every table the kept figures read. A
 table added to what they read must be added here, or a change in it would not show until the next day:
