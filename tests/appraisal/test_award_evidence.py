@@ -42,3 +42,31 @@ def test_it_reads_as_the_township_expects():
     assert "37.2" in text or "37.3" in text  # one decimal, as the template's floatformat writes it
     assert "40.0" in text and "71.33" in text and '<span class="warn">' in text
     assert "<br>" in text and "&lt;" not in text  # the line break is markup, not escaped text
+
+
+def test_a_leaders_evidence_reads_as_one_chinese_sentence():
+    """优秀党小组长: the group led and since when, or from when to when, with Chinese punctuation."""
+    import datetime
+    from types import SimpleNamespace
+
+    group = SimpleNamespace(name="罗紫一二社党小组")
+    serving = SimpleNamespace(
+        party_group=group, led_from=datetime.date(2021, 12, 20), led_until=None, serving_at_year_end=True, days_led=365
+    )
+    left = SimpleNamespace(
+        party_group=group,
+        led_from=datetime.date(2025, 1, 15),
+        led_until=datetime.date(2025, 9, 1),
+        serving_at_year_end=False,
+        days_led=229,
+    )
+
+    def evidence(c, language):
+        with translation.override(language):
+            return render_to_string("appraisal/awards/_evidence.html", {"kind": "excellent_leader", "c": c}).strip()
+
+    assert evidence(serving, "zh-hans") == "罗紫一二社党小组组长，自2021年12月20日起"
+    assert evidence(left, "zh-hans") == (
+        '罗紫一二社党小组组长，2025年1月15日至2025年9月1日<br><span class="muted">本年度担任组长229天</span>'
+    )
+    assert evidence(serving, "en") == "leader of 罗紫一二社党小组, since 2021年12月20日"
