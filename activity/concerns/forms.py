@@ -34,6 +34,12 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
+def _default_days(text) -> str:
+    """A help text naming the default days to answer, translated when the form is made: a lazy text formatted
+    where the class is defined would keep the language of the request that first imported this module."""
+    return str(text) % {"b": DEFAULT_DAYS_TO_ANSWER[Handling.BRANCH], "t": DEFAULT_DAYS_TO_ANSWER[Handling.TOWNSHIP]}
+
+
 class ConcernForm(forms.Form):
     """A new concern, in one village: the villager group and member choices are that village's own."""
 
@@ -49,9 +55,7 @@ class ConcernForm(forms.Form):
     due_on = forms.DateField(
         label=_("answer due by"),
         required=False,
-        widget=_date_input(),
-        help_text=_("Only for a relayed concern. Leave empty for %(b)d days (branch) or %(t)d days (township).")
-        % {"b": DEFAULT_DAYS_TO_ANSWER[Handling.BRANCH], "t": DEFAULT_DAYS_TO_ANSWER[Handling.TOWNSHIP]},
+        widget=_date_input(),  # its help text set per form (`_default_days`): in the language of the request
     )
     answer = forms.CharField(
         max_length=2000,
@@ -68,6 +72,9 @@ class ConcernForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("raised_on", clock.today())
         super().__init__(*args, **kwargs)
         self.village = village
+        self.fields["due_on"].help_text = _default_days(
+            _("Only for a relayed concern. Leave empty for %(b)d days (branch) or %(t)d days (township).")
+        )
         self.fields["villager_group"].queryset = (
             VillagerGroup.objects.visible_to(user)
             .filter(village=village, abolished_on__isnull=True)
@@ -90,14 +97,15 @@ class RelayForm(forms.Form):
     due_on = forms.DateField(
         label=_("answer due by"),
         required=False,
-        widget=_date_input(),
-        help_text=_("Leave empty for %(b)d days (branch) or %(t)d days (township).")
-        % {"b": DEFAULT_DAYS_TO_ANSWER[Handling.BRANCH], "t": DEFAULT_DAYS_TO_ANSWER[Handling.TOWNSHIP]},
+        widget=_date_input(),  # its help text set per form (`_default_days`)
     )
 
     def __init__(self, *args, concern: Concern, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("relayed_on", clock.today())
         super().__init__(*args, prefix="relay", **kwargs)
+        self.fields["due_on"].help_text = _default_days(
+            _("Leave empty for %(b)d days (branch) or %(t)d days (township).")
+        )
         self.fields["to"].choices = [(v, label) for v, label in self.TARGETS if LEVEL[v] > LEVEL[concern.handling]]
         self.fields["to"].initial = Handling.TOWNSHIP
 

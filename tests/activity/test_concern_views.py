@@ -520,3 +520,30 @@ def test_township_staff_add_a_concern_in_the_admin_with_village_and_group_set_by
     foreign = client.post(f"{ADMIN_LIST}add/", {**data, "villager_group": org.b1_vgs[0].pk})
     assert "villager_group" in foreign.context["adminform"].form.errors
     assert Concern.objects.count() == 1
+
+
+def test_the_due_date_help_is_in_the_language_of_each_request_whatever_language_first_loaded_the_forms(
+    org, secretary_a1
+):
+    """The help under 答复期限 names the default days; formatted where the form class was defined, it kept the
+    language of whichever request first imported the module (an English browser's, say) for every later visitor."""
+    import importlib
+
+    from django.utils import translation
+
+    import activity.concerns.forms as concern_forms
+
+    try:
+        with translation.override("en"):
+            importlib.reload(concern_forms)  # the module first loaded during an English request
+        concern = Concern(village=org.a1, handling=Concern.Handling.BRANCH)
+        with translation.override("zh-hans"):
+            relay = concern_forms.RelayForm(concern=concern)
+            assert relay.fields["due_on"].help_text.startswith("不填时，上报支部的默认")
+        with translation.override("en"):
+            assert concern_forms.RelayForm(concern=concern).fields["due_on"].help_text.startswith("Leave empty for")
+        with translation.override("zh-hans"):
+            form = concern_forms.ConcernForm(user=secretary_a1, village=org.a1)
+            assert form.fields["due_on"].help_text.startswith("仅上报的党情民意需要填写。不填时")
+    finally:
+        importlib.reload(concern_forms)
