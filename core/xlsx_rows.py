@@ -28,7 +28,6 @@ import math
 import queue
 import re
 import threading
-import time
 from decimal import Decimal
 from xml.sax.saxutils import quoteattr
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
@@ -45,6 +44,8 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
+
+from core import clock
 
 MAX_TEXT = 32767  # openpyxl cuts longer text: such a row goes through openpyxl
 NUMBERS = (int, float, Decimal)
@@ -207,7 +208,7 @@ class _EntryPipe:
     def __init__(self, archive: ZipFile, name: str):
         # As openpyxl's own entries, no Zip64 header (some older readers refuse it): a sheet's XML past 2 GB (some
         # two million roster rows) fails with zipfile's "File size too large", not a broken file.
-        entry = ZipInfo(name, date_time=time.localtime()[:6])  # as zipfile's `writestr` makes the other entries
+        entry = ZipInfo(name, date_time=clock.now().timetuple()[:6])  # the time of writing, as the other entries
         entry.compress_type = archive.compression
         entry.external_attr = 0o600 << 16
         self._entry = archive.open(entry, "w")
