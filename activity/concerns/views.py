@@ -11,8 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,6 +24,7 @@ from activity.models import Concern, concern_open, concern_overdue
 from audit.submissions import Result, repeat_safe, submit_once
 from core import clock
 from core.words import day_cn
+from township.changes import kept_html
 from township.models import Village
 from township.scoping import Role, get_visible_or_404, role_of, villages_for
 
@@ -65,36 +67,56 @@ def concern_list(request):
     form = ConcernFilterForm(request.GET, villages=villages)
     data = form.cleaned_data if form.is_valid() else {}
     show = data.get("show") or (F.OPEN if one_village else F.TOWNSHIP)
-
-    base = Concern.objects.filter(village__in=villages.values("pk"))
-    if data.get("village"):
-        base = base.filter(village=data["village"])
+    village = data.get("village")
     group = request.GET.get("group", "")
-    if group.isdigit():  # a party group's own concerns (a leader's to-do list links here); the reach is already applied
-        base = base.filter(party_group_id=int(group))
-    if data.get("q"):
-        q = data["q"].strip()
-        base = base.filter(
-            Q(content__icontains=q)
-            | Q(villager_name__icontains=q)
-            | Q(raised_through__name__icontains=q)
-            | Q(answer__icontains=q)
-            | Q(answered_by__icontains=q)
-        )
-    filters = _filters(today)
-    counts = base.aggregate(**{key: Count("pk", filter=cond) for key, cond in filters.items()})
-    rows = for_listing(queue_order(base.filter(filters[show]), today))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    for c in page.object_list:
-        c.age = c.age_in_days(today)
-    keep = request.GET.copy()
-    keep.pop("page", None)
+    group = group if group.isdigit() and len(group) < 10 else ""
+    q = (data.get("q") or "").strip()
+    asked = request.GET.get("page") or "1"
+    asked = asked if asked.isdigit() and len(asked) < 7 else "1"  # as the paginator reads it: anything else is page 1
+    # the links of the tabs and the pager carry what the queue was narrowed by (and nothing else the address had)
+    keep = QueryDict(mutable=True)
+    for key, value in (("q", q), ("village", village.pk if village else ""), ("group", group)):
+        if value:
+            keep[key] = value
     keep["show"] = show
-    tabs = []
-    for key, label in F.SHOW_CHOICES:
-        link = keep.copy()
-        link["show"] = key
-        tabs.append({"key": key, "label": label, "count": counts[key], "query": link.urlencode()})
+
+    def context() -> dict:
+        base = Concern.objects.filter(village__in=villages.values("pk"))
+        if village:
+            base = base.filter(village=village)
+        if group:  # a party group's own concerns (a leader's to-do list links here); the reach is already applied
+            base = base.filter(party_group_id=int(group))
+        if q:
+            base = base.filter(
+                Q(content__icontains=q)
+                | Q(villager_name__icontains=q)
+                | Q(raised_through__name__icontains=q)
+                | Q(answer__icontains=q)
+                | Q(answered_by__icontains=q)
+            )
+        filters = _filters(today)
+        counts = base.aggregate(**{key: Count("pk", filter=cond) for key, cond in filters.items()})
+        rows = for_listing(queue_order(base.filter(filters[show]), today))
+        page = Paginator(rows, PAGE_SIZE).get_page(asked)
+        for c in page.object_list:
+            c.age = c.age_in_days(today)
+        tabs = []
+        for key, label in F.SHOW_CHOICES:
+            link = keep.copy()
+            link["show"] = key
+            tabs.append({"key": key, "label": label, "count": counts[key], "query": link.urlencode()})
+        return {"show": show, "tabs": tabs, "page": page, "query": keep.urlencode(), "many_villages": not one_village}
+
+    # the tabs with their counts, the page of concerns and the pager: kept until a concern (the villages' day's work)
+    # or the villages' data (a renamed group or member) changes, or the day ends (township/changes.py); the person's
+    # reach is in the villages counted. A search is rendered each time: its words are seldom asked again.
+    parts = ("activity/concerns/_tabs.html", "activity/concerns/_queue.html")
+    if q:
+        values = context()
+        tabs, queue = (render_to_string(part, values) for part in parts)
+    else:
+        name = f"concerns:{today}:{show}:{village.pk if village else ''}:{group}:{asked}:{int(one_village)}"
+        tabs, queue = kept_html(list(villages.values_list("pk", flat=True)), name, parts, context, work=True)
     return render(
         request,
         "activity/concerns/list.html",
@@ -102,11 +124,9 @@ def concern_list(request):
             "form": form,
             "show": show,
             "tabs": tabs,
-            "page": page,
-            "query": keep.urlencode(),
+            "queue": queue,
             "many_villages": not one_village,
             "may_write": may_write(user),
-            "today": today,
         },
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -13,6 +14,7 @@ import activity.concerns.admin  # noqa: F401 - registers the admin (activity/adm
 from activity.concerns.services import concern_answer, concern_record
 from activity.models import Concern
 from core import clock
+from tests.clock import beijing
 from tests.factories import UserFactory, assign
 from township.models import Assignment
 
@@ -209,10 +211,116 @@ def list_queries(client, params=None) -> int:
     return len(ctx.captured_queries)
 
 
+# --- the queue kept between visits (township/changes.py) -------------------------------------------------------------
+
+
+def _tables_read(queries) -> set[str]:
+    found = set()
+    for q in queries:
+        found |= set(re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', q["sql"]))
+    return found
+
+
+def test_the_townships_kept_queue_shows_a_new_concern_an_answer_and_a_rename_at_once(
+    org, login, township_staff, secretary_a2
+):
+    client = login(township_staff)
+    first = make(org.a1_vgs[0], org.a1_g1_members[0], handling=Handling.TOWNSHIP, content="罗紫村报乡的事")
+    assert "罗紫村报乡的事" in text(client.get(LIST))
+    with CaptureQueriesContext(connection) as kept:
+        page = text(client.get(LIST))
+    assert "activity_concern" not in _tables_read(kept.captured_queries)  # nothing changed: the kept queue
+    assert "罗紫村报乡的事" in page and "上报乡党委（1）" in page
+
+    make(org.a2_vgs[0], org.a2_members[0], handling=Handling.TOWNSHIP, user=secretary_a2, content="井阳村报乡的事")
+    page = text(client.get(LIST))
+    assert "井阳村报乡的事" in page and "上报乡党委（2）" in page
+
+    concern_answer(concern=first, answer="已协调水利站", answered_by="乡农业服务中心", resolved_on=today(),
+                   acting_user=township_staff)  # fmt: skip
+    page = text(client.get(LIST))
+    assert "已办结（1）" in page and "已办结</span>" in page.split("罗紫村报乡的事")[1].split("</tr>")[0]
+
+    Concern.objects.filter(pk=first.pk).update(content="改过的反映内容")  # plain SQL, past the services
+    assert "改过的反映内容" in text(client.get(LIST))
+    org.a2_members[0].__class__.objects.filter(pk=org.a2_members[0].pk).update(name="改名的党员")
+    assert "改名的党员" in text(client.get(LIST))
+
+
+def test_a_secretary_never_gets_the_townships_kept_queue(org, login, township_staff, secretary_a1):
+    make(org.a1_vgs[0], org.a1_g1_members[0], handling=Handling.TOWNSHIP, content="罗紫村报乡的事")
+    make(org.a2_vgs[0], org.a2_members[0], handling=Handling.TOWNSHIP, content="井阳村报乡的事")
+    township = text(login(township_staff).get(LIST, {"show": "township"}))
+    assert "罗紫村报乡的事" in township and "井阳村报乡的事" in township
+    branch = text(login(secretary_a1).get(LIST, {"show": "township"}))
+    assert "罗紫村报乡的事" in branch and "井阳村报乡的事" not in branch and "上报乡党委（1）" in branch
+
+
+def test_the_kept_queue_counts_its_ages_afresh_after_midnight_in_beijing(org, login, secretary_a1, frozen_at):
+    frozen_at(beijing(2027, 6, 30, 23, 50))
+    make(org.a1_vgs[0], org.a1_g1_members[0], days_ago=3, content="水渠堵塞")
+    client = login(secretary_a1)
+    assert "已反映3天" in text(client.get(LIST))
+    assert "已反映3天" in text(client.get(LIST))  # kept
+    frozen_at(beijing(2027, 7, 1, 0, 10))
+    page = text(client.get(LIST))
+    assert "已反映4天" in page and "已反映3天" not in page
+
+
+def test_the_tabs_carry_what_the_queue_was_narrowed_by_and_nothing_else(org, login, township_staff):
+    make(org.a2_vgs[0], org.a2_members[0], handling=Handling.TOWNSHIP, content="井阳村报乡的事")
+    client = login(township_staff)
+    page = text(client.get(LIST, {"village": org.a2.pk, "show": "all", "from": "<script>"}))
+    tabs = page.split('<ul class="concern-tabs">')[1].split("</ul>")[0]
+    assert f"village={org.a2.pk}" in tabs and "from" not in tabs and "script" not in tabs
+    again = text(client.get(LIST, {"village": org.a2.pk, "show": "all"}))  # the kept tabs, for the same narrowing
+    assert again.split('<ul class="concern-tabs">')[1].split("</ul>")[0] == tabs
+
+
+def test_nothing_of_the_person_is_kept_with_the_queue(org, login, township_staff, monkeypatch):
+    from township import changes
+
+    rendered = []
+    real = changes.kept
+
+    def keep(key, seconds, compute):
+        value = real(key, seconds, compute)
+        rendered.extend(value if isinstance(value, tuple) else [value])
+        return value
+
+    monkeypatch.setattr(changes, "kept", keep)
+    make(org.a1_vgs[0], org.a1_g1_members[0], handling=Handling.TOWNSHIP, content="罗紫村报乡的事")
+    login(township_staff).get(LIST)
+    assert len(rendered) == 2 and "罗紫村报乡的事" in rendered[1]
+    for html in rendered:
+        assert "csrfmiddlewaretoken" not in html and township_staff.username not in html
+        assert org.a1_g1_members[0].id_number not in html
+
+
+def test_what_the_kept_queue_reads_is_every_table_counted(org, login, township_staff, monkeypatch):
+    from township import changes
+
+    read = []
+
+    def counted(key, seconds, compute):
+        with CaptureQueriesContext(connection) as q:
+            value = compute()
+        read.extend(q.captured_queries)
+        return value
+
+    monkeypatch.setattr(changes, "kept", counted)
+    make(org.a1_vgs[0], org.a1_g1_members[0], handling=Handling.TOWNSHIP, content="罗紫村报乡的事")
+    assert login(township_staff).get(LIST).status_code == 200
+    tables = _tables_read(read)
+    assert {"activity_concern", "township_village", "groups_villagergroup", "members_partymember"} <= tables
+    assert tables <= set(changes.tables()) | set(changes.work_tables())
+
+
 @pytest.mark.parametrize("persona", ["secretary_a1", "township_staff", "county_viewer"])
 def test_the_list_runs_a_fixed_number_of_queries(org, login, persona, request, django_assert_max_num_queries):
     user = request.getfixturevalue(persona)
     client = login(user)
+    client.get(LIST)  # a first visit makes the villages' change-count rows (township/changes.py)
     make(org.a1_vgs[0], org.a1_g1_members[0], handling=Handling.TOWNSHIP)
     few = list_queries(client, {"show": "all"})
     for k in range(20):
@@ -221,7 +329,8 @@ def test_the_list_runs_a_fixed_number_of_queries(org, login, persona, request, d
         make(vg, member, handling=Handling.TOWNSHIP, days_ago=k + 1, villager_name=f"村民{k}")
     many = list_queries(client, {"show": "all"})
     assert many == few
-    with django_assert_max_num_queries(7):
+    assert list_queries(client, {"show": "all"}) < many  # nothing changed since: the queue is kept
+    with django_assert_max_num_queries(6):  # a search is counted each time (and the villages listed to narrow by)
         client.get(LIST, {"show": "all", "q": "村民"})
 
 
