@@ -22,6 +22,7 @@ class AdminConfig(admin_apps.AdminConfig):
 
         placeholders.apply()  # before super().ready() imports every admin.py, and the forms they declare
         super().ready()
-        from dashboards.admin_site import chinese_boolean_icons
+        from dashboards.admin_site import chinese_boolean_icons, readonly_links_that_open
 
         chinese_boolean_icons()
+        readonly_links_that_open()
