@@ -6,7 +6,6 @@ with other rights (the payment links), is rendered afresh. Nothing of the person
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal
 
 import pytest
@@ -22,19 +21,13 @@ from members.models import AnnualReview, PartyMember
 from orglife.meetings.models import Kind
 from orglife.meetings.services import Mark, meeting_record
 from tests.clock import beijing
+from tests.kept import kept_values, reads_when_counted, tables_read
 from township import changes
 from township.models import VillageChanges
 
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2027, 6, 15)  # the suite's frozen day
-
-
-def _tables_read(queries) -> set[str]:
-    found = set()
-    for q in queries:
-        found |= set(re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', q["sql"]))
-    return found
 
 
 def _meeting(org, user, topic="支部党员大会", day=datetime.date(2027, 6, 10)):
@@ -78,18 +71,7 @@ def _pages(org):
 def test_what_the_kept_pages_read_is_every_table_counted(org, secretary_a1, township_staff, login, monkeypatch):
     """A table the kept tables are rendered from and the triggers do not watch would leave the page stale until the
     next day. A ledger's page is kept under the day's work too (its entries and decisions)."""
-    read, ledger = [], []
-
-    def counted(key, seconds, compute):
-        with CaptureQueriesContext(connection) as q:
-            value = compute()
-        if ":ledger:" in key:
-            ledger.extend(q.captured_queries)
-        elif ":branch:" not in key and ":branch-life:" not in key and ":appraisal:" not in key:
-            read.extend(q.captured_queries)  # the dashboard's other kept figures: tests/test_village_changes.py
-        return value
-
-    monkeypatch.setattr(changes, "kept", counted)  # what kept_for_villages keeps with: counted every time
+    computed = reads_when_counted(monkeypatch)
     member, other = org.a1_g1_members[0], org.a1_g1_members[1]
     _meeting(org, secretary_a1)
     spell = _away(member, secretary_a1)
@@ -109,14 +91,17 @@ def test_what_the_kept_pages_read_is_every_table_counted(org, secretary_a1, town
     ]:
         assert client.get(url).status_code == 200
     assert login(township_staff).get(reverse("standing:township", args=[org.ta.pk])).status_code == 200
-    tables = _tables_read(read)
+    ledger = [q for key, queries in computed if ":ledger:" in key for q in queries]
+    others = (":ledger:", ":branch:", ":branch-life:", ":appraisal:")  # the dashboard's: tests/test_village_changes.py
+    read = [q for key, queries in computed if not any(k in key for k in others) for q in queries]
+    tables = tables_read(read)
     assert {
         "orglife_meeting", "orglife_attendance", "members_awayspell", "members_awaycontact", "members_annualreview",
         "members_reviewhandling", "dues_assessment", "dues_duesbook", "members_standingchange", "groups_grouppost",
         "groups_coverage", "groups_villagergroup",
     } <= tables  # fmt: skip
     assert tables <= set(changes.tables())
-    in_ledger = _tables_read(ledger)
+    in_ledger = tables_read(ledger)
     assert {"groups_fundentry", "groups_meetingdecision", "groups_coverage"} <= in_ledger
     assert in_ledger <= set(changes.tables()) | set(changes.work_tables())
 
@@ -164,7 +149,7 @@ def test_the_branchs_long_pages_show_a_change_at_once_and_read_nothing_of_it_oth
 
     with CaptureQueriesContext(connection) as kept:
         pages = {name: client.get(url).content.decode() for name, url in urls.items()}
-    read = _tables_read(kept.captured_queries)
+    read = tables_read(kept.captured_queries)
     assert not read & {"orglife_meeting", "orglife_attendance", "dues_assessment", "members_awayspell"}
     assert "2027年还没有登记会议" in pages["orglife"] and "流动党员（0人）" in pages["standing"]
 
@@ -211,15 +196,7 @@ def test_a_reader_without_the_right_to_record_is_not_shown_the_kept_payment_link
 
 
 def test_nothing_of_the_person_is_kept(org, secretary_a1, login, monkeypatch):
-    rendered = []
-    real = changes.kept
-
-    def keep(key, seconds, compute):
-        value = real(key, seconds, compute)
-        rendered.extend(value if isinstance(value, tuple) else [value])
-        return value
-
-    monkeypatch.setattr(changes, "kept", keep)
+    rendered = kept_values(monkeypatch)
     client = login(secretary_a1)
     for url in _pages(org).values():
         client.get(url)
@@ -256,7 +233,7 @@ def test_the_townships_standing_page_shows_a_change_in_any_of_its_villages_at_on
     _away(org.b1_members[0], None)  # another township's village: not on this page, and nothing to count afresh
     with CaptureQueriesContext(connection) as kept:
         again = client.get(url).content.decode()
-    assert "members_awayspell" not in _tables_read(kept.captured_queries)
+    assert "members_awayspell" not in tables_read(kept.captured_queries)
     assert "四川省广州市（1人）" in again and org.b1_members[0].name not in again
 
 
@@ -268,7 +245,7 @@ def test_the_branch_dashboards_party_groups_show_a_new_leader_and_a_rename_at_on
     client.get(url)
     with CaptureQueriesContext(connection) as kept:
         page = client.get(url).content.decode()
-    assert "groups_grouppost" not in _tables_read(kept.captured_queries) and "罗紫一二社党小组" in page
+    assert "groups_grouppost" not in tables_read(kept.captured_queries) and "罗紫一二社党小组" in page
     PartyGroup.objects.filter(pk=org.a1_g1.pk).update(name="罗紫一二社第一党小组")  # a bulk update
     assert "罗紫一二社第一党小组" in client.get(url).content.decode()
     GroupPost.objects.filter(party_group=org.a1_g2, ended_on__isnull=True).exclude(role="member").update(
@@ -292,7 +269,7 @@ def test_a_ledgers_page_shows_a_posting_and_a_decision_at_once_and_its_forms_onl
     assert "120.00" in page and "还没有任何记录" not in page
     with CaptureQueriesContext(connection) as kept:
         again = client.get(url).content.decode()
-    assert "groups_fundentry" not in _tables_read(kept.captured_queries) and "120.00" in again
+    assert "groups_fundentry" not in tables_read(kept.captured_queries) and "120.00" in again
     decision_record(
         villager_group=vg, held_on=datetime.date(2027, 6, 2), subject="修村道", basis="households", entitled=30,
         present=25, votes_for=20, acting_user=None,

@@ -6,7 +6,6 @@ figure the data no longer has; a new day, another person's rights or a row empti
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal
 
 import pytest
@@ -19,6 +18,7 @@ from members.models import PartyMember
 from orglife.meetings.models import Kind, OrgLifeSettings
 from orglife.meetings.services import Mark, meeting_record
 from tests.clock import beijing
+from tests.kept import tables_read
 from township import changes
 from township.models import VillageChanges
 
@@ -48,13 +48,6 @@ def test_every_table_the_kept_figures_are_counted_from_has_its_trigger():
     assert {"activity_concern_work", "activity_monthlyreport_work"} <= {name for _t, _c, name in changes.watches()}
 
 
-def _tables_read(queries) -> set[str]:
-    found = set()
-    for q in queries:
-        found |= set(re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', q["sql"]))
-    return found
-
-
 # the person's rights, checked on every visit before anything kept is read
 NOT_COUNTED = {"township_assignment"}
 
@@ -81,14 +74,14 @@ def test_what_the_kept_figures_read_is_every_table_counted(org, secretary_a1, to
         elections_todo(villages, clock.today(), None, "/", org.ta)
         scores_todo(org.ta, datetime.date(2027, 6, 15))
         year_todo(org.ta)
-    read = _tables_read(branch.captured_queries) | _tables_read(township.captured_queries)
+    read = tables_read(branch.captured_queries) | tables_read(township.captured_queries)
     # the regular expression finds them
     assert {"orglife_attendance", "dues_line", "members_standingchange", "groups_grouppost"} <= read
     assert read - NOT_COUNTED <= set(changes.tables())
     # the dashboards' own figures (kept under both counts) read the day's work too
     with CaptureQueriesContext(connection) as page:
         _township_figures(org.ta, villages, clock.today())
-    work = _tables_read(page.captured_queries) | _tables_read(appraisal.captured_queries)
+    work = tables_read(page.captured_queries) | tables_read(appraisal.captured_queries)
     assert {"activity_monthlyreport", "activity_concern", "appraisal_award", "appraisal_spotcheck"} <= work
     assert work - NOT_COUNTED <= set(changes.tables()) | set(changes.work_tables())
 

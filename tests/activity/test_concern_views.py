@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
 from django.db import connection
@@ -16,6 +15,8 @@ from activity.models import Concern
 from core import clock
 from tests.clock import beijing
 from tests.factories import UserFactory, assign
+from tests.kept import kept_values, reads_when_counted, tables_read
+from township import changes
 from township.models import Assignment
 
 Handling = Concern.Handling
@@ -214,13 +215,6 @@ def list_queries(client, params=None) -> int:
 # --- the queue kept between visits (township/changes.py) -------------------------------------------------------------
 
 
-def _tables_read(queries) -> set[str]:
-    found = set()
-    for q in queries:
-        found |= set(re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', q["sql"]))
-    return found
-
-
 def test_the_townships_kept_queue_shows_a_new_concern_an_answer_and_a_rename_at_once(
     org, login, township_staff, secretary_a2
 ):
@@ -229,7 +223,7 @@ def test_the_townships_kept_queue_shows_a_new_concern_an_answer_and_a_rename_at_
     assert "罗紫村报乡的事" in text(client.get(LIST))
     with CaptureQueriesContext(connection) as kept:
         page = text(client.get(LIST))
-    assert "activity_concern" not in _tables_read(kept.captured_queries)  # nothing changed: the kept queue
+    assert "activity_concern" not in tables_read(kept.captured_queries)  # nothing changed: the kept queue
     assert "罗紫村报乡的事" in page and "上报乡党委（1）" in page
 
     make(org.a2_vgs[0], org.a2_members[0], handling=Handling.TOWNSHIP, user=secretary_a2, content="井阳村报乡的事")
@@ -278,17 +272,7 @@ def test_the_tabs_carry_what_the_queue_was_narrowed_by_and_nothing_else(org, log
 
 
 def test_nothing_of_the_person_is_kept_with_the_queue(org, login, township_staff, monkeypatch):
-    from township import changes
-
-    rendered = []
-    real = changes.kept
-
-    def keep(key, seconds, compute):
-        value = real(key, seconds, compute)
-        rendered.extend(value if isinstance(value, tuple) else [value])
-        return value
-
-    monkeypatch.setattr(changes, "kept", keep)
+    rendered = kept_values(monkeypatch)
     make(org.a1_vgs[0], org.a1_g1_members[0], handling=Handling.TOWNSHIP, content="罗紫村报乡的事")
     login(township_staff).get(LIST)
     assert len(rendered) == 2 and "罗紫村报乡的事" in rendered[1]
@@ -298,20 +282,10 @@ def test_nothing_of_the_person_is_kept_with_the_queue(org, login, township_staff
 
 
 def test_what_the_kept_queue_reads_is_every_table_counted(org, login, township_staff, monkeypatch):
-    from township import changes
-
-    read = []
-
-    def counted(key, seconds, compute):
-        with CaptureQueriesContext(connection) as q:
-            value = compute()
-        read.extend(q.captured_queries)
-        return value
-
-    monkeypatch.setattr(changes, "kept", counted)
+    computed = reads_when_counted(monkeypatch)
     make(org.a1_vgs[0], org.a1_g1_members[0], handling=Handling.TOWNSHIP, content="罗紫村报乡的事")
     assert login(township_staff).get(LIST).status_code == 200
-    tables = _tables_read(read)
+    tables = tables_read(q for _key, queries in computed for q in queries)
     assert {"activity_concern", "township_village", "groups_villagergroup", "members_partymember"} <= tables
     assert tables <= set(changes.tables()) | set(changes.work_tables())
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import datetime
 import pickle
-import re
 from decimal import Decimal
 
 import pytest
@@ -25,6 +24,7 @@ from members.standing.models import StandingRules
 from tests.appraisal.test_award_views import A1_NAMES, nominating_year, set_score, text
 from tests.clock import beijing
 from tests.factories import PartyMemberFactory, elect
+from tests.kept import tables_read
 from tests.members.test_numbers_left_unread import decrypted  # noqa: F401 (a fixture)
 from township import changes
 from township.models import Village
@@ -199,9 +199,7 @@ def test_what_the_ranking_reads_is_every_table_counted(org, year, settings):
     with CaptureQueriesContext(connection) as ranking:
         for rank in CANDIDATES.values():
             rank(AppraisalYear.objects.get(pk=year.pk), villages, awards=False)
-    read = set()
-    for q in ranking.captured_queries:
-        read |= set(re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', q["sql"]))
+    read = tables_read(ranking.captured_queries)
     assert {"appraisal_groupscore", "groups_grouppost", "members_annualreview", "members_standingrules"} <= read
     assert read <= set(changes.tables()) | set(changes.work_tables())
 
