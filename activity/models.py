@@ -40,7 +40,7 @@ class MonthlyReport(models.Model):
     DONE = (Status.SUBMITTED, Status.CLOSED)
 
     party_group = models.ForeignKey(
-        "groups.PartyGroup", models.PROTECT, related_name="reports", verbose_name=_("party group")
+        "groups.PartyGroup", models.PROTECT, related_name="reports", verbose_name=_("party group"), db_index=False
     )
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -157,7 +157,9 @@ class Activity(models.Model):
         EMERGENCY = "emergency", _("emergency response")
         STUDY = "study", _("study and education")
 
-    report = models.ForeignKey(MonthlyReport, models.CASCADE, related_name="activities", verbose_name=_("report"))
+    report = models.ForeignKey(
+        MonthlyReport, models.CASCADE, related_name="activities", verbose_name=_("report"), db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     held_on = models.DateField(_("date"))
     is_emergency = models.BooleanField(_("emergency (not routine)"), default=False)
@@ -211,7 +213,9 @@ class Concern(models.Model):
         BRANCH = "branch", _("relayed to the branch")
         TOWNSHIP = "township", _("relayed to the township")
 
-    village = models.ForeignKey("township.Village", models.PROTECT, related_name="concerns", verbose_name=_("village"))
+    village = models.ForeignKey(
+        "township.Village", models.PROTECT, related_name="concerns", verbose_name=_("village"), db_index=False
+    )
     villager_group = models.ForeignKey(
         "groups.VillagerGroup", models.PROTECT, related_name="concerns", verbose_name=_("villager group")
     )

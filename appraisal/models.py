@@ -39,7 +39,7 @@ class AppraisalYear(ConstraintErrorsOnFields, models.Model):
         DECIDED = "decided", _("decided (locked)")
 
     township = models.ForeignKey(
-        "township.Township", models.PROTECT, related_name="appraisal_years", verbose_name=_("township")
+        "township.Township", models.PROTECT, related_name="appraisal_years", verbose_name=_("township"), db_index=False
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.OPEN)
@@ -167,7 +167,9 @@ class RubricItem(models.Model):
         CONCERNS_ANSWERED = "concerns_answered", _("concerns answered in time")
         LEDGER_WITH_DECISIONS = "ledger_with_decisions", _("fund ledger kept with decisions")
 
-    year = models.ForeignKey(AppraisalYear, models.CASCADE, related_name="rubric", verbose_name=_("year"))
+    year = models.ForeignKey(
+        AppraisalYear, models.CASCADE, related_name="rubric", verbose_name=_("year"), db_index=False
+    )
     name = models.CharField(_("item"), max_length=100)
     max_points = models.DecimalField(
         _("maximum points"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
@@ -196,7 +198,9 @@ class RubricItem(models.Model):
 class GroupScore(models.Model):
     """Points of one party group on one rubric item in one quarter, with the evidence behind the figure."""
 
-    year = models.ForeignKey(AppraisalYear, models.CASCADE, related_name="scores", verbose_name=_("year"))
+    year = models.ForeignKey(
+        AppraisalYear, models.CASCADE, related_name="scores", verbose_name=_("year"), db_index=False
+    )
     party_group = models.ForeignKey(
         "groups.PartyGroup", models.PROTECT, related_name="scores", verbose_name=_("party group")
     )
@@ -222,7 +226,6 @@ class GroupScore(models.Model):
             models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="group_score_quarter_valid"),
             models.CheckConstraint(condition=Q(points__gte=0), name="group_score_points_not_negative"),
         ]
-        indexes = [models.Index(fields=["year", "party_group"], name="group_score_year_group_idx")]
 
     def __str__(self) -> str:
         return f"{self.party_group} {quarter_cn(self.quarter)} {self.item.name}: {self.points}"
@@ -283,7 +286,9 @@ class SpotCheck(models.Model):
 class BranchAppraisal(models.Model):
     """A village branch's year-end appraisal: the township's own items plus its party groups' work (weighted)."""
 
-    year = models.ForeignKey(AppraisalYear, models.PROTECT, related_name="branch_appraisals", verbose_name=_("year"))
+    year = models.ForeignKey(
+        AppraisalYear, models.PROTECT, related_name="branch_appraisals", verbose_name=_("year"), db_index=False
+    )
     village = models.ForeignKey(
         "township.Village", models.PROTECT, related_name="appraisals", verbose_name=_("village")
     )

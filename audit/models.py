@@ -115,7 +115,9 @@ class Job(models.Model):
         FAILED = "failed", "失败"
 
     id = models.UUIDField(primary_key=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name="申请人")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name="申请人", db_index=False
+    )
     kind = models.CharField("类别", max_length=40)
     params = models.JSONField("参数", default=dict, blank=True, help_text="生成什么，如哪一年度")
     scope = models.CharField("范围", max_length=60, help_text="申请时的可见范围，如 county:3；变了就不能再下载")

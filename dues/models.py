@@ -88,7 +88,7 @@ class RateBand(models.Model):
         INCOME = "income", "在职：月工资收入（税后）"
         PENSION = "pension", "离退休：月离退休费"
 
-    table = models.ForeignKey(RateTable, models.CASCADE, related_name="bands", verbose_name="收缴标准")
+    table = models.ForeignKey(RateTable, models.CASCADE, related_name="bands", verbose_name="收缴标准", db_index=False)
     basis = models.CharField("计算基数", max_length=8, choices=Basis.choices)
     up_to = models.DecimalField("上限（含，元）", max_digits=12, decimal_places=2, null=True, blank=True)
     percent = models.DecimalField(
@@ -123,7 +123,9 @@ class TownshipDuesRule(ConstraintErrorsOnFields, models.Model):
     """What the township sets, from a month on: the farmers' fixed monthly amount (0.20–1.00 yuan), whether the
     branches collect and remit monthly or quarterly, and the day of the next month a remittance is due."""
 
-    township = models.ForeignKey("township.Township", models.PROTECT, related_name="dues_rules", verbose_name="乡镇")
+    township = models.ForeignKey(
+        "township.Township", models.PROTECT, related_name="dues_rules", verbose_name="乡镇", db_index=False
+    )
     valid_from = models.DateField("起用月份")
     farmer_amount = models.DecimalField(
         "农牧渔民党员每月（元）",
@@ -178,7 +180,7 @@ class Assessment(ConstraintErrorsOnFields, models.Model):
     """A member's dues category and base for a year (党费基数核定), set by the branch once a year."""
 
     member = models.ForeignKey(
-        "members.PartyMember", models.PROTECT, related_name="dues_assessments", verbose_name="党员"
+        "members.PartyMember", models.PROTECT, related_name="dues_assessments", verbose_name="党员", db_index=False
     )
     year = models.PositiveSmallIntegerField("年度")
     category = models.CharField("类别", max_length=12, choices=Category.choices)
@@ -245,7 +247,9 @@ class DuesBook(models.Model):
 class Payment(models.Model):
     """One receipt (党费收据): money a member paid on a day, for one or more months; or the reversal of one."""
 
-    village = models.ForeignKey("township.Village", models.PROTECT, related_name="dues_payments", verbose_name="村")
+    village = models.ForeignKey(
+        "township.Village", models.PROTECT, related_name="dues_payments", verbose_name="村", db_index=False
+    )
     member = models.ForeignKey("members.PartyMember", models.PROTECT, related_name="dues_payments", verbose_name="党员")
     receipt_year = models.PositiveSmallIntegerField("收据年度")
     receipt_seq = models.PositiveIntegerField("收据序号")
@@ -291,8 +295,10 @@ class Line(models.Model):
         VOLUNTARY = "voluntary", "自愿多交"
 
     payment = models.ForeignKey(Payment, models.PROTECT, related_name="lines", verbose_name="收据")
-    village = models.ForeignKey("township.Village", models.PROTECT, related_name="+", verbose_name="村")
-    member = models.ForeignKey("members.PartyMember", models.PROTECT, related_name="dues_lines", verbose_name="党员")
+    village = models.ForeignKey("township.Village", models.PROTECT, related_name="+", verbose_name="村", db_index=False)
+    member = models.ForeignKey(
+        "members.PartyMember", models.PROTECT, related_name="dues_lines", verbose_name="党员", db_index=False
+    )
     month = models.DateField("所属月份")
     paid_on = models.DateField("交纳日期")
     kind = models.CharField("性质", max_length=10, choices=Kind.choices)

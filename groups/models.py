@@ -78,7 +78,7 @@ class VillagerGroup(ConstraintErrorsOnFields, models.Model):
     """A villager group (村民小组, locally 社), numbered within its village: 1社, 5社…"""
 
     village = models.ForeignKey(
-        "township.Village", models.PROTECT, related_name="villager_groups", verbose_name=_("village")
+        "township.Village", models.PROTECT, related_name="villager_groups", verbose_name=_("village"), db_index=False
     )
     number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=30, help_text=_("Usually the number followed by 社, e.g. 5社."))
@@ -148,7 +148,7 @@ class PartyGroup(ConstraintErrorsOnFields, models.Model):
     """A party group (党小组) inside a village branch, looking after one or more villager groups."""
 
     village = models.ForeignKey(
-        "township.Village", models.PROTECT, related_name="party_groups", verbose_name=_("village")
+        "township.Village", models.PROTECT, related_name="party_groups", verbose_name=_("village"), db_index=False
     )
     name = models.CharField(_("name"), max_length=50, help_text=_("For example: 第三党小组 or 4社党小组."))
     established_on = models.DateField(_("established on"))
@@ -262,7 +262,9 @@ class GroupPost(ConstraintErrorsOnFields, models.Model):
 
     MAX_DEPUTIES = 2
 
-    party_group = models.ForeignKey(PartyGroup, models.PROTECT, related_name="posts", verbose_name=_("party group"))
+    party_group = models.ForeignKey(
+        PartyGroup, models.PROTECT, related_name="posts", verbose_name=_("party group"), db_index=False
+    )
     member = models.ForeignKey(
         "members.PartyMember", models.PROTECT, related_name="posts", verbose_name=_("party member")
     )
@@ -444,7 +446,9 @@ class ElectionCandidate(models.Model):
         LEADER = "leader", _("leader")
         DEPUTY = "deputy", _("deputy leader")
 
-    election = models.ForeignKey(LeaderElection, models.CASCADE, related_name="candidates", verbose_name=_("election"))
+    election = models.ForeignKey(
+        LeaderElection, models.CASCADE, related_name="candidates", verbose_name=_("election"), db_index=False
+    )
     member = models.ForeignKey("members.PartyMember", models.PROTECT, related_name="+", verbose_name=_("candidate"))
     office = models.CharField(_("office"), max_length=10, choices=Office.choices)
     # None for a branch appointment: nobody voted.
@@ -547,7 +551,7 @@ class FundEntry(models.Model):
         OTHER = "other", _("other")
 
     villager_group = models.ForeignKey(
-        VillagerGroup, models.PROTECT, related_name="fund_entries", verbose_name=_("villager group")
+        VillagerGroup, models.PROTECT, related_name="fund_entries", verbose_name=_("villager group"), db_index=False
     )
     party_group = models.ForeignKey(
         PartyGroup,
@@ -601,9 +605,9 @@ class FundEntry(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["villager_group", "entry_date"], name="fund_entry_ledger_idx"),
             # A covering index (PostgreSQL's INCLUDE): a balance, all time or as of a day, is summed from the index
-            # alone. On SQLite INCLUDE is left out (models.W040, silenced in settings) and the plain index serves.
+            # alone, and a ledger is read in date order through it. On SQLite INCLUDE is left out (models.W040,
+            # silenced in settings) and the plain index serves.
             models.Index(
                 fields=["villager_group", "entry_date"],
                 include=["direction", "amount"],

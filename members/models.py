@@ -90,7 +90,9 @@ class PartyMember(ConstraintErrorsOnFields, models.Model):
         SUSPENDED = "suspended", "停止党籍"
         LEFT = "left", "已不在本支部"
 
-    village = models.ForeignKey("township.Village", models.PROTECT, related_name="members", verbose_name=_("village"))
+    village = models.ForeignKey(
+        "township.Village", models.PROTECT, related_name="members", verbose_name=_("village"), db_index=False
+    )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=30)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
@@ -311,7 +313,9 @@ class AnnualReview(models.Model):
         BASIC = "basic", _("基本合格 basically qualified")
         UNQUALIFIED = "unqualified", _("不合格 unqualified")
 
-    member = models.ForeignKey(PartyMember, models.PROTECT, related_name="reviews", verbose_name=_("party member"))
+    member = models.ForeignKey(
+        PartyMember, models.PROTECT, related_name="reviews", verbose_name=_("party member"), db_index=False
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices)
     notes = models.TextField(_("notes"), max_length=2000, blank=True)

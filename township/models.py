@@ -94,7 +94,9 @@ class TownshipQuerySet(models.QuerySet):
 class Township(ConstraintErrorsOnFields, models.Model):
     """A township (乡) and its working rules; the year's award rules live in appraisal.AppraisalYear."""
 
-    county = models.ForeignKey(County, models.PROTECT, related_name="townships", verbose_name=_("county"))
+    county = models.ForeignKey(
+        County, models.PROTECT, related_name="townships", verbose_name=_("county"), db_index=False
+    )
     name = models.CharField(_("name"), max_length=50)
     committee_name = models.CharField(
         _("party committee"), max_length=100, blank=True, help_text=_("For example: 中共XX乡委员会")
@@ -232,7 +234,9 @@ class Township(ConstraintErrorsOnFields, models.Model):
 class Village(ConstraintErrorsOnFields, models.Model):
     """A village (村) and its party branch (村党支部)."""
 
-    township = models.ForeignKey(Township, models.PROTECT, related_name="villages", verbose_name=_("township"))
+    township = models.ForeignKey(
+        Township, models.PROTECT, related_name="villages", verbose_name=_("township"), db_index=False
+    )
     name = models.CharField(_("name"), max_length=50)
     branch_name = models.CharField(_("party branch"), max_length=100, help_text=_("For example: 中共罗紫村支部委员会"))
     secretary_name = models.CharField(_("branch secretary"), max_length=30, blank=True)

@@ -21,7 +21,9 @@ __all__ = ["AwayContact", "AwaySpell"]
 
 
 class AwaySpell(models.Model):
-    member = models.ForeignKey(PartyMember, models.PROTECT, related_name="away_spells", verbose_name="党员")
+    member = models.ForeignKey(
+        PartyMember, models.PROTECT, related_name="away_spells", verbose_name="党员", db_index=False
+    )
     province = models.CharField("外出省份", max_length=20)
     city = models.CharField("外出城市", max_length=30, help_text="地级市或自治州，如：成都市、广州市、昌吉回族自治州")
     workplace = models.CharField("工作单位或务工地点", max_length=100)
@@ -86,7 +88,9 @@ class AwayContact(models.Model):
         LETTER = "letter", "书信"
         OTHER = "other", "其他"
 
-    spell = models.ForeignKey(AwaySpell, models.PROTECT, related_name="contacts", verbose_name="外出登记")
+    spell = models.ForeignKey(
+        AwaySpell, models.PROTECT, related_name="contacts", verbose_name="外出登记", db_index=False
+    )
     on = models.DateField("联系日期")
     how = models.CharField("联系方式", max_length=10, choices=How.choices)
     what = models.TextField("联系内容", max_length=2000)

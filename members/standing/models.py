@@ -50,7 +50,9 @@ class StandingChange(models.Model):
         # Only the move of the old single `left_on` date into the history: it never said why the member left.
         LEFT = "left", "离开本支部（原因未登记）"
 
-    member = models.ForeignKey(PartyMember, models.PROTECT, related_name="standing_changes", verbose_name="党员")
+    member = models.ForeignKey(
+        PartyMember, models.PROTECT, related_name="standing_changes", verbose_name="党员", db_index=False
+    )
     kind = models.CharField("变动", max_length=12, choices=Kind.choices)
     on = models.DateField("日期")
     state_before = models.CharField("变动前", max_length=12, choices=State.choices)

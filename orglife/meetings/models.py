@@ -61,7 +61,9 @@ class MeetingQuerySet(ScopedQuerySet):
 class Meeting(ConstraintErrorsOnFields, models.Model):
     """One meeting of a village branch, or of one of its party groups (党小组会), or a 谈心谈话 between two members."""
 
-    village = models.ForeignKey("township.Village", models.PROTECT, related_name="meetings", verbose_name="村党支部")
+    village = models.ForeignKey(
+        "township.Village", models.PROTECT, related_name="meetings", verbose_name="村党支部", db_index=False
+    )
     party_group = models.ForeignKey(
         "groups.PartyGroup", models.PROTECT, null=True, blank=True, related_name="meetings", verbose_name="党小组"
     )
@@ -155,8 +157,10 @@ class Meeting(ConstraintErrorsOnFields, models.Model):
 class Attendance(models.Model):
     """A member expected at a meeting (应到), and whether they came (实到: present or remote) or why not."""
 
-    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="attendance", verbose_name="会议")
-    member = models.ForeignKey("members.PartyMember", models.PROTECT, related_name="+", verbose_name="党员")
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="attendance", verbose_name="会议", db_index=False)
+    member = models.ForeignKey(
+        "members.PartyMember", models.PROTECT, related_name="+", verbose_name="党员", db_index=False
+    )
     presence = models.CharField("出席情况", max_length=8, choices=Presence.choices, default=Presence.PRESENT)
     reason = models.CharField("缺席原因", max_length=10, choices=AbsenceReason.choices, blank=True)
 
@@ -262,7 +266,9 @@ class OrgLifeSettings(models.Model):
 class MonthlyTheme(models.Model):
     """The township's theme for a month's 主题党日, published by township staff; branches' 主题党日 link to it."""
 
-    township = models.ForeignKey("township.Township", models.PROTECT, related_name="+", verbose_name="乡镇")
+    township = models.ForeignKey(
+        "township.Township", models.PROTECT, related_name="+", verbose_name="乡镇", db_index=False
+    )
     month = models.DateField("月份")
     title = models.CharField("主题", max_length=200)
     materials = models.TextField("学习材料和要求", max_length=2000, blank=True)

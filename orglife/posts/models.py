@@ -33,7 +33,9 @@ class DutyPost(models.Model):
         SAFETY = "safety", "安全巡查"
         OTHER = "other", "其他"
 
-    village = models.ForeignKey("township.Village", models.PROTECT, related_name="duty_posts", verbose_name="村党支部")
+    village = models.ForeignKey(
+        "township.Village", models.PROTECT, related_name="duty_posts", verbose_name="村党支部", db_index=False
+    )
     kind = models.CharField("岗位类别", max_length=12, choices=Kind.choices)
     title = models.CharField("岗位名称", max_length=50, help_text="如：3社联系农户岗。")
     villager_group = models.ForeignKey(
@@ -124,7 +126,9 @@ class DutyAssignment(models.Model):
 class DutyCredit(models.Model):
     """An activity of a monthly report credited to the post a member did it in."""
 
-    assignment = models.ForeignKey(DutyAssignment, models.PROTECT, related_name="credits", verbose_name="上岗记录")
+    assignment = models.ForeignKey(
+        DutyAssignment, models.PROTECT, related_name="credits", verbose_name="上岗记录", db_index=False
+    )
     activity = models.ForeignKey("activity.Activity", models.CASCADE, related_name="+", verbose_name="活动")
     note = models.CharField("履职说明", max_length=200, blank=True)
     credited_by = models.ForeignKey(

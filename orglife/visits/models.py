@@ -74,7 +74,9 @@ class Visit(models.Model):
     """One visit of a committee member to a contact point: when, whom they met, what they learned."""
 
     visitor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="visits", verbose_name="走访人")
-    village = models.ForeignKey("township.Village", models.PROTECT, related_name="visits", verbose_name="走访的村")
+    village = models.ForeignKey(
+        "township.Village", models.PROTECT, related_name="visits", verbose_name="走访的村", db_index=False
+    )
     party_groups = models.ManyToManyField(
         "groups.PartyGroup", blank=True, related_name="visits", verbose_name="走访的党小组"
     )
