@@ -112,3 +112,34 @@ def test_every_declared_index_and_constraint_is_in_the_migrated_database(db):
                 if declared.name not in found:
                     missing.append(f"{model._meta.db_table}.{declared.name}")
     assert not missing, "declared but not in the database:\n" + "\n".join(missing)
+
+
+def test_a_lookup_hash_has_its_one_index_and_no_pattern_matching_one(db):
+    """A hash is looked up whole (`…_hash=lookup_hash(value)`), never by its beginning: its column (the members' and
+    their history's) has the unique or plain index asked for, and on PostgreSQL not the second `varchar_pattern_ops`
+    index Django adds to an indexed varchar for LIKE (members/migrations/0010)."""
+    from core.fields import LookupHashField
+
+    hashed = [
+        (model._meta.db_table, field.column, field.unique)
+        for model in _own_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, LookupHashField)
+    ]
+    assert ("members_partymember", "id_number_hash", True) in hashed
+    assert ("members_partymember", "phone_hash", False) in hashed
+    with connection.cursor() as cursor:
+        for table, column, unique in hashed:
+            indexes = [
+                (name, info)
+                for name, info in connection.introspection.get_constraints(cursor, table).items()
+                if info["columns"] == [column] and (info["index"] or info["unique"])
+            ]
+            assert any(info["unique"] == unique for _name, info in indexes), (table, column, indexes)
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT i.indexrelid::regclass::text FROM pg_index i JOIN pg_opclass o ON o.oid = i.indclass[0] "
+                    "WHERE i.indrelid = %s::regclass AND o.opcname LIKE %s",
+                    [table, "%pattern_ops"],
+                )
+                assert cursor.fetchall() == [], table
