@@ -337,3 +337,29 @@ def test_the_branch_dashboard_shows_the_days_work_at_once_and_keeps_its_organisa
     assert _items(after).keys() == items.keys()
     with django_assert_num_queries(10):
         client.get(url)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite rebuilds a table to alter it; PostgreSQL alters it")
+@pytest.mark.django_db(transaction=True)
+def test_a_migration_rebuilding_a_counted_table_on_sqlite_goes_through_and_the_counting_goes_on(org):
+    """What `migrate` does around its migrations (pre_migrate, the migrations, post_migrate), with a migration that
+    rebuilds the members' table as SQLite does to alter one (copy, drop, rename): the triggers naming it are off
+    meanwhile (they stop the rename otherwise), and made again after, so the count goes on rising."""
+    from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
+
+    def triggers() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            return {name for (name,) in cursor.fetchall()}
+
+    counted = set(changes.trigger_names("members_partymember"))
+    assert counted <= triggers()
+    emit_pre_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    with connection.schema_editor() as editor:
+        editor._remake_table(PartyMember)
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    assert counted <= triggers()
+    member = PartyMember.objects.filter(village=org.a1).first()
+    before = VillageChanges.objects.get_or_create(village=org.a1, defaults={"token": "t"})[0].n
+    PartyMember.objects.filter(pk=member.pk).update(name="改名")
+    assert VillageChanges.objects.get(village=org.a1).n > before

@@ -8,10 +8,9 @@ queries, ~20 ms at province scale for a branch), on every visit, although they c
 meeting, a payment, a member's standing, a party group's posts… So they are kept
 (`kept_for_villages`), under the village's change count (`VillageChanges.n`), which the database itself raises in
 the same transaction as any insert, update or delete of the rows they are counted from — a form, the admin, an
-import, a management command, a bulk update alike (`install`, from the migration and after every `migrate`, on
-PostgreSQL and SQLite). A change committed while figures are being counted raises the count after they were read,
-so they are counted again by the next visit; nothing is kept across days (the key has the day: what is due moves
-with the date).
+import, a management command, a bulk update alike (`install`, after every `migrate`, on PostgreSQL and SQLite). A
+change committed while figures are being counted raises the count after they were read, so they are counted again
+by the next visit; nothing is kept across days (the key has the day: what is due moves with the date).
 
 Long tables are kept the same way, rendered (`kept_html`): a branch's year of meetings, its dues book (member ×
 month), its standing page (members, 不合格 cases, members away) and a township's standing lists under `n`; a
@@ -257,6 +256,16 @@ def reinstall_after_migrate(sender, using, **kwargs) -> None:
     from django.db import connections
 
     install(connections[using])
+
+
+def uninstall_before_migrate(sender, using, **kwargs) -> None:
+    """SQLite: every trigger off while the migrations run (`reinstall_after_migrate` makes them again). SQLite alters
+    a table by copying it to a new one and renaming that, and a trigger naming the table stops the rename: with the
+    triggers on, any migration altering a counted table there would fail."""
+    from django.db import connections
+
+    if connections[using].vendor == "sqlite":
+        uninstall(connections[using])
 
 
 # --- figures kept under the count ------------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ from township import changes
 
 
 def install(apps, schema_editor):
-    """The triggers raising a village's change count (township/changes.py) on the tables that exist yet; the rest
-    get theirs after this migrate (post_migrate)."""
-    changes.install(schema_editor.connection)
+    """Nothing: the triggers (township/changes.py) are made after every migrate (post_migrate), once every app's
+    tables are there. Made here, in the middle of a first migrate, they stopped a later migration of another app
+    from rebuilding a counted table on SQLite."""
 
 
 def uninstall(apps, schema_editor):
