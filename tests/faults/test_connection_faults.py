@@ -5,7 +5,6 @@ for every stored change. PostgreSQL only (SQLite has no server to lose)."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from unittest import mock
@@ -220,16 +219,6 @@ def test_a_roster_import_is_never_saved_without_its_audit_event(org, browser, up
 
 
 # --- a database that hangs ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def blackhole():
-    """A port that accepts TCP connections and never answers (a hung server, a blackholed address)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    yield sock.getsockname()[1]
-    sock.close()
 
 
 def test_a_hung_database_gives_the_503_page_within_5_seconds(org, secretary_a1, browser, blackhole):

@@ -8,7 +8,6 @@ PostgreSQL only (SQLite has no server to lose)."""
 from __future__ import annotations
 
 import datetime
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -210,16 +209,6 @@ def test_cut_while_the_next_page_is_drawn(browser, flow):
     assert fired and NOT_SAVED not in body and "以前保存的内容不会丢失" in body
     assert_once(flow)
     resubmit_is_answered_as_saved_once(browser, flow)
-
-
-@pytest.fixture
-def blackhole():
-    """A port that accepts TCP connections and never answers (a hung server, a blackholed address)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    yield sock.getsockname()[1]
-    sock.close()
 
 
 def test_a_hung_database_answers_the_post_with_the_503_page_within_5_seconds(browser, flow, blackhole):

@@ -7,7 +7,6 @@ with the 503 page within 5 s."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -162,15 +161,6 @@ def test_a_live_servers_connection_ended_before_the_commit_then_after_it_then_tw
     assert results == [302, 302]
     assert FundEntry.objects.filter(villager_group=vg).count() == 2  # the 800 once, the 5 once
     assert FundEntry.history.filter(villager_group=vg).count() == 2  # and an audit row for each
-
-
-@pytest.fixture
-def blackhole():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    yield sock.getsockname()[1]
-    sock.close()
 
 
 def test_a_live_server_whose_database_hangs_answers_503_within_5_seconds_and_keeps_answering(tmp_path, blackhole):
