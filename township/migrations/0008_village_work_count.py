@@ -5,10 +5,10 @@ from django.db import migrations, models
 from township import changes
 
 
-def install(apps, schema_editor):
-    """Nothing: the triggers (township/changes.py) are made after every migrate (post_migrate), once every app's
-    tables are there. Made here, in the middle of a first migrate, they stopped a later migration of another app
-    from rebuilding a counted table on SQLite."""
+# The triggers themselves (township/changes.py) are made after every migrate (post_migrate), once every app's tables
+# are there, not here: made in the middle of a first migrate, they stopped a later migration of another app from
+# rebuilding a counted table on SQLite. Going back, this migration still takes them off.
+MADE_AFTER_MIGRATE = migrations.RunPython.noop
 
 
 def uninstall(apps, schema_editor):
@@ -24,11 +24,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(uninstall, install),
+        migrations.RunPython(uninstall, MADE_AFTER_MIGRATE),
         migrations.AddField(
             model_name='villagechanges',
             name='work',
             field=models.BigIntegerField(default=0, verbose_name='工作变更次数'),
         ),
-        migrations.RunPython(install, uninstall),
+        migrations.RunPython(MADE_AFTER_MIGRATE, uninstall),
     ]
