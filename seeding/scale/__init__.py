@@ -13,7 +13,9 @@ receipts, remittances), plus the accounts a benchmark logs in with:
 
 All share one password, hashed once. Rows are written in bulk (`seeding.scale.writer`: COPY on PostgreSQL), in one
 transaction, without simple-history rows (generated data has no history of edits; the history tables stay empty for
-it). The same seed, years and day give the same data. A run refuses a database that already holds an org tree
+it). On PostgreSQL the counties are generated side by side in worker processes, one per CPU
+(`seeding.scale.in_processes`), and copied in by this one. The same seed, years and day give the same data, whatever
+the number of processes. A run refuses a database that already holds an org tree
 unless asked to append, and then continues the numbering (t0021 after t0020) with new counties.
 """
 
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 import gc
-import math
+import os
 import re
 import time
 from collections.abc import Callable
@@ -38,7 +40,8 @@ from core import clock
 from dues.selectors import rate_tables
 from groups.ledger.services import recount_fund_balances
 from members.models import PartyMember
-from seeding.scale import appraisal, dues, funds, names, org, orglife, standing, work
+from seeding.scale import appraisal, dues, funds, in_processes, org, orglife, standing, work
+from seeding.scale.county import CountyPlan, county_plans, progress, write_county
 from seeding.scale.plan import TOWNSHIPS_PER_COUNTY, Calendar, Run, Stages
 from seeding.scale.writer import RowWriter
 from township import changes
@@ -85,11 +88,15 @@ def seed_scale(
     append: bool = False,
     keep_indexes: bool = False,
     today: datetime.date | None = None,
+    processes: int | None = None,
+    per_county: int = TOWNSHIPS_PER_COUNTY,
     log: Callable[[str], None] = lambda line: None,
 ) -> Result:
     """Generate `townships` townships with `years` years of records; returns the timings and the rows written.
     `keep_indexes`: keep every index up to date as the rows go in, instead of building the bulky tables' secondary
-    indexes at the end (for comparing the two)."""
+    indexes at the end (for comparing the two). `processes`: on PostgreSQL, how many processes generate the counties
+    side by side (default: one per CPU; 1: all in this one); the data is the same whatever the number.
+    `per_county`: townships to a county (20; fewer in tests, to have several counties quickly)."""
     if not append and (County.objects.exists() or Township.objects.exists()):
         raise NotEmpty("The database already has counties or townships.")
     started = time.monotonic()
@@ -99,14 +106,15 @@ def seed_scale(
     stages = Stages(writer)
     with stages("password hash"):
         password_hash = make_password(password)
-    with stages("existing data"):
-        taken_hashes = PartyMember.objects.values_list("id_number_hash", flat=True) if append else ()
-        identities = names.Identities(h for h in taken_hashes if h)
     calendar = Calendar(today=today or clock.today(), years=years)
-    run = Run(writer, calendar, password_hash, seed, stages, identities)
-    with stages("existing data"):
-        run.dues_rates = rate_tables()  # read now: once the writes begin, the connection is the writer's
-    first_township, first_county = _next_numbers()
+    run = Run(writer, calendar, password_hash, seed, stages)
+    with stages("existing data"):  # read now: once the writes begin, the connection is the writer's
+        taken_hashes = PartyMember.objects.values_list("id_number_hash", flat=True) if append else ()
+        run.taken_hashes = frozenset(h for h in taken_hashes if h)
+        run.dues_rates = rate_tables()
+        first_township, first_county = _next_numbers()
+        counties = county_plans(run, townships, first_township, first_county, per_county)
+    processes = min(processes or os.cpu_count() or 1, len(counties)) if in_processes.possible(writer) else 1
     threshold = gc.get_threshold()
     # Millions of row tuples, each tracked by the cyclic garbage collector until a collection finds it holds no
     # container: with collections rare and the objects there before the run left out of them (freeze), the
@@ -125,7 +133,10 @@ def seed_scale(
             # end instead
             with changes.uncounted():
                 with writer.foreign_keys_checked_in_bulk():
-                    _generate(run, townships, first_township, first_county, log)
+                    if processes > 1:
+                        in_processes.generate(run, counties, processes, log)
+                    else:
+                        _generate(run, counties, townships, log)
                 with stages("finish"):
                     writer.finish()
                     notes = _account_security(writer)
@@ -170,42 +181,20 @@ def _vacuum_analyze(stages: Stages) -> None:
             cursor.execute("RESET statement_timeout")
 
 
-def _generate(run: Run, townships: int, first_township: int, first_county: int, log) -> None:
-    rng = run.rng_for("names", "names")
-    n_counties = math.ceil(townships / TOWNSHIPS_PER_COUNTY)
-    county_names = names.county_names(rng, n_counties, County.objects.values_list("name", flat=True))
-    town_names = names.township_names(rng, townships, Township.objects.values_list("name", flat=True))
+def _generate(run: Run, counties: list[CountyPlan], townships: int, log) -> None:
+    """Every county in this process, one after the other."""
     every = max(1, townships // 20)
     begun = time.monotonic()
-    county_id = None
-    for i in range(townships):
-        number = first_township + i
-        if i % TOWNSHIPS_PER_COUNTY == 0:
-            county_number = first_county + i // TOWNSHIPS_PER_COUNTY
-            with run.stages("org tree, accounts, members"):
-                county_id = org.write_county(run, county_number, county_names[i // TOWNSHIPS_PER_COUNTY])
-        with run.stages("org tree, accounts, members"):
-            region = names.region_code(first_county + i // TOWNSHIPS_PER_COUNTY)
-            town = org.write_township(run, number=number, name=town_names[i], county_id=county_id, region=region)
-        with run.stages("reports and activities"):
-            work.write_reports(run, town)
-        with run.stages("organisational life"):
-            orglife.write_orglife(run, town)
-        with run.stages("concerns"):
-            work.write_concerns(run, town)
-        with run.stages("fund ledgers and projects"):
-            funds.write_ledgers(run, town)
-        with run.stages("appraisal and awards"):
-            appraisal.write_appraisals(run, town)
-        with run.stages("standing and members away"):
-            standing.write_standing(run, town)
-        with run.stages("dues"):
-            dues.write_dues(run, town)
-        done = i + 1
-        if done % every == 0 or done == townships:
-            elapsed = time.monotonic() - begun
-            to_go = elapsed / done * (townships - done)
-            log(f"  {done}/{townships} townships · {elapsed:.0f}s · about {to_go:.0f}s to go")
+    written = 0
+
+    def done() -> None:
+        nonlocal written
+        written += 1
+        if written % every == 0 or written == townships:
+            log(progress(written, townships, time.monotonic() - begun))
+
+    for county in counties:
+        write_county(run, county, done)
 
 
 def _tables():

@@ -56,7 +56,9 @@ def person_name(rng: random.Random, sex: str) -> str:
 
 class Identities:
     """Resident ID numbers (GB 11643: region, birth date, sequence with the sex in its parity, check character) and
-    mobile numbers, never repeated within a run nor equal to one already on record (checked by its keyed hash)."""
+    mobile numbers, never repeated within a county nor (ID numbers) equal to one already on record (checked by its
+    keyed hash). An ID number starts with its county's region code, so none repeats across the run either; a mobile
+    number may, rarely, in two counties (the schema does not ask them unique; people do share a phone)."""
 
     def __init__(self, taken_hashes: Iterable[str] = ()):
         self.ids: set[str] = set()

@@ -160,7 +160,8 @@ class Run:
     password_hash: str
     seed: int
     stages: Stages
-    identities: Identities
+    identities: Identities = field(default_factory=Identities)  # the county's (`seeding.scale.write_county`)
+    taken_hashes: frozenset[str] = frozenset()  # keyed hashes of the ID numbers already on record (appending)
     # (township id, year) → {party group id: year score}: what each decided year's awards were chosen by
     year_scores: dict[tuple[int, int], dict[int, Decimal]] = field(default_factory=dict)
     dues_rates: list = field(default_factory=list)  # dues.rules.Rates of every rate table, read before the writes

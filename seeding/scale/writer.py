@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -94,6 +95,8 @@ class RowWriter:
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-scale-copy") if self.postgres else None
         )
         self._pending: Future | None = None
+        self._blocks: deque[tuple[Future, int]] = deque()  # COPY data from worker processes, with its size
+        self._block_bytes = 0
 
     def register(self, model: type[models.Model], columns: str, *, bulky: bool = False) -> None:
         """Declare a table and its columns ("id" first). Register parents before children. A `bulky` table's
@@ -153,8 +156,49 @@ class RowWriter:
         if wait:
             self.wait()
 
+    def copy_block(self, table: Table, data: bytes, rows: int, *, ahead: int) -> None:
+        """Queue `rows` rows of `table` already formatted as one binary COPY (by a worker process,
+        `seeding.scale.in_processes`), copied in by the background thread after everything queued before; blocks
+        while more than `ahead` bytes are waiting."""
+        raw, sql = connection.connection, self._statement(table)
+        self._blocks.append((self._thread.submit(self._write_block, raw, table, sql, data, rows), len(data)))
+        self._block_bytes += len(data)
+        while self._blocks and self._block_bytes > ahead:
+            self._wait_block()
+
+    def _write_block(self, raw, table: Table, sql: str, data: bytes, rows: int) -> None:
+        started = time.monotonic()
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            copy.write(data)
+        elapsed = time.monotonic() - started
+        table.seconds += elapsed
+        self.seconds += elapsed
+        table.written += rows
+
+    def _wait_block(self) -> None:
+        future, size = self._blocks.popleft()
+        started = time.monotonic()
+        try:
+            future.result()
+        finally:
+            self._block_bytes -= size
+            self.blocked += time.monotonic() - started
+
+    def abandon(self) -> None:
+        """After a failure: drop the blocks not yet begun and wait for the one being copied, so that nothing is
+        written on the connection after the transaction is rolled back."""
+        for future, _size in self._blocks:
+            future.cancel()
+        for future, _size in self._blocks:
+            with suppress(Exception):
+                future.result()
+        self._blocks.clear()
+        self._block_bytes = 0
+
     def wait(self) -> None:
-        """Block until the batch being written is in (raising its error, if it failed)."""
+        """Block until every batch and block queued is in (raising the first error, if one failed)."""
+        while self._blocks:
+            self._wait_block()
         if self._pending is None:
             return
         started = time.monotonic()

@@ -36,9 +36,15 @@ class Command(BaseCommand):
             "secondary indexes and building them at the end (for comparing the two)",
         )
         parser.add_argument("--today", type=datetime.date.fromisoformat, help="pretend today is this day (YYYY-MM-DD)")
+        parser.add_argument(
+            "--processes",
+            type=int,
+            help="PostgreSQL: processes generating the counties side by side (default: one per CPU; 1: all in this "
+            "one). The data is the same whatever the number.",
+        )
 
     def handle(self, *args, preset=None, townships=None, years=None, seed=1, password=None, append=False,
-               today=None, keep_indexes=False, **options):  # fmt: skip
+               today=None, keep_indexes=False, processes=None, **options):  # fmt: skip
         translation.activate("zh-hans")
         if preset:
             townships = townships or PRESETS[preset][0]
@@ -50,11 +56,13 @@ class Command(BaseCommand):
             raise CommandError("Give --password P or set DEMO_PASSWORD: every generated account gets that password.")
         if today and today > clock.today():
             raise CommandError("--today cannot be in the future.")
+        if processes is not None and processes < 1:
+            raise CommandError("--processes must be at least 1.")
         self.stdout.write(f"Generating {townships} townships × {years} years (seed {seed})…")
         try:
             result = seed_scale(
                 townships=townships, years=years, password=password, seed=seed, append=append, today=today,
-                keep_indexes=keep_indexes, log=self.stdout.write,
+                keep_indexes=keep_indexes, processes=processes, log=self.stdout.write,
             )  # fmt: skip
         except NotEmpty as exc:
             raise CommandError(
