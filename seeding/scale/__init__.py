@@ -77,6 +77,7 @@ class Result:
     notes: list[str] = field(default_factory=list)
     # (township id, year) → {party group id: year score}: what each decided year's awards were chosen by
     year_scores: dict[tuple[int, int], dict[int, Decimal]] = field(default_factory=dict)
+    processes: int = 1  # how many processes generated the counties
 
 
 def seed_scale(
@@ -159,8 +160,9 @@ def seed_scale(
     if writer.key_seconds:
         stages.seconds["foreign keys checked"] = writer.key_seconds
     return Result(
-        townships, seconds, dict(stages.seconds), writer.counts(), first_township, first_county, notes, run.year_scores
-    )
+        townships, seconds, dict(stages.seconds), writer.counts(), first_township, first_county, notes, run.year_scores,
+        processes,
+    )  # fmt: skip
 
 
 def _vacuum_analyze(stages: Stages) -> None:

@@ -55,6 +55,7 @@ def generated(processes: int):
 def test_two_processes_write_the_same_rows_ids_and_keys_as_one(db):
     one, result_one = generated(1)
     two, result_two = generated(2)
+    assert (result_one.processes, result_two.processes) == (1, 2)
     assert len(one["township_county"]) == 3 and len(one["township_township"]) == 3
     assert len(one["activity_activity_participants"]) > 1000 and len(one["dues_line"]) > 1000
     different = [table for table in one if one[table] != two[table]]

@@ -73,6 +73,11 @@ class Command(BaseCommand):
     def _report(self, result) -> None:
         self.stdout.write("")
         self.stdout.write("Seconds per stage (each generation stage without its waits for the database, listed apart):")
+        if result.processes > 1:
+            self.stdout.write(
+                f"  (the counties generated in {result.processes} processes side by side: a generation stage's "
+                "seconds are summed over them, each process sharing the CPUs with the others and the database)"
+            )
         for name, seconds in sorted(result.stages.items(), key=lambda kv: -kv[1]):
             self.stdout.write(f"  {name:<32} {seconds:8.1f}")
         self.stdout.write(f"  {'total (wall clock)':<32} {result.seconds:8.1f}")
