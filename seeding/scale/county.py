@@ -47,7 +47,7 @@ def write_county(run: Run, county: CountyPlan, done: Callable[[], None] = lambda
     """A county with its viewer account and every township's records (`done` called after each township). Its ID
     and phone numbers are drawn unique within the county (ID numbers start with the county's own region code, so
     they are unique across the run as well), so a county's data does not depend on the others: the counties can be
-    generated in any order, or side by side (`seeding.scale.processes`)."""
+    generated in any order, or side by side (`seeding.scale.in_processes`)."""
     run.identities = names.Identities(run.taken_hashes)
     with run.stages("org tree, accounts, members"):
         county_id = org.write_county(run, county.number, county.name)

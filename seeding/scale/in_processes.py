@@ -26,6 +26,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 import traceback
+from collections.abc import Callable, Iterable
 from multiprocessing.connection import Connection, wait
 
 from django.db import models
@@ -56,8 +57,8 @@ class CountyWriter:
 
     blocked = 0.0  # never waits for the database (`Stages` subtracts it)
 
-    def __init__(self, tables: dict[type[models.Model], Table]):
-        self.tables = tables
+    def __init__(self, tables: dict[type[models.Model], Table], movers: dict[type[models.Model], Callable]):
+        self.tables, self.movers = tables, movers
         self.next_id = dict.fromkeys(tables, 0)
         self.rows: dict[type[models.Model], list[tuple]] = {model: [] for model in tables}
 
@@ -74,7 +75,7 @@ class CountyWriter:
     def add(self, model: type[models.Model], row: tuple) -> None:
         self.rows[model].append(row)
 
-    def add_many(self, model, rows) -> None:
+    def add_many(self, model: type[models.Model], rows: Iterable[tuple]) -> None:
         self.rows[model].extend(rows)
 
     def counts(self) -> list[int]:
@@ -88,7 +89,7 @@ class CountyWriter:
             rows = self.rows.pop(model)
             if not rows:
                 continue
-            moved = _mover(table, self.tables)(rows, first_ids, table.defaults)
+            moved = self.movers[model](rows, first_ids, table.defaults)
             del rows
             yield position, len(moved), _binary_copy(moved, table.copy_types)
 
@@ -139,8 +140,9 @@ def _binary_copy(rows: list[tuple], types: tuple[str, ...]) -> bytes:
 def _work(channel: Connection, run: Run, tables: dict[type[models.Model], Table]) -> None:
     """A worker process: counties in, counts out, first ids in, COPY data out, until told to stop (None)."""
     try:
+        movers = {model: _mover(table, tables) for model, table in tables.items()}  # made once, used every county
         while (county := channel.recv()) is not None:
-            writer = CountyWriter(tables)
+            writer = CountyWriter(tables, movers)
             stages = Stages(writer)
             county_run = Run(
                 writer, run.calendar, run.password_hash, run.seed, stages, taken_hashes=run.taken_hashes,

@@ -167,13 +167,8 @@ class RowWriter:
             self._wait_block()
 
     def _write_block(self, raw, table: Table, sql: str, data: bytes, rows: int) -> None:
-        started = time.monotonic()
-        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        with self._writing(table, rows), raw.cursor() as cursor, cursor.copy(sql) as copy:
             copy.write(data)
-        elapsed = time.monotonic() - started
-        table.seconds += elapsed
-        self.seconds += elapsed
-        table.written += rows
 
     def _wait_block(self) -> None:
         future, size = self._blocks.popleft()
@@ -226,12 +221,18 @@ class RowWriter:
 
     def _write(self, batch: list[tuple[Table, str, list[tuple]]], send: Callable[[Table, str, list[tuple]], None]):
         for table, sql, rows in batch:
-            started = time.monotonic()
-            send(table, sql, rows)
-            elapsed = time.monotonic() - started
-            table.seconds += elapsed
-            self.seconds += elapsed
-            table.written += len(rows)
+            with self._writing(table, len(rows)):
+                send(table, sql, rows)
+
+    @contextmanager
+    def _writing(self, table: Table, rows: int):
+        """Count the seconds spent writing `rows` rows of `table`, and the rows once written."""
+        started = time.monotonic()
+        yield
+        elapsed = time.monotonic() - started
+        table.seconds += elapsed
+        self.seconds += elapsed
+        table.written += rows
 
     @contextmanager
     def foreign_keys_checked_in_bulk(self):
