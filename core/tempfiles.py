@@ -14,10 +14,14 @@ import datetime
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO, TypeVar
 
 from django.conf import settings
+
+T = TypeVar("T")
 
 
 def app_temp_dir() -> Path:
@@ -40,6 +44,19 @@ def in_app_temp_dir():
         yield
     finally:
         tempfile.tempdir = before
+
+
+def written_file(write: Callable[[BinaryIO], T]) -> tuple[BinaryIO, T]:
+    """`write(handle)` into an anonymous temporary file (gone once closed, whatever happens to the process), rewound
+    for reading, with what `write` returned; closed again if `write` fails."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 — handed to the caller (a response), which closes it
+    try:
+        result = write(handle)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return handle, result
 
 
 def remove_old_files(folder: Path, *, older_than: datetime.timedelta, patterns: tuple[str, ...] = ("*",)) -> list[Path]:

@@ -13,7 +13,6 @@ already keeps.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from typing import BinaryIO
 
@@ -24,6 +23,7 @@ from openpyxl.cell import Cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from core import clock
+from core.tempfiles import written_file
 from core.xlsx import CODE, Col, StreamTable, looks_like_formula, row_cells, text_value
 from core.xlsx_rows import rows_sheet, rows_workbook
 from groups.roster.importing import BY_KEY, DATA_SHEET
@@ -167,14 +167,7 @@ def roster_write(
 
 def roster_file(villages: QuerySet[Village], *, title: str = "") -> tuple[BinaryIO, int]:
     """The roster in an anonymous temporary file (gone once closed), rewound for reading, and its row count."""
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 — handed to the response, which closes it
-    try:
-        count = roster_write(villages, handle, title=title)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return handle, count
+    return written_file(lambda handle: roster_write(villages, handle, title=title))
 
 
 def roster_filename(scope_name: str) -> str:

@@ -8,7 +8,6 @@ read in one query, in chunks, and streamed into a write-only workbook, like the 
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from typing import BinaryIO
 
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from core import clock
 from core.fields import birth_year, mask_personal
+from core.tempfiles import written_file
 from core.xlsx import CODE, Col, StreamTable, row_cells, text_value
 from core.xlsx_rows import rows_sheet, rows_workbook
 from groups.roster.exporting import PROGRESS_ROWS, SEX_TEXT, STATUS_TEXT, YES_NO, read_on_roster
@@ -163,11 +163,4 @@ def national_filename(scope_name: str) -> str:
 
 def national_file(villages: QuerySet[Village], *, title: str = "", full: bool = False) -> tuple[BinaryIO, int]:
     """The national-format roster in an anonymous temporary file, rewound, and its row count."""
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 — handed to the response, which closes it
-    try:
-        count = national_write(villages, handle, title=title, full=full)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return handle, count
+    return written_file(lambda handle: national_write(villages, handle, title=title, full=full))

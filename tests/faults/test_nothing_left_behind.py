@@ -131,3 +131,26 @@ def test_make_serve_cleans_up_before_gunicorn_starts_and_the_readme_gives_the_cr
     assert serve.index("cleanup_personal_data --at-start") < serve.index("gunicorn config.wsgi")
     readme = (Path(settings.BASE_DIR) / "README.md").read_text()
     assert re.search(r"`0 \* \* \* \* cd \S+ && \.venv/bin/python manage\.py\s+cleanup_personal_data`", readme)
+
+
+def test_an_export_that_fails_half_written_closes_its_temporary_file():
+    """The exports write into an anonymous temporary file: handed on rewound when written, closed on a failure."""
+    from core.tempfiles import written_file
+
+    handle, result = written_file(lambda h: h.write("合计：共 2 人".encode()))
+    assert (handle.read().decode(), result) == ("合计：共 2 人", len("合计：共 2 人".encode()))
+    handle.close()
+    seen = []
+
+    def fails(h):
+        seen.append(h)
+        h.write(b"half a roster")
+        raise RuntimeError("the database went away")
+
+    try:
+        written_file(fails)
+    except RuntimeError as exc:
+        assert str(exc) == "the database went away"
+    else:
+        raise AssertionError("the failure was swallowed")
+    assert seen[0].closed
