@@ -5,8 +5,11 @@ shown: `{% load submissions %}{% submission_key %}` next to `{% csrf_token %}`).
 `submit_once`, which, in one transaction, first claims the key (a row in `audit.Submission`, unique in the database)
 and then runs the write. So:
 
-- a second submission of the same form — a double click, a browser retry, a resubmit after the 503 page — finds the
-  key already stored and is answered with the first result and "已保存，未重复登记", without writing again;
+- a second submission of the same form — a double click, a browser retry, a resubmit after the 503 page, or the
+  browser's back button and 保存 pressed again on the same values (the page keeps the key it was sent with in its
+  history entry: static/js/submit-once.js) — finds the key already stored and is answered with the first result and
+  "已保存，未重复登记", without writing again; the key is claimed together with what the form says, so the same
+  form changed after going back is a new submission and is saved;
 - two submissions racing on two workers both try to insert the key: the database lets one through and the other,
   once the first commits, fails on the unique key, its own write rolled back with it, and is answered the same way;
 - a write that fails (a validation error, the connection lost before the commit) stores no key either, so the form
@@ -23,6 +26,7 @@ the guarantee: the script is only a courtesy.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -57,12 +61,41 @@ def new_key() -> str:
 
 
 def submitted_key(request) -> uuid.UUID | None:
-    """The key the form was issued with, or None (no key, or not a key)."""
+    """The key this submission is claimed under, or None (no key, or not a key): the form's one-time key joined with
+    what the form says (`_said`). The same form sent again with the same values (a double click, a retry, the
+    browser's back button and 保存 again: static/js/submit-once.js gives the page back the key it was sent with) is
+    the same submission; the same form changed after going back (the next activity typed over the last) is a new one,
+    and is saved."""
     raw = request.POST.get(KEY_FIELD, "")
     try:
-        return uuid.UUID(raw) if raw else None
+        issued = uuid.UUID(raw) if raw else None
     except ValueError:
         return None
+    return None if issued is None else claim_key(issued, request.POST, request.FILES)
+
+
+def claim_key(issued: uuid.UUID, post, files=None) -> uuid.UUID:
+    """The key a form issued `issued` is claimed under when it says `post` (and sends `files`)."""
+    return uuid.uuid5(issued, _said(post, files or {}))
+
+
+# Fields that change between two showings of the same form without the person changing anything: the CSRF token's
+# mask, the key itself, and the version a page is read at (a page the browser shows again after its own save carries
+# the version that save made).
+NOT_SAID = frozenset({"csrfmiddlewaretoken", KEY_FIELD, "version"})
+
+
+def _said(post, files) -> str:
+    """What the submitted form says, as a digest: every field's values in order, and each file's name and size."""
+    digest = hashlib.sha256()
+    for name in sorted(post):
+        if name not in NOT_SAID:
+            for value in post.getlist(name):
+                digest.update(f"{name}\0{value}\0".encode())
+    for name in sorted(files):
+        for upload in files.getlist(name):
+            digest.update(f"{name}\0{upload.name}\0{upload.size}\0".encode())
+    return digest.hexdigest()
 
 
 def prior_result(request, key: uuid.UUID | None) -> Submission | None:

@@ -3,10 +3,34 @@
    The buttons are disabled just after the submission starts, so the clicked button's own name and value are sent. */
 (function () {
   "use strict";
+  /* The keys this page's forms were sent with, kept in the browser's history entry of the page: back to it (the
+     browser's back button, typed values put back), a form keeps the key it was sent with, so 保存 pressed again on
+     the same values is answered "已保存，未重复登记" rather than saved twice; changed values are a new submission. */
+  function sentKeys() {
+    var state = window.history.state;
+    return (state && typeof state === "object" && state.submissionKeys) || {};
+  }
+  function remember(form, key) {
+    var state = window.history.state, copy = {}, name;
+    if (state && typeof state === "object") { for (name in state) { if (Object.prototype.hasOwnProperty.call(state, name)) { copy[name] = state[name]; } } }
+    copy.submissionKeys = sentKeys();
+    copy.submissionKeys[form.action] = key;
+    try { window.history.replaceState(copy, ""); } catch (e) { /* no history API: the key stays the page's own */ }
+  }
+  function putBack() {
+    var keys = sentKeys(), inputs = document.querySelectorAll("form input[name=submission_key]");
+    for (var i = 0; i < inputs.length; i += 1) {
+      var sent = keys[inputs[i].form.action];
+      if (sent) { inputs[i].value = sent; }
+    }
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", putBack); } else { putBack(); }
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form || !form.querySelector || !form.querySelector("input[name=submission_key]")) { return; }
+    var key = form && form.querySelector && form.querySelector("input[name=submission_key]");
+    if (!key) { return; }
     if (form.getAttribute("data-submitted") === "1") { event.preventDefault(); return; }
+    remember(form, key.value);
     form.setAttribute("data-submitted", "1");
     window.setTimeout(function () {
       var buttons = form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]");

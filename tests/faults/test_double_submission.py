@@ -100,6 +100,33 @@ def test_an_activity_and_a_report_submission_sent_twice_are_saved_once(org, secr
     assert report.status == MonthlyReport.Status.SUBMITTED
 
 
+def test_the_same_form_shown_again_by_the_back_button_repeats_only_when_it_says_the_same(org, secretary_a1, login):
+    """Back to a saved form, the browser gives it back its key and the typed values (static/js/submit-once.js), but
+    the page itself is new: another CSRF mask and the report's version as its save left it. Sent again as it was, it
+    is the same submission; with a value changed (the next activity typed over the last), it is a new one."""
+    group, month = org.a1_g1, datetime.date(2027, 6, 1)
+    client = login(secretary_a1)
+    add = reverse("activity:activity-new", kwargs={"group_pk": group.pk, "month": month})
+    key = issued_key(text(client.get(add)))
+    data = activity_data(0, datetime.date(2027, 6, 10), participants=org.a1_g1_members[:2]) | {"submission_key": key}
+    assert client.post(add, data).status_code == 302
+    report = MonthlyReport.objects.get(party_group=group, month=month)
+    shown_again = data | {"version": str(report.version), "csrfmiddlewaretoken": "another-mask"}
+    again = client.post(add, shown_again, follow=True)
+    assert REPEATED in text(again)
+    assert list(Activity.objects.filter(report=report).values_list("content", flat=True)) == ["走访了三户困难户"]
+    changed = shown_again | {"content": "走访了两户独居老人"}
+    assert client.post(add, changed).status_code == 302
+    assert sorted(Activity.objects.filter(report=report).values_list("content", flat=True)) == [
+        "走访了三户困难户",
+        "走访了两户独居老人",
+    ]
+    twice = client.post(add, changed, follow=True)  # and that one, sent twice, is saved once
+    assert REPEATED in text(twice)
+    assert Activity.objects.filter(report=report).count() == 2
+    assert Submission.objects.count() == 2
+
+
 def test_deciding_a_year_twice_decides_it_once(org, year, township_staff, login):  # noqa: F811
     client = login(township_staff)
     award_decide(year=year, awards=[year.a1_award], acting_user=township_staff)
