@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from appraisal.exports import scores as exporting_scores
-from appraisal.models import AppraisalYear, SpotCheck
+from appraisal.models import AppraisalYear, GroupScore, SpotCheck
 from appraisal.rules import QUARTERS, group_year_scores, year_progress
 from appraisal.scoring import selectors
 from appraisal.scoring import services as scoring
@@ -346,6 +346,12 @@ def score_enter(request, pk: int, group_pk: int):
             initial["quarter"] = int(request.GET["quarter"])
         if request.GET.get("item", "").isdigit():
             initial["item"] = int(request.GET["item"])
+        if "quarter" in initial and "item" in initial:  # 修改得分: the points and their basis as they stand
+            current = GroupScore.objects.filter(
+                year=year, party_group=group, quarter=initial["quarter"], item_id=initial["item"]
+            ).first()
+            if current is not None:
+                initial |= {"points": current.points, "evidence": current.evidence}
         form = ScoreForm(year=year, initial=initial)
     return render(request, "appraisal/scoring/score_form.html", {"year": year, "group": group, "form": form})
 

@@ -4,6 +4,7 @@ what was typed and answer next to the field, query counts that do not grow with 
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from io import BytesIO
 from urllib.parse import quote
@@ -303,6 +304,22 @@ def test_the_assessor_enters_manual_points_and_an_error_keeps_the_input(org, ay,
     response = client.post(url, {**data, "points": "7.5"})
     assert response["Location"] == reverse("appraisal:quarter", args=[ay.pk, org.a1_g1.pk, 2])
     assert GroupScore.objects.get(year=ay, quarter=2, item=manual, party_group=org.a1_g1).points == D("7.5")
+
+
+def test_changing_the_points_opens_the_form_with_the_points_and_their_basis_as_they_stand(
+    org, ay, township_staff, login
+):
+    client = login(township_staff)
+    manual = ay.rubric.get(source=Source.MANUAL)
+    data = {"quarter": "2", "item": str(manual.pk), "points": "7.5", "evidence": "走访8户，7户满意"}
+    client.post(OBJECT_URLS["appraisal:score-enter"](org, ay), data)
+    quarter_page = text(client.get(reverse("appraisal:quarter", args=[ay.pk, org.a1_g1.pk, 2])))
+    change = re.search(rf'href="([^"]*/score/[^"]*item={manual.pk}[^"]*)"[^>]*>修改得分', quarter_page)
+    assert change, "the quarter page links to changing the points"
+    page = text(client.get(change.group(1).replace("&amp;", "&")))
+    assert 'value="7.50"' in page and "走访8户，7户满意" in page
+    other = client.get(OBJECT_URLS["appraisal:score-enter"](org, ay) + f"?quarter=3&item={manual.pk}")
+    assert "走访8户" not in text(other) and other.context["form"].initial.get("points") is None
 
 
 def test_the_score_form_offers_only_manual_items(org, ay, township_staff, login):
