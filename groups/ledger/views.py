@@ -224,12 +224,12 @@ def decision_new(request, pk: int):
                 decision = decision_record(villager_group=vg, acting_user=request.user, **form.cleaned_data)
                 problems = decision_check(decision)
                 ledger_url = f"{reverse('funds:ledger', args=[vg.pk])}#decisions"
-                if problems:
+                back = f"{reverse('funds:entry-new', args=[vg.pk])}?direction={then}{resume}" if then else ""
+                if problems:  # recorded as it was held; back to the entry being typed, if any, with nothing chosen
                     why = _("The meeting is recorded, but its decision cannot be cited: %(why)s")
-                    return Result(ledger_url, why % {"why": " ".join(problems)}, messages.WARNING)
+                    return Result(back or ledger_url, why % {"why": " ".join(problems)}, messages.WARNING)
                 done = _("The decision is recorded; entries can now cite it.")
-                if then:
-                    back = f"{reverse('funds:entry-new', args=[vg.pk])}?direction={then}{resume}"
+                if back:
                     return Result(f"{back}&decision={decision.pk}" if resume else back, done)
                 return Result(ledger_url, done)
 

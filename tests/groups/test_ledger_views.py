@@ -650,3 +650,21 @@ def test_the_side_trip_to_record_a_decision_comes_back_with_the_typed_input(ledg
     assert form["amount"].value() == "3,200"
     assert form["direction"].value() == EXPENSE
     assert str(form["decision"].value()) == str(decision.pk)
+
+
+def test_a_decision_that_cannot_be_cited_still_brings_the_typed_entry_back(ledger, secretary_a1, login):
+    """The side trip's decision failed its vote (40 present, 3 for): it is recorded as held, and the person is back on
+    the entry they were typing, with the reason, nothing chosen, and what they typed."""
+    client = login(secretary_a1)
+    entry_url = reverse("funds:entry-new", args=[ledger.vg.pk])
+    typed = entry_data(direction=EXPENSE, amount="1300", category=Cat.CONSTRUCTION, purpose="修补四社水渠")
+    trip = client.post(entry_url, {**typed, "side_trip": "decision"})
+    back = client.post(trip["Location"], decision_data(subject="修补四社水渠", votes_for="3"))
+    assert MeetingDecision.objects.filter(subject="修补四社水渠").count() == 1
+    assert back["Location"].startswith(entry_url) and "decision=" not in back["Location"]
+    page = client.get(back["Location"])
+    assert "这项决议不能被引用" in page.content.decode()
+    form = page.context["form"]
+    typed_back = (form["purpose"].value(), form["amount"].value(), form["direction"].value())
+    assert typed_back == ("修补四社水渠", "1300", EXPENSE)
+    assert not form["decision"].value()
