@@ -56,11 +56,14 @@ class MeetingForm(forms.Form):
         people=None,
         fixed: bool = False,
         strangers: str = "",
+        away: dict[int, str] | None = None,
         **kwargs,
     ):
         """`members`: whose attendance is asked; `people`: who may host, record or be talked with (the members by
         default); `fixed`: everyone offered is expected (a 支委会: the committee in office), so 不应到 is not offered;
-        `strangers`: what to say when the attendance names someone not offered."""
+        `strangers`: what to say when the attendance names someone not offered; `away`: the members away (流动党员)
+        on the day, by id, with where: expected ones are 缺席·外出务工 by default rather than 出席, and say where."""
+        away = away or {}
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.members = list(members)
@@ -83,8 +86,11 @@ class MeetingForm(forms.Form):
             for m in self.members:
                 name = f"p_{m.pk}"
                 default = Presence.PRESENT if m.pk in expected_ids else NOT_EXPECTED
+                if m.pk in away and default == Presence.PRESENT:
+                    default = f"absent:{AbsenceReason.AWAY_WORK}"
                 tags = [getattr(m, "post_label", "")]
                 tags.append("预备党员" if m.status == PartyMember.Status.PROBATIONARY else "")
+                tags.append(f"外出：{away[m.pk]}" if m.pk in away else "")
                 tag = f"（{'，'.join(filter(None, tags))}）" if any(tags) else ""
                 self.fields[name] = forms.ChoiceField(
                     label=f"{m.name}{tag}", choices=choices, initial=default, required=False

@@ -38,7 +38,8 @@ def _group(request, pk: int) -> PartyGroup:
 @login_required
 @repeat_safe
 def group_meeting_new(request, group_pk: int, month: datetime.date):
-    """Record the group's 党小组会 of the month with attendance (出席 by default), then back to the report."""
+    """Record the group's 党小组会 of the month with attendance (出席 by default, a member away 缺席·外出务工),
+    then back to the report."""
     group = _group(request, group_pk)
     if month > clock.this_month() or month < periods.month_of(group.established_on):
         raise Http404
@@ -52,7 +53,12 @@ def group_meeting_new(request, group_pk: int, month: datetime.date):
     today = clock.today()
     day = today if start <= today <= end else end
     members = services.expected_members(village=village, kind=Kind.GROUP, day=day, party_group=group)
-    options = {"kind": Kind.GROUP, "members": members, "expected_ids": {m.pk for m in members}}
+    options = {
+        "kind": Kind.GROUP,
+        "members": members,
+        "expected_ids": {m.pk for m in members},
+        "away": services.away_on(members, day),
+    }
     if request.method == "POST":
         form = MeetingForm(request.POST, **options)
         if form.is_valid():

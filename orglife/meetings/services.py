@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from activity.closing import month_closed_reason
 from activity.models import MonthlyReport
@@ -19,6 +19,7 @@ from core import clock, periods
 from core.stamp import stamp, user_or_none
 from core.words import day_cn
 from groups.models import GroupPost, PartyGroup
+from members.away.models import AwaySpell
 from members.models import PartyMember
 from orglife.committee.services import committee_members_on
 from orglife.meetings import report_link, rules
@@ -57,6 +58,14 @@ def expected_members(*, village, kind: str, day: datetime.date, party_group=None
         in_group = GroupPost.objects.on(day).filter(party_group=party_group).values("member_id")
         members = members.filter(pk__in=in_group)
     return members.order_by("name", "pk")
+
+
+def away_on(members, day: datetime.date) -> dict[int, str]:
+    """The members of `members` away (流动党员) on `day`, by id, with the city they are in."""
+    spells = AwaySpell.objects.filter(member__in=[m.pk for m in members], since__lte=day).filter(
+        Q(returned_on__isnull=True) | Q(returned_on__gt=day)
+    )
+    return dict(spells.values_list("member_id", "city"))
 
 
 def month_closed(*, village, party_group, day: datetime.date) -> str | None:

@@ -162,13 +162,15 @@ def _form_options(v: Village, kind: str, group, day: datetime.date, marked=(), p
     options["people"] = everyone + [m for m in [*marked, *people] if m.pk not in {p.pk for p in everyone}]
     options["members"] = members
     options["expected_ids"] = expected_ids
+    options["away"] = services.away_on(members, day)
     return options
 
 
 @login_required
 @repeat_safe
 def meeting_new(request, pk: int, kind: str):
-    """One form for a meeting and everyone's attendance: everyone expected is 出席 by default."""
+    """One form for a meeting and everyone's attendance: everyone expected is 出席 by default, a member away
+    (流动党员) 缺席·外出务工."""
     v = _village(request, pk, "orglife.write")
     if kind not in Kind.values:
         raise Http404

@@ -166,6 +166,35 @@ def test_a_secretary_records_a_meeting_changing_only_the_exceptions(org, secreta
     assert "外出务工" in detail
 
 
+def test_a_member_away_is_absent_away_working_by_default_and_the_form_says_where(org, secretary_a1, login):
+    """A 流动党员 working in 广州 on the day is not marked 出席 unless the secretary says so; one back home is."""
+    from members.away.services import away_record, away_return
+
+    away, back = org.a1_g1_members[0], org.a1_g1_members[1]
+    away_record(
+        member=away, province="广东省", city="广州市", workplace="电子厂", fixed_workplace=True,
+        since=datetime.date(2027, 3, 1), acting_user=secretary_a1,
+    )  # fmt: skip
+    spell = away_record(
+        member=back, province="四川省", city="成都市", workplace="工地", fixed_workplace=False,
+        since=datetime.date(2027, 1, 5), acting_user=secretary_a1,
+    )  # fmt: skip
+    away_return(spell=spell, returned_on=datetime.date(2027, 5, 20), acting_user=secretary_a1)
+    client = login(secretary_a1)
+    for url in (
+        reverse("orglife:meeting-new", args=[org.a1.pk, "assembly"]),
+        reverse("orglife:group-meeting-new", args=[org.a1_g1.pk, datetime.date(2027, 6, 1)]),
+    ):
+        page = client.get(url)
+        form = page.context["form"]
+        assert form[f"p_{away.pk}"].initial == "absent:away_work", url
+        select = page.content.decode().split(f'name="p_{away.pk}"')[1].split("</select>")[0]
+        assert '<option value="absent:away_work" selected>' in select
+        assert "外出：广州市" in form[f"p_{away.pk}"].label
+        assert form[f"p_{back.pk}"].initial == Presence.PRESENT, url
+        assert "外出" not in form[f"p_{back.pk}"].label
+
+
 def test_the_form_refuses_a_stranger_and_keeps_what_was_typed(org, secretary_a1, login):
     client = login(secretary_a1)
     url = reverse("orglife:meeting-new", args=[org.a1.pk, "assembly"])
