@@ -142,3 +142,45 @@ def test_migrate_makes_the_shared_table_when_it_is_missing():
     assert "core_kept_figures" not in connection.introspection.table_names()
     call_command("migrate", verbosity=0)
     assert "core_kept_figures" in connection.introspection.table_names()
+
+
+def test_a_new_release_never_shows_what_the_last_one_kept(kept, monkeypatch):
+    """What is kept is keyed by the release's fingerprint: a list drawn with last release's template is not shown
+    once the new release is running, though its village did not change."""
+    from core import figures
+
+    monkeypatch.setattr(figures, "release", lambda: "release-1")
+    assert figures.kept("village:standing:1:7", 3600, lambda: "<td>202/6年</td>") == "<td>202/6年</td>"
+    assert figures.kept("village:standing:1:7", 3600, lambda: "drawn again") == "<td>202/6年</td>"
+    monkeypatch.setattr(figures, "release", lambda: "release-2")
+    assert figures.kept("village:standing:1:7", 3600, lambda: "<td>2026年2月10日</td>") == "<td>2026年2月10日</td>"
+
+
+def test_the_release_fingerprint_follows_the_templates_code_and_translations_not_the_tests(tmp_path, settings):
+    from core.figures import release
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "locale").mkdir()
+    page, test, catalogue = tmp_path / "templates/page.html", tmp_path / "tests/test_page.py", tmp_path / "locale/zh.mo"
+    page.write_text("<td>{{ day }}</td>")
+    test.write_text("assert True")
+    catalogue.write_bytes(b"\x00")
+    settings.BASE_DIR = tmp_path
+
+    def fingerprint() -> str:
+        release.cache_clear()
+        return release()
+
+    try:
+        first = fingerprint()
+        assert fingerprint() == first
+        test.write_text("assert 1 == 1")
+        assert fingerprint() == first
+        page.write_text('<td class="nowrap">{{ day }}</td>')
+        second = fingerprint()
+        assert second != first
+        catalogue.write_bytes(b"\x01")
+        assert fingerprint() not in (first, second)
+    finally:
+        release.cache_clear()

@@ -45,7 +45,6 @@ from core.figures import kept
 T = TypeVar("T")
 
 COUNTS = "township_villagechanges"
-FORMAT = 2  # raised when what is kept changes shape: a new release never reads the last one's figures
 
 # table → the column naming its village
 VILLAGE = {
@@ -313,7 +312,7 @@ def kept_for_villages(
     for. `read`: the villages' `counts`, when the page has read them. VILLAGE_FIGURES_KEPT=False counts every time."""
     if not settings.VILLAGE_FIGURES_KEPT:
         return compute()
-    return kept(f"village:{FORMAT}:{name}:{version(village_ids, work=work, read=read)}", DAY, compute)
+    return kept(f"village:{name}:{version(village_ids, work=work, read=read)}", DAY, compute)
 
 
 def kept_html(
