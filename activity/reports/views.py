@@ -230,6 +230,7 @@ def _report_context(request, group, month, report, **extra):
         "meetings": meetings,
         "may_record_meeting": _may_record_meeting(request.user, group),
         "meeting_link": request.user.has_perm("orglife.read", group.village),
+        "meeting_write": request.user.has_perm("orglife.write", group.village),
         "due": periods.month_due(month, township.report_due_day),
         "overdue": report_overdue(report.status if report.pk else None, month, township.report_due_day, clock.today()),
         "editable": editable,

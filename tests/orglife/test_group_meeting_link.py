@@ -64,6 +64,18 @@ def test_a_group_meeting_recorded_in_orglife_is_the_reports_one_activity(org, se
     assert "本月的党小组会还没有登记" not in page
 
 
+def test_who_may_correct_the_meeting_is_offered_to_correct_it_and_a_reader_to_see_it(
+    org, secretary_a1, county_viewer, client
+):
+    m = record(org, secretary_a1)
+    link = f'<a href="{reverse("orglife:meeting", args=[m.pk])}">'
+    client.force_login(secretary_a1)
+    assert f"{link}修改（到会议记录）</a>" in client.get(report_url(org.a1_g1)).content.decode()
+    client.force_login(county_viewer)
+    page = client.get(report_url(org.a1_g1)).content.decode()
+    assert f"{link}查看会议记录</a>" in page and "修改（到会议记录）" not in page
+
+
 def test_a_corrected_meeting_corrects_its_activity(org, secretary_a1):
     m = record(org, secretary_a1)
     Attendance.objects.filter(meeting=m, member=org.a1_g1_members[0]).update(presence="absent", reason="sick")
