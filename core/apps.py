@@ -13,11 +13,12 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from core import checks, placeholders, secrets  # noqa: F401  (register the checks: secrets set, folders writable)
+        from core import checks, placeholders, required, secrets  # noqa: F401  (register the checks: secrets set, folders writable)
         from core.figures import create_cache_table
         from core.tempfiles import app_temp_dir
 
         placeholders.apply()
+        required.apply()  # an empty required field says which: 请填写议题。
         # the county figures' shared table (core.figures). Core has no models, so migrate sends it no post_migrate of
         # its own: made at the first app's (auth's), long before the groups app grants the app's role its rights
         post_migrate.connect(create_cache_table, dispatch_uid="core-figures-cache-table")

@@ -96,7 +96,7 @@ class RemittanceForm(forms.Form):
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period_start"].choices = [("", "请选择")] + choices
+        self.fields["period_start"].choices = [("", "请选择…")] + choices
         self.fields["remitted_on"].initial = clock.today
 
     def clean_period_start(self):

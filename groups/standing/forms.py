@@ -20,11 +20,11 @@ class ChineseBlank:
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
             if isinstance(f, forms.TypedChoiceField) and f.choices and f.choices[0][0] == "":
-                f.choices = [("", "请选择")] + list(f.choices)[1:]
+                f.choices = [("", "请选择…")] + list(f.choices)[1:]
 
 
 class StandingChangeForm(forms.Form):
-    kind = forms.ChoiceField(label="变动类别", choices=[("", "请选择")] + [(k.value, k.label) for k in RECORDABLE])
+    kind = forms.ChoiceField(label="变动类别", choices=[("", "请选择…")] + [(k.value, k.label) for k in RECORDABLE])
     on = forms.DateField(label="日期", widget=DATE)
     decision = forms.CharField(
         label="决定", max_length=200, required=False, help_text="如：支部大会决议、乡党委批复（转正、延长、出党等须填）"
@@ -65,7 +65,7 @@ class AwayForm(forms.ModelForm):
             .exclude(pk=member.pk)
             .order_by("name", "pk")
         )
-        self.fields["contact_person"].empty_label = "请选择"
+        self.fields["contact_person"].empty_label = "请选择…"
 
     def clean_phone(self):
         phone = normalise_phone(self.cleaned_data.get("phone"))
@@ -102,7 +102,7 @@ class FollowUpForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["result"].required = True
         self.fields["result_on"].required = True
-        self.fields["result"].choices = [("", "请选择")] + list(ReviewHandling.Result.choices)
+        self.fields["result"].choices = [("", "请选择…")] + list(ReviewHandling.Result.choices)
 
 
 class CountsOnForm(forms.Form):

@@ -35,9 +35,9 @@ class MemberChoice(forms.ModelChoiceField):
 class MeetingForm(forms.Form):
     held_on = forms.DateField(label="日期", widget=date_input())
     place = forms.CharField(label="地点", max_length=100, required=False)
-    host = MemberChoice(label="主持人", queryset=PartyMember.objects.none(), required=False, empty_label="请选择")
-    recorder = MemberChoice(label="记录人", queryset=PartyMember.objects.none(), required=False, empty_label="请选择")
-    talk_with = MemberChoice(label="谈话对象", queryset=PartyMember.objects.none(), empty_label="请选择")
+    host = MemberChoice(label="主持人", queryset=PartyMember.objects.none(), required=False, empty_label="请选择…")
+    recorder = MemberChoice(label="记录人", queryset=PartyMember.objects.none(), required=False, empty_label="请选择…")
+    talk_with = MemberChoice(label="谈话对象", queryset=PartyMember.objects.none(), empty_label="请选择…")
     topic = forms.CharField(label="议题", max_length=200)
     content = forms.CharField(label="内容", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
     decisions = forms.CharField(
