@@ -70,7 +70,8 @@ def away_on(members, day: datetime.date) -> dict[int, str]:
 
 def month_closed(*, village, party_group, day: datetime.date) -> str | None:
     """Why a meeting cannot be dated in this month, or None: a decided appraisal year closes its months; a party
-    group's month is closed with its monthly report; a branch's month once every report of the village is closed."""
+    group's month is closed with its monthly report, and while that report is submitted (final until withdrawn); a
+    branch's month once every report of the village is closed."""
     month = periods.month_of(day)
     reason = month_closed_reason(village.township_id, month)
     if reason:
@@ -82,6 +83,12 @@ def month_closed(*, village, party_group, day: datetime.date) -> str | None:
     if statuses and statuses == {MonthlyReport.Status.CLOSED}:
         name = f"{month.year}年{month.month}月"
         return f"{name}已关闭，不能再补记这个月的会议：请支部先重新打开这个月（写明理由），再登记。"
+    if party_group is not None and statuses == {MonthlyReport.Status.SUBMITTED}:
+        # a submitted report is final: its 党小组会 activity would change under the township's eyes
+        return (
+            f"{party_group.name}{month.year}年{month.month}月的月度报告已提交，不能再补记这个月的会议："
+            "请先在报告页撤回报告（写明理由），再登记，然后重新提交。"
+        )
     return None
 
 

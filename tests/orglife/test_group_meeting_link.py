@@ -194,6 +194,27 @@ def test_a_closed_month_takes_no_group_meeting(org, secretary_a1, login):
     assert not Meeting.objects.exists() and not Activity.objects.exists()
 
 
+def test_a_submitted_report_takes_no_group_meeting_until_the_branch_withdraws_it(org, secretary_a1, login):
+    """A submitted report is final: its 党小组会 would have changed under the township's eyes. The page says to
+    withdraw it first; withdrawn, the meeting is recorded and listed in the draft."""
+    report = reports.report_for(party_group=org.a1_g1, month=MONTH, acting_user=secretary_a1)
+    report = reports.report_submit(report=report, version=report.version, acting_user=secretary_a1, summary="无")
+    client = login(secretary_a1)
+    page = client.get(report_url(org.a1_g1)).content.decode()
+    assert group_meeting_url(org.a1_g1) not in page  # no button to record one
+    response = client.get(group_meeting_url(org.a1_g1), follow=True)
+    assert response.redirect_chain[-1][0] == report_url(org.a1_g1)
+    assert "月度报告已提交，不能再补记这个月的会议：请先在报告页撤回报告" in response.content.decode()
+    with pytest.raises(ValidationError) as exc:
+        record(org, secretary_a1)
+    assert "已提交" in exc.value.message_dict["held_on"][0]
+    assert not Meeting.objects.exists() and not Activity.objects.exists()
+    reports.report_withdraw(report=report, reason="补登本月党小组会", acting_user=secretary_a1)
+    m = record(org, secretary_a1)
+    report.refresh_from_db()
+    assert report.status == MonthlyReport.Status.DRAFT and m.activity.report_id == report.pk
+
+
 # --- the data migration -------------------------------------------------------------------------------------------
 
 link = importlib.import_module("orglife.migrations.0004_link_group_meetings").link
