@@ -67,11 +67,13 @@ def submitted_key(request) -> uuid.UUID | None:
     the same submission; the same form changed after going back (the next activity typed over the last) is a new one,
     and is saved."""
     raw = request.POST.get(KEY_FIELD, "")
+    if not raw:
+        return None
     try:
-        issued = uuid.UUID(raw) if raw else None
+        issued = uuid.UUID(raw)
     except ValueError:
         return None
-    return None if issued is None else claim_key(issued, request.POST, request.FILES)
+    return claim_key(issued, request.POST, request.FILES)
 
 
 def claim_key(issued: uuid.UUID, post, files=None) -> uuid.UUID:

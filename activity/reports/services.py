@@ -224,13 +224,14 @@ def meeting_activity_save(
     system: bool = False,
 ) -> Activity:
     """Write the report's 党小组会 activity from its meeting (organisational life calls this in the same transaction
-    as the meeting): a draft or submitted report takes it; a closed month or a decided year refuses it, unless
-    `system` (the demo builder, a migration-like back-fill run on the server with no acting user)."""
+    as the meeting): a draft report takes it; a submitted report is final (the branch withdraws it first), and a closed
+    month or a decided year refuses it, unless `system` (the demo builder, a migration-like back-fill run on the
+    server with no acting user)."""
     if system and acting_user is not None:
         raise ValidationError("只有系统补录才能跳过月份检查。")
     if not system:
         require(acting_user, "orglife.group_meeting", report.party_group)
-    allow = tuple(Status) if system else (Status.DRAFT, Status.SUBMITTED)
+    allow = tuple(Status) if system else (Status.DRAFT,)
     report = _lock(report, None, allow=allow, year_open=not system)
     moved_from = None
     if activity is None:
